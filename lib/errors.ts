@@ -1,0 +1,94 @@
+/**
+ * The error model (STYLE.md section 5): outcomes are values, user failures are `ReconcilerError`,
+ * faults are `AdapterError`. Messages are lowercase and say what was happening.
+ */
+
+/** Stable codes: they end up in PR comments, API responses and audit records. Never rename one. */
+export type ErrorCode =
+  | 'InvalidConfig'
+  | 'PlanStale'
+  | 'PlanNotFound'
+  | 'PlanAlreadyApplied'
+  | 'PlanSuperseded'
+  | 'ApprovalRequired'
+  | 'LockHeld'
+  | 'Unauthorized'
+  | 'NotFound'
+  | 'BadRequest'
+  | 'SecretUnavailable'
+  | 'PolicyViolation'
+  | 'Conflict';
+
+/** One problem in the user's configuration, located at file:line:column. */
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  column: number;
+  /** e.g. `Topic "payments.orders"`; absent for file-level problems such as a YAML syntax error. */
+  resource?: string;
+  /** dotted field path, e.g. `spec.partitions` */
+  field?: string;
+  message: string;
+  /** what would fix it, e.g. `did you mean "retention.ms"?` */
+  hint?: string;
+  severity?: 'error' | 'warning';
+}
+
+/** A failure the user can act on: bad input, stale plan, missing approval. Shown to the user as is. */
+export class ReconcilerError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions & { details?: unknown }) {
+    super(message, options);
+    this.name = 'ReconcilerError'; // literal: survives minification
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+/** Invalid configuration: carries every problem found, not just the first. */
+export class ConfigError extends ReconcilerError {
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super('InvalidConfig', `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map(formatProblem).join('\n')}`, {
+      details: problems,
+    });
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** A plan whose basis no longer matches the live platform. `changed` lists the resource keys that moved. */
+export class PlanStaleError extends ReconcilerError {
+  readonly changed: string[];
+  constructor(changed: string[], detail: string) {
+    super('PlanStale', `plan is stale: ${changed.length} resource(s) changed since planning (${detail}); plan again`, {
+      details: { changed },
+    });
+    this.name = 'PlanStaleError';
+    this.changed = changed;
+  }
+}
+
+/** A fault at a boundary (broker unreachable, throttled, unexpected response). May be retried. */
+export class AdapterError extends Error {
+  readonly retryable: boolean;
+  constructor(message: string, options: ErrorOptions & { retryable?: boolean } = {}) {
+    super(message, options);
+    this.name = 'AdapterError';
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** `file:line:col resource field: message (hint)` — one line, the way compilers print. */
+export function formatProblem(p: ConfigProblem): string {
+  const where = `${p.file}:${p.line}:${p.column}`;
+  const what = [p.resource, p.field].filter(Boolean).join(' ');
+  const sev = p.severity === 'warning' ? 'warning: ' : '';
+  return `${where}: ${sev}${what ? `${what}: ` : ''}${p.message}${p.hint ? ` (${p.hint})` : ''}`;
+}
+
+/** The message of anything thrown, for logs and reports. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

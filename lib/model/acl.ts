@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+export const AclResourceTypeSchema = z.enum(['topic', 'group', 'cluster', 'transactionalId', 'delegationToken']);
+export type AclResourceType = z.infer<typeof AclResourceTypeSchema>;
+
+export const AclOperationSchema = z.enum([
+  'all',
+  'read',
+  'write',
+  'create',
+  'delete',
+  'alter',
+  'describe',
+  'clusterAction',
+  'describeConfigs',
+  'alterConfigs',
+  'idempotentWrite',
+]);
+export type AclOperation = z.infer<typeof AclOperationSchema>;
+
+export const AclPatternTypeSchema = z.enum(['literal', 'prefixed']);
+export type AclPatternType = z.infer<typeof AclPatternTypeSchema>;
+
+export const AclPermissionSchema = z.enum(['allow', 'deny']);
+export type AclPermission = z.infer<typeof AclPermissionSchema>;
+
+/** `User:alice` style principal, as the broker's authorizer sees it. */
+export const PrincipalSchema = z.string().regex(/^[A-Za-z]+:.+$/, 'expected a principal such as "User:alice"');
+
+export const AclSpecSchema = z.strictObject({
+  principal: PrincipalSchema,
+  resource: z.strictObject({
+    type: AclResourceTypeSchema,
+    name: z.string().min(1),
+    patternType: AclPatternTypeSchema.default('literal'),
+  }),
+  operations: z.array(AclOperationSchema).min(1, 'list at least one operation'),
+  permission: AclPermissionSchema.default('allow'),
+  host: z.string().min(1).default('*'),
+});
+export type AclSpec = z.infer<typeof AclSpecSchema>;
+
+/**
+ * One Kafka ACL binding: the unit the broker stores. An `Acl` document with several operations renders to
+ * several bindings, so adding one operation never touches the others.
+ */
+export interface AclBinding {
+  principal: string;
+  host: string;
+  resourceType: AclResourceType;
+  resourceName: string;
+  patternType: AclPatternType;
+  operation: AclOperation;
+  permission: AclPermission;
+}

@@ -1,0 +1,9 @@
+import { z } from 'zod';
+import { SecretRefSchema } from './common.ts';
+
+export const AuditSinkSpecSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('webhook'), url: z.url(), secret: SecretRefSchema.optional() }),
+  z.strictObject({ type: z.literal('kafka'), topic: z.string().min(1) }),
+  z.strictObject({ type: z.literal('s3'), bucket: z.string().min(1), prefix: z.string().default('audit/') }),
+]);
+export type AuditSinkSpec = z.infer<typeof AuditSinkSpecSchema>;

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** The only config apiVersion this release reads. */
+export const CONFIG_API_VERSION = 'landscape.dev/v1';
+
+/** Kubernetes-style names: what Kafka accepts for topics is wider, so topics check their own names. */
+export const NameSchema = z.string().min(1, 'must not be empty').max(249, 'must be at most 249 characters');
+
+export const LabelsSchema = z.record(z.string(), z.string());
+
+export const MetadataSchema = z.strictObject({
+  name: NameSchema,
+  labels: LabelsSchema.optional(),
+  annotations: LabelsSchema.optional(),
+  /** Restricts the document to these environments; absent means every environment. */
+  environments: z.array(z.string().min(1)).optional(),
+});
+export type Metadata = z.infer<typeof MetadataSchema>;
+
+export const SecretProviderNameSchema = z.enum(['aws-secretsmanager', 'env', 'file']);
+export type SecretProviderName = z.infer<typeof SecretProviderNameSchema>;
+
+/**
+ * A reference to a secret; the value is read only inside the apply step and never stored in a plan.
+ * `key` picks a field when the secret is a JSON object (Secrets Manager) or a `KEY=value` file.
+ */
+export const SecretRefSchema = z.strictObject({
+  secretRef: z.strictObject({
+    provider: SecretProviderNameSchema,
+    name: z.string().min(1),
+    key: z.string().min(1).optional(),
+  }),
+});
+export type SecretRef = z.infer<typeof SecretRefSchema>;
+
+export function isSecretRef(value: unknown): value is SecretRef {
+  return typeof value === 'object' && value !== null && 'secretRef' in value;
+}
+
+/** Durations as users write them: `30s`, `5m`, `2h`, `1d`. */
+export const DurationSchema = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as "30s", "5m", "2h" or "1d"');
+
+export function durationToMs(duration: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(duration);
+  if (!match) throw new Error(`not a duration: "${duration}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+/** JSON values as stored in plans. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** Views a parsed (zod) object as JSON: parsed config never holds undefined values, functions or cycles. */
+export function asJsonObject(value: object): JsonObject {
+  return value as JsonObject;
+}

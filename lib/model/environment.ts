@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { DurationSchema, SecretRefSchema } from './common.ts';
+
+const SecretOrStringSchema = z.union([z.string(), SecretRefSchema]);
+
+export const KafkaConnectionSchema = z.strictObject({
+  bootstrapServers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected "host:port"')).min(1),
+  clientId: z.string().default('landscape'),
+  sasl: z
+    .strictObject({
+      mechanism: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']),
+      username: z.string().min(1),
+      password: SecretRefSchema,
+    })
+    .optional(),
+  tls: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** PEM text, or a secret reference to it. */
+      ca: SecretOrStringSchema.optional(),
+      rejectUnauthorized: z.boolean().default(true),
+      serverName: z.string().optional(),
+    })
+    .optional(),
+  /** Per-request timeout for admin calls. */
+  requestTimeoutMs: z.int().positive().default(30_000),
+});
+export type KafkaConnection = z.infer<typeof KafkaConnectionSchema>;
+
+export const SchemaRegistryConnectionSchema = z.strictObject({
+  url: z.url(),
+  username: z.string().optional(),
+  password: SecretRefSchema.optional(),
+  token: SecretRefSchema.optional(),
+});
+
+export const ConnectClusterSchema = z.strictObject({
+  url: z.url(),
+  username: z.string().optional(),
+  password: SecretRefSchema.optional(),
+});
+
+export const KubernetesConnectionSchema = z.strictObject({
+  server: z.url(),
+  namespace: z.string().min(1).default('default'),
+  token: SecretRefSchema.optional(),
+  /** PEM text of the cluster CA, or a secret reference to it. */
+  ca: SecretOrStringSchema.optional(),
+  insecureSkipTlsVerify: z.boolean().default(false),
+  /** How long to wait for rollouts after apply. */
+  healthTimeout: DurationSchema.default('5m'),
+});
+
+/**
+ * Which kinds Landscape may delete when they disappear from git. Off by default: pruning is opt-in per kind
+ * (ADR 0004), and only resources Landscape created (its inventory) are ever candidates.
+ */
+export const PruneSchema = z.strictObject({
+  Topic: z.boolean().default(false),
+  Acl: z.boolean().default(false),
+  Quota: z.boolean().default(false),
+  User: z.boolean().default(false),
+  Schema: z.boolean().default(false),
+  Connector: z.boolean().default(false),
+  KubernetesObject: z.boolean().default(false),
+});
+export type Prune = z.infer<typeof PruneSchema>;
+
+export const EnvironmentSpecSchema = z.strictObject({
+  /** The git branch whose pushes deploy to this environment. */
+  branch: z.string().min(1).default('main'),
+  kafka: KafkaConnectionSchema,
+  schemaRegistry: SchemaRegistryConnectionSchema.optional(),
+  connect: z.record(z.string(), ConnectClusterSchema).optional(),
+  kubernetes: KubernetesConnectionSchema.optional(),
+  prune: PruneSchema.default(PruneSchema.parse({})),
+  /** Schema subjects: soft delete first, hard delete only when this is on too. */
+  hardDeleteSchemas: z.boolean().default(false),
+  drift: z
+    .strictObject({
+      mode: z.enum(['report', 'remediate']).default('report'),
+      schedule: z.string().default('rate(15 minutes)'),
+      channels: z.array(z.string()).default([]),
+    })
+    .default({ mode: 'report', schedule: 'rate(15 minutes)', channels: [] }),
+  /** Destructive changes (deletes, refusing overrides) wait for an approval bound to the plan hash. */
+  requireApprovalFor: z.enum(['destructive', 'all', 'none']).default('destructive'),
+  /** Names that are never touched, whatever the config says (internal topics are always protected). */
+  protectedPrefixes: z.array(z.string()).default(['_', '__']),
+});
+export type EnvironmentSpec = z.infer<typeof EnvironmentSpecSchema>;

@@ -1,0 +1,121 @@
+import type { Json, JsonObject } from './common.ts';
+import type { SourceLocation } from './documents.ts';
+import type { ResourceKey, ResourceKind } from './resource.ts';
+
+/** Bumped whenever a stored field or enum value changes meaning (ADR 0002). */
+export const PLAN_API_VERSION = 'landscape.dev/plan/v1';
+
+/** Stored enum values: PascalCase, never renamed without a new apiVersion. */
+export type ChangeAction = 'Create' | 'Update' | 'Delete';
+
+/** One field that differs. Secret fields carry no values, only `secret: true` and before/after = "changed". */
+export interface FieldChange {
+  /** dotted path inside the spec, e.g. `config.retention.ms` or `partitions` */
+  path: string;
+  before?: Json;
+  after?: Json;
+  secret?: boolean;
+  /** e.g. "reset to broker default" */
+  note?: string;
+}
+
+export interface PlannedChange {
+  key: ResourceKey;
+  kind: ResourceKind;
+  name: string;
+  action: ChangeAction;
+  wave: number;
+  /** Field-level differences (for Create: every declared field; for Delete: none). */
+  fields: FieldChange[];
+  /** The full desired spec for Create/Update (secret references only); what apply sends. */
+  desired?: JsonObject;
+  /** Deletes, and updates that lose data (retention shortened is not; a delete is). */
+  destructive: boolean;
+  source?: SourceLocation;
+  origin?: string;
+}
+
+/** Stable reasons a desired change is not made (typed skip reasons, as in cli-utils). */
+export type RefusalReason =
+  | 'PartitionDecrease'
+  | 'ReplicationFactorChange'
+  | 'ProtectedName'
+  | 'PruneDisabled'
+  | 'OwnedByOther'
+  | 'ImmutableField'
+  | 'PolicyDenied'
+  | 'Incompatible';
+
+export interface Refusal {
+  key: ResourceKey;
+  kind: ResourceKind;
+  name: string;
+  reason: RefusalReason;
+  message: string;
+  source?: SourceLocation;
+}
+
+/** Findings that do not block the plan on their own: policy warnings, compatibility answers, notes. */
+export interface PlanNote {
+  key?: ResourceKey;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  source?: SourceLocation;
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  delete: number;
+  noop: number;
+  refused: number;
+  unmanaged: number;
+}
+
+/**
+ * A deterministic, versioned plan. `hash` covers everything here except itself, so two plans of the same
+ * commit against the same live state are byte-identical. The live fingerprint of every touched resource is in
+ * `basis`; apply refuses the plan when any of them moved.
+ */
+export interface Plan {
+  apiVersion: typeof PLAN_API_VERSION;
+  environment: string;
+  source: { repo?: string; commit?: string; ref?: string };
+  toolVersion: string;
+  /** key -> fingerprint of the live resource when planned ("absent" when it did not exist). */
+  basis: Record<ResourceKey, string>;
+  /** Ordered: creates/updates by wave ascending, then deletes by wave descending; ties by key. */
+  changes: PlannedChange[];
+  refused: Refusal[];
+  notes: PlanNote[];
+  /** Keys that exist live, are not in git and were not created by Landscape: never touched. */
+  unmanaged: ResourceKey[];
+  noop: ResourceKey[];
+  summary: PlanSummary;
+  /** Fingerprint of the rendered desired state (so a re-render of the same commit is recognisable). */
+  desiredHash: string;
+  hash: string;
+}
+
+export type ChangeOutcome = 'Succeeded' | 'Skipped' | 'Failed';
+
+export interface ChangeResult {
+  key: ResourceKey;
+  action: ChangeAction;
+  outcome: ChangeOutcome;
+  /** Why it was skipped or failed, or what was done ("3 tasks RUNNING"). Never contains secret values. */
+  message?: string;
+  durationMs?: number;
+}
+
+export interface ApplyReport {
+  planHash: string;
+  environment: string;
+  commit?: string;
+  startedAt: string;
+  finishedAt: string;
+  outcome: 'Succeeded' | 'PartiallyFailed' | 'Failed' | 'Refused';
+  results: ChangeResult[];
+  /** Set when the whole plan was refused (stale basis, missing approval). */
+  refusal?: { code: string; message: string; changedKeys?: ResourceKey[] };
+}

@@ -1,0 +1,73 @@
+import type { SourceLocation } from './documents.ts';
+import type { JsonObject } from './common.ts';
+
+/**
+ * A stable identity that pairs desired and live state: `kafka/topic/payments.orders`,
+ * `kafka/acl/User:alice/topic/literal/orders/read/allow/*`, `k8s/apps/Deployment/ns/name`.
+ */
+export type ResourceKey = string;
+
+/**
+ * Resource families as they are planned, applied and pruned. One config document may render to several
+ * (an App renders ACLs and Kubernetes objects).
+ */
+export type ResourceKind =
+  | 'Topic'
+  | 'Acl'
+  | 'Quota'
+  | 'User'
+  | 'Schema'
+  | 'Connector'
+  | 'KubernetesObject';
+
+/**
+ * Ordered waves (DESIGN.md): topics, then users and quotas, then ACLs, schemas, connectors, Kubernetes.
+ * Deletes run in reverse.
+ */
+export const WAVE_OF: Record<ResourceKind, number> = {
+  Topic: 1,
+  User: 2,
+  Quota: 2,
+  Acl: 3,
+  Schema: 4,
+  Connector: 5,
+  KubernetesObject: 6,
+};
+
+/** What the config asks for: a comparable, normalized spec (secret values never, only references). */
+export interface DesiredResource {
+  key: ResourceKey;
+  kind: ResourceKind;
+  /** Human name for reports, e.g. the topic name. */
+  name: string;
+  spec: JsonObject;
+  /** The document that asked for it (an App's generated ACLs point at the App). */
+  source?: SourceLocation;
+  /** `App "orders-enricher"` when generated from another document. */
+  origin?: string;
+}
+
+/** What the platform has, normalized the same way as DesiredResource.spec. */
+export interface ObservedResource {
+  key: ResourceKey;
+  kind: ResourceKind;
+  name: string;
+  spec: JsonObject;
+  /** Set by adapters that can tell ownership themselves (Kubernetes labels); otherwise the inventory decides. */
+  ownedByLandscape?: boolean;
+  /** Set when another field manager owns what we would change (Kubernetes server-side apply). */
+  conflicts?: string[];
+}
+
+/**
+ * What Landscape created or manages in one environment. Only these keys are ever deleted by a prune.
+ * `managedFields` records declared fields (e.g. topic config keys) so removing one from git resets it.
+ */
+export interface InventoryEntry {
+  key: ResourceKey;
+  kind: ResourceKind;
+  managedFields?: string[];
+  /** Fingerprint of secret reference + value digest (never the value) for SCRAM passwords and similar. */
+  secretDigest?: string;
+}
+export type Inventory = Record<ResourceKey, InventoryEntry>;

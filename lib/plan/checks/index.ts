@@ -1,0 +1,4 @@
+import type { ConfigCheck } from './types.ts';
+
+/** Every plan-time check, in the order their findings are listed. Governance checks register here. */
+export const CONFIG_CHECKS: ConfigCheck[] = [];

@@ -1,0 +1,35 @@
+import type { JsonObject } from '../model/common.ts';
+import type { EnvironmentSpec } from '../model/environment.ts';
+import type { FieldChange, Refusal } from '../model/plan.ts';
+import type { DesiredResource, InventoryEntry, ObservedResource } from '../model/resource.ts';
+
+/** What a kind's differ gets: the pair plus what Landscape managed last time. */
+export interface DiffInput {
+  desired: DesiredResource;
+  live: ObservedResource;
+  inventory: InventoryEntry | undefined;
+}
+
+/**
+ * Per-kind planning rules. Pure functions only. A kind without rules gets the default differ
+ * (declared fields only) and no guards.
+ */
+export interface KindRules {
+  /** Field-level differences; empty means NoOp. Default: `diffDeclared(desired.spec, live.spec)`. */
+  diff?(input: DiffInput): FieldChange[];
+  /** A reason this update can not be made (e.g. partition decrease), or undefined. */
+  refuseUpdate?(input: DiffInput, fields: FieldChange[]): Omit<Refusal, 'key' | 'kind' | 'name' | 'source'> | undefined;
+  /** Fields shown for a Create (default: every leaf of the desired spec). */
+  createFields?(desired: DesiredResource): FieldChange[];
+  /** The fields to remember in the inventory after applying (e.g. declared topic config keys). */
+  managedFields?(desired: DesiredResource): string[] | undefined;
+  /** Whether an update loses data or access (shown and gated as destructive). Default: false. */
+  isDestructiveUpdate?(fields: FieldChange[]): boolean;
+  /** Turns a live resource into the spec export writes (default: live.spec). */
+  exportSpec?(live: ObservedResource): JsonObject;
+}
+
+/** Planning context shared by every kind. */
+export interface PlanContext {
+  environment: EnvironmentSpec;
+}

@@ -1,0 +1,77 @@
+import { asJsonObject } from '../../model/common.ts';
+import type { AclBinding } from '../../model/acl.ts';
+import type { ConfigDocument } from '../../model/documents.ts';
+import { keys } from '../../model/keys.ts';
+import { QUOTA_KEYS } from '../../model/quota.ts';
+import type { DesiredResource } from '../../model/resource.ts';
+import type { Renderer } from './types.ts';
+
+export const renderTopic: Renderer<'Topic'> = (doc) => ({
+  resources: [
+    {
+      key: keys.topic(doc.metadata.name),
+      kind: 'Topic',
+      name: doc.metadata.name,
+      spec: { partitions: doc.spec.partitions, replicationFactor: doc.spec.replicationFactor, config: { ...doc.spec.config } },
+      source: doc.source,
+    },
+  ],
+  problems: [],
+});
+
+/** One resource per binding: the broker stores bindings, and adding an operation must not touch the others. */
+export function aclResources(bindings: readonly AclBinding[], doc: ConfigDocument, origin?: string): DesiredResource[] {
+  return bindings.map((b) => ({
+    key: keys.acl(b),
+    kind: 'Acl' as const,
+    name: `${b.principal} ${b.operation} ${b.resourceType}:${b.patternType === 'prefixed' ? `${b.resourceName}*` : b.resourceName}`,
+    spec: { ...b },
+    source: doc.source,
+    ...(origin ? { origin } : {}),
+  }));
+}
+
+export const renderAcl: Renderer<'Acl'> = (doc) => ({
+  resources: aclResources(
+    [...new Set(doc.spec.operations)].map((operation) => ({
+      principal: doc.spec.principal,
+      host: doc.spec.host,
+      resourceType: doc.spec.resource.type,
+      resourceName: doc.spec.resource.name,
+      patternType: doc.spec.resource.patternType,
+      operation,
+      permission: doc.spec.permission,
+    })),
+    doc,
+  ),
+  problems: [],
+});
+
+export const renderQuota: Renderer<'Quota'> = (doc) => {
+  const values: Record<string, number> = {};
+  for (const [field, kafkaName] of Object.entries(QUOTA_KEYS)) {
+    const value = doc.spec[field as keyof typeof QUOTA_KEYS];
+    if (value !== undefined) values[kafkaName] = value;
+  }
+  const entity = {
+    ...(doc.spec.user !== undefined ? { user: doc.spec.user } : {}),
+    ...(doc.spec.clientId !== undefined ? { clientId: doc.spec.clientId } : {}),
+  };
+  return {
+    resources: [{ key: keys.quota(entity), kind: 'Quota', name: keys.quota(entity).slice('kafka/quota/'.length), spec: { entity, values }, source: doc.source }],
+    problems: [],
+  };
+};
+
+export const renderUser: Renderer<'User'> = (doc) => ({
+  resources: [
+    {
+      key: keys.user(doc.metadata.name),
+      kind: 'User',
+      name: doc.metadata.name,
+      spec: { mechanism: doc.spec.mechanism, iterations: doc.spec.iterations, password: asJsonObject(doc.spec.password) },
+      source: doc.source,
+    },
+  ],
+  problems: [],
+});

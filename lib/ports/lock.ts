@@ -1,0 +1,21 @@
+/** A held lease. `token` increases monotonically per environment (fencing). */
+export interface Lease {
+  environment: string;
+  holder: string;
+  token: number;
+  expiresAt: string;
+}
+
+export type LockAttempt = { acquired: true; lease: Lease } | { acquired: false; holder: Lease };
+
+/**
+ * One apply per environment at a time. Contention is a value, not an exception.
+ * Writers pass their fencing token; a store that sees a higher token already used refuses the write.
+ */
+export interface Locker {
+  tryLock(environment: string, holder: string, ttlSeconds: number): Promise<LockAttempt>;
+  release(lease: Lease): Promise<void>;
+  list(): Promise<Lease[]>;
+  /** Operator action: removes the lease whatever its holder. */
+  breakLock(environment: string): Promise<boolean>;
+}
