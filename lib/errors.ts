@@ -50,9 +50,13 @@ export class ReconcilerError extends Error {
 export class ConfigError extends ReconcilerError {
   readonly problems: ConfigProblem[];
   constructor(problems: ConfigProblem[]) {
-    super('InvalidConfig', `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map(formatProblem).join('\n')}`, {
-      details: problems,
-    });
+    super(
+      'InvalidConfig',
+      `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map(formatProblem).join('\n')}`,
+      {
+        details: problems,
+      },
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }

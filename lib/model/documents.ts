@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AclSpecSchema } from './acl.ts';
 import { AlertRuleSpecSchema } from './alert-rule.ts';
 import { AppSpecSchema } from './app.ts';
 import { AuditSinkSpecSchema } from './audit-sink.ts';
 import { ChannelSpecSchema } from './channel.ts';
-import { MetadataSchema } from './common.ts';
+import type { MetadataSchema } from './common.ts';
 import { ConnectorSpecSchema } from './connector.ts';
 import { DataPolicySpecSchema } from './data-policy.ts';
 import { EnvironmentSpecSchema } from './environment.ts';

@@ -7,7 +7,10 @@ export const keys = {
   acl: (b: AclBinding): ResourceKey =>
     `kafka/acl/${b.principal}/${b.resourceType}/${b.patternType}/${b.resourceName}/${b.operation}/${b.permission}/${b.host}`,
   quota: (entity: { user?: string | undefined; clientId?: string | undefined }): ResourceKey =>
-    `kafka/quota/${[entity.user !== undefined ? `user=${entity.user}` : '', entity.clientId !== undefined ? `client-id=${entity.clientId}` : '']
+    `kafka/quota/${[
+      entity.user !== undefined ? `user=${entity.user}` : '',
+      entity.clientId !== undefined ? `client-id=${entity.clientId}` : '',
+    ]
       .filter(Boolean)
       .join(',')}`,
   user: (name: string): ResourceKey => `kafka/user/${name}`,

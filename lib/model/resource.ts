@@ -1,5 +1,5 @@
-import type { SourceLocation } from './documents.ts';
 import type { JsonObject } from './common.ts';
+import type { SourceLocation } from './documents.ts';
 
 /**
  * A stable identity that pairs desired and live state: `kafka/topic/payments.orders`,
@@ -11,14 +11,7 @@ export type ResourceKey = string;
  * Resource families as they are planned, applied and pruned. One config document may render to several
  * (an App renders ACLs and Kubernetes objects).
  */
-export type ResourceKind =
-  | 'Topic'
-  | 'Acl'
-  | 'Quota'
-  | 'User'
-  | 'Schema'
-  | 'Connector'
-  | 'KubernetesObject';
+export type ResourceKind = 'Topic' | 'Acl' | 'Quota' | 'User' | 'Schema' | 'Connector' | 'KubernetesObject';
 
 /**
  * Ordered waves (DESIGN.md): topics, then users and quotas, then ACLs, schemas, connectors, Kubernetes.

@@ -2,7 +2,15 @@ import type { ApplyReport, Plan } from '../model/plan.ts';
 import type { Inventory } from '../model/resource.ts';
 
 /** Lifecycle of a stored plan. Plans are single-use: Applied/Superseded/Failed plans never run again. */
-export type PlanStatus = 'Planned' | 'Approved' | 'Applying' | 'Applied' | 'PartiallyApplied' | 'Failed' | 'Superseded' | 'Refused';
+export type PlanStatus =
+  | 'Planned'
+  | 'Approved'
+  | 'Applying'
+  | 'Applied'
+  | 'PartiallyApplied'
+  | 'Failed'
+  | 'Superseded'
+  | 'Refused';
 
 export interface StoredPlan {
   id: string;

@@ -3,6 +3,10 @@ import type { ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 
 // Placeholder: replaced by the real adapter.
-export async function createKubernetesProvider(_connection: EnvironmentSpec, _secrets: SecretResolver): Promise<ResourceProvider> {
+export async function createKubernetesProvider(
+  _environmentName: string,
+  _environment: EnvironmentSpec,
+  _secrets: SecretResolver,
+): Promise<ResourceProvider> {
   throw new Error('createKubernetesProvider: not implemented yet');
 }

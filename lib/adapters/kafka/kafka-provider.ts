@@ -3,6 +3,9 @@ import type { ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 
 // Placeholder: replaced by the real adapter.
-export async function createKafkaProvider(_connection: KafkaConnection, _secrets: SecretResolver): Promise<ResourceProvider> {
+export async function createKafkaProvider(
+  _connection: KafkaConnection,
+  _secrets: SecretResolver,
+): Promise<ResourceProvider> {
   throw new Error('createKafkaProvider: not implemented yet');
 }

@@ -1,5 +1,5 @@
-import { asJsonObject } from '../../model/common.ts';
 import type { AclBinding } from '../../model/acl.ts';
+import { asJsonObject } from '../../model/common.ts';
 import type { ConfigDocument } from '../../model/documents.ts';
 import { keys } from '../../model/keys.ts';
 import { QUOTA_KEYS } from '../../model/quota.ts';
@@ -12,7 +12,11 @@ export const renderTopic: Renderer<'Topic'> = (doc) => ({
       key: keys.topic(doc.metadata.name),
       kind: 'Topic',
       name: doc.metadata.name,
-      spec: { partitions: doc.spec.partitions, replicationFactor: doc.spec.replicationFactor, config: { ...doc.spec.config } },
+      spec: {
+        partitions: doc.spec.partitions,
+        replicationFactor: doc.spec.replicationFactor,
+        config: { ...doc.spec.config },
+      },
       source: doc.source,
     },
   ],
@@ -58,7 +62,15 @@ export const renderQuota: Renderer<'Quota'> = (doc) => {
     ...(doc.spec.clientId !== undefined ? { clientId: doc.spec.clientId } : {}),
   };
   return {
-    resources: [{ key: keys.quota(entity), kind: 'Quota', name: keys.quota(entity).slice('kafka/quota/'.length), spec: { entity, values }, source: doc.source }],
+    resources: [
+      {
+        key: keys.quota(entity),
+        kind: 'Quota',
+        name: keys.quota(entity).slice('kafka/quota/'.length),
+        spec: { entity, values },
+        source: doc.source,
+      },
+    ],
     problems: [],
   };
 };
@@ -69,7 +81,11 @@ export const renderUser: Renderer<'User'> = (doc) => ({
       key: keys.user(doc.metadata.name),
       kind: 'User',
       name: doc.metadata.name,
-      spec: { mechanism: doc.spec.mechanism, iterations: doc.spec.iterations, password: asJsonObject(doc.spec.password) },
+      spec: {
+        mechanism: doc.spec.mechanism,
+        iterations: doc.spec.iterations,
+        password: asJsonObject(doc.spec.password),
+      },
       source: doc.source,
     },
   ],
