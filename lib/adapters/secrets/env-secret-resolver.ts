@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { ReconcilerError } from '../../errors.ts';
+import type { SecretRef } from '../../model/common.ts';
+import type { SecretResolver } from '../../ports/secret-resolver.ts';
+
+/** `provider/name[#key]`: how a reference is named in errors and logs (never the value). */
+export function describeSecretRef(ref: SecretRef): string {
+  const { provider, name, key } = ref.secretRef;
+  return `${provider}/${name}${key ? `#${key}` : ''}`;
+}
+
+/** Picks `key` out of a JSON object or a `KEY=value` lines file; the whole text when no key is given. */
+export function pickSecretKey(text: string, ref: SecretRef): string {
+  const key = ref.secretRef.key;
+  if (key === undefined) return text.replace(/\r?\n$/, '');
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(trimmed) as Record<string, unknown>;
+      const value = parsed[key];
+      if (typeof value === 'string') return value;
+    } catch {
+      // not JSON: fall through to KEY=value lines
+    }
+  } else {
+    for (const line of trimmed.split(/\r?\n/)) {
+      const eq = line.indexOf('=');
+      if (eq > 0 && line.slice(0, eq).trim() === key) return line.slice(eq + 1).trim();
+    }
+  }
+  throw new ReconcilerError('SecretUnavailable', `secret "${describeSecretRef(ref)}" has no key "${key}"`);
+}
+
+/**
+ * Resolves `env` references from process environment variables and `file` references from files
+ * (relative to `baseDir`). Any other provider is delegated to `fallback` (e.g. AWS Secrets Manager).
+ */
+export class LocalSecretResolver implements SecretResolver {
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #baseDir: string;
+  readonly #fallback: SecretResolver | undefined;
+
+  constructor(options: { env?: NodeJS.ProcessEnv; baseDir?: string; fallback?: SecretResolver } = {}) {
+    this.#env = options.env ?? process.env;
+    this.#baseDir = options.baseDir ?? process.cwd();
+    this.#fallback = options.fallback;
+  }
+
+  async resolve(ref: SecretRef): Promise<string> {
+    const { provider, name } = ref.secretRef;
+    if (provider === 'env') {
+      const value = this.#env[name];
+      if (value === undefined) {
+        throw new ReconcilerError(
+          'SecretUnavailable',
+          `secret "${describeSecretRef(ref)}": environment variable "${name}" is not set`,
+        );
+      }
+      return pickSecretKey(value, ref);
+    }
+    if (provider === 'file') {
+      const path = isAbsolute(name) ? name : resolve(this.#baseDir, name);
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        throw new ReconcilerError('SecretUnavailable', `secret "${describeSecretRef(ref)}": file cannot be read`, {
+          cause: error,
+        });
+      }
+      return pickSecretKey(text, ref);
+    }
+    if (this.#fallback) return this.#fallback.resolve(ref);
+    throw new ReconcilerError(
+      'SecretUnavailable',
+      `secret "${describeSecretRef(ref)}": provider "${provider}" is not configured here`,
+    );
+  }
+}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Inventory } from '../../model/resource.ts';
+import type { AppliedPointer, AuditRecord, PlanStatus, StateStore, StoredPlan } from '../../ports/state-store.ts';
+import { readJson, withFileMutex, writeJson } from './file-io.ts';
+
+const safe = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, '_');
+
+/**
+ * The embedded default store: one directory (default `.landscape/`), plain JSON files a person can read.
+ * plans/<id>.json, environments/<env>/{inventory,applied}.json, audit/<env>.jsonl, seen/, values/.
+ */
+export class FileStateStore implements StateStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  #planPath(id: string): string {
+    return join(this.root, 'plans', `${safe(id)}.json`);
+  }
+
+  async savePlan(plan: StoredPlan): Promise<void> {
+    await writeJson(this.#planPath(plan.id), plan);
+  }
+
+  async getPlan(id: string): Promise<StoredPlan | undefined> {
+    return readJson<StoredPlan>(this.#planPath(id));
+  }
+
+  async updatePlanStatus(
+    id: string,
+    from: PlanStatus[],
+    to: PlanStatus,
+    patch: Partial<StoredPlan> = {},
+  ): Promise<boolean> {
+    return withFileMutex(`${this.#planPath(id)}.lock`, async () => {
+      const current = await this.getPlan(id);
+      if (!current || !from.includes(current.status)) return false;
+      await writeJson(this.#planPath(id), { ...current, ...patch, id, status: to });
+      return true;
+    });
+  }
+
+  async listPlans(environment: string, options: { status?: PlanStatus[]; limit?: number } = {}): Promise<StoredPlan[]> {
+    const dir = join(this.root, 'plans');
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const plans: StoredPlan[] = [];
+    for (const name of names) {
+      if (!name.endsWith('.json')) continue;
+      const plan = await readJson<StoredPlan>(join(dir, name));
+      if (!plan || plan.plan.environment !== environment) continue;
+      if (options.status && !options.status.includes(plan.status)) continue;
+      plans.push(plan);
+    }
+    plans.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    return options.limit ? plans.slice(0, options.limit) : plans;
+  }
+
+  async getInventory(environment: string): Promise<Inventory> {
+    return (await readJson<Inventory>(join(this.root, 'environments', safe(environment), 'inventory.json'))) ?? {};
+  }
+
+  async saveInventory(environment: string, inventory: Inventory): Promise<void> {
+    await writeJson(join(this.root, 'environments', safe(environment), 'inventory.json'), inventory);
+  }
+
+  async getApplied(environment: string): Promise<AppliedPointer | undefined> {
+    return readJson<AppliedPointer>(join(this.root, 'environments', safe(environment), 'applied.json'));
+  }
+
+  async setApplied(pointer: AppliedPointer): Promise<void> {
+    await writeJson(join(this.root, 'environments', safe(pointer.environment), 'applied.json'), pointer);
+  }
+
+  async appendAudit(record: AuditRecord): Promise<void> {
+    await mkdir(join(this.root, 'audit'), { recursive: true });
+    await appendFile(join(this.root, 'audit', `${safe(record.environment)}.jsonl`), `${JSON.stringify(record)}\n`);
+  }
+
+  async listAudit(environment: string, limit = 100): Promise<AuditRecord[]> {
+    const text = await readFile(join(this.root, 'audit', `${safe(environment)}.jsonl`), 'utf8').catch(() => '');
+    const records = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as AuditRecord);
+    return records.slice(-limit).reverse();
+  }
+
+  async markSeen(key: string, ttlSeconds: number): Promise<boolean> {
+    const path = join(this.root, 'seen', `${createHash('sha256').update(key).digest('hex')}.json`);
+    return withFileMutex(`${path}.lock`, async () => {
+      const existing = await readJson<{ expiresAt: number }>(path);
+      if (existing && existing.expiresAt > Date.now()) return false;
+      await writeJson(path, { key, expiresAt: Date.now() + ttlSeconds * 1000 });
+      return true;
+    });
+  }
+
+  async getValue<T>(name: string): Promise<T | undefined> {
+    return readJson<T>(join(this.root, 'values', `${safe(name)}.json`));
+  }
+
+  async putValue<T>(name: string, value: T): Promise<void> {
+    await writeJson(join(this.root, 'values', `${safe(name)}.json`), value);
+  }
+}
