@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { didYouMean } from './suggest.ts';
 
 /**
  * Topic-level configs Kafka 4.x accepts. Unknown keys are errors (with "did you mean"), because a typo
@@ -51,7 +52,21 @@ export const TopicConfigValueSchema = z.union([z.string(), z.number(), z.boolean
 export const TopicSpecSchema = z.strictObject({
   partitions: z.int('expected a positive integer').positive('expected a positive integer'),
   replicationFactor: z.int('expected a positive integer').positive('expected a positive integer'),
-  config: z.record(z.string(), TopicConfigValueSchema).default({}),
+  config: z
+    .record(z.string(), TopicConfigValueSchema)
+    .default({})
+    .superRefine((config, ctx) => {
+      for (const key of Object.keys(config)) {
+        if (isTopicConfigKey(key)) continue;
+        const hint = didYouMean(key, TOPIC_CONFIG_KEYS);
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `unknown topic config "${key}"${hint ? `: ${hint}` : ''}`,
+          input: key,
+        });
+      }
+    }),
 });
 export type TopicSpec = z.infer<typeof TopicSpecSchema>;
 
