@@ -1,6 +1,6 @@
 import type { Json, JsonObject } from './common.ts';
 import type { SourceLocation } from './documents.ts';
-import type { ResourceKey, ResourceKind } from './resource.ts';
+import type { InventoryEntry, ResourceKey, ResourceKind } from './resource.ts';
 
 /** Bumped whenever a stored field or enum value changes meaning (ADR 0002). */
 export const PLAN_API_VERSION = 'landscape.dev/plan/v1';
@@ -91,6 +91,11 @@ export interface Plan {
   /** Keys that exist live, are not in git and were not created by Landscape: never touched. */
   unmanaged: ResourceKey[];
   noop: ResourceKey[];
+  /**
+   * What the inventory records for every desired resource once it exists (managed fields, secret digests).
+   * Apply adds these for changes that succeeded and for NoOps (adoption), and drops keys it deleted.
+   */
+  inventory: InventoryEntry[];
   summary: PlanSummary;
   /** Fingerprint of the rendered desired state (so a re-render of the same commit is recognisable). */
   desiredHash: string;

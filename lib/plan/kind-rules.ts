@@ -17,16 +17,28 @@ export interface DiffInput {
 export interface KindRules {
   /** Field-level differences; empty means NoOp. Default: `diffDeclared(desired.spec, live.spec)`. */
   diff?(input: DiffInput): FieldChange[];
-  /** A reason this update can not be made (e.g. partition decrease), or undefined. */
-  refuseUpdate?(input: DiffInput, fields: FieldChange[]): Omit<Refusal, 'key' | 'kind' | 'name' | 'source'> | undefined;
+  /**
+   * Fields of this update that can not be made (e.g. partition decrease), each with a reason. The planner
+   * drops those fields from the update (the rest still applies) and lists the refusals in the plan.
+   */
+  refuseUpdate?(input: DiffInput, fields: FieldChange[]): FieldRefusal[];
   /** Fields shown for a Create (default: every leaf of the desired spec). */
   createFields?(desired: DesiredResource): FieldChange[];
   /** The fields to remember in the inventory after applying (e.g. declared topic config keys). */
   managedFields?(desired: DesiredResource): string[] | undefined;
+  /** A non-secret digest of secret references (never values) to tell "changed" from "unchanged". */
+  secretDigest?(desired: DesiredResource): string | undefined;
   /** Whether an update loses data or access (shown and gated as destructive). Default: false. */
   isDestructiveUpdate?(fields: FieldChange[]): boolean;
   /** Turns a live resource into the spec export writes (default: live.spec). */
   exportSpec?(live: ObservedResource): JsonObject;
+}
+
+export interface FieldRefusal {
+  reason: Refusal['reason'];
+  message: string;
+  /** The FieldChange paths this refusal removes from the update. */
+  paths: string[];
 }
 
 /** Planning context shared by every kind. */

@@ -1,0 +1,217 @@
+import type { EnvironmentSpec } from '../model/environment.ts';
+import {
+  type FieldChange,
+  PLAN_API_VERSION,
+  type Plan,
+  type PlanNote,
+  type PlannedChange,
+  type Refusal,
+} from '../model/plan.ts';
+import {
+  type DesiredResource,
+  type Inventory,
+  type InventoryEntry,
+  type ObservedResource,
+  type ResourceKind,
+  WAVE_OF,
+} from '../model/resource.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { diffDeclared, leafFields } from './diff.ts';
+import type { KindRules } from './kind-rules.ts';
+import { KIND_RULES } from './kinds/index.ts';
+
+export interface ComputePlanInput {
+  environment: { name: string; spec: EnvironmentSpec };
+  desired: readonly DesiredResource[];
+  observed: readonly ObservedResource[];
+  inventory: Inventory;
+  /** Kinds whose live state was observed: only these can produce Deletes or Unmanaged entries. */
+  observedKinds: readonly ResourceKind[];
+  notes?: readonly PlanNote[];
+  source: Plan['source'];
+  toolVersion: string;
+  /** Content hash (hex). Passed in so this module stays free of I/O and platform APIs. */
+  hash: (text: string) => string;
+}
+
+const FALLBACK_RULES: KindRules = {};
+
+/** The live fingerprint recorded in a plan's basis: a change here means the plan is stale. */
+export function fingerprint(resource: ObservedResource | undefined, hash: (text: string) => string): string {
+  return resource === undefined ? 'absent' : hash(canonicalJson(resource.spec)).slice(0, 16);
+}
+
+/** Names the environment protects from any change (internal topics and the like). */
+export function isProtectedName(kind: ResourceKind, name: string, environment: EnvironmentSpec): boolean {
+  if (kind !== 'Topic') return false;
+  return environment.protectedPrefixes.some((prefix) => name.startsWith(prefix));
+}
+
+const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/**
+ * The pure heart of Landscape: pairs desired and live resources by key and decides, per resource, Create,
+ * Update (field-level), Delete (only what Landscape owns, only where prune is on), NoOp or Unmanaged, refusing
+ * impossible changes with a reason. Same inputs, same plan, byte for byte.
+ *
+ * @example
+ * const plan = computePlan({ environment, desired, observed, inventory: {}, observedKinds: ['Topic'],
+ *   source: { commit: 'abc' }, toolVersion: '0.1.0', hash: sha256Hex });
+ * plan.summary; // { create: 1, update: 0, delete: 0, noop: 0, refused: 0, unmanaged: 0 }
+ */
+export function computePlan(input: ComputePlanInput): Plan {
+  const { environment, inventory, hash } = input;
+  const live = new Map(input.observed.map((o) => [o.key, o]));
+  const desiredKeys = new Set(input.desired.map((d) => d.key));
+  const changes: PlannedChange[] = [];
+  const refused: Refusal[] = [];
+  const notes: PlanNote[] = [...(input.notes ?? [])];
+  const noop: string[] = [];
+  const unmanaged: string[] = [];
+  const inventoryEntries: InventoryEntry[] = [];
+
+  for (const desired of [...input.desired].sort(byKey)) {
+    const rules = KIND_RULES[desired.kind] ?? FALLBACK_RULES;
+    const where = {
+      ...(desired.source ? { source: desired.source } : {}),
+      ...(desired.origin ? { origin: desired.origin } : {}),
+    };
+    if (isProtectedName(desired.kind, desired.name, environment.spec)) {
+      refused.push({
+        key: desired.key,
+        kind: desired.kind,
+        name: desired.name,
+        reason: 'ProtectedName',
+        message: `"${desired.name}" starts with a protected prefix (${environment.spec.protectedPrefixes.join(', ')}); internal names are never managed`,
+        ...(desired.source ? { source: desired.source } : {}),
+      });
+      continue;
+    }
+    const managedFields = rules.managedFields?.(desired);
+    const secretDigest = rules.secretDigest?.(desired);
+    inventoryEntries.push({
+      key: desired.key,
+      kind: desired.kind,
+      ...(managedFields ? { managedFields } : {}),
+      ...(secretDigest !== undefined ? { secretDigest } : {}),
+    });
+    const current = live.get(desired.key);
+    const base = {
+      key: desired.key,
+      kind: desired.kind,
+      name: desired.name,
+      wave: WAVE_OF[desired.kind],
+      desired: desired.spec,
+      ...where,
+    };
+    if (current === undefined) {
+      changes.push({
+        ...base,
+        action: 'Create',
+        fields: rules.createFields?.(desired) ?? leafFields(desired.spec),
+        destructive: false,
+      });
+      continue;
+    }
+    if (current.conflicts && current.conflicts.length > 0) {
+      refused.push({
+        key: desired.key,
+        kind: desired.kind,
+        name: desired.name,
+        reason: 'OwnedByOther',
+        message: `fields are owned by another manager: ${current.conflicts.join('; ')}`,
+        ...(desired.source ? { source: desired.source } : {}),
+      });
+      continue;
+    }
+    const diffInput = { desired, live: current, inventory: inventory[desired.key] };
+    let fields: FieldChange[] = rules.diff ? rules.diff(diffInput) : diffDeclared(desired.spec, current.spec);
+    for (const refusal of rules.refuseUpdate?.(diffInput, fields) ?? []) {
+      refused.push({
+        key: desired.key,
+        kind: desired.kind,
+        name: desired.name,
+        reason: refusal.reason,
+        message: refusal.message,
+        ...(desired.source ? { source: desired.source } : {}),
+      });
+      fields = fields.filter((f) => !refusal.paths.includes(f.path));
+    }
+    if (fields.length === 0) {
+      noop.push(desired.key);
+    } else {
+      changes.push({ ...base, action: 'Update', fields, destructive: rules.isDestructiveUpdate?.(fields) ?? false });
+    }
+  }
+
+  const observedKinds = new Set(input.observedKinds);
+  for (const current of [...input.observed].sort(byKey)) {
+    if (desiredKeys.has(current.key) || !observedKinds.has(current.kind)) continue;
+    if (isProtectedName(current.kind, current.name, environment.spec)) continue;
+    const owned = current.ownedByLandscape ?? inventory[current.key] !== undefined;
+    if (!owned) {
+      unmanaged.push(current.key);
+      continue;
+    }
+    if (!environment.spec.prune[current.kind]) {
+      notes.push({
+        key: current.key,
+        level: 'warning',
+        message: `${current.kind} "${current.name}" was created by Landscape and is gone from git, but prune is off for ${current.kind}: left in place (set spec.prune.${current.kind}: true on the Environment to delete it)`,
+      });
+      // Still ours: keep it in the inventory so turning prune on later deletes it.
+      inventoryEntries.push(inventory[current.key] ?? { key: current.key, kind: current.kind });
+      continue;
+    }
+    changes.push({
+      key: current.key,
+      kind: current.kind,
+      name: current.name,
+      action: 'Delete',
+      wave: WAVE_OF[current.kind],
+      fields: [],
+      destructive: true,
+    });
+  }
+
+  const ordered = orderChanges(changes);
+  const basis: Record<string, string> = {};
+  for (const change of ordered) basis[change.key] = fingerprint(live.get(change.key), hash);
+
+  const summary = {
+    create: ordered.filter((c) => c.action === 'Create').length,
+    update: ordered.filter((c) => c.action === 'Update').length,
+    delete: ordered.filter((c) => c.action === 'Delete').length,
+    noop: noop.length,
+    refused: refused.length,
+    unmanaged: unmanaged.length,
+  };
+  const withoutHash: Omit<Plan, 'hash'> = {
+    apiVersion: PLAN_API_VERSION,
+    environment: environment.name,
+    source: input.source,
+    toolVersion: input.toolVersion,
+    basis,
+    changes: ordered,
+    refused: refused.sort(byKey),
+    notes,
+    unmanaged,
+    noop,
+    inventory: inventoryEntries.sort(byKey),
+    summary,
+    desiredHash: hash(canonicalJson([...input.desired].sort(byKey))),
+  };
+  return { ...withoutHash, hash: hash(canonicalJson(withoutHash)) };
+}
+
+/** Creates and updates by wave ascending, then deletes by wave descending (DESIGN.md: deletes in reverse). */
+export function orderChanges(changes: readonly PlannedChange[]): PlannedChange[] {
+  const forward = changes.filter((c) => c.action !== 'Delete').sort((a, b) => a.wave - b.wave || byKey(a, b));
+  const deletes = changes.filter((c) => c.action === 'Delete').sort((a, b) => b.wave - a.wave || byKey(a, b));
+  return [...forward, ...deletes];
+}
+
+/** True when the plan would change anything. */
+export function hasChanges(plan: Plan): boolean {
+  return plan.changes.length > 0;
+}

@@ -1,0 +1,12 @@
+import type { ResourceKind } from '../../model/resource.ts';
+import type { KindRules } from '../kind-rules.ts';
+import { quotaRules } from './quota.ts';
+import { topicRules } from './topic.ts';
+import { userRules } from './user.ts';
+
+/** Planning rules per resource kind; kinds without an entry use the defaults (declared fields only). */
+export const KIND_RULES: Partial<Record<ResourceKind, KindRules>> = {
+  Topic: topicRules,
+  Quota: quotaRules,
+  User: userRules,
+};

@@ -1,0 +1,115 @@
+import type { JsonObject } from '../../model/common.ts';
+import type { FieldChange } from '../../model/plan.ts';
+import { jsonEqual } from '../canonical-json.ts';
+import type { KindRules } from '../kind-rules.ts';
+
+type TopicLive = {
+  partitions?: number;
+  replicationFactor?: number;
+  config?: Record<string, string>;
+  defaults?: Record<string, string>;
+};
+type TopicDesired = { partitions: number; replicationFactor: number; config: Record<string, string> };
+
+/**
+ * Topics: only declared config keys are compared, against the effective value (a broker default equal to the
+ * declared value is not a diff). A key Landscape set before and that is gone from git is reset to the default.
+ */
+export const topicRules: KindRules = {
+  diff({ desired, live, inventory }) {
+    const want = desired.spec as unknown as TopicDesired;
+    const have = live.spec as unknown as TopicLive;
+    const fields: FieldChange[] = [];
+    if (want.partitions !== have.partitions) {
+      fields.push({
+        path: 'partitions',
+        ...(have.partitions !== undefined ? { before: have.partitions } : {}),
+        after: want.partitions,
+      });
+    }
+    if (want.replicationFactor !== have.replicationFactor) {
+      fields.push({
+        path: 'replicationFactor',
+        ...(have.replicationFactor !== undefined ? { before: have.replicationFactor } : {}),
+        after: want.replicationFactor,
+      });
+    }
+    for (const key of Object.keys(want.config).sort()) {
+      const effective = have.config?.[key] ?? have.defaults?.[key];
+      if (!jsonEqual(want.config[key], effective)) {
+        fields.push({
+          path: `config.${key}`,
+          ...(effective !== undefined ? { before: effective } : {}),
+          after: want.config[key] as string,
+        });
+      }
+    }
+    for (const managed of inventory?.managedFields ?? []) {
+      const key = managed.startsWith('config.') ? managed.slice('config.'.length) : undefined;
+      if (key === undefined || key in want.config) continue;
+      const override = have.config?.[key];
+      if (override !== undefined)
+        fields.push({ path: `config.${key}`, before: override, note: 'removed from git: reset to the broker default' });
+    }
+    return fields;
+  },
+
+  refuseUpdate(_input, fields) {
+    const refusals = [];
+    const partitions = fields.find((f) => f.path === 'partitions');
+    if (
+      partitions &&
+      typeof partitions.before === 'number' &&
+      typeof partitions.after === 'number' &&
+      partitions.after < partitions.before
+    ) {
+      refusals.push({
+        reason: 'PartitionDecrease' as const,
+        message: `partitions can only grow: live has ${partitions.before}, git asks for ${partitions.after}; Kafka cannot remove partitions (recreate the topic under a new name and migrate, or set partitions back to ${partitions.before})`,
+        paths: ['partitions'],
+      });
+    }
+    const replication = fields.find((f) => f.path === 'replicationFactor');
+    if (replication) {
+      refusals.push({
+        reason: 'ReplicationFactorChange' as const,
+        message: `replication factor ${String(replication.before)} -> ${String(replication.after)} needs a partition reassignment, which Landscape does not perform; reassign with kafka-reassign-partitions, then update the file to match`,
+        paths: ['replicationFactor'],
+      });
+    }
+    return refusals;
+  },
+
+  managedFields(desired) {
+    return Object.keys((desired.spec as unknown as TopicDesired).config)
+      .sort()
+      .map((key) => `config.${key}`);
+  },
+
+  isDestructiveUpdate(fields) {
+    // Shorter retention or a switch to compaction drops data that exists today.
+    return fields.some((f) => {
+      if (f.path === 'config.cleanup.policy' && typeof f.after === 'string')
+        return f.after.includes('compact') && !String(f.before).includes('compact');
+      if (
+        (f.path === 'config.retention.ms' || f.path === 'config.retention.bytes') &&
+        f.before !== undefined &&
+        f.after !== undefined
+      ) {
+        const before = Number(f.before);
+        const after = Number(f.after);
+        return before === -1 ? after !== -1 : after !== -1 && after < before;
+      }
+      return false;
+    });
+  },
+
+  exportSpec(live) {
+    const have = live.spec as unknown as TopicLive;
+    return {
+      partitions: have.partitions ?? 1,
+      replicationFactor: have.replicationFactor ?? 1,
+      config: { ...(have.config ?? {}) },
+    } as JsonObject;
+  },
+};

@@ -1,0 +1,94 @@
+import type { Json } from '../model/common.ts';
+import type { FieldChange, Plan, PlannedChange } from '../model/plan.ts';
+
+const SYMBOL = { Create: '+', Update: '~', Delete: '-' } as const;
+const VERB = { Create: 'create', Update: 'update', Delete: 'delete' } as const;
+
+function show(value: Json | undefined): string {
+  if (value === undefined) return '(unset)';
+  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
+}
+
+function fieldLine(field: FieldChange): string {
+  if (field.secret)
+    return `${field.path}: ${typeof field.after === 'string' ? field.after : 'changed'} (secret value not shown)`;
+  const note = field.note ? `  # ${field.note}` : '';
+  if (field.before === undefined) return `${field.path}: ${show(field.after)}${note}`;
+  return `${field.path}: ${show(field.before)} -> ${show(field.after)}${note}`;
+}
+
+function changeHeader(change: PlannedChange): string {
+  const where = change.source ? `  (${change.source.file}:${change.source.line})` : '';
+  const origin = change.origin ? ` from ${change.origin}` : '';
+  const destructive = change.destructive ? '  [destructive]' : '';
+  return `${SYMBOL[change.action]} ${VERB[change.action]} ${change.kind} ${change.name}${origin}${destructive}${where}`;
+}
+
+export function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  return `${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.noop} unchanged, ${s.refused} refused, ${s.unmanaged} unmanaged`;
+}
+
+/** Body lines shared by the terminal and PR renderings. `limit` caps the number of changes listed. */
+function bodyLines(plan: Plan, limit: number): string[] {
+  const lines: string[] = [];
+  const shown = plan.changes.slice(0, limit);
+  let wave = -1;
+  let deleting = false;
+  for (const change of shown) {
+    const isDelete = change.action === 'Delete';
+    if (change.wave !== wave || isDelete !== deleting) {
+      wave = change.wave;
+      deleting = isDelete;
+      lines.push(`${isDelete ? 'Deletes, wave' : 'Wave'} ${wave}: ${change.kind}`);
+    }
+    lines.push(`  ${changeHeader(change)}`);
+    if (change.action !== 'Delete') for (const field of change.fields) lines.push(`      ${fieldLine(field)}`);
+  }
+  if (plan.changes.length > shown.length)
+    lines.push(`  ... and ${plan.changes.length - shown.length} more changes (see the plan JSON)`);
+  if (plan.refused.length > 0) {
+    lines.push('Refused (not changed):');
+    for (const r of plan.refused) {
+      lines.push(
+        `  ! ${r.kind} ${r.name} [${r.reason}]: ${r.message}${r.source ? `  (${r.source.file}:${r.source.line})` : ''}`,
+      );
+    }
+  }
+  if (plan.notes.length > 0) {
+    lines.push('Notes:');
+    for (const n of plan.notes)
+      lines.push(`  ${n.level}: ${n.message}${n.source ? `  (${n.source.file}:${n.source.line})` : ''}`);
+  }
+  if (plan.unmanaged.length > 0) {
+    lines.push(
+      `Unmanaged: ${plan.unmanaged.length} live resource(s) not in git and not created by Landscape, left alone.`,
+    );
+  }
+  return lines;
+}
+
+/** The terminal rendering of a plan. */
+export function renderPlanText(plan: Plan, options: { limit?: number } = {}): string {
+  const commit = plan.source.commit ? ` at commit ${plan.source.commit.slice(0, 12)}` : '';
+  const lines = [`Plan for environment "${plan.environment}"${commit} (plan ${plan.hash.slice(0, 12)})`, ''];
+  if (plan.changes.length === 0) lines.push('No changes. The live platform matches the configuration.');
+  lines.push(...bodyLines(plan, options.limit ?? Number.POSITIVE_INFINITY));
+  lines.push('', `Summary: ${summaryLine(plan)}.`);
+  return lines.join('\n');
+}
+
+/** Markdown for a PR comment or check run: stays under GitHub's 65,536-character limit by truncating the list. */
+export function renderPlanMarkdown(plan: Plan, options: { limit?: number } = {}): string {
+  const commit = plan.source.commit ? ` at \`${plan.source.commit.slice(0, 12)}\`` : '';
+  const head = `### Landscape plan for \`${plan.environment}\`${commit}\n\n**${summaryLine(plan)}** · plan \`${plan.hash.slice(0, 12)}\`\n`;
+  if (plan.changes.length === 0 && plan.refused.length === 0 && plan.notes.length === 0) {
+    return `${head}\nNo changes. The live platform matches the configuration.\n`;
+  }
+  let limit = options.limit ?? 200;
+  for (;;) {
+    const body = `${head}\n\`\`\`diff\n${bodyLines(plan, limit).join('\n')}\n\`\`\`\n`;
+    if (body.length < 60_000 || limit <= 10) return body;
+    limit = Math.floor(limit / 2);
+  }
+}
