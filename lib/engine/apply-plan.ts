@@ -1,7 +1,11 @@
-import type { ApplyReport, Plan } from '../model/plan.ts';
-import type { Inventory } from '../model/resource.ts';
+import { messageOf } from '../errors.ts';
+import type { ApplyReport, ChangeResult, Plan, PlannedChange } from '../model/plan.ts';
+import type { Inventory, ObservedResource } from '../model/resource.ts';
+import { fingerprint } from '../plan/compute-plan.ts';
 import type { ProgressListener, ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { sha256Hex } from './hash.ts';
+import { providersByKind } from './plan-environment.ts';
 
 export interface ApplyPlanInput {
   plan: Plan;
@@ -18,10 +22,148 @@ export interface ApplyPlanResult {
   inventory: Inventory;
 }
 
+/** Re-reads every resource the plan touches and returns the keys whose live fingerprint moved. */
+export async function findStaleKeys(plan: Plan, providers: readonly ResourceProvider[]): Promise<string[]> {
+  const byKind = providersByKind(providers);
+  const keysByProvider = new Map<ResourceProvider, string[]>();
+  for (const change of plan.changes) {
+    const provider = byKind.get(change.kind);
+    if (!provider) continue;
+    keysByProvider.set(provider, [...(keysByProvider.get(provider) ?? []), change.key]);
+  }
+  const observed = new Map<string, ObservedResource>();
+  await Promise.all(
+    [...keysByProvider].map(async ([provider, keys]) => {
+      for (const resource of await provider.observeKeys(keys)) observed.set(resource.key, resource);
+    }),
+  );
+  return plan.changes
+    .filter((change) => byKind.has(change.kind))
+    .filter((change) => fingerprint(observed.get(change.key), sha256Hex) !== plan.basis[change.key])
+    .map((change) => change.key);
+}
+
+/** Batches of changes that one provider applies in one call: same wave, same direction, same provider. */
+function batches(
+  plan: Plan,
+  byKind: Map<string, ResourceProvider>,
+): { provider?: ResourceProvider; changes: PlannedChange[] }[] {
+  const result: { provider?: ResourceProvider; changes: PlannedChange[]; id: string }[] = [];
+  for (const change of plan.changes) {
+    const provider = byKind.get(change.kind);
+    const id = `${change.wave}/${change.action === 'Delete' ? 'delete' : 'forward'}/${provider?.name ?? 'none'}`;
+    const last = result.at(-1);
+    if (last && last.id === id) last.changes.push(change);
+    else result.push({ id, changes: [change], ...(provider ? { provider } : {}) });
+  }
+  return result;
+}
+
 /**
  * Runs exactly the given plan: re-reads every touched resource first and refuses a stale plan (report
- * outcome 'Refused' with the changed keys), then applies wave by wave. Never throws for a single change.
+ * outcome 'Refused' with the changed keys), then applies wave by wave. Never throws for a single change:
+ * every change ends Succeeded, Skipped or Failed, and one failure does not stop the others.
  */
-export async function applyPlan(_input: ApplyPlanInput): Promise<ApplyPlanResult> {
-  throw new Error('applyPlan: being written');
+export async function applyPlan(input: ApplyPlanInput): Promise<ApplyPlanResult> {
+  const { plan, providers, now } = input;
+  const startedAt = now().toISOString();
+  const reportBase = {
+    planHash: plan.hash,
+    environment: plan.environment,
+    ...(plan.source.commit ? { commit: plan.source.commit } : {}),
+    startedAt,
+  };
+  const stale = await findStaleKeys(plan, providers);
+  if (stale.length > 0) {
+    return {
+      inventory: input.inventory,
+      report: {
+        ...reportBase,
+        finishedAt: now().toISOString(),
+        outcome: 'Refused',
+        results: plan.changes.map((c) => ({
+          key: c.key,
+          action: c.action,
+          outcome: 'Skipped',
+          message: 'plan refused: stale',
+        })),
+        refusal: {
+          code: 'PlanStale',
+          message: `plan is stale: ${stale.length} resource(s) changed on the platform since planning (${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', ...' : ''}); plan again`,
+          changedKeys: stale,
+        },
+      },
+    };
+  }
+
+  const byKind = providersByKind(providers);
+  const results: ChangeResult[] = [];
+  const total = plan.changes.length;
+  for (const batch of batches(plan, byKind)) {
+    const started = Date.now();
+    if (!batch.provider) {
+      for (const change of batch.changes) {
+        results.push({
+          key: change.key,
+          action: change.action,
+          outcome: 'Skipped',
+          message: `no connection for ${change.kind} in this environment`,
+        });
+      }
+      continue;
+    }
+    try {
+      const batchResults = await batch.provider.apply(batch.changes, {
+        secrets: input.secrets,
+        ...(input.progress ? { progress: input.progress } : {}),
+      });
+      const byKey = new Map(batchResults.map((r) => [r.key, r]));
+      for (const change of batch.changes) {
+        results.push(
+          byKey.get(change.key) ?? {
+            key: change.key,
+            action: change.action,
+            outcome: 'Failed',
+            message: 'the adapter reported no result for this change',
+          },
+        );
+      }
+    } catch (error) {
+      // A fault that made the whole batch impossible (unreachable, unauthorized): each change says so.
+      for (const change of batch.changes) {
+        results.push({
+          key: change.key,
+          action: change.action,
+          outcome: 'Failed',
+          message: messageOf(error),
+          durationMs: Date.now() - started,
+        });
+      }
+    }
+    input.progress?.({ phase: 'apply', done: results.length, total });
+  }
+
+  const inventory = nextInventory(plan, results, input.inventory);
+  const failed = results.filter((r) => r.outcome === 'Failed').length;
+  const outcome: ApplyReport['outcome'] =
+    failed === 0 ? 'Succeeded' : failed === results.length ? 'Failed' : 'PartiallyFailed';
+  return { inventory, report: { ...reportBase, finishedAt: now().toISOString(), outcome, results } };
+}
+
+/**
+ * Inventory after an apply: desired resources that now exist (created, updated or unchanged) are recorded
+ * with their managed fields; deleted keys are dropped; a failed delete stays so the next run retries it.
+ */
+export function nextInventory(plan: Plan, results: readonly ChangeResult[], previous: Inventory): Inventory {
+  const outcome = new Map(results.map((r) => [r.key, r.outcome]));
+  const next: Inventory = { ...previous };
+  const changed = new Map(plan.changes.map((c) => [c.key, c]));
+  for (const entry of plan.inventory) {
+    const change = changed.get(entry.key);
+    if (change === undefined || outcome.get(entry.key) === 'Succeeded') next[entry.key] = entry;
+  }
+  for (const change of plan.changes) {
+    if (change.action === 'Delete' && outcome.get(change.key) === 'Succeeded') delete next[change.key];
+  }
+  return next;
 }

@@ -1,5 +1,6 @@
 import type { Json, JsonObject } from './common.ts';
 import type { SourceLocation } from './documents.ts';
+import type { EnvironmentSpec } from './environment.ts';
 import type { InventoryEntry, ResourceKey, ResourceKind } from './resource.ts';
 
 /** Bumped whenever a stored field or enum value changes meaning (ADR 0002). */
@@ -80,6 +81,11 @@ export interface PlanSummary {
 export interface Plan {
   apiVersion: typeof PLAN_API_VERSION;
   environment: string;
+  /**
+   * The Environment's connection settings (secret references only) as of the planned commit, so the apply
+   * step runs the stored plan without fetching the config again.
+   */
+  target: EnvironmentSpec;
   source: { repo?: string; commit?: string; ref?: string };
   toolVersion: string;
   /** key -> fingerprint of the live resource when planned ("absent" when it did not exist). */

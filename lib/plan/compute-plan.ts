@@ -189,6 +189,7 @@ export function computePlan(input: ComputePlanInput): Plan {
   const withoutHash: Omit<Plan, 'hash'> = {
     apiVersion: PLAN_API_VERSION,
     environment: environment.name,
+    target: environment.spec,
     source: input.source,
     toolVersion: input.toolVersion,
     basis,
@@ -214,4 +215,49 @@ export function orderChanges(changes: readonly PlannedChange[]): PlannedChange[]
 /** True when the plan would change anything. */
 export function hasChanges(plan: Plan): boolean {
   return plan.changes.length > 0;
+}
+
+/**
+ * Folds findings from live checks (schema compatibility, dry-runs) into a plan: an error about a change
+ * refuses that change ('Incompatible'); everything else becomes a note. Returns a re-hashed plan.
+ */
+export function withCheckNotes(plan: Plan, checkNotes: readonly PlanNote[], hash: (text: string) => string): Plan {
+  if (checkNotes.length === 0) return plan;
+  const blocked = new Map<string, PlanNote>();
+  for (const note of checkNotes) if (note.level === 'error' && note.key !== undefined) blocked.set(note.key, note);
+  const refused: Refusal[] = [...plan.refused];
+  const changes = plan.changes.filter((change) => {
+    const note = blocked.get(change.key);
+    if (!note) return true;
+    refused.push({
+      key: change.key,
+      kind: change.kind,
+      name: change.name,
+      reason: 'Incompatible',
+      message: note.message,
+      ...(change.source ? { source: change.source } : {}),
+    });
+    return false;
+  });
+  const basis: Record<string, string> = {};
+  for (const change of changes) basis[change.key] = plan.basis[change.key] ?? 'absent';
+  const { hash: _old, ...rest } = plan;
+  const next: Omit<Plan, 'hash'> = {
+    ...rest,
+    basis,
+    changes,
+    refused: refused.sort(byKey),
+    notes: [
+      ...plan.notes,
+      ...checkNotes.filter((n) => !(n.level === 'error' && n.key !== undefined && blocked.get(n.key) === n)),
+    ],
+    summary: {
+      ...plan.summary,
+      create: changes.filter((c) => c.action === 'Create').length,
+      update: changes.filter((c) => c.action === 'Update').length,
+      delete: changes.filter((c) => c.action === 'Delete').length,
+      refused: refused.length,
+    },
+  };
+  return { ...next, hash: hash(canonicalJson(next)) };
 }
