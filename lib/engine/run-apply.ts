@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { ApplyReport, Plan } from '../model/plan.ts';
+import type { Locker } from '../ports/lock.ts';
+import type { ProgressListener, ResourceProvider } from '../ports/resource-provider.ts';
+import type { SecretResolver } from '../ports/secret-resolver.ts';
+import type { StateStore } from '../ports/state-store.ts';
+import { applyPlan } from './apply-plan.ts';
+
+export interface RunApplyInput {
+  plan: Plan;
+  /** The stored plan's id, when it is stored (its status is moved along). */
+  planId?: string;
+  store: StateStore;
+  locker: Locker;
+  providers: readonly ResourceProvider[];
+  secrets: SecretResolver;
+  actor: string;
+  now: () => Date;
+  progress?: ProgressListener;
+  /** Lease length; an apply that outlives it can be taken over (fencing token protects the store). */
+  leaseSeconds?: number;
+}
+
+export type RunApplyResult =
+  | { status: 'applied'; report: ApplyReport }
+  | { status: 'locked'; holder: string; expiresAt: string };
+
+/**
+ * The apply path every entry point shares (CLI, apply function, serve, drift remediation): one apply per
+ * environment under a lease, then the report, inventory, applied-commit pointer and audit record are stored.
+ */
+export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
+  const { plan, store, locker, now } = input;
+  const attempt = await locker.tryLock(plan.environment, input.actor, input.leaseSeconds ?? 900);
+  if (!attempt.acquired)
+    return { status: 'locked', holder: attempt.holder.holder, expiresAt: attempt.holder.expiresAt };
+  try {
+    const inventory = await store.getInventory(plan.environment);
+    const result = await applyPlan({
+      plan,
+      providers: input.providers,
+      inventory,
+      secrets: input.secrets,
+      now,
+      ...(input.progress ? { progress: input.progress } : {}),
+    });
+    const { report } = result;
+    if (report.outcome !== 'Refused') await store.saveInventory(plan.environment, result.inventory);
+    if (report.outcome === 'Succeeded' && plan.source.commit) {
+      await store.setApplied({
+        environment: plan.environment,
+        commit: plan.source.commit,
+        planId: input.planId ?? plan.hash.slice(0, 16),
+        at: report.finishedAt,
+      });
+    }
+    if (input.planId) {
+      const status =
+        report.outcome === 'Succeeded'
+          ? 'Applied'
+          : report.outcome === 'Refused'
+            ? 'Refused'
+            : report.outcome === 'Failed'
+              ? 'Failed'
+              : 'PartiallyApplied';
+      await store.updatePlanStatus(input.planId, ['Planned', 'Approved', 'Applying'], status, { report });
+    }
+    await store.appendAudit({
+      id: randomUUID(),
+      at: report.finishedAt,
+      type: 'apply',
+      environment: plan.environment,
+      actor: input.actor,
+      ...(plan.source.commit ? { commit: plan.source.commit } : {}),
+      planHash: plan.hash,
+      outcome: report.outcome,
+      summary: { ...plan.summary },
+      changes: report.results.map((r) => ({ key: r.key, action: r.action, outcome: r.outcome })),
+      ...(report.refusal ? { message: report.refusal.message } : {}),
+    });
+    return { status: 'applied', report };
+  } finally {
+    await locker.release(attempt.lease);
+  }
+}
