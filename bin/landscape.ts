@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { applyCommand, driftCommand, exportCommand, planCommand, validateCommand } from '../lib/cli/commands.ts';
+import { EXIT } from '../lib/cli/output.ts';
+import { ReconcilerError } from '../lib/errors.ts';
+
+const USAGE = `landscape: GitOps for streaming data platforms
+
+Usage:
+  landscape validate DIR
+  landscape plan DIR --env ENV [--out plan.json] [--json]      exit 0 no changes, 2 changes, 1 error
+  landscape apply PLAN.json [--approve-destructive]
+  landscape apply DIR --env ENV [--auto-approve] [--approve-destructive]
+  landscape drift DIR --env ENV [--json]                          exit 2 when the platform drifted
+  landscape export DIR --env ENV --out OUTDIR
+  landscape serve [--port 8080] [--state DIR]
+
+Common options:
+  --state DIR    where plans, the applied commit, locks and audit records live (default .landscape)
+`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    env: { type: 'string', short: 'e' },
+    out: { type: 'string', short: 'o' },
+    json: { type: 'boolean' },
+    state: { type: 'string' },
+    'auto-approve': { type: 'boolean' },
+    'approve-destructive': { type: 'boolean' },
+    port: { type: 'string' },
+    config: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) {
+    process.stderr.write(`missing ${what}\n\n${USAGE}`);
+    process.exit(EXIT.error);
+  }
+  return value;
+}
+
+async function main(): Promise<number> {
+  const [command, target] = positionals;
+  const state = values.state ? { state: values.state } : {};
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  switch (command) {
+    case 'validate':
+      return validateCommand(need(target, 'DIR'));
+    case 'plan':
+      return planCommand(need(target, 'DIR'), {
+        env: need(values.env, '--env'),
+        ...(values.out ? { out: values.out } : {}),
+        ...(values.json ? { json: true } : {}),
+        ...state,
+      });
+    case 'apply':
+      return applyCommand(need(target, 'PLAN.json or DIR'), {
+        ...(values.env ? { env: values.env } : {}),
+        ...(values['auto-approve'] ? { autoApprove: true } : {}),
+        ...(values['approve-destructive'] ? { approveDestructive: true } : {}),
+        ...state,
+      });
+    case 'drift':
+      return driftCommand(need(target, 'DIR'), {
+        env: need(values.env, '--env'),
+        ...(values.json ? { json: true } : {}),
+        ...state,
+      });
+    case 'export':
+      return exportCommand(need(target, 'DIR'), {
+        env: need(values.env, '--env'),
+        out: need(values.out, '--out'),
+        ...state,
+      });
+    case 'serve': {
+      const { serveCommand } = await import('../lib/cli/serve-command.ts');
+      return serveCommand({
+        ...(values.port ? { port: Number(values.port) } : {}),
+        ...(values.config ? { config: values.config } : {}),
+        ...state,
+      });
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+      return EXIT.error;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ReconcilerError) process.stderr.write(`error (${error.code}): ${error.message}\n`);
+    else process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (process.env.LANDSCAPE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = EXIT.error;
+  },
+);

@@ -1,0 +1,309 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { loadConfig, readConfigFiles, validateConfig } from '../config/load-config.ts';
+import { parseConfigFiles } from '../config/parse-config.ts';
+import { planEnvironment, renderAndCheck } from '../engine/plan-environment.ts';
+import { runApply } from '../engine/run-apply.ts';
+import { ConfigError, ReconcilerError } from '../errors.ts';
+import type { LoadedConfig } from '../model/documents.ts';
+import { type ApplyReport, PLAN_API_VERSION, type Plan } from '../model/plan.ts';
+import { exportDocuments } from '../plan/export-documents.ts';
+import { renderPlanText } from '../plan/render-plan.ts';
+import type { ResourceProvider } from '../ports/resource-provider.ts';
+import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { createProviders } from '../wiring/providers.ts';
+import { gitCommitOf, localActor, localContext } from './context.ts';
+import { EXIT, printProblems, progressPrinter } from './output.ts';
+
+const run = promisify(execFile);
+const out = (text: string) => process.stdout.write(`${text}\n`);
+
+async function withProviders<T>(
+  config: LoadedConfig,
+  secrets: SecretResolver,
+  fn: (providers: ResourceProvider[]) => Promise<T>,
+): Promise<T> {
+  const providers = await createProviders(config.environment.metadata.name, config.environment.spec, secrets);
+  try {
+    return await fn(providers);
+  } finally {
+    await Promise.allSettled(providers.map((p) => p.close()));
+  }
+}
+
+async function loadOrReport(dir: string, env: string): Promise<LoadedConfig | undefined> {
+  try {
+    return await loadConfig(dir, env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      printProblems(error.problems);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** `landscape validate DIR`: every document, every environment, renderers and governance checks; no live calls. */
+export async function validateCommand(dir: string): Promise<number> {
+  const problems = await validateConfig(dir);
+  const environments: string[] = [];
+  if (problems.filter((p) => p.severity !== 'warning').length === 0) {
+    const { raws } = parseConfigFiles(await readConfigFiles(dir));
+    for (const raw of raws) {
+      const name = (raw.value.metadata as { name?: string } | undefined)?.name;
+      if (raw.value.kind === 'Environment' && name) environments.push(name);
+    }
+    for (const env of environments) {
+      const config = await loadConfig(dir, env);
+      problems.push(...renderAndCheck(config).problems);
+    }
+  }
+  printProblems(problems);
+  const errors = problems.filter((p) => p.severity !== 'warning').length;
+  if (errors > 0) return EXIT.error;
+  out(
+    `configuration is valid (${environments.length} environment${environments.length === 1 ? '' : 's'}: ${environments.join(', ') || 'none'})`,
+  );
+  return EXIT.ok;
+}
+
+interface PlanOptions {
+  env: string;
+  out?: string;
+  json?: boolean;
+  state?: string;
+  commit?: string;
+}
+
+/** Plans a directory against live state. Returns the plan, or an exit code when it could not plan. */
+async function makePlan(dir: string, options: PlanOptions): Promise<{ plan: Plan; config: LoadedConfig } | number> {
+  const config = await loadOrReport(dir, options.env);
+  if (!config) return EXIT.error;
+  const context = localContext(options.state, dir);
+  const git = await gitCommitOf(dir);
+  const source = {
+    ...(git.repo ? { repo: git.repo } : {}),
+    ...((options.commit ?? git.commit) ? { commit: options.commit ?? git.commit } : {}),
+  };
+  const inventory = await context.store.getInventory(options.env);
+  process.stderr.write(`planning environment "${options.env}" from ${dir}\n`);
+  const result = await withProviders(config, context.secrets, (providers) =>
+    planEnvironment({ config, providers, inventory, source, progress: progressPrinter() }),
+  );
+  if (!result.plan) {
+    printProblems(result.problems);
+    return EXIT.error;
+  }
+  return { plan: result.plan, config };
+}
+
+/** `landscape plan DIR --env E [--out plan.json] [--json]`: exit 0 no changes, 2 changes, 1 error. */
+export async function planCommand(dir: string, options: PlanOptions): Promise<number> {
+  const made = await makePlan(dir, options);
+  if (typeof made === 'number') return made;
+  const { plan } = made;
+  if (options.out) await writeFile(options.out, `${JSON.stringify(plan, null, 2)}\n`);
+  out(options.json ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
+  if (options.out && !options.json)
+    out(`\nplan written to ${options.out}; apply it with: landscape apply ${options.out}`);
+  return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await rl.question(`${question} [yes/no] `);
+  rl.close();
+  return answer.trim().toLowerCase() === 'yes';
+}
+
+function printReport(report: ApplyReport): void {
+  if (report.refusal) {
+    process.stderr.write(`apply refused (${report.refusal.code}): ${report.refusal.message}\n`);
+    return;
+  }
+  for (const result of report.results) {
+    const mark = result.outcome === 'Succeeded' ? 'ok  ' : result.outcome === 'Skipped' ? 'skip' : 'FAIL';
+    out(`  ${mark} ${result.action.toLowerCase()} ${result.key}${result.message ? `: ${result.message}` : ''}`);
+  }
+  const count = (o: string) => report.results.filter((r) => r.outcome === o).length;
+  out(
+    `\nApply ${report.outcome}: ${count('Succeeded')} succeeded, ${count('Skipped')} skipped, ${count('Failed')} failed.`,
+  );
+}
+
+interface ApplyOptions {
+  env?: string;
+  autoApprove?: boolean;
+  approveDestructive?: boolean;
+  state?: string;
+}
+
+/** `landscape apply plan.json` or `landscape apply DIR --env E --auto-approve`. */
+export async function applyCommand(target: string, options: ApplyOptions): Promise<number> {
+  let plan: Plan;
+  const fromDirectory = options.env !== undefined;
+  if (fromDirectory) {
+    const made = await makePlan(target, {
+      env: options.env as string,
+      ...(options.state ? { state: options.state } : {}),
+    });
+    if (typeof made === 'number') return made;
+    plan = made.plan;
+    out(renderPlanText(plan));
+    if (plan.changes.length === 0) return EXIT.ok;
+    if (!options.autoApprove && !(await confirm('\nApply these changes?'))) {
+      process.stderr.write('not applied (pass --auto-approve to apply without asking)\n');
+      return EXIT.error;
+    }
+  } else {
+    plan = JSON.parse(await readFile(target, 'utf8')) as Plan;
+    if (plan.apiVersion !== PLAN_API_VERSION) {
+      throw new ReconcilerError(
+        'BadRequest',
+        `"${target}" is not a plan of this version (apiVersion ${String(plan.apiVersion)}, expected ${PLAN_API_VERSION})`,
+      );
+    }
+  }
+  const destructive = plan.changes.filter((c) => c.destructive);
+  const policy = plan.target.requireApprovalFor;
+  if ((policy === 'all' || (policy === 'destructive' && destructive.length > 0)) && !options.approveDestructive) {
+    process.stderr.write(
+      `the plan has ${destructive.length} destructive change(s) (${destructive
+        .slice(0, 5)
+        .map((c) => c.key)
+        .join(', ')}) and environment "${plan.environment}" requires approval: re-run with --approve-destructive\n`,
+    );
+    return EXIT.error;
+  }
+  const context = localContext(options.state, fromDirectory ? target : undefined);
+  const providers = await createProviders(plan.environment, plan.target, context.secrets);
+  try {
+    process.stderr.write(
+      `applying plan ${plan.hash.slice(0, 12)} to "${plan.environment}" (${plan.changes.length} changes)\n`,
+    );
+    const result = await runApply({
+      plan,
+      store: context.store,
+      locker: context.locker,
+      providers,
+      secrets: context.secrets,
+      actor: localActor(),
+      now: () => new Date(),
+      progress: progressPrinter(),
+    });
+    if (result.status === 'locked') {
+      process.stderr.write(
+        `environment "${plan.environment}" is locked by ${result.holder} until ${result.expiresAt}\n`,
+      );
+      return EXIT.error;
+    }
+    printReport(result.report);
+    return result.report.outcome === 'Succeeded' ? EXIT.ok : EXIT.error;
+  } finally {
+    await Promise.allSettled(providers.map((p) => p.close()));
+  }
+}
+
+/**
+ * `landscape drift DIR --env E`: the last applied commit planned against live. When DIR is a git work tree
+ * whose HEAD moved on, the applied commit is checked out into a temporary directory first.
+ */
+export async function driftCommand(
+  dir: string,
+  options: { env: string; state?: string; json?: boolean },
+): Promise<number> {
+  const context = localContext(options.state, dir);
+  const applied = await context.store.getApplied(options.env);
+  let configDir = dir;
+  const git = await gitCommitOf(dir);
+  if (applied && git.commit && git.repo && applied.commit !== git.commit && !applied.commit.endsWith('+dirty')) {
+    const tmp = await mkdtemp(join(tmpdir(), 'landscape-drift-'));
+    const relative = resolve(dir).slice(git.repo.length + 1);
+    await run('sh', ['-c', `git -C "${git.repo}" archive "${applied.commit}" | tar -x -C "${tmp}"`]);
+    configDir = relative ? join(tmp, relative) : tmp;
+    process.stderr.write(`checking drift against applied commit ${applied.commit.slice(0, 12)}\n`);
+  } else if (!applied) {
+    process.stderr.write(
+      `nothing applied to "${options.env}" yet through this state directory: comparing ${dir} with live\n`,
+    );
+  }
+  const made = await makePlan(configDir, {
+    env: options.env,
+    ...(options.state ? { state: options.state } : {}),
+    ...(applied ? { commit: applied.commit } : {}),
+  });
+  if (typeof made === 'number') return made;
+  const { plan } = made;
+  if (options.json)
+    out(JSON.stringify({ drift: plan.changes.length > 0, changes: plan.changes, refused: plan.refused }, null, 2));
+  else if (plan.changes.length === 0)
+    out(`No drift: "${options.env}" matches ${applied ? `commit ${applied.commit.slice(0, 12)}` : dir}.`);
+  else {
+    out(`Drift in "${options.env}": ${plan.changes.length} resource(s) differ from git.`);
+    for (const change of plan.changes) {
+      if (change.action === 'Create') out(`  missing  ${change.kind} ${change.name}: in git, not on the platform`);
+      else if (change.action === 'Delete')
+        out(`  extra    ${change.kind} ${change.name}: created by Landscape, gone from git`);
+      else {
+        for (const field of change.fields) {
+          const live = field.secret ? '(secret)' : JSON.stringify(field.before ?? null);
+          const want = field.secret ? '(secret)' : JSON.stringify(field.after ?? null);
+          out(`  changed  ${change.kind} ${change.name} ${field.path}: git says ${want}, live is ${live}`);
+        }
+      }
+    }
+    out('\nRun `landscape apply` to restore the declared state, or update git to accept the live values.');
+  }
+  await context.store.appendAudit({
+    id: `${Date.now()}-drift`,
+    at: new Date().toISOString(),
+    type: 'drift',
+    environment: options.env,
+    actor: localActor(),
+    ...(applied ? { commit: applied.commit } : {}),
+    planHash: plan.hash,
+    outcome: plan.changes.length > 0 ? 'Drifted' : 'InSync',
+    summary: { ...plan.summary },
+  });
+  return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
+}
+
+/** `landscape export DIR --env E --out OUT`: writes YAML that reproduces the live platform (plans to no changes). */
+export async function exportCommand(
+  dir: string,
+  options: { env: string; out: string; state?: string },
+): Promise<number> {
+  const config = await loadOrReport(dir, options.env);
+  if (!config) return EXIT.error;
+  const context = localContext(options.state, dir);
+  const observed = await withProviders(config, context.secrets, async (providers) =>
+    (await Promise.all(providers.map((p) => p.observe([], { progress: progressPrinter() })))).flat(),
+  );
+  const files = exportDocuments(observed, config.environment.spec);
+  await mkdir(options.out, { recursive: true });
+  const environmentDoc = {
+    apiVersion: config.environment.apiVersion,
+    kind: 'Environment',
+    metadata: { name: config.environment.metadata.name },
+    spec: config.environment.spec,
+  };
+  await writeFile(join(options.out, 'environment.yaml'), stringify(environmentDoc));
+  let count = 0;
+  for (const [file, documents] of files) {
+    count += documents.length;
+    await writeFile(join(options.out, file), documents.map((d) => stringify(d)).join('---\n'));
+  }
+  out(`exported ${count} document(s) from "${options.env}" to ${options.out}: ${[...files.keys()].join(', ')}`);
+  const users = files.get('users.yaml')?.length ?? 0;
+  if (users > 0)
+    out(
+      `note: ${users} SCRAM user(s) exported with placeholder secret references (passwords cannot be read back); point them at your secrets.`,
+    );
+  return EXIT.ok;
+}
