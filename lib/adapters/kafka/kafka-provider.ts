@@ -1,11 +1,160 @@
 import type { KafkaConnection } from '../../model/environment.ts';
+import type { ChangeResult, PlannedChange } from '../../model/plan.ts';
+import type { ObservedResource, ResourceKey, ResourceKind } from '../../model/resource.ts';
 import type { ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
+import { applyAclChanges } from './apply-acls.ts';
+import { applyQuotaChanges } from './apply-quotas.ts';
+import { applyTopicChanges } from './apply-topics.ts';
+import { applyUserChanges } from './apply-users.ts';
+import { openKafkaSession } from './connection.ts';
+import { ACL_KEY_PREFIX, QUOTA_KEY_PREFIX, TOPIC_KEY_PREFIX, USER_KEY_PREFIX } from './normalize.ts';
+import { type ReadOptions, readAcls, readQuotas, readTopics, readUsers } from './read-state.ts';
+import { type ApplyOptions, ResultBook } from './results.ts';
 
-// Placeholder: replaced by the real adapter.
+/** Batch sizes and waits. The defaults were measured with `bench/run.ts` (bench/RESULTS.md). */
+export interface KafkaProviderOptions {
+  /** Topics per CreateTopics / CreatePartitions / DeleteTopics request. */
+  topicChunkSize: number;
+  /** Topics per DescribeConfigs request. */
+  describeChunkSize: number;
+  /** Topics per Metadata request when topics are named. */
+  metadataChunkSize: number;
+  /** Topics per IncrementalAlterConfigs request. */
+  configChunkSize: number;
+  /** Bindings per CreateAcls / DeleteAcls request. */
+  aclChunkSize: number;
+  /** Quota entities per AlterClientQuotas, users per AlterUserScramCredentials request. */
+  entityChunkSize: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** Bounded wait for created topics to get leaders and deleted ones to disappear. */
+  healthWaitMs: number;
+}
+
+export const DEFAULT_KAFKA_PROVIDER_OPTIONS: KafkaProviderOptions = {
+  topicChunkSize: 500,
+  describeChunkSize: 500,
+  metadataChunkSize: 2000,
+  configChunkSize: 500,
+  aclChunkSize: 1000,
+  entityChunkSize: 500,
+  concurrency: 4,
+  healthWaitMs: 60_000,
+};
+
+const KINDS: readonly ResourceKind[] = ['Topic', 'Acl', 'Quota', 'User'];
+
+/**
+ * The Kafka ResourceProvider: topics, ACLs, client quotas and SCRAM users through @platformatic/kafka.
+ *
+ * Reads are batched per kind (one Metadata request for all topics, DescribeConfigs in chunks, one
+ * DescribeAcls, one DescribeClientQuotas, one DescribeUserScramCredentials), never one request per
+ * resource. Observed specs are normalized exactly like the desired specs of lib/plan/render/kafka.ts.
+ * Apply batches the changes of a wave the same way and returns one ChangeResult per change; it throws only
+ * when the cluster can not be reached at all (AdapterError, retryable).
+ *
+ * @example
+ * const kafka = await createKafkaProvider(environment.kafka, secrets);
+ * try {
+ *   const live = await kafka.observe(desired);
+ *   const results = await kafka.apply(plan.changes.filter((c) => c.wave === 1), { secrets });
+ * } finally {
+ *   await kafka.close();
+ * }
+ */
 export async function createKafkaProvider(
-  _connection: KafkaConnection,
-  _secrets: SecretResolver,
+  connection: KafkaConnection,
+  secrets: SecretResolver,
+  tuning: Partial<KafkaProviderOptions> = {},
 ): Promise<ResourceProvider> {
-  throw new Error('createKafkaProvider: not implemented yet');
+  const settings: KafkaProviderOptions = { ...DEFAULT_KAFKA_PROVIDER_OPTIONS, ...tuning };
+  const session = await openKafkaSession(connection, secrets);
+  const readOptions = (progress?: ReadOptions['progress']): ReadOptions => ({
+    describeChunkSize: settings.describeChunkSize,
+    metadataChunkSize: settings.metadataChunkSize,
+    concurrency: settings.concurrency,
+    progress,
+  });
+
+  return {
+    name: 'kafka',
+    kinds: KINDS,
+
+    async observe(_desired, options = {}) {
+      // Everything of our kinds is read (not only what is desired): prune and export need the whole picture,
+      // and one batched read of everything costs about the same as a filtered one.
+      const [topics, acls, quotas, users] = await Promise.all([
+        readTopics(session, null, readOptions(options.progress)),
+        readAcls(session),
+        readQuotas(session),
+        readUsers(session, null),
+      ]);
+      return [...topics, ...acls, ...quotas, ...users];
+    },
+
+    async observeKeys(wanted: readonly ResourceKey[]): Promise<ObservedResource[]> {
+      const topicNames = namesWithPrefix(wanted, TOPIC_KEY_PREFIX);
+      const userNames = namesWithPrefix(wanted, USER_KEY_PREFIX);
+      const wantedKeys = new Set(wanted);
+      const wantsAcls = wanted.some((k) => k.startsWith(ACL_KEY_PREFIX));
+      const wantsQuotas = wanted.some((k) => k.startsWith(QUOTA_KEY_PREFIX));
+      // ACLs and quotas have no batched "describe these N" request; one read of all of them is cheaper than
+      // one request per key.
+      const [topics, acls, quotas, users] = await Promise.all([
+        readTopics(session, topicNames, readOptions()),
+        wantsAcls ? readAcls(session) : [],
+        wantsQuotas ? readQuotas(session) : [],
+        readUsers(session, userNames),
+      ]);
+      return [
+        ...topics,
+        ...acls.filter((r) => wantedKeys.has(r.key)),
+        ...quotas.filter((r) => wantedKeys.has(r.key)),
+        ...users,
+      ];
+    },
+
+    async apply(changes: readonly PlannedChange[], context): Promise<ChangeResult[]> {
+      const book = new ResultBook();
+      const ours = changes.filter((c) => {
+        if (KINDS.includes(c.kind)) return true;
+        book.skipped(c, `kind "${c.kind}" is not handled by the kafka provider`);
+        return false;
+      });
+      if (ours.length === 0) return book.inOrder(changes);
+      // Fail fast, as a fault, when the cluster is unreachable: then no change can be made.
+      await session.anyBroker();
+
+      const options: ApplyOptions = {
+        topicChunkSize: settings.topicChunkSize,
+        configChunkSize: settings.configChunkSize,
+        aclChunkSize: settings.aclChunkSize,
+        entityChunkSize: settings.entityChunkSize,
+        concurrency: settings.concurrency,
+        healthWaitMs: settings.healthWaitMs,
+        metadataChunkSize: settings.metadataChunkSize,
+        progress: context.progress,
+      };
+      const ofKind = (kind: ResourceKind) => ours.filter((c) => c.kind === kind);
+      // Within one call, keep the wave order: creates/updates topics -> users, quotas -> ACLs, deletes in reverse.
+      await applyTopicChanges(session, ofKind('Topic'), book, options, 'upsert');
+      await applyUserChanges(session, ofKind('User'), book, options, context.secrets, 'upsert');
+      await applyQuotaChanges(session, ofKind('Quota'), book, options, 'upsert');
+      await applyAclChanges(session, ofKind('Acl'), book, options, 'upsert');
+      await applyAclChanges(session, ofKind('Acl'), book, options, 'delete');
+      await applyQuotaChanges(session, ofKind('Quota'), book, options, 'delete');
+      await applyUserChanges(session, ofKind('User'), book, options, context.secrets, 'delete');
+      await applyTopicChanges(session, ofKind('Topic'), book, options, 'delete');
+      return book.inOrder(changes);
+    },
+
+    async close() {
+      await session.admin.close();
+    },
+  };
+}
+
+function namesWithPrefix(wanted: readonly ResourceKey[], prefix: string): string[] {
+  return [...new Set(wanted.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)))];
 }

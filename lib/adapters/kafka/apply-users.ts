@@ -1,0 +1,196 @@
+import { alterUserScramCredentialsV0 } from '@platformatic/kafka';
+import { messageOf } from '../../errors.ts';
+import { isSecretRef } from '../../model/common.ts';
+import type { PlannedChange } from '../../model/plan.ts';
+import type { SecretResolver } from '../../ports/secret-resolver.ts';
+import { callApi, chunk, mapLimited, plural, sleep } from './batch.ts';
+import type { KafkaSession } from './connection.ts';
+import { itemErrorText } from './kafka-errors.ts';
+import { SCRAM_MECHANISM_CODE, type ScramMechanismName, scramMechanismName, USER_KEY_PREFIX } from './normalize.ts';
+import { describeScramCredentials } from './read-state.ts';
+import { type ApplyOptions, type ResultBook, since } from './results.ts';
+import { computeScramCredential } from './scram.ts';
+
+type Upsertion = alterUserScramCredentialsV0.AlterUserScramCredentialsRequestUpsertions;
+type Deletion = alterUserScramCredentialsV0.AlterUserScramCredentialsRequestDeletions;
+
+const RESOURCE_NOT_FOUND = 91;
+/** How long an upserted credential may take to become visible (and usable) on the broker. */
+const USER_VISIBILITY_WAIT_MS = 10_000;
+
+interface UserItem {
+  change: PlannedChange;
+  name: string;
+  upsert?: { mechanism: ScramMechanismName; iterations: number; upsertion: Upsertion };
+  deletions: Deletion[];
+}
+
+/**
+ * Applies User (SCRAM credential) changes with AlterUserScramCredentials, which the high-level Admin does
+ * not offer. For Create/Update the password is resolved from its secret reference, salted and hashed here
+ * (RFC 5802) and only the salted password is sent; credentials of any other mechanism the user still has are
+ * removed in the same request, so an old password never keeps working. Delete removes every mechanism.
+ * Messages name users and mechanisms, never passwords.
+ */
+export async function applyUserChanges(
+  session: KafkaSession,
+  changes: readonly PlannedChange[],
+  book: ResultBook,
+  options: ApplyOptions,
+  secrets: SecretResolver,
+  phase: 'upsert' | 'delete',
+): Promise<void> {
+  const relevant = changes.filter((c) => (phase === 'delete' ? c.action === 'Delete' : c.action !== 'Delete'));
+  if (relevant.length === 0) return;
+  const start = performance.now();
+  const names = relevant.map(userNameOf);
+  let current: Map<string, { mechanism: number; iterations: number }[]>;
+  try {
+    current = await describeScramCredentials(session, names);
+  } catch (error) {
+    for (const change of relevant) book.failed(change, messageOf(error));
+    return;
+  }
+
+  const items: UserItem[] = [];
+  for (const change of relevant) {
+    const name = userNameOf(change);
+    const existing = current.get(name) ?? [];
+    if (change.action === 'Delete') {
+      if (existing.length === 0) book.succeeded(change, 'already absent', since(start));
+      else items.push({ change, name, deletions: existing.map((c) => ({ name, mechanism: c.mechanism })) });
+      continue;
+    }
+    const prepared = await prepareUpsert(change, name, secrets);
+    if (typeof prepared === 'string') {
+      book.failed(change, prepared);
+      continue;
+    }
+    const deletions = existing
+      .filter((c) => c.mechanism !== prepared.upsertion.mechanism)
+      .map((c) => ({ name, mechanism: c.mechanism }));
+    items.push({ change, name, upsert: prepared, deletions });
+  }
+
+  const applied: UserItem[] = [];
+  let done = 0;
+  await mapLimited(chunk(items, options.entityChunkSize), options.concurrency, async (group) => {
+    try {
+      // Upserting a precomputed credential and deleting a mechanism are both safe to repeat, so retry.
+      const response = await callApi(
+        session,
+        alterUserScramCredentialsV0.api,
+        [group.flatMap((i) => i.deletions), group.flatMap((i) => (i.upsert ? [i.upsert.upsertion] : []))],
+        `altering scram credentials of ${plural(group.length, 'user')}`,
+      );
+      const errors = new Map<string, string>();
+      for (const result of response.results) {
+        // A deletion that finds nothing (e.g. on a retried request) has reached its goal.
+        if (result.errorCode !== 0 && result.errorCode !== RESOURCE_NOT_FOUND) {
+          errors.set(result.user, itemErrorText(result.errorCode, result.errorMessage));
+        }
+      }
+      for (const item of group) {
+        const error = errors.get(item.name);
+        if (error) book.failed(item.change, `altering scram credentials of user "${item.name}": ${error}`);
+        else applied.push(item);
+      }
+    } catch (error) {
+      for (const { change } of group) book.failed(change, messageOf(error), since(start));
+    }
+    done += group.length;
+    options.progress?.({ phase: 'kafka: altering scram users', done, total: items.length });
+  });
+
+  const unconfirmed = await waitForCredentials(session, applied);
+  for (const item of applied) {
+    if (unconfirmed.has(item.name)) {
+      book.failed(
+        item.change,
+        `altered scram credentials of user "${item.name}", but the broker did not show them within ${USER_VISIBILITY_WAIT_MS / 1000}s`,
+      );
+    } else book.succeeded(item.change, describeUserChange(item), since(start));
+  }
+}
+
+function userNameOf(change: PlannedChange): string {
+  return change.key.startsWith(USER_KEY_PREFIX) ? change.key.slice(USER_KEY_PREFIX.length) : change.name;
+}
+
+/** Resolves the password and computes the credential; returns a message (never the value) on failure. */
+async function prepareUpsert(
+  change: PlannedChange,
+  name: string,
+  secrets: SecretResolver,
+): Promise<NonNullable<UserItem['upsert']> | string> {
+  const spec = change.desired;
+  const mechanism = spec?.mechanism;
+  const iterations = spec?.iterations;
+  const password = spec?.password;
+  if (mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-512') {
+    return `setting scram credentials of user "${name}": the desired spec has no valid "mechanism"`;
+  }
+  if (typeof iterations !== 'number' || !Number.isInteger(iterations) || iterations < 4096) {
+    return `setting scram credentials of user "${name}": the desired spec has no valid "iterations" (at least 4096)`;
+  }
+  if (!isSecretRef(password)) {
+    return `setting scram credentials of user "${name}": the desired spec has no password secret reference`;
+  }
+  let value: string;
+  try {
+    value = await secrets.resolve(password);
+  } catch (error) {
+    // SecretResolver errors name the reference, never the value.
+    return `resolving the password of user "${name}": ${messageOf(error)}`;
+  }
+  const credential = await computeScramCredential(mechanism, value, iterations);
+  return {
+    mechanism,
+    iterations,
+    upsertion: {
+      name,
+      mechanism: SCRAM_MECHANISM_CODE[mechanism],
+      iterations,
+      salt: credential.salt,
+      saltedPassword: credential.saltedPassword,
+    },
+  };
+}
+
+/**
+ * Polls DescribeUserScramCredentials until every upserted credential shows with its iterations and every
+ * deleted mechanism is gone. The broker that answers is the one clients authenticate against, so once it
+ * shows the credential a login with it works. Returns the users not confirmed in time.
+ */
+async function waitForCredentials(session: KafkaSession, items: readonly UserItem[]): Promise<Set<string>> {
+  const pending = new Map(items.map((i) => [i.name, i]));
+  const deadline = performance.now() + USER_VISIBILITY_WAIT_MS;
+  let delay = 50;
+  while (pending.size > 0) {
+    let current: Map<string, { mechanism: number; iterations: number }[]>;
+    try {
+      current = await describeScramCredentials(session, [...pending.keys()]);
+    } catch {
+      break;
+    }
+    for (const [name, item] of pending) {
+      const infos = current.get(name) ?? [];
+      const upserted =
+        !item.upsert ||
+        infos.some((c) => c.mechanism === item.upsert?.upsertion.mechanism && c.iterations === item.upsert.iterations);
+      const deleted = item.deletions.every((d) => !infos.some((c) => c.mechanism === d.mechanism));
+      if (upserted && deleted) pending.delete(name);
+    }
+    if (pending.size === 0 || performance.now() >= deadline) break;
+    await sleep(delay);
+    delay = Math.min(delay * 2, 1000);
+  }
+  return new Set(pending.keys());
+}
+
+function describeUserChange(item: UserItem): string {
+  const removed = item.deletions.map((d) => scramMechanismName(d.mechanism) ?? `mechanism ${d.mechanism}`);
+  if (!item.upsert) return `deleted credentials (${removed.join(', ')})`;
+  const set = `${item.change.action === 'Create' ? 'created' : 'set'} ${item.upsert.mechanism} credentials (${item.upsert.iterations} iterations)`;
+  return removed.length > 0 ? `${set}; removed ${removed.join(', ')}` : set;
+}

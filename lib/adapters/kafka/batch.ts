@@ -1,0 +1,91 @@
+import type { API } from '@platformatic/kafka';
+import type { KafkaSession } from './connection.ts';
+import { isRetryableKafkaError, responseOf, toAdapterError } from './kafka-errors.ts';
+
+/** Splits `items` into chunks of at most `size` (size >= 1). */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  const step = Math.max(1, Math.floor(size));
+  for (let i = 0; i < items.length; i += step) chunks.push(items.slice(i, i + step));
+  return chunks;
+}
+
+/**
+ * Runs `task` over `items` with at most `concurrency` in flight and returns results in input order.
+ * A broker handles admin requests one by one per connection anyway; a little concurrency overlaps the
+ * network and the client's encoding/decoding with the broker's work.
+ */
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T, index);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/**
+ * Calls one low-level protocol API on a broker connection and returns its decoded response, including
+ * when some items in it carry error codes (the caller maps those per item). Throws an AdapterError only
+ * when the request failed as a whole.
+ *
+ * `retry` re-sends the request after a transient fault (network, timeout). Only pass it for reads and
+ * other requests that are safe to repeat: a CreateTopics whose answer was lost may have been applied.
+ */
+export async function callApi<A extends unknown[], R>(
+  session: KafkaSession,
+  api: API<A, R>,
+  args: A,
+  doing: string,
+  options: { retry: boolean } = { retry: true },
+): Promise<R> {
+  const attempts = options.retry ? 3 : 1;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      const connection = await session.anyBroker();
+      return await api.async(connection, ...args);
+    } catch (error) {
+      const response = responseOf<R>(error);
+      if (response !== undefined) return response;
+      lastError = error;
+      if (!isRetryableKafkaError(error) || attempt === attempts) break;
+      await sleep(250 * attempt);
+    }
+  }
+  throw toAdapterError(doing, lastError);
+}
+
+/**
+ * What a high-level Admin call gave: its value when every item succeeded, or the raw protocol response when
+ * some items carry error codes (the high-level methods reject the whole call in that case).
+ */
+export type AdminOutcome<V, Raw> = { ok: true; value: V } | { ok: false; response: Raw };
+
+/** Runs a high-level Admin method; per-item failures come back as the raw response, faults are thrown. */
+export async function callAdmin<V, Raw>(run: () => Promise<V>, doing: string): Promise<AdminOutcome<V, Raw>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    const response = responseOf<Raw>(error);
+    if (response !== undefined) return { ok: false, response };
+    throw toAdapterError(doing, error);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `1 topic`, `3 topics`: counts in messages. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,294 @@
+import { randomBytes } from 'node:crypto';
+import {
+  Admin,
+  type AdminOptions,
+  alterUserScramCredentialsV0,
+  describeUserScramCredentialsV0,
+  Producer,
+  ResourcePatternTypes,
+  ResourceTypes,
+} from '@platformatic/kafka';
+import type { AclBinding } from '../../lib/model/acl.ts';
+import type { JsonObject, SecretRef } from '../../lib/model/common.ts';
+import { type KafkaConnection, KafkaConnectionSchema } from '../../lib/model/environment.ts';
+import { keys } from '../../lib/model/keys.ts';
+import type { FieldChange, PlannedChange } from '../../lib/model/plan.ts';
+import { WAVE_OF } from '../../lib/model/resource.ts';
+import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
+
+/**
+ * Test helpers for the Kafka adapter's integration tests and the bench: connection from the environment,
+ * an `env` SecretResolver, unique name prefixes, PlannedChange builders and raw admin clients for cleanup
+ * and for acting as another user.
+ */
+
+/** Where the shared test broker is; override with KAFKA_BOOTSTRAP / KAFKA_USERNAME / KAFKA_PASSWORD. */
+export const kafkaTestEnv = {
+  bootstrap: process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:9092',
+  username: process.env.KAFKA_USERNAME ?? 'admin',
+  password: process.env.KAFKA_PASSWORD ?? 'admin-secret',
+};
+
+/** A reference to the admin password, resolved by `envSecretResolver` (defaulted for the local broker). */
+export const adminPasswordRef: SecretRef = { secretRef: { provider: 'env', name: 'KAFKA_PASSWORD' } };
+
+/**
+ * Resolves `env` secret references from process.env, falling back to `values` (test-only: lets a test hand
+ * a user password to the provider without exporting it). Errors name the reference, never a value.
+ */
+export function envSecretResolver(values: Record<string, string> = {}): SecretResolver & {
+  set(name: string, value: string): void;
+} {
+  const extra = new Map(Object.entries({ KAFKA_PASSWORD: kafkaTestEnv.password, ...values }));
+  return {
+    async resolve(ref: SecretRef): Promise<string> {
+      if (ref.secretRef.provider !== 'env') {
+        throw new Error(
+          `secret "${ref.secretRef.provider}/${ref.secretRef.name}": only env secrets are supported in tests`,
+        );
+      }
+      const value = process.env[ref.secretRef.name] ?? extra.get(ref.secretRef.name);
+      if (value === undefined) throw new Error(`secret "env/${ref.secretRef.name}" is not set`);
+      return value;
+    },
+    set(name: string, value: string) {
+      extra.set(name, value);
+    },
+  };
+}
+
+/** The Environment's Kafka connection for the test broker (SCRAM-SHA-512, no TLS). */
+export function testKafkaConnection(overrides: Partial<KafkaConnection> = {}): KafkaConnection {
+  return KafkaConnectionSchema.parse({
+    bootstrapServers: kafkaTestEnv.bootstrap.split(','),
+    clientId: 'landscape-it',
+    sasl: { mechanism: 'scram-sha-512', username: kafkaTestEnv.username, password: adminPasswordRef },
+    ...overrides,
+  });
+}
+
+/** A prefix no other run uses: `it-kafka-3f9a1c-`. */
+export function uniquePrefix(label = 'it-kafka'): string {
+  return `${label}-${randomBytes(3).toString('hex')}-`;
+}
+
+function adminOptions(username: string, password: string, clientId: string): AdminOptions {
+  return {
+    clientId,
+    bootstrapBrokers: kafkaTestEnv.bootstrap.split(','),
+    sasl: { mechanism: 'SCRAM-SHA-512', username, password },
+    retries: 0,
+    timeout: 30_000,
+  };
+}
+
+/** A raw admin client as the superuser: for preparing and cleaning up around the code under test. */
+export function rawAdmin(clientId = 'landscape-it-raw'): Admin {
+  return new Admin(adminOptions(kafkaTestEnv.username, kafkaTestEnv.password, clientId));
+}
+
+/** An admin client authenticated as another SCRAM-SHA-512 user (to check credentials and ACLs). */
+export function adminAs(username: string, password: string): Admin {
+  return new Admin(adminOptions(username, password, `landscape-it-${username}`));
+}
+
+/** A producer authenticated as another user; not idempotent so that only topic ACLs matter. */
+export function producerAs(username: string, password: string): Producer<Buffer, Buffer, Buffer, Buffer> {
+  return new Producer({
+    clientId: `landscape-it-producer-${username}`,
+    bootstrapBrokers: kafkaTestEnv.bootstrap.split(','),
+    sasl: { mechanism: 'SCRAM-SHA-512', username, password },
+    idempotent: false,
+    acks: 1,
+    retries: 0,
+    timeout: 10_000,
+  });
+}
+
+// ---- PlannedChange builders (what the planner would produce) ----------------------------------------
+
+export interface TopicDesired {
+  partitions: number;
+  replicationFactor: number;
+  config?: Record<string, string>;
+}
+
+function leaves(spec: JsonObject, prefix = ''): FieldChange[] {
+  return Object.entries(spec).flatMap(([k, v]) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? leaves(v, `${prefix}${k}.`)
+      : [{ path: `${prefix}${k}`, after: v }],
+  );
+}
+
+export function topicSpecOf(desired: TopicDesired): JsonObject {
+  return {
+    partitions: desired.partitions,
+    replicationFactor: desired.replicationFactor,
+    config: { ...(desired.config ?? {}) },
+  };
+}
+
+export function createTopicChange(name: string, desired: TopicDesired): PlannedChange {
+  const spec = topicSpecOf(desired);
+  return {
+    key: keys.topic(name),
+    kind: 'Topic',
+    name,
+    action: 'Create',
+    wave: WAVE_OF.Topic,
+    fields: leaves(spec),
+    desired: spec,
+    destructive: false,
+  };
+}
+
+export function updateTopicChange(name: string, desired: TopicDesired, fields: FieldChange[]): PlannedChange {
+  return {
+    key: keys.topic(name),
+    kind: 'Topic',
+    name,
+    action: 'Update',
+    wave: WAVE_OF.Topic,
+    fields,
+    desired: topicSpecOf(desired),
+    destructive: false,
+  };
+}
+
+export function deleteChange(kind: PlannedChange['kind'], key: string, name: string): PlannedChange {
+  return { key, kind, name, action: 'Delete', wave: WAVE_OF[kind], fields: [], destructive: true };
+}
+
+export function createAclChange(binding: AclBinding): PlannedChange {
+  return {
+    key: keys.acl(binding),
+    kind: 'Acl',
+    name: `${binding.principal} ${binding.operation} ${binding.resourceType}:${binding.resourceName}`,
+    action: 'Create',
+    wave: WAVE_OF.Acl,
+    fields: leaves({ ...binding }),
+    desired: { ...binding },
+    destructive: false,
+  };
+}
+
+export function quotaChange(
+  action: 'Create' | 'Update',
+  entity: { user?: string; clientId?: string },
+  values: Record<string, number>,
+  fields?: FieldChange[],
+): PlannedChange {
+  const key = keys.quota(entity);
+  const spec: JsonObject = { entity: { ...entity }, values: { ...values } };
+  return {
+    key,
+    kind: 'Quota',
+    name: key.slice('kafka/quota/'.length),
+    action,
+    wave: WAVE_OF.Quota,
+    fields: fields ?? leaves(spec),
+    desired: spec,
+    destructive: false,
+  };
+}
+
+export function userChange(
+  action: 'Create' | 'Update',
+  name: string,
+  passwordEnvName: string,
+  mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512' = 'SCRAM-SHA-512',
+  iterations = 4096,
+): PlannedChange {
+  const spec: JsonObject = {
+    mechanism,
+    iterations,
+    password: { secretRef: { provider: 'env', name: passwordEnvName } },
+  };
+  return {
+    key: keys.user(name),
+    kind: 'User',
+    name,
+    action,
+    wave: WAVE_OF.User,
+    fields: [
+      { path: 'mechanism', after: mechanism },
+      { path: 'iterations', after: iterations },
+      { path: 'password', secret: true, before: action === 'Update' ? 'changed' : null, after: 'changed' },
+    ],
+    desired: spec,
+    destructive: false,
+  };
+}
+
+// ---- Cleanup ----------------------------------------------------------------------------------------
+
+/**
+ * Removes everything a test run created under `prefix`: topics, ACLs whose principal or resource starts
+ * with it, quotas of such users/client ids and SCRAM users. Best effort: cleanup must not fail a test.
+ */
+export async function cleanupPrefix(prefix: string): Promise<void> {
+  const admin = rawAdmin('landscape-it-cleanup');
+  try {
+    const topics = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
+    for (let i = 0; i < topics.length; i += 500) {
+      await admin.deleteTopics({ topics: topics.slice(i, i + 500) }).catch(() => undefined);
+    }
+    const resources = await admin
+      .describeAcls({
+        filter: {
+          resourceType: ResourceTypes.ANY,
+          resourceName: null,
+          resourcePatternType: ResourcePatternTypes.ANY,
+          principal: null,
+          host: null,
+          operation: 1,
+          permissionType: 1,
+        },
+      })
+      .catch(() => []);
+    const filters = resources.flatMap((r) =>
+      r.acls
+        .filter((a) => r.resourceName.startsWith(prefix) || a.principal.startsWith(`User:${prefix}`))
+        .map((a) => ({
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+          resourcePatternType: r.resourcePatternType,
+          ...a,
+        })),
+    );
+    for (let i = 0; i < filters.length; i += 1000) {
+      await admin.deleteAcls({ filters: filters.slice(i, i + 1000) }).catch(() => undefined);
+    }
+    const quotas = await admin.describeClientQuotas({ components: [] }).catch(() => []);
+    const quotaEntries = quotas
+      .filter((q) => q.entity.some((e) => e.entityName?.startsWith(prefix)))
+      .map((q) => ({ entities: q.entity, ops: q.values.map((v) => ({ key: v.key, remove: true as const })) }));
+    if (quotaEntries.length > 0) await admin.alterClientQuotas({ entries: quotaEntries }).catch(() => undefined);
+    await deleteScramUsersWithPrefix(admin, prefix);
+  } finally {
+    await admin.close().catch(() => undefined);
+  }
+}
+
+async function deleteScramUsersWithPrefix(admin: Admin, prefix: string): Promise<void> {
+  const connection = [...(await admin.connectToBrokers()).values()][0];
+  if (!connection) return;
+  const described = await describeUserScramCredentialsV0.api.async(connection, null).catch(() => undefined);
+  const deletions = (described?.results ?? [])
+    .filter((r) => r.user.startsWith(prefix))
+    .flatMap((r) => r.credentialInfos.map((c) => ({ name: r.user, mechanism: c.mechanism })));
+  if (deletions.length > 0) {
+    await alterUserScramCredentialsV0.api.async(connection, deletions, []).catch(() => undefined);
+  }
+}
+
+/** Retries `check` until it returns true or `timeoutMs` passes (broker-side propagation in tests). */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
