@@ -29,7 +29,7 @@ export function parseConfigFiles(files: readonly ConfigFile[]): { raws: RawDocum
   const problems: ConfigProblem[] = [];
   for (const file of files) {
     const lineCounter = new LineCounter();
-    const documents = parseAllDocuments(file.text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const documents = parseAllDocuments(file.text, { lineCounter, prettyErrors: true, uniqueKeys: true });
     const list = Array.isArray(documents) ? documents : [documents];
     for (const document of list) {
       if (document.errors.length > 0) {
@@ -39,7 +39,7 @@ export function parseConfigFiles(files: readonly ConfigFile[]): { raws: RawDocum
             file: file.path,
             line: pos.line,
             column: pos.col,
-            message: `YAML syntax: ${error.message.split('\n')[0]}`,
+            message: `YAML syntax: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
             hint: error.code === 'DUPLICATE_KEY' ? 'remove the repeated key' : 'fix the YAML syntax',
           });
         }

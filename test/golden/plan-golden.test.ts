@@ -1,0 +1,51 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config/load-config.ts';
+import { sha256Hex } from '../../lib/engine/hash.ts';
+import { renderAndCheck } from '../../lib/engine/plan-environment.ts';
+import type { Inventory, ObservedResource, ResourceKind } from '../../lib/model/resource.ts';
+import { computePlan } from '../../lib/plan/compute-plan.ts';
+import { renderPlanMarkdown, renderPlanText } from '../../lib/plan/render-plan.ts';
+
+const CASES = join(import.meta.dirname, 'plan');
+const KAFKA_KINDS: ResourceKind[] = ['Topic', 'Acl', 'Quota', 'User'];
+
+/**
+ * One golden case per folder: desired/*.yaml (with an Environment named "test"), observed.json (live
+ * resources), optional inventory.json. The plan JSON and both renderings are compared with the files next
+ * to them; update with `npx vitest run test/golden -u` and review the diff like code.
+ */
+describe('computePlan golden cases', () => {
+  for (const name of readdirSync(CASES).sort()) {
+    it(`plans "${name}" as recorded`, async () => {
+      const dir = join(CASES, name);
+      const config = await loadConfig(join(dir, 'desired'), 'test');
+      const { desired, problems, notes } = renderAndCheck(config);
+      expect(problems).toEqual([]);
+      const observed = JSON.parse(readFileSync(join(dir, 'observed.json'), 'utf8')) as ObservedResource[];
+      const inventoryPath = join(dir, 'inventory.json');
+      const inventory = existsSync(inventoryPath) ? (JSON.parse(readFileSync(inventoryPath, 'utf8')) as Inventory) : {};
+      const plan = computePlan({
+        environment: { name: 'test', spec: config.environment.spec },
+        desired,
+        observed,
+        inventory,
+        observedKinds: KAFKA_KINDS,
+        notes,
+        source: { commit: '0123456789abcdef0123456789abcdef01234567' },
+        toolVersion: 'golden',
+        hash: sha256Hex,
+      });
+      // Source paths differ between machines: make them relative to the case folder.
+      const stable = JSON.parse(JSON.stringify(plan).replaceAll(`${dir}/`, ''));
+      await expect(`${JSON.stringify(stable, null, 2)}\n`).toMatchFileSnapshot(join(dir, 'plan.golden.json'));
+      await expect(`${renderPlanText(plan).replaceAll(`${dir}/`, '')}\n`).toMatchFileSnapshot(
+        join(dir, 'plan.golden.txt'),
+      );
+      await expect(renderPlanMarkdown(plan).replaceAll(`${dir}/`, '')).toMatchFileSnapshot(
+        join(dir, 'comment.golden.md'),
+      );
+    });
+  }
+});
