@@ -43,7 +43,7 @@ const aclOps = fc.uniqueArray(fc.constantFrom<AclOperation>('read', 'write', 'de
 
 function desiredOf(
   topics: { name: string; partitions: number; config: Record<string, string> }[],
-  ops: string[],
+  ops: AclOperation[],
 ): DesiredResource[] {
   const resources: DesiredResource[] = topics.map((t) => ({
     key: keys.topic(t.name),
