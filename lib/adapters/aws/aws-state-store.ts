@@ -1,0 +1,444 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AdapterError } from '../../errors.ts';
+import type { Plan } from '../../model/plan.ts';
+import type { Inventory } from '../../model/resource.ts';
+import type { AppliedPointer, AuditRecord, PlanStatus, StateStore, StoredPlan } from '../../ports/state-store.ts';
+import { toAdapterError } from './aws-errors.ts';
+import {
+  decodeBody,
+  encodeBody,
+  getLargeValue,
+  type Item,
+  N,
+  putLargeValue,
+  S,
+  str,
+  type TableRef,
+} from './dynamo-items.ts';
+import { envPk, planKey, plansIndexKey, seenKey, TABLE_KEYS, valueKey } from './table-layout.ts';
+
+export interface AwsStateStoreOptions {
+  /** S3 bucket for plan and report bodies (SSE-KMS). */
+  bucket: string;
+  /** The single DynamoDB table (ADR 0020). */
+  table: string;
+  s3?: S3Client;
+  dynamo?: DynamoDBClient;
+  /** KMS key for SSE-KMS; when absent S3 uses the bucket's default KMS key (`aws:kms` is always requested). */
+  kmsKeyId?: string;
+  /** Clock for dedupe expiry (tests). */
+  now?: () => Date;
+}
+
+/** Fields of a StoredPlan that live on the DynamoDB record; `plan` and `report` bodies live in S3. */
+type PlanRecordPatch = Partial<Omit<StoredPlan, 'id' | 'status'>>;
+
+/** Delivery ids are short; anything long enough to threaten the 2 KB key limit is hashed. */
+const MAX_RAW_SEEN_KEY = 512;
+
+/**
+ * StateStore on AWS (ADR 0020): plan and report bodies in S3 with SSE-KMS, everything else in one DynamoDB
+ * table. The plan record in DynamoDB holds the status, so `updatePlanStatus` is one conditional UpdateItem
+ * (compare-and-set, no read first). Bodies are written to S3 before the record points at them, so a record
+ * never names a missing object; an object written for a compare-and-set that then loses is deleted again.
+ *
+ * @example
+ * const store = new AwsStateStore({ bucket: process.env.PLAN_BUCKET, table: process.env.STATE_TABLE });
+ * if (await store.markSeen(`delivery:${id}`, 86_400)) await store.savePlan(stored);
+ */
+export class AwsStateStore implements StateStore {
+  readonly #bucket: string;
+  readonly #table: string;
+  readonly #s3: S3Client;
+  readonly #dynamo: DynamoDBClient;
+  readonly #kmsKeyId: string | undefined;
+  readonly #now: () => Date;
+
+  constructor(options: AwsStateStoreOptions) {
+    this.#bucket = options.bucket;
+    this.#table = options.table;
+    this.#s3 = options.s3 ?? new S3Client({});
+    this.#dynamo = options.dynamo ?? new DynamoDBClient({});
+    this.#kmsKeyId = options.kmsKeyId;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  get #ref(): TableRef {
+    return { dynamo: this.#dynamo, table: this.#table };
+  }
+
+  // ---------- plans ----------
+
+  async savePlan(stored: StoredPlan): Promise<void> {
+    const planObject = `plans/${encodeURIComponent(stored.id)}/plan.json`;
+    await this.#putObject(planObject, stored.plan, `saving plan "${stored.id}"`);
+    let reportObject: string | undefined;
+    if (stored.report) {
+      reportObject = this.#newObjectKey(stored.id, 'report');
+      await this.#putObject(reportObject, stored.report, `saving the report of plan "${stored.id}"`);
+    }
+    const key = planKey(stored.id);
+    const item: Item = {
+      pk: S(key.pk),
+      sk: S(key.sk),
+      id: S(stored.id),
+      status: S(stored.status),
+      planObject: S(planObject),
+      ...this.#recordFields(stored.id, { ...stored, plan: stored.plan }),
+      rev: N(1),
+    };
+    if (reportObject) item.reportObject = S(reportObject);
+    try {
+      await this.#dynamo.send(new PutItemCommand({ TableName: this.#table, Item: item }));
+    } catch (error) {
+      throw toAdapterError(`saving plan "${stored.id}"`, error);
+    }
+  }
+
+  async getPlan(id: string): Promise<StoredPlan | undefined> {
+    let item: Item | undefined;
+    try {
+      const key = planKey(id);
+      const out = await this.#dynamo.send(
+        new GetItemCommand({ TableName: this.#table, Key: { pk: S(key.pk), sk: S(key.sk) }, ConsistentRead: true }),
+      );
+      item = out.Item;
+    } catch (error) {
+      throw toAdapterError(`reading plan "${id}"`, error);
+    }
+    return item ? this.#hydrate(item) : undefined;
+  }
+
+  async updatePlanStatus(
+    id: string,
+    from: PlanStatus[],
+    to: PlanStatus,
+    patch: Partial<StoredPlan> = {},
+  ): Promise<boolean> {
+    if (from.length === 0) return false;
+    const written: string[] = [];
+    const names: Record<string, string> = { '#status': 'status', '#rev': 'rev' };
+    const values: Item = { ':to': S(to), ':one': N(1) };
+    const sets = ['#status = :to', '#rev = #rev + :one'];
+    const set = (attribute: string, value: Item[string]) => {
+      names[`#${attribute}`] = attribute;
+      values[`:${attribute}`] = value;
+      sets.push(`#${attribute} = :${attribute}`);
+    };
+    if (patch.plan) {
+      const key = this.#newObjectKey(id, 'plan');
+      await this.#putObject(key, patch.plan, `saving plan "${id}"`);
+      written.push(key);
+      set('planObject', S(key));
+    }
+    if (patch.report) {
+      const key = this.#newObjectKey(id, 'report');
+      await this.#putObject(key, patch.report, `saving the report of plan "${id}"`);
+      written.push(key);
+      set('reportObject', S(key));
+    }
+    for (const [attribute, value] of Object.entries(this.#recordFields(id, patch))) set(attribute, value);
+    from.forEach((status, i) => {
+      values[`:from${i}`] = S(status);
+    });
+    const key = planKey(id);
+    try {
+      await this.#dynamo.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { pk: S(key.pk), sk: S(key.sk) },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      await Promise.all(written.map((k) => this.#deleteObject(k)));
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw toAdapterError(`moving plan "${id}" to "${to}"`, error);
+    }
+  }
+
+  async listPlans(environment: string, options: { status?: PlanStatus[]; limit?: number } = {}): Promise<StoredPlan[]> {
+    const { status, limit } = options;
+    if (status && status.length === 0) return [];
+    const records: Item[] = [];
+    let startKey: Item | undefined;
+    const values: Item = { ':pk': S(plansIndexKey(environment)) };
+    status?.forEach((s, i) => {
+      values[`:s${i}`] = S(s);
+    });
+    do {
+      try {
+        const out = await this.#dynamo.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: TABLE_KEYS.gsi1.name,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ...(status
+              ? {
+                  FilterExpression: `#status IN (${status.map((_, i) => `:s${i}`).join(', ')})`,
+                  ExpressionAttributeNames: { '#status': 'status' },
+                }
+              : {}),
+            ExpressionAttributeValues: values,
+            ScanIndexForward: false,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        records.push(...(out.Items ?? []));
+        startKey = out.LastEvaluatedKey;
+      } catch (error) {
+        throw toAdapterError(`listing plans of environment "${environment}"`, error);
+      }
+    } while (startKey && (limit === undefined || records.length < limit));
+    const wanted = limit === undefined ? records : records.slice(0, limit);
+    return mapLimit(wanted, 8, (item) => this.#hydrate(item));
+  }
+
+  // ---------- inventory and applied pointer ----------
+
+  async getInventory(environment: string): Promise<Inventory> {
+    const doing = `reading the inventory of environment "${environment}"`;
+    return (await getLargeValue<Inventory>(this.#ref, envPk(environment), 'INVENTORY', doing)) ?? {};
+  }
+
+  async saveInventory(environment: string, inventory: Inventory): Promise<void> {
+    const doing = `saving the inventory of environment "${environment}"`;
+    await putLargeValue(this.#ref, envPk(environment), 'INVENTORY', inventory, doing);
+  }
+
+  async getApplied(environment: string): Promise<AppliedPointer | undefined> {
+    try {
+      const out = await this.#dynamo.send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: { pk: S(envPk(environment)), sk: S('APPLIED') },
+          ConsistentRead: true,
+        }),
+      );
+      return decodeBody<AppliedPointer>(out.Item);
+    } catch (error) {
+      throw toAdapterError(`reading the applied commit of environment "${environment}"`, error);
+    }
+  }
+
+  async setApplied(pointer: AppliedPointer): Promise<void> {
+    try {
+      await this.#dynamo.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            pk: S(envPk(pointer.environment)),
+            sk: S('APPLIED'),
+            commit: S(pointer.commit),
+            planId: S(pointer.planId),
+            at: S(pointer.at),
+            data: S(JSON.stringify(pointer)),
+          },
+        }),
+      );
+    } catch (error) {
+      throw toAdapterError(`recording the applied commit of environment "${pointer.environment}"`, error);
+    }
+  }
+
+  // ---------- audit ----------
+
+  async appendAudit(record: AuditRecord): Promise<void> {
+    let body = encodeBody(record);
+    if (!body) {
+      // A record with tens of thousands of changes: keep the summary, say what was dropped.
+      const dropped = record.changes?.length ?? 0;
+      const { changes: _omitted, ...rest } = record;
+      body = encodeBody({
+        ...rest,
+        message: `${record.message ? `${record.message}; ` : ''}${dropped} changes not stored`,
+      });
+    }
+    if (!body) throw new AdapterError(`recording audit "${record.id}": record is too large to store`);
+    try {
+      await this.#dynamo.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            pk: S(envPk(record.environment)),
+            sk: S(`AUDIT#${record.at}#${record.id}`),
+            type: S(record.type),
+            outcome: S(record.outcome),
+            ...body,
+          },
+        }),
+      );
+    } catch (error) {
+      throw toAdapterError(`recording audit "${record.id}" of environment "${record.environment}"`, error);
+    }
+  }
+
+  async listAudit(environment: string, limit = 100): Promise<AuditRecord[]> {
+    const records: AuditRecord[] = [];
+    let startKey: Item | undefined;
+    do {
+      try {
+        const out = await this.#dynamo.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': S(envPk(environment)), ':prefix': S('AUDIT#') },
+            ScanIndexForward: false,
+            Limit: limit - records.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          const record = decodeBody<AuditRecord>(item);
+          if (record) records.push(record);
+        }
+        startKey = out.LastEvaluatedKey;
+      } catch (error) {
+        throw toAdapterError(`listing audit records of environment "${environment}"`, error);
+      }
+    } while (startKey && records.length < limit);
+    return records;
+  }
+
+  // ---------- webhook dedupe and small values ----------
+
+  async markSeen(key: string, ttlSeconds: number): Promise<boolean> {
+    const stored = key.length > MAX_RAW_SEEN_KEY ? `sha256:${createHash('sha256').update(key).digest('hex')}` : key;
+    const nowSeconds = Math.floor(this.#now().getTime() / 1000);
+    const k = seenKey(stored);
+    try {
+      await this.#dynamo.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: { pk: S(k.pk), sk: S(k.sk), ttl: N(nowSeconds + Math.max(1, Math.ceil(ttlSeconds))) },
+          // TTL deletion is lazy: an expired item may still be there, and then it does not count.
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
+          ExpressionAttributeNames: { '#ttl': TABLE_KEYS.ttl },
+          ExpressionAttributeValues: { ':now': N(nowSeconds) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw toAdapterError(`recording delivery "${key}"`, error);
+    }
+  }
+
+  async getValue<T>(name: string): Promise<T | undefined> {
+    const k = valueKey(name);
+    return getLargeValue<T>(this.#ref, k.pk, k.sk, `reading value "${name}"`);
+  }
+
+  async putValue<T>(name: string, value: T): Promise<void> {
+    const k = valueKey(name);
+    await putLargeValue(this.#ref, k.pk, k.sk, value, `saving value "${name}"`);
+  }
+
+  // ---------- helpers ----------
+
+  /** Record attributes for the patchable fields (all but `id`, `status` and the S3 bodies). */
+  #recordFields(id: string, patch: PlanRecordPatch): Item {
+    const fields: Item = {};
+    if (patch.plan) {
+      fields.environment = S(patch.plan.environment);
+      fields.planHash = S(patch.plan.hash);
+      if (patch.plan.source.commit) fields.commit = S(patch.plan.source.commit);
+    }
+    if (patch.createdAt !== undefined) fields.createdAt = S(patch.createdAt);
+    if (patch.plan && patch.createdAt !== undefined) {
+      fields.gsi1pk = S(plansIndexKey(patch.plan.environment));
+      fields.gsi1sk = S(`${patch.createdAt}#${id}`);
+    }
+    if (patch.trigger !== undefined) fields.trigger = S(patch.trigger);
+    if (patch.approval !== undefined) fields.approval = S(JSON.stringify(patch.approval));
+    return fields;
+  }
+
+  async #hydrate(item: Item): Promise<StoredPlan> {
+    const id = str(item, 'id') ?? '';
+    const planObject = str(item, 'planObject');
+    const reportObject = str(item, 'reportObject');
+    if (!planObject) throw new AdapterError(`reading plan "${id}": the record names no plan object`);
+    const [plan, report] = await Promise.all([
+      this.#getObject<Plan>(planObject, `reading plan "${id}"`),
+      reportObject
+        ? this.#getObject<StoredPlan['report']>(reportObject, `reading the report of plan "${id}"`)
+        : undefined,
+    ]);
+    const stored: StoredPlan = {
+      id,
+      plan,
+      status: str(item, 'status') as PlanStatus,
+      createdAt: str(item, 'createdAt') ?? '',
+      trigger: str(item, 'trigger') ?? '',
+    };
+    const approval = str(item, 'approval');
+    if (approval) stored.approval = JSON.parse(approval) as NonNullable<StoredPlan['approval']>;
+    if (report) stored.report = report;
+    return stored;
+  }
+
+  #newObjectKey(id: string, what: 'plan' | 'report'): string {
+    return `plans/${encodeURIComponent(id)}/${what}-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}.json`;
+  }
+
+  async #putObject(key: string, value: unknown, doing: string): Promise<void> {
+    try {
+      await this.#s3.send(
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          Body: JSON.stringify(value),
+          ContentType: 'application/json',
+          ServerSideEncryption: 'aws:kms',
+          ...(this.#kmsKeyId ? { SSEKMSKeyId: this.#kmsKeyId } : {}),
+        }),
+      );
+    } catch (error) {
+      throw toAdapterError(`${doing} to s3://${this.#bucket}/${key}`, error);
+    }
+  }
+
+  async #getObject<T>(key: string, doing: string): Promise<T> {
+    try {
+      const out = await this.#s3.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+      const text = await out.Body?.transformToString('utf8');
+      if (text === undefined) throw new AdapterError(`${doing} from s3://${this.#bucket}/${key}: empty body`);
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw toAdapterError(`${doing} from s3://${this.#bucket}/${key}`, error);
+    }
+  }
+
+  async #deleteObject(key: string): Promise<void> {
+    // Best effort: an orphaned body is never read (no record points at it) and lifecycle rules expire it.
+    await this.#s3.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key })).catch(() => undefined);
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping the order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
