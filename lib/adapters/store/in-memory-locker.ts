@@ -1,0 +1,42 @@
+import type { Lease, LockAttempt, Locker } from '../../ports/lock.ts';
+
+/** Leases in memory with expiry and monotonically increasing fencing tokens per environment (unit tests). */
+export class InMemoryLocker implements Locker {
+  readonly #leases = new Map<string, Lease>();
+  readonly #lastToken = new Map<string, number>();
+  readonly #now: () => Date;
+
+  constructor(now: () => Date = () => new Date()) {
+    this.#now = now;
+  }
+
+  async tryLock(environment: string, holder: string, ttlSeconds: number): Promise<LockAttempt> {
+    const now = this.#now();
+    const current = this.#leases.get(environment);
+    if (current && new Date(current.expiresAt) > now) return { acquired: false, holder: { ...current } };
+    const token = (this.#lastToken.get(environment) ?? 0) + 1;
+    this.#lastToken.set(environment, token);
+    const lease: Lease = {
+      environment,
+      holder,
+      token,
+      expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
+    };
+    this.#leases.set(environment, lease);
+    return { acquired: true, lease: { ...lease } };
+  }
+
+  async release(lease: Lease): Promise<void> {
+    // Only the holder of this exact token may release: a broken and re-taken lock stays with its new holder.
+    if (this.#leases.get(lease.environment)?.token === lease.token) this.#leases.delete(lease.environment);
+  }
+
+  async list(): Promise<Lease[]> {
+    const now = this.#now();
+    return [...this.#leases.values()].filter((l) => new Date(l.expiresAt) > now).map((l) => ({ ...l }));
+  }
+
+  async breakLock(environment: string): Promise<boolean> {
+    return this.#leases.delete(environment);
+  }
+}

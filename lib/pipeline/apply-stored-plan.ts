@@ -1,0 +1,283 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AdapterError, messageOf } from '../errors.ts';
+import type { EnvironmentSpec } from '../model/environment.ts';
+import type { ApplyReport } from '../model/plan.ts';
+import type { Inventory } from '../model/resource.ts';
+import type { Lease } from '../ports/lock.ts';
+import type { PlanStatus, StoredPlan } from '../ports/state-store.ts';
+import type { PipelineDeps } from './deps.ts';
+import { loadEnvironmentConfig, planCommit, reportCommitStatus } from './plan-commit.ts';
+import {
+  isApproved,
+  needsApproval,
+  newerPlans,
+  OPEN_STATUSES,
+  planEnvironmentValue,
+  shortSummary,
+} from './plan-policy.ts';
+
+export type ApplyOutcome =
+  | { status: 'not-found' }
+  | { status: 'skipped'; reason: string }
+  | { status: 'superseded'; by: string }
+  | { status: 'awaiting-approval' }
+  | { status: 'applied'; planStatus: PlanStatus; report: ApplyReport; replanned?: string[] };
+
+export type ApplyDeps = Pick<
+  PipelineDeps,
+  | 'store'
+  | 'locker'
+  | 'git'
+  | 'invoker'
+  | 'reporter'
+  | 'secrets'
+  | 'createProviders'
+  | 'engine'
+  | 'now'
+  | 'newId'
+  | 'log'
+  | 'settings'
+>;
+
+const STATUS_OF: Record<ApplyReport['outcome'], PlanStatus> = {
+  Succeeded: 'Applied',
+  PartiallyFailed: 'PartiallyApplied',
+  Failed: 'Failed',
+  Refused: 'Refused',
+};
+
+/**
+ * The apply step (functions/apply): runs one stored plan, exactly once, under the environment's lease.
+ *
+ * lock (lease + fencing token) -> latest commit wins (a plan triggered before another live plan of the
+ * environment is Superseded) -> approval gate (destructive changes wait for an approval bound to the plan
+ * hash) -> applyPlan (stale check inside) -> results stored -> inventory + applied pointer -> commit status
+ * -> audit. A stale plan is planned again once from the same commit (trigger `replan`).
+ *
+ * Throws only a retryable `AdapterError` when the lock stays held (Lambda retries the async invoke).
+ */
+export async function applyStoredPlan(
+  deps: ApplyDeps,
+  request: { environment: string; planId: string },
+): Promise<ApplyOutcome> {
+  const log = (message: string, extra: Record<string, unknown> = {}) =>
+    deps.log.info(message, { environment: request.environment, planId: request.planId, ...extra });
+  const first = await deps.store.getPlan(request.planId);
+  if (!first || first.plan.environment !== request.environment) {
+    deps.log.warn('apply requested for an unknown plan', request);
+    return { status: 'not-found' };
+  }
+  const early = await gate(deps, first);
+  if (early) return early;
+
+  const lease = await acquire(deps, request.environment, `apply:${request.planId}`);
+  try {
+    // Re-read under the lock: another apply may have run (or superseded this one) while we waited.
+    const stored = await deps.store.getPlan(request.planId);
+    if (!stored) return { status: 'not-found' };
+    const gated = await gate(deps, stored);
+    if (gated) return gated;
+    if (!(await deps.store.updatePlanStatus(stored.id, OPEN_STATUSES, 'Applying'))) {
+      return { status: 'skipped', reason: 'another apply took this plan' };
+    }
+    log('applying plan', { commit: stored.plan.source.commit, fencingToken: lease.token });
+    let report: ApplyReport;
+    let inventory: Inventory | undefined;
+    try {
+      const spec = await environmentSpec(deps, stored);
+      const providers = await deps.createProviders(request.environment, spec, deps.secrets);
+      try {
+        const result = await deps.engine.applyPlan({
+          plan: stored.plan,
+          providers,
+          inventory: await deps.store.getInventory(request.environment),
+          secrets: deps.secrets,
+          now: deps.now,
+        });
+        report = result.report;
+        inventory = result.inventory;
+      } finally {
+        await Promise.allSettled(providers.map((p) => p.close()));
+      }
+    } catch (error) {
+      const message = messageOf(error);
+      deps.log.error('apply failed', { ...request, error: message });
+      const at = deps.now().toISOString();
+      report = {
+        planHash: stored.plan.hash,
+        environment: request.environment,
+        ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
+        startedAt: at,
+        finishedAt: at,
+        outcome: 'Failed',
+        results: [],
+        refusal: { code: 'ApplyFailed', message },
+      };
+      inventory = undefined;
+    }
+
+    if (!(await stillHolds(deps, lease))) {
+      // Fencing: the lease expired or was broken while applying; a newer holder owns the environment's state.
+      report = {
+        ...report,
+        outcome: 'Failed',
+        refusal: { code: 'LockLost', message: 'the lease was lost while applying; results not recorded as applied' },
+      };
+      inventory = undefined;
+    }
+    const planStatus = STATUS_OF[report.outcome];
+    await deps.store.updatePlanStatus(stored.id, ['Applying'], planStatus, { report });
+    if (inventory && (report.outcome === 'Succeeded' || report.outcome === 'PartiallyFailed')) {
+      await deps.store.saveInventory(request.environment, inventory);
+      if (stored.plan.source.commit) {
+        await deps.store.setApplied({
+          environment: request.environment,
+          commit: stored.plan.source.commit,
+          planId: stored.id,
+          at: report.finishedAt,
+        });
+      }
+    }
+    await deps.store.appendAudit({
+      id: `${stored.id}-apply`,
+      at: deps.now().toISOString(),
+      type: 'apply',
+      environment: request.environment,
+      actor: `${stored.trigger}`,
+      ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
+      planHash: stored.plan.hash,
+      outcome: report.outcome,
+      summary: countOutcomes(report),
+      changes: report.results.map((r) => ({ key: r.key, action: r.action, outcome: r.outcome })),
+      ...(report.refusal ? { message: report.refusal.message } : {}),
+    });
+    await reportApply(deps, stored, report);
+    log('plan applied', { outcome: report.outcome, planStatus });
+
+    let replanned: string[] | undefined;
+    if (
+      report.refusal?.code === 'PlanStale' &&
+      stored.trigger !== 'replan' &&
+      stored.plan.source.repo &&
+      stored.plan.source.commit
+    ) {
+      // Re-plan once from the same commit; a second staleness is left to the next event or drift run.
+      const outcomes = await planCommit(deps, {
+        repo: stored.plan.source.repo,
+        commit: stored.plan.source.commit,
+        environments: [request.environment],
+        trigger: 'replan',
+        receivedAt: deps.now().toISOString(),
+        actor: 'landscape',
+      });
+      replanned = outcomes.flatMap((o) => ('planId' in o ? [o.planId] : []));
+    }
+    return { status: 'applied', planStatus, report, ...(replanned ? { replanned } : {}) };
+  } finally {
+    await deps.locker.release(lease);
+  }
+}
+
+/** Checks that make a plan not run: closed status, a newer plan, a missing approval. */
+async function gate(deps: ApplyDeps, stored: StoredPlan): Promise<ApplyOutcome | undefined> {
+  if (!OPEN_STATUSES.includes(stored.status)) {
+    return { status: 'skipped', reason: `plan is ${stored.status}; plans are single-use` };
+  }
+  const newer = newerPlans(stored, await deps.store.listPlans(stored.plan.environment));
+  if (newer.length > 0) {
+    const by = newer[0]?.id ?? '';
+    if (await deps.store.updatePlanStatus(stored.id, OPEN_STATUSES, 'Superseded')) {
+      deps.log.info('plan superseded by a newer one', { planId: stored.id, by });
+      await deps.store.appendAudit({
+        id: `${stored.id}-apply`,
+        at: deps.now().toISOString(),
+        type: 'apply',
+        environment: stored.plan.environment,
+        actor: stored.trigger,
+        ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
+        planHash: stored.plan.hash,
+        outcome: 'Superseded',
+        message: `superseded by plan "${by}"`,
+      });
+      if (stored.plan.source.repo && stored.plan.source.commit) {
+        await reportCommitStatus(
+          deps,
+          { repo: stored.plan.source.repo, commit: stored.plan.source.commit },
+          stored.plan.environment,
+          'success',
+          `not applied: superseded by a newer commit (plan ${by})`,
+        );
+      }
+    }
+    return { status: 'superseded', by };
+  }
+  const spec = await environmentSpec(deps, stored);
+  if (needsApproval(stored.plan, spec.requireApprovalFor) && !isApproved(stored)) {
+    deps.log.info('plan waits for approval', { planId: stored.id, requireApprovalFor: spec.requireApprovalFor });
+    if (stored.plan.source.repo && stored.plan.source.commit) {
+      await reportCommitStatus(
+        deps,
+        { repo: stored.plan.source.repo, commit: stored.plan.source.commit },
+        stored.plan.environment,
+        'pending',
+        `waiting for approval: POST /plans/${stored.id}/approve (${shortSummary(stored.plan)})`,
+      );
+    }
+    return { status: 'awaiting-approval' };
+  }
+  return undefined;
+}
+
+/** The Environment spec the plan was made with (stored at plan time; re-read from git as a fallback). */
+async function environmentSpec(deps: ApplyDeps, stored: StoredPlan): Promise<EnvironmentSpec> {
+  const saved = await deps.store.getValue<{ spec: EnvironmentSpec }>(planEnvironmentValue(stored.id));
+  if (saved) return saved.spec;
+  const { repo, commit } = stored.plan.source;
+  if (!repo || !commit)
+    throw new AdapterError(`plan "${stored.id}" names no repository and commit to read its environment from`);
+  const root = await deps.git.checkout(repo, commit);
+  const loaded = await loadEnvironmentConfig(deps, root, stored.plan.environment);
+  if (!loaded.config)
+    throw new AdapterError(`environment "${stored.plan.environment}" no longer loads at commit "${commit}"`);
+  return loaded.config.environment.spec;
+}
+
+async function acquire(deps: ApplyDeps, environment: string, holder: string): Promise<Lease> {
+  const deadline = deps.now().getTime() + deps.settings.lockWaitMs;
+  let delay = 100;
+  for (;;) {
+    const attempt = await deps.locker.tryLock(environment, holder, deps.settings.lockTtlSeconds);
+    if (attempt.acquired) return attempt.lease;
+    if (deps.now().getTime() + delay > deadline) {
+      throw new AdapterError(
+        `applying to "${environment}": lock held by "${attempt.holder.holder}" until ${attempt.holder.expiresAt}`,
+        { retryable: true },
+      );
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, 2000);
+  }
+}
+
+async function stillHolds(deps: Pick<PipelineDeps, 'locker'>, lease: Lease): Promise<boolean> {
+  const leases = await deps.locker.list();
+  return leases.some((l) => l.environment === lease.environment && l.token === lease.token);
+}
+
+function countOutcomes(report: ApplyReport): Record<string, number> {
+  const counts: Record<string, number> = { succeeded: 0, skipped: 0, failed: 0 };
+  for (const r of report.results) counts[r.outcome.toLowerCase()] = (counts[r.outcome.toLowerCase()] ?? 0) + 1;
+  return counts;
+}
+
+async function reportApply(deps: ApplyDeps, stored: StoredPlan, report: ApplyReport): Promise<void> {
+  const { repo, commit } = stored.plan.source;
+  if (!repo || !commit) return;
+  const counts = countOutcomes(report);
+  const state = report.outcome === 'Succeeded' ? 'success' : report.outcome === 'Refused' ? 'failure' : 'failure';
+  const description =
+    report.outcome === 'Refused' || report.refusal
+      ? `${report.outcome}: ${report.refusal?.message ?? ''}`
+      : `${report.outcome}: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.skipped} skipped`;
+  await reportCommitStatus(deps, { repo, commit }, stored.plan.environment, state, description);
+}

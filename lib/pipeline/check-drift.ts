@@ -1,0 +1,223 @@
+import { createHash } from 'node:crypto';
+import { messageOf } from '../errors.ts';
+import type { Plan } from '../model/plan.ts';
+import { canonicalJson } from '../plan/canonical-json.ts';
+import type { DriftedResource, DriftReport } from '../ports/reporter.ts';
+import type { PipelineDeps } from './deps.ts';
+import { loadEnvironmentConfig, planCommit } from './plan-commit.ts';
+import { LIVE_STATUSES } from './plan-policy.ts';
+
+export type DriftOutcome =
+  | { environment: string; status: 'never-applied' }
+  | { environment: string; status: 'caught-up'; commit: string; planIds: string[] }
+  | { environment: string; status: 'in-sync'; commit: string; notified: boolean }
+  | {
+      environment: string;
+      status: 'drifted';
+      commit: string;
+      report: DriftReport;
+      notified: boolean;
+      remediationPlanId?: string;
+    }
+  | { environment: string; status: 'failed'; message: string };
+
+export type DriftDeps = Pick<
+  PipelineDeps,
+  | 'store'
+  | 'locker'
+  | 'git'
+  | 'invoker'
+  | 'reporter'
+  | 'notifier'
+  | 'secrets'
+  | 'createProviders'
+  | 'engine'
+  | 'now'
+  | 'newId'
+  | 'log'
+  | 'settings'
+>;
+
+/** Remembered between runs: the digest of the last reported drift (empty when in sync). */
+export const driftValueName = (environment: string): string => `drift/${environment}`;
+
+interface DriftMemory {
+  digest: string;
+  commit: string;
+  checkedAt: string;
+  resources: number;
+}
+
+/** Per-field drift from a plan made against the last applied commit. Secret fields keep only "changed". */
+export function driftedResources(plan: Plan): DriftedResource[] {
+  return plan.changes.map((change) => ({
+    key: change.key,
+    action: change.action,
+    fields: change.fields.map((f) =>
+      f.secret
+        ? { path: f.path, secret: true }
+        : {
+            path: f.path,
+            ...(f.after !== undefined ? { expected: f.after } : {}),
+            ...(f.before !== undefined ? { actual: f.before } : {}),
+          },
+    ),
+  }));
+}
+
+export function driftDigest(resources: readonly DriftedResource[]): string {
+  return resources.length === 0 ? '' : createHash('sha256').update(canonicalJson(resources)).digest('hex').slice(0, 32);
+}
+
+/**
+ * The scheduled run for one environment (functions/drift, `landscape drift`):
+ * 1. missed webhooks: when the environment's branch head is not the applied commit (and nothing planned it
+ *    yet), plan that commit and apply it, as a push would have;
+ * 2. otherwise plan the applied commit against live state; any change is drift, reported per field;
+ * 3. notify only when the drift is new, changed or resolved (digest remembered in the StateStore);
+ * 4. with `spec.drift.mode: remediate`, store the drift plan and send it through the same apply path.
+ */
+export async function checkDrift(
+  deps: DriftDeps,
+  target: { environment: string; repo?: string },
+): Promise<DriftOutcome> {
+  const { environment } = target;
+  try {
+    const applied = await deps.store.getApplied(environment);
+    if (!applied) {
+      deps.log.info('drift check skipped: environment never applied', { environment });
+      return { environment, status: 'never-applied' };
+    }
+    const appliedPlan = await deps.store.getPlan(applied.planId);
+    const repo = target.repo ?? appliedPlan?.plan.source.repo ?? deps.settings.defaultRepo;
+    if (!repo) throw new Error(`no repository known for environment "${environment}"`);
+    const root = await deps.git.checkout(repo, applied.commit);
+    const loaded = await loadEnvironmentConfig(deps, root, environment);
+    if (!loaded.config) throw new Error(`the applied commit "${applied.commit}" no longer loads`);
+    const spec = loaded.config.environment.spec;
+
+    // 1. Missed webhook: the branch moved and no plan exists for the new head.
+    const head = await deps.git.resolveBranch(repo, spec.branch).catch((error: unknown) => {
+      deps.log.warn('branch head not resolved', { environment, error: messageOf(error) });
+      return undefined;
+    });
+    if (head && head !== applied.commit) {
+      const plans = await deps.store.listPlans(environment, { limit: 50 });
+      const known = plans.some((p) => p.plan.source.commit === head && LIVE_STATUSES.includes(p.status));
+      if (!known) {
+        deps.log.info('branch head not applied: planning it (missed webhook)', { environment, head });
+        const outcomes = await planCommit(deps, {
+          repo,
+          commit: head,
+          environments: [environment],
+          trigger: 'drift',
+          receivedAt: deps.now().toISOString(),
+          actor: 'landscape-drift',
+        });
+        return {
+          environment,
+          status: 'caught-up',
+          commit: head,
+          planIds: outcomes.flatMap((o) => ('planId' in o ? [o.planId] : [])),
+        };
+      }
+    }
+
+    // 2. Drift of the applied commit.
+    const providers = await deps.createProviders(environment, spec, deps.secrets);
+    let plan: Plan | undefined;
+    try {
+      const result = await deps.engine.planEnvironment({
+        config: loaded.config,
+        providers,
+        inventory: await deps.store.getInventory(environment),
+        source: { repo, commit: applied.commit, ref: spec.branch },
+      });
+      plan = result.plan;
+      if (!plan) throw new Error(`the applied commit has ${result.problems.length} configuration problem(s)`);
+    } finally {
+      await Promise.allSettled(providers.map((p) => p.close()));
+    }
+    const resources = driftedResources(plan);
+    const digest = driftDigest(resources);
+    const memory = await deps.store.getValue<DriftMemory>(driftValueName(environment));
+    const changed = (memory?.digest ?? '') !== digest;
+    const checkedAt = deps.now().toISOString();
+    const remember = () =>
+      deps.store.putValue<DriftMemory>(driftValueName(environment), {
+        digest,
+        commit: applied.commit,
+        checkedAt,
+        resources: resources.length,
+      });
+    await deps.store.appendAudit({
+      id: `${checkedAt}-${environment}-drift`,
+      at: checkedAt,
+      type: 'drift',
+      environment,
+      actor: 'landscape-drift',
+      commit: applied.commit,
+      planHash: plan.hash,
+      outcome: resources.length === 0 ? 'InSync' : 'Drifted',
+      summary: { ...plan.summary },
+      changes: plan.changes.map((c) => ({ key: c.key, action: c.action })),
+    });
+
+    if (resources.length === 0) {
+      const notified =
+        changed &&
+        (await notify(deps, { environment, commit: applied.commit, checkedAt, status: 'resolved', resources, digest }));
+      // A failed notification keeps the old digest, so the next run tries again.
+      if (!changed || notified) await remember();
+      return { environment, status: 'in-sync', commit: applied.commit, notified };
+    }
+
+    // 4. Remediation through the same path as a push: store, supersede, apply (approval rules apply).
+    let remediationPlanId: string | undefined;
+    if (spec.drift.mode === 'remediate') {
+      const outcomes = await planCommit(deps, {
+        repo,
+        commit: applied.commit,
+        environments: [environment],
+        trigger: 'drift',
+        receivedAt: checkedAt,
+        actor: 'landscape-drift',
+      });
+      remediationPlanId = outcomes.flatMap((o) => (o.status === 'planned' ? [o.planId] : []))[0];
+    }
+    const report: DriftReport = {
+      environment,
+      commit: applied.commit,
+      checkedAt,
+      status: 'drifted',
+      resources,
+      digest,
+      ...(remediationPlanId ? { remediationPlanId } : {}),
+    };
+    const notified = changed && (await notify(deps, report));
+    if (!changed || notified) await remember();
+    deps.log.info('drift found', { environment, resources: resources.length, notified, remediationPlanId });
+    return {
+      environment,
+      status: 'drifted',
+      commit: applied.commit,
+      report,
+      notified,
+      ...(remediationPlanId ? { remediationPlanId } : {}),
+    };
+  } catch (error) {
+    const message = messageOf(error);
+    deps.log.error('drift check failed', { environment, error: message });
+    return { environment, status: 'failed', message };
+  }
+}
+
+async function notify(deps: Pick<PipelineDeps, 'notifier' | 'log'>, report: DriftReport): Promise<boolean> {
+  try {
+    await deps.notifier.notify(report);
+    return true;
+  } catch (error) {
+    deps.log.warn('drift notification failed', { environment: report.environment, error: messageOf(error) });
+    return false;
+  }
+}

@@ -1,0 +1,83 @@
+import type { loadConfig } from '../config/load-config.ts';
+import type { applyPlan } from '../engine/apply-plan.ts';
+import type { planEnvironment } from '../engine/plan-environment.ts';
+import type { EnvironmentSpec } from '../model/environment.ts';
+import type { GitSource } from '../ports/git-source.ts';
+import type { ApplyInvoker } from '../ports/invoker.ts';
+import type { Locker } from '../ports/lock.ts';
+import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
+import type { ResourceProvider } from '../ports/resource-provider.ts';
+import type { SecretResolver } from '../ports/secret-resolver.ts';
+import type { StateStore } from '../ports/state-store.ts';
+import type { JobDispatcher } from './jobs.ts';
+
+/** Structured logging as the pipeline needs it; Powertools Logger and console-backed loggers both fit. */
+export interface PipelineLogger {
+  debug(message: string, attributes?: Record<string, unknown>): void;
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+/** Builds the live-system adapters of one environment (lib/wiring/providers.ts in production). */
+export type ProviderFactory = (
+  environmentName: string,
+  environment: EnvironmentSpec,
+  secrets: SecretResolver,
+) => Promise<ResourceProvider[]>;
+
+/** The engine entry points; injectable so unit tests can run the pipeline without a live system. */
+export interface PipelineEngine {
+  loadConfig: typeof loadConfig;
+  planEnvironment: typeof planEnvironment;
+  applyPlan: typeof applyPlan;
+}
+
+/** Knobs with safe defaults (see DEFAULT_SETTINGS). */
+export interface PipelineSettings {
+  /** Lease length for one apply; renewed by nothing, so it must exceed the longest apply. */
+  lockTtlSeconds: number;
+  /** How long apply waits for a held lock before giving up with a retryable fault. */
+  lockWaitMs: number;
+  /** How long a webhook delivery id / pushed commit is remembered for replay detection. */
+  dedupeTtlSeconds: number;
+  /** Link put on commit statuses and checks, e.g. the API base URL. */
+  publicUrl?: string;
+  /** Used by reapply and drift when no applied plan names the repository yet. */
+  defaultRepo?: string;
+}
+
+export const DEFAULT_SETTINGS: PipelineSettings = {
+  lockTtlSeconds: 15 * 60,
+  lockWaitMs: 60_000,
+  dedupeTtlSeconds: 7 * 24 * 3600,
+};
+
+/**
+ * Everything the use cases run on: ports only (STYLE.md section 3). Composition roots (functions/*, serve)
+ * build it once; each use case takes the subset it needs (`Pick<PipelineDeps, ...>`).
+ */
+export interface PipelineDeps {
+  store: StateStore;
+  locker: Locker;
+  git: GitSource;
+  invoker: ApplyInvoker;
+  dispatcher: JobDispatcher;
+  reporter: GitHubReporter;
+  notifier: DriftNotifier;
+  secrets: SecretResolver;
+  createProviders: ProviderFactory;
+  engine: PipelineEngine;
+  settings: PipelineSettings;
+  now: () => Date;
+  newId: () => string;
+  log: PipelineLogger;
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export const silentLogger: PipelineLogger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+};

@@ -1,0 +1,60 @@
+/**
+ * Work the webhook (and the API) hands to the plan step. A job is small, JSON and self-describing: it is
+ * stored (StateStore value `job/<id>`) and sent to the worker asynchronously (ADR 0010).
+ */
+export type PipelineJob = PullRequestJob | PushJob | EnvironmentJob;
+
+interface JobBase {
+  id: string;
+  /** When the triggering event was accepted: orders plans of one environment (latest commit wins). */
+  receivedAt: string;
+  /** Who asked: GitHub login of the sender, or the API principal. */
+  actor: string;
+}
+
+/** pull_request opened/synchronize/reopened: plan the head commit against live state, report on the PR. */
+export interface PullRequestJob extends JobBase {
+  type: 'plan-pull-request';
+  deliveryId: string;
+  repo: string;
+  number: number;
+  headSha: string;
+  baseSha: string;
+  baseRef: string;
+}
+
+/** push to a branch: plan the pushed commit for every environment deploying from that branch, then apply. */
+export interface PushJob extends JobBase {
+  type: 'plan-push';
+  deliveryId: string;
+  repo: string;
+  branch: string;
+  commit: string;
+}
+
+/** Plan one environment at a commit and apply it: `POST /reapply`, drift catch-up. */
+export interface EnvironmentJob extends JobBase {
+  type: 'plan-environment';
+  environment: string;
+  trigger: 'reapply' | 'drift';
+  repo?: string;
+  /** Absent: the head of the environment's branch. */
+  commit?: string;
+}
+
+export type JobState = 'Accepted' | 'Running' | 'Done' | 'Failed';
+
+/** What is stored under `job/<id>`. */
+export interface JobRecord {
+  job: PipelineJob;
+  state: JobState;
+  updatedAt: string;
+  message?: string;
+}
+
+export const jobValueName = (id: string): string => `job/${id}`;
+
+/** Starts a stored job asynchronously: Lambda Invoke (Event) on AWS, a background promise locally. */
+export interface JobDispatcher {
+  dispatch(job: PipelineJob): Promise<void>;
+}

@@ -1,0 +1,26 @@
+import type { DriftNotifier, DriftReport } from '../ports/reporter.ts';
+import type { PipelineLogger } from './deps.ts';
+
+/**
+ * The default DriftNotifier: one structured log line per new, changed or resolved drift (alarms and log
+ * subscriptions can pick it up). Channel senders (Slack, PagerDuty, webhook) replace it later.
+ */
+export class LoggingDriftNotifier implements DriftNotifier {
+  readonly #log: PipelineLogger;
+  readonly reports: DriftReport[] = [];
+
+  constructor(log: PipelineLogger) {
+    this.#log = log;
+  }
+
+  async notify(report: DriftReport): Promise<void> {
+    this.reports.push(report);
+    this.#log.warn(report.status === 'resolved' ? 'drift resolved' : 'drift detected', {
+      environment: report.environment,
+      commit: report.commit,
+      digest: report.digest,
+      resources: report.resources.map((r) => ({ key: r.key, action: r.action, fields: r.fields.map((f) => f.path) })),
+      ...(report.remediationPlanId ? { remediationPlanId: report.remediationPlanId } : {}),
+    });
+  }
+}

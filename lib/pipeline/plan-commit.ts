@@ -1,0 +1,236 @@
+import { ConfigError, type ConfigProblem, formatProblem, messageOf } from '../errors.ts';
+import type { LoadedConfig } from '../model/documents.ts';
+import type { EnvironmentSpec } from '../model/environment.ts';
+import type { StoredPlan } from '../ports/state-store.ts';
+import { listEnvironments, relativeProblems } from './config-tree.ts';
+import type { PipelineDeps } from './deps.ts';
+import {
+  ENVIRONMENT_INDEX,
+  newerPlans,
+  OPEN_STATUSES,
+  planEnvironmentValue,
+  planId,
+  shortSummary,
+} from './plan-policy.ts';
+
+export interface PlanCommitInput {
+  repo: string;
+  commit: string;
+  /** Plan the environments deploying from this branch (push)… */
+  branch?: string;
+  /** …or exactly these environments (reapply, drift catch-up). */
+  environments?: readonly string[];
+  /** `push`, `reapply`, `drift`, `replan`: stored with the plan. */
+  trigger: string;
+  /** When the triggering event was accepted: the plan's createdAt, which orders plans (latest wins). */
+  receivedAt: string;
+  actor: string;
+}
+
+export type PlanCommitOutcome =
+  | { environment: string; status: 'planned'; planId: string }
+  | { environment: string; status: 'superseded'; planId: string; by: string }
+  | { environment: string; status: 'invalid'; problems: ConfigProblem[] }
+  | { environment: string; status: 'failed'; message: string };
+
+export type PlanCommitDeps = Pick<
+  PipelineDeps,
+  'store' | 'git' | 'invoker' | 'reporter' | 'secrets' | 'createProviders' | 'engine' | 'now' | 'log' | 'settings'
+>;
+
+/** Loads one environment's config; config problems come back as values with repository-relative paths. */
+export async function loadEnvironmentConfig(
+  deps: Pick<PipelineDeps, 'engine'>,
+  root: string,
+  environment: string,
+): Promise<{ config: LoadedConfig; problems?: undefined } | { config?: undefined; problems: ConfigProblem[] }> {
+  try {
+    return { config: await deps.engine.loadConfig(root, environment) };
+  } catch (error) {
+    if (error instanceof ConfigError) return { problems: relativeProblems(root, error.problems) };
+    throw error;
+  }
+}
+
+/**
+ * Plans a commit for the environments it deploys and stores the plans: fetch by SHA -> load -> observe ->
+ * plan -> savePlan -> supersede older unapplied plans -> invoke apply asynchronously. One environment's
+ * failure does not stop the others; each outcome is reported on the commit (status `landscape/<env>`).
+ */
+export async function planCommit(deps: PlanCommitDeps, input: PlanCommitInput): Promise<PlanCommitOutcome[]> {
+  const root = await deps.git.checkout(input.repo, input.commit);
+  const entries = await listEnvironments(root);
+  let names: string[];
+  if (input.environments) {
+    names = [...input.environments];
+  } else {
+    names = entries.filter((e) => e.branch === input.branch).map((e) => e.name);
+  }
+  if (names.length === 0) {
+    deps.log.info('no environment deploys from this commit', {
+      repo: input.repo,
+      commit: input.commit,
+      branch: input.branch,
+    });
+    return [];
+  }
+  const outcomes: PlanCommitOutcome[] = [];
+  for (const environment of names) {
+    try {
+      outcomes.push(await planOneEnvironment(deps, input, root, environment));
+    } catch (error) {
+      const message = messageOf(error);
+      deps.log.error('planning failed', { environment, commit: input.commit, error: message });
+      await report(deps, input, environment, 'error', `planning failed: ${message}`);
+      await deps.store.appendAudit({
+        id: `${input.receivedAt}-${environment}-plan`,
+        at: deps.now().toISOString(),
+        type: 'plan',
+        environment,
+        actor: input.actor,
+        commit: input.commit,
+        outcome: 'Failed',
+        message,
+      });
+      outcomes.push({ environment, status: 'failed', message });
+    }
+  }
+  return outcomes;
+}
+
+async function planOneEnvironment(
+  deps: PlanCommitDeps,
+  input: PlanCommitInput,
+  root: string,
+  environment: string,
+): Promise<PlanCommitOutcome> {
+  const loaded = await loadEnvironmentConfig(deps, root, environment);
+  if (!loaded.config) {
+    const problems = loaded.problems;
+    deps.log.warn('configuration invalid', { environment, commit: input.commit, problems: problems.length });
+    await report(
+      deps,
+      input,
+      environment,
+      'failure',
+      `invalid config: ${problems[0] ? formatProblem(problems[0]) : ''}`,
+    );
+    await deps.store.appendAudit({
+      id: `${input.receivedAt}-${environment}-plan`,
+      at: deps.now().toISOString(),
+      type: 'plan',
+      environment,
+      actor: input.actor,
+      commit: input.commit,
+      outcome: 'InvalidConfig',
+      message: problems.map(formatProblem).join('\n').slice(0, 4000),
+    });
+    return { environment, status: 'invalid', problems };
+  }
+  const config = loaded.config;
+  const spec: EnvironmentSpec = config.environment.spec;
+  const providers = await deps.createProviders(environment, spec, deps.secrets);
+  let result: Awaited<ReturnType<PipelineDeps['engine']['planEnvironment']>>;
+  try {
+    result = await deps.engine.planEnvironment({
+      config,
+      providers,
+      inventory: await deps.store.getInventory(environment),
+      source: { repo: input.repo, commit: input.commit, ref: spec.branch },
+    });
+  } finally {
+    await Promise.allSettled(providers.map((p) => p.close()));
+  }
+  if (!result.plan || result.problems.length > 0) {
+    const problems = relativeProblems(root, result.problems);
+    await report(
+      deps,
+      input,
+      environment,
+      'failure',
+      `invalid config: ${problems[0] ? formatProblem(problems[0]) : ''}`,
+    );
+    return { environment, status: 'invalid', problems };
+  }
+
+  const plan = result.plan;
+  const stored: StoredPlan = {
+    id: planId(environment, input.receivedAt, input.commit, plan.hash),
+    plan,
+    status: 'Planned',
+    createdAt: input.receivedAt,
+    trigger: input.trigger,
+  };
+  const others = await deps.store.listPlans(environment);
+  const newer = newerPlans(stored, others);
+  await deps.store.putValue(planEnvironmentValue(stored.id), { name: environment, spec });
+  await indexEnvironment(deps, environment);
+  if (newer.length > 0) {
+    // A later event already planned (or applied) this environment: this older commit must not run.
+    const by = newer[0]?.id ?? '';
+    await deps.store.savePlan({ ...stored, status: 'Superseded' });
+    await deps.store.appendAudit({
+      id: `${stored.id}-plan`,
+      at: deps.now().toISOString(),
+      type: 'plan',
+      environment,
+      actor: input.actor,
+      commit: input.commit,
+      planHash: plan.hash,
+      outcome: 'Superseded',
+      message: `superseded by plan "${by}"`,
+    });
+    await report(deps, input, environment, 'success', `not applied: superseded by a newer commit (plan ${by})`);
+    return { environment, status: 'superseded', planId: stored.id, by };
+  }
+  await deps.store.savePlan(stored);
+  for (const older of others.filter((o) => OPEN_STATUSES.includes(o.status) && o.id !== stored.id)) {
+    if (await deps.store.updatePlanStatus(older.id, OPEN_STATUSES, 'Superseded')) {
+      deps.log.info('older plan superseded', { environment, planId: older.id, by: stored.id });
+    }
+  }
+  await deps.store.appendAudit({
+    id: `${stored.id}-plan`,
+    at: deps.now().toISOString(),
+    type: 'plan',
+    environment,
+    actor: input.actor,
+    commit: input.commit,
+    planHash: plan.hash,
+    outcome: 'Planned',
+    summary: { ...plan.summary },
+  });
+  await report(deps, input, environment, 'pending', `planned ${shortSummary(plan)}; applying`);
+  deps.log.info('plan stored', { environment, planId: stored.id, commit: input.commit, summary: plan.summary });
+  await deps.invoker.invokeApply({ environment, planId: stored.id });
+  return { environment, status: 'planned', planId: stored.id };
+}
+
+/** Remembers environment names so `GET /status` can list them (the store has no other index). */
+export async function indexEnvironment(deps: Pick<PipelineDeps, 'store'>, environment: string): Promise<void> {
+  const known = (await deps.store.getValue<string[]>(ENVIRONMENT_INDEX)) ?? [];
+  if (!known.includes(environment)) await deps.store.putValue(ENVIRONMENT_INDEX, [...known, environment].sort());
+}
+
+async function report(
+  deps: Pick<PipelineDeps, 'reporter' | 'log' | 'settings'>,
+  input: { repo: string; commit: string },
+  environment: string,
+  state: 'pending' | 'success' | 'failure' | 'error',
+  description: string,
+): Promise<void> {
+  try {
+    await deps.reporter.setCommitStatus({
+      repo: input.repo,
+      sha: input.commit,
+      state,
+      context: `landscape/${environment}`,
+      description: description.slice(0, 140),
+      ...(deps.settings.publicUrl ? { targetUrl: deps.settings.publicUrl } : {}),
+    });
+  } catch (error) {
+    deps.log.warn('commit status not reported', { environment, error: messageOf(error) });
+  }
+}
+
+export { report as reportCommitStatus };

@@ -1,0 +1,54 @@
+import type { EnvironmentSpec } from '../model/environment.ts';
+import type { Plan } from '../model/plan.ts';
+import type { PlanStatus, StoredPlan } from '../ports/state-store.ts';
+
+/** Statuses of a plan that has not run and still may. */
+export const OPEN_STATUSES: PlanStatus[] = ['Planned', 'Approved'];
+
+/** Statuses that make a plan "newer work" for latest-commit-wins: open, running or done. */
+export const LIVE_STATUSES: PlanStatus[] = ['Planned', 'Approved', 'Applying', 'Applied', 'PartiallyApplied'];
+
+/** Value name of the Environment spec a plan was made with (apply builds its providers from it). */
+export const planEnvironmentValue = (planId: string): string => `plan-environment/${planId}`;
+
+/** Value name of the set of environments this store has seen (for `GET /status`). */
+export const ENVIRONMENT_INDEX = 'index/environments';
+
+/** Whether the environment's `requireApprovalFor` holds this plan until someone approves its hash. */
+export function needsApproval(plan: Plan, requireApprovalFor: EnvironmentSpec['requireApprovalFor']): boolean {
+  if (requireApprovalFor === 'none') return false;
+  if (requireApprovalFor === 'all') return plan.changes.length > 0;
+  return plan.changes.some((c) => c.destructive);
+}
+
+/** True when an approval exists and is bound to exactly this plan's hash. */
+export function isApproved(stored: StoredPlan): boolean {
+  return stored.status === 'Approved' && stored.approval?.planHash === stored.plan.hash;
+}
+
+/**
+ * Plans of the same environment that were triggered later (by `createdAt`, the time the triggering event
+ * was accepted) and are not dead: their existence supersedes `stored` (latest commit wins).
+ */
+export function newerPlans(stored: StoredPlan, others: readonly StoredPlan[]): StoredPlan[] {
+  return others.filter(
+    (o) =>
+      o.id !== stored.id &&
+      LIVE_STATUSES.includes(o.status) &&
+      (o.createdAt > stored.createdAt || (o.createdAt === stored.createdAt && o.id > stored.id)),
+  );
+}
+
+/** `+2 ~1 -0` style counts for commit statuses (140 characters at most). */
+export function shortSummary(plan: Plan): string {
+  const s = plan.summary;
+  return `+${s.create} ~${s.update} -${s.delete}${s.refused ? ` !${s.refused} refused` : ''}`;
+}
+
+const compactTime = (iso: string): string => iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+/** Plan ids sort by trigger time and say what they are: `20261125T101500Z-prod-1a2b3c4-9f8e7d6c`. */
+export function planId(environment: string, receivedAt: string, commit: string | undefined, hash: string): string {
+  const env = environment.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${compactTime(receivedAt)}-${env}-${(commit ?? 'nocommit').slice(0, 7)}-${hash.slice(0, 8)}`;
+}

@@ -1,0 +1,240 @@
+import { messageOf } from '../errors.ts';
+import type { PipelineDeps } from './deps.ts';
+import { type JobRecord, jobValueName, type PipelineJob, type PullRequestJob, type PushJob } from './jobs.ts';
+
+/** Checks `X-Hub-Signature-256` over the exact raw body (HMAC-SHA256 with the webhook secret). */
+export interface WebhookVerifier {
+  verify(rawBody: string, signature: string): Promise<boolean>;
+}
+
+/** Which deliveries may start work. Repositories are `owner/name` (case-insensitive), `owner/*` allowed. */
+export interface WebhookPolicy {
+  repositories: readonly string[];
+  /** Branches whose pushes and pull requests (by base branch) are considered; empty = every branch. */
+  branches: readonly string[];
+}
+
+export interface WebhookRequest {
+  /** Header names in lower case (API Gateway v2 and node:http both give them so). */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** The body exactly as received: the signature covers these bytes. */
+  rawBody: string;
+}
+
+export type WebhookOutcome =
+  | { status: 'unauthorized'; reason: string }
+  | { status: 'bad-request'; reason: string }
+  | { status: 'forbidden'; reason: string }
+  | { status: 'ignored'; reason: string }
+  | { status: 'duplicate'; reason: string }
+  | { status: 'pong' }
+  | { status: 'accepted'; jobId: string; type: PipelineJob['type'] }
+  | { status: 'failed'; reason: string };
+
+/** HTTP status GitHub should see for each outcome: 2xx for everything it should not redeliver. */
+export const WEBHOOK_HTTP_STATUS: Record<WebhookOutcome['status'], number> = {
+  unauthorized: 401,
+  'bad-request': 400,
+  forbidden: 403,
+  ignored: 202,
+  duplicate: 200,
+  pong: 200,
+  accepted: 202,
+  failed: 500,
+};
+
+const PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
+const ZERO_SHA = /^0{40}$/;
+const SHA = /^[0-9a-f]{40}$/;
+
+/** The decision on a verified delivery, before any state is touched. Pure. */
+export type Triage =
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'forbidden'; reason: string }
+  | { kind: 'pong' }
+  | { kind: 'push'; repo: string; branch: string; commit: string; actor: string }
+  | {
+      kind: 'pull_request';
+      repo: string;
+      number: number;
+      headSha: string;
+      baseSha: string;
+      baseRef: string;
+      actor: string;
+    };
+
+export function repositoryAllowed(repo: string, allowed: readonly string[]): boolean {
+  const name = repo.toLowerCase();
+  return allowed.some((pattern) => {
+    const p = pattern.toLowerCase();
+    return p === name || (p.endsWith('/*') && name.startsWith(p.slice(0, -1)));
+  });
+}
+
+function branchAllowed(branch: string, policy: WebhookPolicy): boolean {
+  return policy.branches.length === 0 || policy.branches.includes(branch);
+}
+
+type Payload = Record<string, unknown>;
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const obj = (value: unknown): Payload => (value !== null && typeof value === 'object' ? (value as Payload) : {});
+
+/**
+ * Classifies a verified GitHub delivery. The payload is only a hint (DESIGN.md, Webhooks): what it names is
+ * checked against the allowlist, and the config is later fetched by the commit SHA it names.
+ */
+export function triageGitHubEvent(eventName: string, payload: Payload, policy: WebhookPolicy): Triage {
+  if (eventName === 'ping') return { kind: 'pong' };
+  if (eventName !== 'push' && eventName !== 'pull_request') {
+    return { kind: 'ignored', reason: `event "${eventName}" is not used` };
+  }
+  const repo = str(obj(payload.repository).full_name);
+  if (!repo) return { kind: 'ignored', reason: 'payload names no repository' };
+  if (!repositoryAllowed(repo, policy.repositories)) {
+    return { kind: 'forbidden', reason: `repository "${repo}" is not on the allowlist` };
+  }
+  const actor = str(obj(payload.sender).login) ?? 'github';
+  if (eventName === 'push') {
+    const ref = str(payload.ref) ?? '';
+    const commit = str(payload.after) ?? '';
+    if (!ref.startsWith('refs/heads/')) return { kind: 'ignored', reason: `ref "${ref}" is not a branch` };
+    const branch = ref.slice('refs/heads/'.length);
+    if (payload.deleted === true || ZERO_SHA.test(commit)) {
+      return { kind: 'ignored', reason: `branch "${branch}" was deleted` };
+    }
+    if (!SHA.test(commit)) return { kind: 'ignored', reason: 'push names no commit' };
+    if (!branchAllowed(branch, policy))
+      return { kind: 'ignored', reason: `branch "${branch}" is not on the allowlist` };
+    return { kind: 'push', repo, branch, commit, actor };
+  }
+  const action = str(payload.action) ?? '';
+  if (!PR_ACTIONS.has(action)) return { kind: 'ignored', reason: `pull_request action "${action}" is not planned` };
+  const pr = obj(payload.pull_request);
+  const head = obj(pr.head);
+  const base = obj(pr.base);
+  const headSha = str(head.sha) ?? '';
+  const baseSha = str(base.sha) ?? '';
+  const baseRef = str(base.ref) ?? '';
+  const number = typeof pr.number === 'number' ? pr.number : typeof payload.number === 'number' ? payload.number : 0;
+  if (!SHA.test(headSha) || !SHA.test(baseSha) || !number) {
+    return { kind: 'ignored', reason: 'pull request payload lacks head/base commits' };
+  }
+  if (!branchAllowed(baseRef, policy)) {
+    return { kind: 'ignored', reason: `base branch "${baseRef}" is not on the allowlist` };
+  }
+  return { kind: 'pull_request', repo, number, headSha, baseSha, baseRef, actor };
+}
+
+export type ReceiveWebhookDeps = Pick<PipelineDeps, 'store' | 'dispatcher' | 'now' | 'newId' | 'log'> & {
+  verifier: WebhookVerifier;
+  policy: WebhookPolicy;
+  settings: Pick<PipelineDeps['settings'], 'dedupeTtlSeconds'>;
+};
+
+/**
+ * verify -> parse -> triage -> dedupe -> store job -> dispatch. Returns quickly (the work runs elsewhere);
+ * an unsigned or forged request changes nothing, not even the replay memory.
+ *
+ * @example
+ * const outcome = await receiveGitHubWebhook(deps, { headers, rawBody });
+ * return { statusCode: WEBHOOK_HTTP_STATUS[outcome.status], body: JSON.stringify(outcome) };
+ */
+export async function receiveGitHubWebhook(deps: ReceiveWebhookDeps, request: WebhookRequest): Promise<WebhookOutcome> {
+  const signature = request.headers['x-hub-signature-256'];
+  const eventName = request.headers['x-github-event'];
+  const deliveryId = request.headers['x-github-delivery'];
+  if (!signature) return { status: 'unauthorized', reason: 'missing X-Hub-Signature-256' };
+  let verified = false;
+  try {
+    verified = await deps.verifier.verify(request.rawBody, signature);
+  } catch {
+    verified = false; // a malformed signature header is a bad signature, not a fault
+  }
+  if (!verified) {
+    deps.log.warn('webhook signature rejected', { deliveryId, eventName });
+    return { status: 'unauthorized', reason: 'signature does not match the payload' };
+  }
+  if (!eventName || !deliveryId)
+    return { status: 'bad-request', reason: 'missing X-GitHub-Event or X-GitHub-Delivery' };
+  let payload: Payload;
+  try {
+    payload = obj(JSON.parse(request.rawBody));
+  } catch {
+    return {
+      status: 'bad-request',
+      reason: 'body is not JSON (configure the webhook with content type application/json)',
+    };
+  }
+
+  const triage = triageGitHubEvent(eventName, payload, deps.policy);
+  const context = { deliveryId, eventName, triage: triage.kind };
+  if (triage.kind === 'pong') return { status: 'pong' };
+  if (triage.kind === 'ignored' || triage.kind === 'forbidden') {
+    deps.log.info('webhook ignored', { ...context, reason: triage.reason });
+    return { status: triage.kind, reason: triage.reason };
+  }
+
+  const ttl = deps.settings.dedupeTtlSeconds;
+  if (!(await deps.store.markSeen(`github/delivery/${deliveryId}`, ttl))) {
+    deps.log.info('webhook replay ignored', context);
+    return { status: 'duplicate', reason: `delivery "${deliveryId}" was already received` };
+  }
+  const workKey =
+    triage.kind === 'push'
+      ? `github/push/${triage.repo}@${triage.commit}`
+      : `github/pull_request/${triage.repo}#${triage.number}@${triage.headSha}`;
+  if (!(await deps.store.markSeen(workKey, ttl))) {
+    deps.log.info('webhook for an already handled commit ignored', { ...context, workKey });
+    return {
+      status: 'duplicate',
+      reason: `${triage.kind === 'push' ? 'commit' : 'pull request head'} already handled`,
+    };
+  }
+
+  const receivedAt = deps.now().toISOString();
+  const id = deps.newId();
+  const job: PushJob | PullRequestJob =
+    triage.kind === 'push'
+      ? {
+          type: 'plan-push',
+          id,
+          receivedAt,
+          actor: triage.actor,
+          deliveryId,
+          repo: triage.repo,
+          branch: triage.branch,
+          commit: triage.commit,
+        }
+      : {
+          type: 'plan-pull-request',
+          id,
+          receivedAt,
+          actor: triage.actor,
+          deliveryId,
+          repo: triage.repo,
+          number: triage.number,
+          headSha: triage.headSha,
+          baseSha: triage.baseSha,
+          baseRef: triage.baseRef,
+        };
+  try {
+    await submitJob(deps, job);
+  } catch (error) {
+    // The delivery is remembered already, so a redelivery would be dropped: the scheduled drift run picks up
+    // a missed push (DESIGN.md: missed webhooks still converge).
+    deps.log.error('dispatching webhook job failed', { ...context, jobId: id, error: messageOf(error) });
+    return { status: 'failed', reason: 'the job could not be started' };
+  }
+  deps.log.info('webhook accepted', { ...context, jobId: id, type: job.type });
+  return { status: 'accepted', jobId: id, type: job.type };
+}
+
+/** Stores the job (state Accepted) and dispatches it. */
+export async function submitJob(
+  deps: Pick<PipelineDeps, 'store' | 'dispatcher' | 'now'>,
+  job: PipelineJob,
+): Promise<void> {
+  const record: JobRecord = { job, state: 'Accepted', updatedAt: deps.now().toISOString() };
+  await deps.store.putValue(jobValueName(job.id), record);
+  await deps.dispatcher.dispatch(job);
+}
