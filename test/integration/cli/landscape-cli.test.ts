@@ -1,0 +1,199 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Plan } from '../../../lib/model/plan.ts';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '../../..');
+const BOOTSTRAP = process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:9092';
+const PASSWORD = process.env.KAFKA_PASSWORD ?? 'admin-secret';
+const prefix = `it-cli-${Date.now().toString(36)}`;
+
+let dir: string;
+let state: string;
+let admin: Admin;
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI as a user would, with the secrets it needs in its environment. */
+async function landscape(...args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [join(ROOT, 'bin/landscape.ts'), ...args, '--state', state],
+      {
+        env: { ...process.env, KAFKA_PASSWORD: PASSWORD, CLI_USER_PASSWORD: 'cli-user-secret-value' },
+        cwd: dir,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const environment = (prune: boolean) => `apiVersion: landscape.dev/v1
+kind: Environment
+metadata: { name: it }
+spec:
+  kafka:
+    bootstrapServers: ["${BOOTSTRAP}"]
+    sasl: { mechanism: scram-sha-512, username: admin, password: { secretRef: { provider: env, name: KAFKA_PASSWORD } } }
+  prune: { Topic: ${prune}, Acl: ${prune} }
+  requireApprovalFor: destructive
+`;
+
+const topic = (name: string, partitions: number, retention: number) => `apiVersion: landscape.dev/v1
+kind: Topic
+metadata: { name: ${prefix}.${name} }
+spec: { partitions: ${partitions}, replicationFactor: 1, config: { retention.ms: ${retention} } }
+`;
+
+async function writeConfig(files: Record<string, string>): Promise<void> {
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+}
+
+async function liveRetention(name: string): Promise<string | undefined> {
+  const [described] = await admin.describeConfigs({
+    resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: `${prefix}.${name}` }],
+  });
+  return described?.configs.find((c) => c.name === 'retention.ms')?.value ?? undefined;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'landscape-cli-'));
+  state = await mkdtemp(join(tmpdir(), 'landscape-state-'));
+  admin = new Admin({
+    clientId: 'it-cli',
+    bootstrapBrokers: [BOOTSTRAP],
+    sasl: { mechanism: 'SCRAM-SHA-512', username: 'admin', password: PASSWORD },
+  });
+});
+
+afterAll(async () => {
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  if (topics.length > 0) await admin.deleteTopics({ topics });
+  await admin.close();
+});
+
+describe('landscape CLI against a real broker', () => {
+  it('plans, applies, and then plans no changes', async () => {
+    await writeConfig({
+      'env.yaml': environment(true),
+      'topics.yaml': `${topic('orders', 2, 86400000)}---\n${topic('refunds', 1, 3600000)}`,
+      'acl.yaml': `apiVersion: landscape.dev/v1\nkind: Acl\nmetadata: { name: reader }\nspec:\n  principal: User:${prefix}-reader\n  resource: { type: topic, name: ${prefix}.orders }\n  operations: [read, describe]\n`,
+    });
+    const planned = await landscape('plan', '.', '--env', 'it', '--out', 'plan.json');
+    expect(planned.code).toBe(2);
+    expect(planned.stdout).toContain('4 to create');
+
+    const applied = await landscape('apply', 'plan.json');
+    expect(applied.stdout).toContain('Apply Succeeded: 4 succeeded');
+    expect(applied.code).toBe(0);
+    expect(await liveRetention('orders')).toBe('86400000');
+
+    const again = await landscape('plan', '.', '--env', 'it');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('No changes');
+  });
+
+  it('reports file and line for bad input and changes nothing', async () => {
+    await writeConfig({ 'bad.yaml': topic('bad', -1, 1000) });
+    const result = await landscape('plan', '.', '--env', 'it');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('bad.yaml:4:21: Topic "');
+    expect(result.stderr).toContain('spec.partitions: expected a positive integer, got -1');
+    await writeConfig({ 'bad.yaml': '' });
+  });
+
+  it('updates a config in place and grows partitions, and refuses a partition decrease with the reason', async () => {
+    await writeConfig({ 'topics.yaml': `${topic('orders', 4, 172800000)}---\n${topic('refunds', 1, 3600000)}` });
+    const grown = await landscape('apply', '.', '--env', 'it', '--auto-approve');
+    expect(grown.code).toBe(0);
+    expect(await liveRetention('orders')).toBe('172800000');
+
+    await writeConfig({ 'topics.yaml': `${topic('orders', 2, 172800000)}---\n${topic('refunds', 1, 3600000)}` });
+    const refused = await landscape('plan', '.', '--env', 'it');
+    expect(refused.stdout).toContain('[PartitionDecrease]: partitions can only grow: live has 4, git asks for 2');
+    expect(refused.code).toBe(0);
+    await writeConfig({ 'topics.yaml': `${topic('orders', 4, 172800000)}---\n${topic('refunds', 1, 3600000)}` });
+  });
+
+  it('shows drift after an out-of-band change, field by field, and apply restores it', async () => {
+    await admin.incrementalAlterConfigs({
+      resources: [
+        {
+          resourceType: ConfigResourceTypes.TOPIC,
+          resourceName: `${prefix}.orders`,
+          configs: [{ name: 'retention.ms', value: '1000', configOperation: IncrementalAlterConfigOperationTypes.SET }],
+        },
+      ],
+    });
+    const drift = await landscape('drift', '.', '--env', 'it');
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toContain(
+      `changed  Topic ${prefix}.orders config.retention.ms: git says "172800000", live is "1000"`,
+    );
+
+    expect((await landscape('apply', '.', '--env', 'it', '--auto-approve')).code).toBe(0);
+    expect((await landscape('drift', '.', '--env', 'it')).code).toBe(0);
+  });
+
+  it('refuses a stale plan and names what moved', async () => {
+    await writeConfig({ 'topics.yaml': `${topic('orders', 4, 259200000)}---\n${topic('refunds', 1, 3600000)}` });
+    expect((await landscape('plan', '.', '--env', 'it', '--out', 'stale.json')).code).toBe(2);
+    await admin.incrementalAlterConfigs({
+      resources: [
+        {
+          resourceType: ConfigResourceTypes.TOPIC,
+          resourceName: `${prefix}.orders`,
+          configs: [{ name: 'retention.ms', value: '5000', configOperation: IncrementalAlterConfigOperationTypes.SET }],
+        },
+      ],
+    });
+    const result = await landscape('apply', 'stale.json');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('apply refused (PlanStale)');
+    expect(result.stderr).toContain(`kafka/topic/${prefix}.orders`);
+    expect(await liveRetention('orders')).toBe('5000');
+  });
+
+  it('deletes only what it created, only with prune on, and only with approval', async () => {
+    await admin.createTopics({ topics: [`${prefix}.someone-elses`], partitions: 1, replicas: 1 });
+    await writeConfig({ 'topics.yaml': topic('orders', 4, 259200000) }); // refunds removed from git
+    const plan = await landscape('plan', '.', '--env', 'it', '--out', 'prune.json');
+    expect(plan.stdout).toContain(`- delete Topic ${prefix}.refunds  [destructive]`);
+    expect(plan.stdout).not.toContain(`delete Topic ${prefix}.someone-elses`);
+    const parsed = JSON.parse(await readFile(join(dir, 'prune.json'), 'utf8')) as Plan;
+    expect(parsed.unmanaged).toContain(`kafka/topic/${prefix}.someone-elses`);
+
+    const unapproved = await landscape('apply', 'prune.json');
+    expect(unapproved.code).toBe(1);
+    expect(unapproved.stderr).toContain('requires approval: re-run with --approve-destructive');
+
+    const approved = await landscape('apply', 'prune.json', '--approve-destructive');
+    expect(approved.code).toBe(0);
+    const topics = await admin.listTopics();
+    expect(topics).not.toContain(`${prefix}.refunds`);
+    expect(topics).toContain(`${prefix}.someone-elses`);
+  });
+
+  it('exports the live cluster as YAML that plans to no changes', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'landscape-export-'));
+    const exported = await landscape('export', '.', '--env', 'it', '--out', out);
+    expect(exported.code).toBe(0);
+    const topics = await readFile(join(out, 'topics.yaml'), 'utf8');
+    expect(topics).toContain(`name: ${prefix}.orders`);
+    const replan = await landscape('plan', out, '--env', 'it');
+    expect(replan.stdout).toContain('0 to create, 0 to update, 0 to delete');
+  });
+});
