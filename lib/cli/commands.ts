@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -99,6 +100,17 @@ async function makePlan(dir: string, options: PlanOptions): Promise<{ plan: Plan
     printProblems(result.problems);
     return EXIT.error;
   }
+  await context.store.appendAudit({
+    id: randomUUID(),
+    at: new Date().toISOString(),
+    type: 'plan',
+    environment: options.env,
+    actor: localActor(),
+    ...(source.commit ? { commit: source.commit } : {}),
+    planHash: result.plan.hash,
+    outcome: result.plan.changes.length > 0 ? 'Changes' : 'NoChanges',
+    summary: { ...result.plan.summary },
+  });
   return { plan: result.plan, config };
 }
 
@@ -182,6 +194,19 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     return EXIT.error;
   }
   const context = localContext(options.state, fromDirectory ? target : undefined);
+  if (options.approveDestructive && destructive.length > 0) {
+    await context.store.appendAudit({
+      id: randomUUID(),
+      at: new Date().toISOString(),
+      type: 'approval',
+      environment: plan.environment,
+      actor: localActor(),
+      ...(plan.source.commit ? { commit: plan.source.commit } : {}),
+      planHash: plan.hash,
+      outcome: 'Approved',
+      changes: destructive.map((c) => ({ key: c.key, action: c.action })),
+    });
+  }
   const providers = await createProviders(plan.environment, plan.target, context.secrets);
   try {
     process.stderr.write(
@@ -261,7 +286,7 @@ export async function driftCommand(
     out('\nRun `landscape apply` to restore the declared state, or update git to accept the live values.');
   }
   await context.store.appendAudit({
-    id: `${Date.now()}-drift`,
+    id: randomUUID(),
     at: new Date().toISOString(),
     type: 'drift',
     environment: options.env,
