@@ -69,6 +69,7 @@ async function createAcls(
       // CreateAcls is idempotent (an existing binding is not an error), so the client may retry it.
       const outcome = await callAdmin<void, createAclsV3.CreateAclsResponse>(
         () => session.admin.createAcls({ creations: group.map(({ binding }) => toClientAcl(binding)) }),
+        'CreateAcls',
         `creating ${plural(group.length, 'acl')}`,
       );
       group.forEach((item, index) => {
@@ -85,9 +86,10 @@ async function createAcls(
     options.progress?.({ phase: 'kafka: creating acls', done, total: items.length });
   });
 
-  const missing = await waitForAclsVisible(
+  const missing = await waitForAcls(
     session,
     created.map(({ change }) => change.key),
+    true,
   );
   for (const { change } of created) {
     if (missing === undefined) book.succeeded(change, 'created (not yet confirmed by a read)', since(start));
@@ -98,14 +100,19 @@ async function createAcls(
 }
 
 /**
- * Polls DescribeAcls until every created key is listed: the authorizer that enforces ACLs is what answers
- * it, so "listed" means "enforced". Returns the keys still missing, or undefined when reading failed.
+ * Polls DescribeAcls until every key in `wanted` is listed (`present`) or gone (`!present`): the authorizer
+ * that enforces ACLs is what answers it, so "listed" means "enforced". Returns the keys not there yet at the
+ * deadline, or undefined when reading failed.
  */
-async function waitForAclsVisible(session: KafkaSession, wanted: readonly string[]): Promise<Set<string> | undefined> {
-  let missing = new Set(wanted);
+async function waitForAcls(
+  session: KafkaSession,
+  wanted: readonly string[],
+  present: boolean,
+): Promise<Set<string> | undefined> {
+  let pending = new Set(wanted);
   const deadline = performance.now() + ACL_VISIBILITY_WAIT_MS;
   let delay = 50;
-  while (missing.size > 0) {
+  while (pending.size > 0) {
     let live: ObservedResource[];
     try {
       live = await readAcls(session);
@@ -113,12 +120,12 @@ async function waitForAclsVisible(session: KafkaSession, wanted: readonly string
       return undefined;
     }
     const liveKeys = new Set(live.map((r) => r.key));
-    missing = new Set([...missing].filter((key) => !liveKeys.has(key)));
-    if (missing.size === 0 || performance.now() >= deadline) break;
+    pending = new Set([...pending].filter((key) => liveKeys.has(key) !== present));
+    if (pending.size === 0 || performance.now() >= deadline) break;
     await sleep(delay);
     delay = Math.min(delay * 2, 1000);
   }
-  return missing;
+  return pending;
 }
 
 async function deleteAcls(
@@ -147,12 +154,14 @@ async function deleteAcls(
     if (!binding || !live.has(keys.acl(binding))) book.succeeded(change, 'already absent', since(start));
     else items.push({ change, binding });
   }
+  const deleted: typeof items = [];
   let done = 0;
   await mapLimited(chunk(items, options.aclChunkSize), options.concurrency, async (group) => {
     try {
       // An exact filter (no ANY/MATCH values) matches exactly this binding and nothing else.
       const outcome = await callAdmin<unknown, deleteAclsV3.DeleteAclsResponse>(
         () => session.admin.deleteAcls({ filters: group.map(({ binding }) => toClientAcl(binding)) }),
+        'DeleteAcls',
         `deleting ${plural(group.length, 'acl')}`,
       );
       group.forEach((item, index) => {
@@ -162,7 +171,7 @@ async function deleteAcls(
           book.failed(item.change, `deleting acl: ${itemErrorText(answer.errorCode, answer.errorMessage)}`);
         } else if (matchError) {
           book.failed(item.change, `deleting acl: ${itemErrorText(matchError.errorCode, matchError.errorMessage)}`);
-        } else book.succeeded(item.change, 'deleted', since(start));
+        } else deleted.push(item);
       });
     } catch (error) {
       for (const { change } of group) book.failed(change, messageOf(error), since(start));
@@ -170,4 +179,17 @@ async function deleteAcls(
     done += group.length;
     options.progress?.({ phase: 'kafka: deleting acls', done, total: items.length });
   });
+
+  const lingering = await waitForAcls(
+    session,
+    deleted.map(({ change }) => change.key),
+    false,
+  );
+  for (const { change } of deleted) {
+    book.succeeded(
+      change,
+      lingering?.has(change.key) ? 'deleted (the broker still listed it when the wait ended)' : 'deleted',
+      since(start),
+    );
+  }
 }

@@ -3,7 +3,7 @@ import { messageOf } from '../../errors.ts';
 import type { JsonObject } from '../../model/common.ts';
 import { keys } from '../../model/keys.ts';
 import type { PlannedChange } from '../../model/plan.ts';
-import { callAdmin, chunk, mapLimited, plural } from './batch.ts';
+import { callAdmin, chunk, mapLimited, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
 import {
@@ -15,6 +15,9 @@ import {
 } from './normalize.ts';
 import { readQuotas } from './read-state.ts';
 import { type ApplyOptions, type ResultBook, since } from './results.ts';
+
+/** How long altered quotas may take to show up on the broker before we call them failed. */
+const QUOTA_VISIBILITY_WAIT_MS = 10_000;
 
 type QuotaEntry = alterClientQuotasV1.AlterClientQuotasRequestEntry;
 type QuotaOp = alterClientQuotasV1.AlterClientQuotasRequestOp;
@@ -79,6 +82,7 @@ export async function applyQuotaChanges(
   }
   if (items.length === 0) return;
 
+  const altered: QuotaItem[] = [];
   let done = 0;
   await mapLimited(chunk(items, options.entityChunkSize), options.concurrency, async (group) => {
     const entries: QuotaEntry[] = group.map((item) => ({
@@ -94,6 +98,7 @@ export async function applyQuotaChanges(
       // Setting and removing quota values is idempotent, so the client may retry it.
       const outcome = await callAdmin<unknown, alterClientQuotasV1.AlterClientQuotasResponse>(
         () => session.admin.alterClientQuotas({ entries }),
+        'AlterClientQuotas',
         `altering ${plural(group.length, 'quota')}`,
       );
       const errors = new Map<string, string>();
@@ -108,7 +113,7 @@ export async function applyQuotaChanges(
       for (const item of group) {
         const error = errors.get(keys.quota(item.entity));
         if (error) book.failed(item.change, `altering quota: ${error}`, since(start));
-        else book.succeeded(item.change, describeQuotaChange(item), since(start));
+        else altered.push(item);
       }
     } catch (error) {
       for (const { change } of group) book.failed(change, messageOf(error), since(start));
@@ -116,6 +121,49 @@ export async function applyQuotaChanges(
     done += group.length;
     options.progress?.({ phase: 'kafka: altering quotas', done, total: items.length });
   });
+
+  const unconfirmed = await waitForQuotas(session, altered);
+  for (const item of altered) {
+    if (unconfirmed === undefined)
+      book.succeeded(item.change, `${describeQuotaChange(item)} (not yet confirmed by a read)`);
+    else if (unconfirmed.has(item)) {
+      book.failed(
+        item.change,
+        `altered quota, but the broker did not show it within ${QUOTA_VISIBILITY_WAIT_MS / 1000}s`,
+      );
+    } else book.succeeded(item.change, describeQuotaChange(item), since(start));
+  }
+}
+
+/**
+ * Polls DescribeClientQuotas until every altered entity shows the values set and none of those removed.
+ * The broker that answers enforces quotas from the same metadata, so "shown" means "in force". Returns the
+ * items not confirmed in time, or undefined when reading failed.
+ */
+async function waitForQuotas(session: KafkaSession, items: readonly QuotaItem[]): Promise<Set<QuotaItem> | undefined> {
+  let pending = new Set(items);
+  const deadline = performance.now() + QUOTA_VISIBILITY_WAIT_MS;
+  let delay = 50;
+  while (pending.size > 0) {
+    let live: Map<string, Record<string, number>>;
+    try {
+      live = new Map((await readQuotas(session)).map((r) => [r.key, valuesOf(r.spec)]));
+    } catch {
+      return undefined;
+    }
+    pending = new Set(
+      [...pending].filter((item) => {
+        const values = live.get(keys.quota(item.entity)) ?? {};
+        const setShown = Object.entries(item.set).every(([key, value]) => values[key] === value);
+        const removedGone = item.remove.every((key) => values[key] === undefined);
+        return !(setShown && removedGone);
+      }),
+    );
+    if (pending.size === 0 || performance.now() >= deadline) break;
+    await sleep(delay);
+    delay = Math.min(delay * 2, 1000);
+  }
+  return pending;
 }
 
 function valuesOf(spec: JsonObject | undefined): Record<string, number> {

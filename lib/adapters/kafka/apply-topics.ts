@@ -1,5 +1,6 @@
 import {
   ConfigResourceTypes,
+  ConfigSources,
   createPartitionsV3,
   createTopicsV7,
   deleteTopicsV6,
@@ -13,10 +14,12 @@ import { callAdmin, callApi, chunk, mapLimited, plural, sleep } from './batch.ts
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
 import { TOPIC_KEY_PREFIX } from './normalize.ts';
-import { readTopicMetadata } from './read-state.ts';
+import { describeTopicConfigs, readTopicMetadata } from './read-state.ts';
 import { type ApplyOptions, type ResultBook, since } from './results.ts';
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
+/** How long altered configs may take to show up on the broker before we call them failed. */
+const CONFIG_VISIBILITY_WAIT_MS = 10_000;
 
 interface DesiredTopic {
   partitions: number;
@@ -221,6 +224,7 @@ async function updateTopics(
     try {
       const outcome = await callAdmin<void, incrementalAlterConfigsV1.IncrementalAlterConfigsResponse>(
         () => session.admin.incrementalAlterConfigs({ resources }),
+        'IncrementalAlterConfigs',
         `altering configs of ${plural(items.length, 'topic')}`,
       );
       if (!outcome.ok) {
@@ -236,6 +240,13 @@ async function updateTopics(
       for (const u of items) configErrors.set(u.change, messageOf(error));
     }
   });
+
+  const configsUnconfirmed = await waitForConfigs(
+    session,
+    withConfigs.filter((u) => !configErrors.has(u.change)),
+    options,
+  );
+  for (const [change, problem] of configsUnconfirmed) configErrors.set(change, problem);
 
   // Partition increases.
   const growing = updates.filter((u) => u.partitions !== undefined && u.refused.length === 0);
@@ -375,6 +386,58 @@ export async function waitForTopics(
   const seconds = Math.round(options.healthWaitMs / 1000);
   return new Map(
     [...pending.keys()].map((name) => [name, `${problems.get(name) ?? 'it is unhealthy'} after ${seconds}s`]),
+  );
+}
+
+/**
+ * Waits until DescribeConfigs shows each altered topic with its SET values as topic overrides and its reset
+ * keys no longer overridden, so a read right after apply sees what was applied. Returns the changes not
+ * confirmed in time, with the reason.
+ */
+async function waitForConfigs(
+  session: KafkaSession,
+  updates: readonly TopicUpdate[],
+  options: ApplyOptions,
+): Promise<Map<PlannedChange, string>> {
+  let pending = [...updates];
+  const deadline = performance.now() + Math.min(options.healthWaitMs, CONFIG_VISIBILITY_WAIT_MS);
+  let delay = 50;
+  while (pending.length > 0) {
+    let live: Map<string, { name: string; value: string | null | undefined; configSource: number }[]>;
+    try {
+      live = await describeTopicConfigs(
+        session,
+        pending.map((u) => u.name),
+        {
+          describeChunkSize: options.configChunkSize,
+          metadataChunkSize: options.metadataChunkSize,
+          concurrency: options.concurrency,
+        },
+      );
+    } catch (error) {
+      return new Map(
+        pending.map((u) => [u.change, `altered configs, but could not read them back: ${messageOf(error)}`]),
+      );
+    }
+    pending = pending.filter((u) => {
+      const overrides = new Map(
+        (live.get(u.name) ?? [])
+          .filter((c) => c.configSource === ConfigSources.DYNAMIC_TOPIC_CONFIG)
+          .map((c) => [c.name, c.value]),
+      );
+      const setShown = Object.entries(u.set).every(([key, value]) => overrides.get(key) === value);
+      const resetGone = u.reset.every((key) => !overrides.has(key));
+      return !(setShown && resetGone);
+    });
+    if (pending.length === 0 || performance.now() >= deadline) break;
+    await sleep(delay);
+    delay = Math.min(delay * 2, 1000);
+  }
+  return new Map(
+    pending.map((u) => [
+      u.change,
+      `altered configs, but the broker did not show them within ${CONFIG_VISIBILITY_WAIT_MS / 1000}s`,
+    ]),
   );
 }
 

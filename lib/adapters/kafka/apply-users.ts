@@ -72,35 +72,52 @@ export async function applyUserChanges(
     items.push({ change, name, upsert: prepared, deletions });
   }
 
-  const applied: UserItem[] = [];
-  let done = 0;
-  await mapLimited(chunk(items, options.entityChunkSize), options.concurrency, async (group) => {
-    try {
-      // Upserting a precomputed credential and deleting a mechanism are both safe to repeat, so retry.
-      const response = await callApi(
-        session,
-        alterUserScramCredentialsV0.api,
-        [group.flatMap((i) => i.deletions), group.flatMap((i) => (i.upsert ? [i.upsert.upsertion] : []))],
-        `altering scram credentials of ${plural(group.length, 'user')}`,
-      );
-      const errors = new Map<string, string>();
-      for (const result of response.results) {
-        // A deletion that finds nothing (e.g. on a retried request) has reached its goal.
-        if (result.errorCode !== 0 && result.errorCode !== RESOURCE_NOT_FOUND) {
-          errors.set(result.user, itemErrorText(result.errorCode, result.errorMessage));
+  // The broker accepts one alteration per user per request ("A user credential cannot be altered twice in
+  // the same request"), so a user's alterations go out in rounds: first the upsert (the user always keeps a
+  // working credential), then one round per mechanism to delete. Each round is still one request per chunk.
+  const steps = new Map(items.map((item) => [item, alterationsOf(item)]));
+  const failed = new Set<UserItem>();
+  const rounds = Math.max(0, ...[...steps.values()].map((s) => s.length));
+  for (let round = 0; round < rounds; round++) {
+    const inRound = items.filter((item) => !failed.has(item) && (steps.get(item)?.length ?? 0) > round);
+    let done = 0;
+    await mapLimited(chunk(inRound, options.entityChunkSize), options.concurrency, async (group) => {
+      const alterations = group.map((item) => steps.get(item)?.[round] as Alteration);
+      try {
+        // Upserting a precomputed credential and deleting a mechanism are both safe to repeat, so retry.
+        const response = await callApi(
+          session,
+          alterUserScramCredentialsV0.api,
+          [
+            alterations.flatMap((a) => (a.deletion ? [a.deletion] : [])),
+            alterations.flatMap((a) => (a.upsertion ? [a.upsertion] : [])),
+          ],
+          `altering scram credentials of ${plural(group.length, 'user')}`,
+        );
+        const errors = new Map<string, string>();
+        for (const result of response.results) {
+          // A deletion that finds nothing (e.g. on a retried request) has reached its goal.
+          if (result.errorCode !== 0 && result.errorCode !== RESOURCE_NOT_FOUND) {
+            errors.set(result.user, itemErrorText(result.errorCode, result.errorMessage));
+          }
+        }
+        for (const item of group) {
+          const error = errors.get(item.name);
+          if (!error) continue;
+          failed.add(item);
+          book.failed(item.change, `altering scram credentials of user "${item.name}": ${error}`, since(start));
+        }
+      } catch (error) {
+        for (const item of group) {
+          failed.add(item);
+          book.failed(item.change, messageOf(error), since(start));
         }
       }
-      for (const item of group) {
-        const error = errors.get(item.name);
-        if (error) book.failed(item.change, `altering scram credentials of user "${item.name}": ${error}`);
-        else applied.push(item);
-      }
-    } catch (error) {
-      for (const { change } of group) book.failed(change, messageOf(error), since(start));
-    }
-    done += group.length;
-    options.progress?.({ phase: 'kafka: altering scram users', done, total: items.length });
-  });
+      done += group.length;
+      options.progress?.({ phase: 'kafka: altering scram users', done, total: inRound.length });
+    });
+  }
+  const applied = items.filter((item) => !failed.has(item));
 
   const unconfirmed = await waitForCredentials(session, applied);
   for (const item of applied) {
@@ -111,6 +128,19 @@ export async function applyUserChanges(
       );
     } else book.succeeded(item.change, describeUserChange(item), since(start));
   }
+}
+
+/** One alteration of one user: exactly one of the two is set. */
+interface Alteration {
+  upsertion?: Upsertion;
+  deletion?: Deletion;
+}
+
+function alterationsOf(item: UserItem): Alteration[] {
+  return [
+    ...(item.upsert ? [{ upsertion: item.upsert.upsertion }] : []),
+    ...item.deletions.map((deletion) => ({ deletion })),
+  ];
 }
 
 function userNameOf(change: PlannedChange): string {

@@ -52,10 +52,15 @@ export async function callApi<A extends unknown[], R>(
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       const connection = await session.anyBroker();
-      return await api.async(connection, ...args);
+      try {
+        return await api.async(connection, ...args);
+      } catch (error) {
+        // Per-item errors: the parser threw a ResponseError that still holds this API's whole response.
+        const response = asErrorResponse<R>(error);
+        if (response !== undefined) return response;
+        throw error;
+      }
     } catch (error) {
-      const response = responseOf<R>(error);
-      if (response !== undefined) return response;
       lastError = error;
       if (!isRetryableKafkaError(error) || attempt === attempts) break;
       await sleep(250 * attempt);
@@ -70,15 +75,28 @@ export async function callApi<A extends unknown[], R>(
  */
 export type AdminOutcome<V, Raw> = { ok: true; value: V } | { ok: false; response: Raw };
 
-/** Runs a high-level Admin method; per-item failures come back as the raw response, faults are thrown. */
-export async function callAdmin<V, Raw>(run: () => Promise<V>, doing: string): Promise<AdminOutcome<V, Raw>> {
+/**
+ * Runs a high-level Admin method; per-item failures come back as the raw response of `apiName` (the protocol
+ * API name, e.g. `CreateAcls`), faults are thrown as AdapterError.
+ */
+export async function callAdmin<V, Raw>(
+  run: () => Promise<V>,
+  apiName: string,
+  doing: string,
+): Promise<AdminOutcome<V, Raw>> {
   try {
     return { ok: true, value: await run() };
   } catch (error) {
-    const response = responseOf<Raw>(error);
+    const response = responseOf<Raw>(error, apiName);
     if (response !== undefined) return { ok: false, response };
     throw toAdapterError(doing, error);
   }
+}
+
+function asErrorResponse<R>(error: unknown): R | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, response } = error as { code?: unknown; response?: unknown };
+  return code === 'PLT_KFK_RESPONSE' && response !== undefined ? (response as R) : undefined;
 }
 
 export function sleep(ms: number): Promise<void> {

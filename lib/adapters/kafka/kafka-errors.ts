@@ -35,13 +35,22 @@ function* walk(error: unknown, depth = 0): Generator<ErrorLike> {
 }
 
 /**
- * The decoded response carried by a `ResponseError` anywhere in the error tree, or undefined when the
- * request failed as a whole (network, authentication, timeout). With retries, the last attempt wins.
+ * The decoded response of `apiName` (e.g. `CreateAcls`) carried by a `ResponseError` in the error tree, or
+ * undefined when the request failed as a whole (network, authentication, timeout). The API name is checked
+ * because a failed login is also a `ResponseError` (of SaslAuthenticate) and must never be mistaken for the
+ * answer to the request. With retries, the last attempt wins.
  */
-export function responseOf<T>(error: unknown): T | undefined {
+export function responseOf<T>(error: unknown, apiName: string): T | undefined {
   let found: T | undefined;
   for (const node of walk(error)) {
-    if (node.code === 'PLT_KFK_RESPONSE' && node.response !== undefined) found = node.response as T;
+    if (
+      node.code === 'PLT_KFK_RESPONSE' &&
+      node.response !== undefined &&
+      typeof node.message === 'string' &&
+      node.message.includes(`API ${apiName}(v`)
+    ) {
+      found = node.response as T;
+    }
   }
   return found;
 }
@@ -81,7 +90,10 @@ export function describeKafkaError(error: unknown): string {
     if (Array.isArray(node.errors) && node.errors.length > 0) continue;
     if (typeof node.message === 'string' && node.message) parts.push(sentence(node.message));
   }
-  const unique = [...new Set(parts)];
+  // Drop a part the next one repeats ("SASL authentication failed" + "sasl authentication failed: ...").
+  const unique = [...new Set(parts)].filter(
+    (part, i, all) => !all[i + 1]?.toLowerCase().startsWith(part.toLowerCase()),
+  );
   return unique.length > 0 ? unique.slice(-3).join(': ') : 'unknown error';
 }
 
@@ -109,9 +121,11 @@ function errorCodeText(id: string, serverMessage: string): string {
   return detail ? `${name}: ${detail}` : name;
 }
 
+/** `Connection failed.` -> `connection failed`; acronyms (`SASL ...`) keep their case. */
 function sentence(message: string): string {
   const trimmed = message.trim().replace(/\.$/, '');
-  return trimmed.charAt(0).toLowerCase() + trimmed.slice(1);
+  const second = trimmed.charAt(1);
+  return second && second === second.toLowerCase() ? trimmed.charAt(0).toLowerCase() + trimmed.slice(1) : trimmed;
 }
 
 /** Wraps a client error as an AdapterError `"<doing>: <cause>"`, retryable when the cause is transient. */

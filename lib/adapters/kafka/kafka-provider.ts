@@ -82,6 +82,8 @@ export async function createKafkaProvider(
     kinds: KINDS,
 
     async observe(_desired, options = {}) {
+      // One clear fault ("connecting to kafka at ...") rather than whichever parallel read failed first.
+      await session.anyBroker();
       // Everything of our kinds is read (not only what is desired): prune and export need the whole picture,
       // and one batched read of everything costs about the same as a filtered one.
       const [topics, acls, quotas, users] = await Promise.all([
@@ -94,6 +96,8 @@ export async function createKafkaProvider(
     },
 
     async observeKeys(wanted: readonly ResourceKey[]): Promise<ObservedResource[]> {
+      if (wanted.length === 0) return [];
+      await session.anyBroker();
       const topicNames = namesWithPrefix(wanted, TOPIC_KEY_PREFIX);
       const userNames = namesWithPrefix(wanted, USER_KEY_PREFIX);
       const wantedKeys = new Set(wanted);

@@ -94,9 +94,14 @@ export function fromClientAcl(acl: ClientAcl): AclBinding | undefined {
   };
 }
 
-/** Same name format as the renderer: `User:alice read topic:orders` (`orders*` for prefixed). */
+/**
+ * Same display name as the renderer's `aclName` (lib/plan/render/kafka.ts), repeated here because adapters do
+ * not import the planner: `User:app write topic:orders*`, with DENY and the host only when not the defaults.
+ * Only the key pairs resources; the name is for people.
+ */
 export function aclDisplayName(b: AclBinding): string {
-  return `${b.principal} ${b.operation} ${b.resourceType}:${b.patternType === 'prefixed' ? `${b.resourceName}*` : b.resourceName}`;
+  const resource = `${b.resourceType}:${b.resourceName}${b.patternType === 'prefixed' ? '*' : ''}`;
+  return `${b.principal} ${b.permission === 'deny' ? 'DENY ' : ''}${b.operation} ${resource}${b.host === '*' ? '' : ` from ${b.host}`}`;
 }
 
 export function observedAcl(binding: AclBinding): ObservedResource {

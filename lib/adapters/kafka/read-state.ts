@@ -173,6 +173,7 @@ export async function readAcls(session: KafkaSession): Promise<ObservedResource[
           permissionType: 1, // AclPermissionTypes.ANY
         },
       }),
+    'DescribeAcls',
     'describing acls',
   );
   if (!outcome.ok) {
@@ -203,6 +204,7 @@ export async function readQuotas(session: KafkaSession): Promise<ObservedResourc
   >(
     // No components and not strict: every entity that has a quota.
     () => session.admin.describeClientQuotas({ components: [], strict: false }),
+    'DescribeClientQuotas',
     'describing client quotas',
   );
   if (!outcome.ok) {
