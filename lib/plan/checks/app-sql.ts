@@ -64,10 +64,18 @@ export const checkAppSql: ConfigCheck = (config) => {
       const unusedReads = doc.spec.consumes.filter((t) => !topics.reads.includes(t));
       const unusedWrites = doc.spec.produces.filter((t) => !topics.writes.includes(t));
       for (const t of unusedReads) {
-        notes.push({ level: 'info', message: `${resource} declares consumes "${t}", but its SQL never reads it`, source: where });
+        notes.push({
+          level: 'info',
+          message: `${resource} declares consumes "${t}", but its SQL never reads it`,
+          source: where,
+        });
       }
       for (const t of unusedWrites) {
-        notes.push({ level: 'info', message: `${resource} declares produces "${t}", but its SQL never writes it`, source: where });
+        notes.push({
+          level: 'info',
+          message: `${resource} declares produces "${t}", but its SQL never writes it`,
+          source: where,
+        });
       }
     }
   }

@@ -76,7 +76,8 @@ function readStatement(all: Token[], state: ProgramState): void {
   // `EXECUTE STATEMENT SET BEGIN INSERT ...; INSERT ...; END` and `BEGIN STATEMENT SET;`
   if (isWord(first, 'EXECUTE')) {
     const words = wordsAt(tokens, 0, 4);
-    if (words[1] === 'STATEMENT' && words[2] === 'SET' && words[3] === 'BEGIN') tokens = tokens.slice(nthWordEnd(tokens, 4));
+    if (words[1] === 'STATEMENT' && words[2] === 'SET' && words[3] === 'BEGIN')
+      tokens = tokens.slice(nthWordEnd(tokens, 4));
     else tokens = tokens.slice(nthWordEnd(tokens, 1));
     tokens = tokens.slice(skipSpace(tokens, 0));
   }
@@ -87,9 +88,9 @@ function readStatement(all: Token[], state: ProgramState): void {
   if (isWord(head, 'CREATE')) {
     const object = words.slice(1).find((w) => !['OR', 'REPLACE', 'TEMPORARY', 'SYSTEM'].includes(w)) ?? '';
     if (NO_TOPIC_OBJECTS.has(object)) return;
-    if (object === 'TABLE') return readCreateTable(tokens, state);
-    if (object === 'VIEW') return readCreateView(tokens, state);
-    state.problems.push({ message: `cannot check "CREATE ${object}" statements`, line: head.line });
+    if (object === 'TABLE') readCreateTable(tokens, state);
+    else if (object === 'VIEW') readCreateView(tokens, state);
+    else state.problems.push({ message: `cannot check "CREATE ${object}" statements`, line: head.line });
     return;
   }
   if (isWord(head, 'INSERT', 'SELECT', 'WITH', 'VALUES') || isPunct(head, '(')) {
@@ -114,7 +115,8 @@ function readCreateTable(tokens: Token[], state: ProgramState): void {
   i = skipSpace(tokens, id.end);
   if (isPunct(tokens[i], '(')) {
     const close = matchingParen(tokens, i);
-    if (close === -1) return void state.problems.push({ message: `unbalanced parentheses in CREATE TABLE "${id.name}"`, line });
+    if (close === -1)
+      return void state.problems.push({ message: `unbalanced parentheses in CREATE TABLE "${id.name}"`, line });
     i = skipSpace(tokens, close + 1);
   }
   while (i < tokens.length) {
@@ -132,9 +134,14 @@ function readCreateTable(tokens: Token[], state: ProgramState): void {
     } else if (isWord(t, 'WITH')) {
       const open = skipSpace(tokens, i + 1);
       const close = isPunct(tokens[open], '(') ? matchingParen(tokens, open) : -1;
-      if (close === -1) return void state.problems.push({ message: `expected "WITH (...)" in CREATE TABLE "${id.name}"`, line: t.line });
+      if (close === -1)
+        return void state.problems.push({
+          message: `expected "WITH (...)" in CREATE TABLE "${id.name}"`,
+          line: t.line,
+        });
       const parsed = readOptions(tokens.slice(open + 1, close));
-      if (typeof parsed === 'string') return void state.problems.push({ message: `${parsed} in the WITH options of "${id.name}"`, line: t.line });
+      if (typeof parsed === 'string')
+        return void state.problems.push({ message: `${parsed} in the WITH options of "${id.name}"`, line: t.line });
       for (const [k, v] of parsed) options.set(k, v);
       i = skipSpace(tokens, close + 1);
     } else if (isWord(t, 'LIKE')) {
@@ -165,7 +172,8 @@ function readOptions(tokens: Token[]): Map<string, string> | string {
     const eq = significant[i + 1];
     const value = significant[i + 2];
     const comma = significant[i + 3];
-    if (key === undefined || eq === undefined || value === undefined || !isPunct(eq, '=')) return 'expected \'key\' = \'value\'';
+    if (key === undefined || eq === undefined || value === undefined || !isPunct(eq, '='))
+      return "expected 'key' = 'value'";
     if (comma !== undefined && !isPunct(comma, ',')) return `expected "," but found "${comma.text}"`;
     const text = (t: Token) => (t.type === 'string' || t.type === 'qident' ? t.value : t.text);
     options.set(text(key).toLowerCase(), text(value));
@@ -182,9 +190,14 @@ function readCreateView(tokens: Token[], state: ProgramState): void {
   if (!id) return void state.problems.push({ message: 'CREATE VIEW without a view name', line });
   i = skipSpace(tokens, id.end);
   if (isPunct(tokens[i], '(')) i = skipSpace(tokens, matchingParen(tokens, i) + 1);
-  if (!isWord(tokens[i], 'AS')) return void state.problems.push({ message: `expected AS in CREATE VIEW "${id.name}"`, line });
+  if (!isWord(tokens[i], 'AS'))
+    return void state.problems.push({ message: `expected AS in CREATE VIEW "${id.name}"`, line });
   const tables = parseQuery(tokens.slice(skipSpace(tokens, i + 1)), state);
-  if (tables) state.views.set(id.name, tables.filter((u) => u.mode === 'read').map((u) => u.name));
+  if (tables)
+    state.views.set(
+      id.name,
+      tables.filter((u) => u.mode === 'read').map((u) => u.name),
+    );
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: node-sql-parser's AST types are loose; only `with[].name.value` is read.
@@ -238,7 +251,9 @@ function collectCteNames(node: AnyAst, into: Set<string>): void {
 function describeParseError(message: string, rest: string | undefined): string {
   const near = rest?.trim().split(/\s+/).slice(0, 4).join(' ');
   if (near) return `syntax error near "${near.length > 40 ? `${near.slice(0, 40)}...` : near}"`;
-  return /end of input/.test(message) ? 'syntax error: unexpected end of statement' : `syntax error: ${message.slice(0, 160)}`;
+  return /end of input/.test(message)
+    ? 'syntax error: unexpected end of statement'
+    : `syntax error: ${message.slice(0, 160)}`;
 }
 
 const CLAUSE_END = new Set([
@@ -280,9 +295,15 @@ function clauseEnd(tokens: readonly Token[], from: number): number {
   return tokens.length;
 }
 
-const hasSubquery = (tokens: readonly Token[], from: number, to: number) => tokens.slice(from, to).some((t) => isWord(t, 'SELECT'));
+const hasSubquery = (tokens: readonly Token[], from: number, to: number) =>
+  tokens.slice(from, to).some((t) => isWord(t, 'SELECT'));
 
-const synthetic = (text: string, line: number): Token => ({ type: 'word', text, value: text.trim().toUpperCase(), line });
+const synthetic = (text: string, line: number): Token => ({
+  type: 'word',
+  text,
+  value: text.trim().toUpperCase(),
+  line,
+});
 
 /**
  * Rewrites a query so that only its table structure is left (see extractFlinkTopics). Line breaks are kept,
@@ -320,7 +341,10 @@ export function simplifyQuery(tokens: readonly Token[]): Token[] {
         else if (isPunct(e, ')')) {
           if (depth === 0) break;
           depth--;
-        } else if (depth === 0 && (isPunct(e, ',') || isWord(e, 'AS', 'ON', 'WHERE', 'GROUP', 'UNION') || isJoinStart(tokens, end))) {
+        } else if (
+          depth === 0 &&
+          (isPunct(e, ',') || isWord(e, 'AS', 'ON', 'WHERE', 'GROUP', 'UNION') || isJoinStart(tokens, end))
+        ) {
           break;
         }
       }
@@ -333,7 +357,9 @@ export function simplifyQuery(tokens: readonly Token[]): Token[] {
       const fn = skipSpace(tokens, open + 1);
       const inner = skipSpace(tokens, fn + 1);
       if (isWord(tokens[fn], 'TUMBLE', 'HOP', 'CUMULATE', 'SESSION') && isPunct(tokens[inner], '(')) {
-        const source = isWord(tokens[skipSpace(tokens, inner + 1)], 'TABLE') ? readIdentifier(tokens, skipSpace(tokens, inner + 1) + 1) : undefined;
+        const source = isWord(tokens[skipSpace(tokens, inner + 1)], 'TABLE')
+          ? readIdentifier(tokens, skipSpace(tokens, inner + 1) + 1)
+          : undefined;
         const close = matchingParen(tokens, open);
         if (source && close !== -1) {
           replace(i, close + 1, quoteIdentifier(source.name));
@@ -342,7 +368,10 @@ export function simplifyQuery(tokens: readonly Token[]): Token[] {
       }
     }
     // LATERAL TABLE(f(x)) [AS] t(cols) / UNNEST(arr) [AS] t(cols) -> (SELECT 1) [AS] t
-    if ((words[0] === 'LATERAL' && words[1] === 'TABLE') || (words[0] === 'UNNEST' && isPunct(tokens[skipSpace(tokens, i + 1)], '('))) {
+    if (
+      (words[0] === 'LATERAL' && words[1] === 'TABLE') ||
+      (words[0] === 'UNNEST' && isPunct(tokens[skipSpace(tokens, i + 1)], '('))
+    ) {
       const open = skipSpace(tokens, words[0] === 'LATERAL' ? nthWordEnd(tokens, 2, i) : i + 1);
       const close = isPunct(tokens[open], '(') ? matchingParen(tokens, open) : -1;
       if (close !== -1) {
@@ -351,7 +380,12 @@ export function simplifyQuery(tokens: readonly Token[]): Token[] {
         let j = skipSpace(tokens, end);
         if (isWord(tokens[j], 'AS')) j = skipSpace(tokens, j + 1);
         const name = tokens[j];
-        if (name && (name.type === 'word' || name.type === 'qident') && !CLAUSE_END.has(name.value) && !isWord(name, 'ON')) {
+        if (
+          name &&
+          (name.type === 'word' || name.type === 'qident') &&
+          !CLAUSE_END.has(name.value) &&
+          !isWord(name, 'ON')
+        ) {
           alias = `AS ${name.text}`;
           end = j + 1;
           const cols = skipSpace(tokens, end);
@@ -400,7 +434,11 @@ export function simplifyQuery(tokens: readonly Token[]): Token[] {
   return out;
 }
 
-const quoteIdentifier = (name: string) => name.split('.').map((part) => `\`${part}\``).join('.');
+const quoteIdentifier = (name: string) =>
+  name
+    .split('.')
+    .map((part) => `\`${part}\``)
+    .join('.');
 
 /** Up to `n` upper-cased words starting at `from`, skipping spaces. */
 function wordsAt(tokens: readonly Token[], from: number, n: number): string[] {
