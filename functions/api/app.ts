@@ -1,0 +1,99 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { ReconcilerError } from '../../lib/errors.ts';
+import type { PipelineDeps } from '../../lib/pipeline/deps.ts';
+import {
+  approvePlan,
+  breakLock,
+  getPlan,
+  getStatus,
+  listLocks,
+  requestReapply,
+} from '../../lib/pipeline/operations.ts';
+import { renderPlanText } from '../../lib/plan/render-plan.ts';
+import { type HttpEvent, type HttpResult, httpStack, json } from '../shared/http.ts';
+
+export type ApiDeps = Pick<PipelineDeps, 'store' | 'locker' | 'invoker' | 'dispatcher' | 'now' | 'newId' | 'log'>;
+
+/** `iam`: API Gateway verified SigV4 and put the caller in the authorizer context; `bearer`: a shared token. */
+export type ApiAuth = { mode: 'iam' } | { mode: 'bearer'; token: string };
+
+/**
+ * The operator API. Routes (an `/api` prefix is accepted too, for `landscape serve`):
+ * POST /reapply, POST /plans/{id}/approve, GET /plans/{id}, GET /status, GET /locks, DELETE /locks/{env}.
+ */
+export function createApiHandler(deps: ApiDeps, log: Logger, auth: ApiAuth) {
+  return httpStack(log, async (event) => {
+    const actor = authenticate(event, auth);
+    const method = event.requestContext?.http?.method ?? 'GET';
+    const path = (event.rawPath ?? '/').replace(/^\/api(?=\/)/, '').replace(/\/+$/, '') || '/';
+    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const query = new URLSearchParams(event.rawQueryString ?? '');
+    log.info('api request', { method, path, actor });
+
+    if (method === 'POST' && path === '/reapply') {
+      return json(202, await requestReapply(deps, body(event), actor));
+    }
+    if (
+      segments[0] === 'plans' &&
+      segments[1] &&
+      segments.length === 3 &&
+      segments[2] === 'approve' &&
+      method === 'POST'
+    ) {
+      const plan = await approvePlan(deps, segments[1], body(event), actor);
+      return json(200, { id: plan.id, status: plan.status, approval: plan.approval, planHash: plan.plan.hash });
+    }
+    if (segments[0] === 'plans' && segments[1] && segments.length === 2 && method === 'GET') {
+      const plan = await getPlan(deps, segments[1]);
+      if ((event.headers?.accept ?? '').includes('text/plain')) {
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'text/plain; charset=utf-8' },
+          body: renderPlanText(plan.plan),
+        };
+      }
+      return json(200, plan);
+    }
+    if (method === 'GET' && path === '/status') {
+      return json(200, await getStatus(deps, query.get('environment') ?? undefined));
+    }
+    if (method === 'GET' && path === '/locks') return json(200, await listLocks(deps));
+    if (method === 'DELETE' && segments[0] === 'locks' && segments[1] && segments.length === 2) {
+      return json(200, await breakLock(deps, segments[1], actor));
+    }
+    throw new ReconcilerError('NotFound', `no route for ${method} ${path}`);
+  });
+}
+
+function body(event: HttpEvent): Record<string, unknown> {
+  if (!event.body) return {};
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new ReconcilerError('BadRequest', 'the body must be a JSON object');
+}
+
+/** Returns the caller's identity for audit records, or throws Unauthorized (401). */
+function authenticate(event: HttpEvent, auth: ApiAuth): string {
+  if (auth.mode === 'iam') {
+    const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string; userId?: string } } }).authorizer
+      ?.iam;
+    const who = iam?.userArn ?? iam?.userId;
+    if (!who) throw new ReconcilerError('Unauthorized', 'the request carries no IAM identity');
+    return who;
+  }
+  const header = event.headers?.authorization ?? '';
+  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(auth.token);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new ReconcilerError('Unauthorized', 'missing or wrong bearer token');
+  }
+  return 'api-token';
+}
+
+export type { HttpResult };

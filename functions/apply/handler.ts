@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
+import { loadConfig } from '../../lib/config/load-config.ts';
+import { applyPlan } from '../../lib/engine/apply-plan.ts';
+import { planEnvironment } from '../../lib/engine/plan-environment.ts';
+import { DEFAULT_SETTINGS } from '../../lib/pipeline/deps.ts';
+import { createProviders } from '../../lib/wiring/providers.ts';
+import { parseConfig, WorkerConfigSchema } from '../shared/config.ts';
+import { logger, pipelineLogger } from '../shared/logger.ts';
+import { buildGitSource, buildOctokit, buildReporter } from '../shared/wiring-github.ts';
+import { buildSecrets, buildState, readSetting } from '../shared/wiring-state.ts';
+import { createApplyHandler } from './app.ts';
+
+// Composition root (cold start): the worker applies plans and runs plan jobs; it re-invokes itself to apply.
+const config = parseConfig(WorkerConfigSchema);
+const log = pipelineLogger(logger);
+const secrets = buildSecrets();
+const token = await readSetting(secrets, config.GITHUB_TOKEN, config.GITHUB_TOKEN_SECRET_ID);
+const octokit = buildOctokit(token, config.GITHUB_API_URL);
+const functionName = config.APPLY_FUNCTION_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
+if (!functionName) throw new Error('APPLY_FUNCTION_NAME is required');
+
+export const handler = createApplyHandler(
+  {
+    ...buildState(config.store),
+    git: buildGitSource(config, octokit),
+    invoker: new LambdaApplyInvoker({ functionName }),
+    reporter: buildReporter(octokit, log),
+    secrets,
+    createProviders,
+    engine: { loadConfig, planEnvironment, applyPlan },
+    settings: {
+      ...DEFAULT_SETTINGS,
+      lockTtlSeconds: config.LOCK_TTL_SECONDS,
+      lockWaitMs: config.LOCK_WAIT_MS,
+      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+      ...(config.DEFAULT_REPO ? { defaultRepo: config.DEFAULT_REPO } : {}),
+    },
+    now: () => new Date(),
+    newId: randomUUID,
+    log,
+  },
+  logger,
+);

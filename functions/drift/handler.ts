@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
+import { loadConfig } from '../../lib/config/load-config.ts';
+import { applyPlan } from '../../lib/engine/apply-plan.ts';
+import { planEnvironment } from '../../lib/engine/plan-environment.ts';
+import { DEFAULT_SETTINGS } from '../../lib/pipeline/deps.ts';
+import { LoggingDriftNotifier } from '../../lib/pipeline/logging-drift-notifier.ts';
+import { createProviders } from '../../lib/wiring/providers.ts';
+import { DriftConfigSchema, parseConfig } from '../shared/config.ts';
+import { logger, pipelineLogger } from '../shared/logger.ts';
+import { buildGitSource, buildOctokit, buildReporter } from '../shared/wiring-github.ts';
+import { buildSecrets, buildState, readSetting } from '../shared/wiring-state.ts';
+import { createDriftHandler } from './app.ts';
+
+// Composition root (cold start). Remediation and caught-up commits are applied by the apply function.
+const config = parseConfig(DriftConfigSchema);
+const log = pipelineLogger(logger);
+const secrets = buildSecrets();
+const token = await readSetting(secrets, config.GITHUB_TOKEN, config.GITHUB_TOKEN_SECRET_ID);
+const octokit = buildOctokit(token, config.GITHUB_API_URL);
+if (!config.APPLY_FUNCTION_NAME)
+  throw new Error('APPLY_FUNCTION_NAME is required: drift remediation applies through it');
+
+export const handler = createDriftHandler(
+  {
+    ...buildState(config.store),
+    git: buildGitSource(config, octokit),
+    invoker: new LambdaApplyInvoker({ functionName: config.APPLY_FUNCTION_NAME }),
+    reporter: buildReporter(octokit, log),
+    notifier: new LoggingDriftNotifier(log),
+    secrets,
+    createProviders,
+    engine: { loadConfig, planEnvironment, applyPlan },
+    settings: {
+      ...DEFAULT_SETTINGS,
+      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+      ...(config.DEFAULT_REPO ? { defaultRepo: config.DEFAULT_REPO } : {}),
+    },
+    now: () => new Date(),
+    newId: randomUUID,
+    log,
+  },
+  logger,
+  { environments: config.DRIFT_ENVIRONMENTS },
+);

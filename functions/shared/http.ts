@@ -1,0 +1,92 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { AdapterError, type ErrorCode, ReconcilerError } from '../../lib/errors.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** HTTP status of each user-failure code; anything else (faults, bugs) is a 500 with a generic body. */
+export const STATUS_OF_CODE: Record<ErrorCode, number> = {
+  InvalidConfig: 422,
+  PlanStale: 409,
+  PlanNotFound: 404,
+  PlanAlreadyApplied: 409,
+  PlanSuperseded: 409,
+  ApprovalRequired: 409,
+  LockHeld: 409,
+  Unauthorized: 401,
+  NotFound: 404,
+  BadRequest: 400,
+  SecretUnavailable: 422,
+  PolicyViolation: 422,
+  Conflict: 409,
+};
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The raw body exactly as sent (API Gateway may base64 it): what webhook signatures are computed over. */
+export function rawBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): string {
+  if (event.body === undefined || event.body === null) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/**
+ * The one onError middleware (STYLE.md section 5): a `ReconcilerError` becomes its 4xx with the message and
+ * code; everything else is logged with its cause and answered with a generic 500 that names the request id.
+ */
+export function httpErrorMapper(log: Logger): MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      if (error instanceof ReconcilerError) {
+        const statusCode = STATUS_OF_CODE[error.code] ?? 400;
+        log.info('request refused', { code: error.code, statusCode, message: error.message });
+        request.response = json(statusCode, { error: { code: error.code, message: error.message } });
+        return;
+      }
+      log.error('request failed', {
+        error,
+        retryable: error instanceof AdapterError ? error.retryable : undefined,
+      });
+      request.response = json(500, {
+        error: { code: 'InternalError', message: 'internal error', requestId: request.context.awsRequestId },
+      });
+    },
+  };
+}
+
+/** The middy stack of every HTTP function: Lambda context in logs, lower-case headers, error mapping. */
+export function httpStack(
+  log: Logger,
+  handler: (event: HttpEvent, context: Context) => Promise<HttpResult>,
+): middy.MiddyfiedHandler<HttpEvent, HttpResult, Error, Context> {
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use(injectLambdaContext(log, { resetKeys: true }))
+    .use(httpHeaderNormalizer() as MiddlewareObj<HttpEvent, HttpResult, Error, Context>)
+    .use(httpErrorMapper(log))
+    .handler(handler);
+}
+
+/** The middy stack of event-driven functions (async invoke, schedule): context in logs, faults rethrown. */
+export function eventStack<E, R>(
+  log: Logger,
+  handler: (event: E, context: Context) => Promise<R>,
+): middy.MiddyfiedHandler<E, R, Error, Context> {
+  return middy<E, R, Error, Context>()
+    .use(injectLambdaContext(log, { resetKeys: true }))
+    .use({
+      onError: (request) => {
+        log.error('invocation failed', { error: request.error });
+      },
+    })
+    .handler(handler);
+}

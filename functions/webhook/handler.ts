@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { OctokitWebhookVerifier } from '../../lib/adapters/github/octokit-webhook-verifier.ts';
+import { parseConfig, WebhookConfigSchema } from '../shared/config.ts';
+import { LambdaJobDispatcher } from '../shared/lambda-job-dispatcher.ts';
+import { logger, pipelineLogger } from '../shared/logger.ts';
+import { buildSecrets, buildState, readSetting } from '../shared/wiring-state.ts';
+import { createWebhookHandler } from './app.ts';
+
+// Composition root, run once per cold start. A missing secret or allowlist fails here, before any request.
+const config = parseConfig(WebhookConfigSchema);
+const secret = await readSetting(buildSecrets(), config.GITHUB_WEBHOOK_SECRET, config.GITHUB_WEBHOOK_SECRET_ID);
+if (!secret) throw new Error('the GitHub webhook secret is empty: refusing to start');
+if (!config.WORKER_FUNCTION_NAME) throw new Error('WORKER_FUNCTION_NAME is required: it runs the plan jobs');
+const { store } = buildState(config.store);
+
+export const handler = createWebhookHandler(
+  {
+    store,
+    dispatcher: new LambdaJobDispatcher({ functionName: config.WORKER_FUNCTION_NAME }),
+    verifier: new OctokitWebhookVerifier(secret),
+    policy: { repositories: config.ALLOWED_REPOSITORIES, branches: config.ALLOWED_BRANCHES },
+    settings: { dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS },
+    now: () => new Date(),
+    newId: randomUUID,
+    log: pipelineLogger(logger),
+  },
+  logger,
+);

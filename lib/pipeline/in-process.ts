@@ -1,0 +1,95 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AdapterError, messageOf } from '../errors.ts';
+import type { ApplyInvoker } from '../ports/invoker.ts';
+import type { PipelineLogger } from './deps.ts';
+import type { JobDispatcher, PipelineJob } from './jobs.ts';
+
+/**
+ * Work started "asynchronously" inside one process (`landscape serve`, tests): tracked so that shutdown and
+ * tests can wait until everything settled. Retryable faults are retried like Lambda retries an async invoke.
+ */
+export class BackgroundTasks {
+  readonly #running = new Set<Promise<void>>();
+  readonly #log: PipelineLogger;
+  readonly #retries: number;
+  readonly #retryDelayMs: number;
+
+  constructor(log: PipelineLogger, options: { retries?: number; retryDelayMs?: number } = {}) {
+    this.#log = log;
+    this.#retries = options.retries ?? 2;
+    this.#retryDelayMs = options.retryDelayMs ?? 1000;
+  }
+
+  run(name: string, fn: () => Promise<unknown>): void {
+    const task = (async () => {
+      // Let the caller answer first (the webhook's 202), as Lambda's async invoke would.
+      await sleep(0);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await fn();
+          return;
+        } catch (error) {
+          const retryable = error instanceof AdapterError && error.retryable;
+          if (!retryable || attempt >= this.#retries) {
+            this.#log.error('background task failed', { task: name, attempt, error: messageOf(error) });
+            return;
+          }
+          this.#log.warn('background task will be retried', { task: name, attempt, error: messageOf(error) });
+          await sleep(this.#retryDelayMs * (attempt + 1));
+        }
+      }
+    })();
+    this.#running.add(task);
+    void task.finally(() => this.#running.delete(task));
+  }
+
+  /** Resolves once no task is running (including tasks started by tasks). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  get size(): number {
+    return this.#running.size;
+  }
+}
+
+/** ApplyInvoker that runs the apply step in this process, in the background. */
+export class InProcessApplyInvoker implements ApplyInvoker {
+  readonly #tasks: BackgroundTasks;
+  #apply: ((request: { environment: string; planId: string }) => Promise<unknown>) | undefined;
+
+  constructor(tasks: BackgroundTasks) {
+    this.#tasks = tasks;
+  }
+
+  /** Set once the pipeline deps exist (the apply step needs the invoker itself for re-plans). */
+  bind(apply: (request: { environment: string; planId: string }) => Promise<unknown>): void {
+    this.#apply = apply;
+  }
+
+  async invokeApply(request: { environment: string; planId: string }): Promise<void> {
+    const apply = this.#apply;
+    if (!apply) throw new Error('InProcessApplyInvoker used before bind()');
+    this.#tasks.run(`apply ${request.planId}`, () => apply(request));
+  }
+}
+
+/** JobDispatcher that runs jobs in this process, in the background. */
+export class InProcessJobDispatcher implements JobDispatcher {
+  readonly #tasks: BackgroundTasks;
+  #run: ((job: PipelineJob) => Promise<unknown>) | undefined;
+
+  constructor(tasks: BackgroundTasks) {
+    this.#tasks = tasks;
+  }
+
+  bind(run: (job: PipelineJob) => Promise<unknown>): void {
+    this.#run = run;
+  }
+
+  async dispatch(job: PipelineJob): Promise<void> {
+    const run = this.#run;
+    if (!run) throw new Error('InProcessJobDispatcher used before bind()');
+    this.#tasks.run(`job ${job.id} (${job.type})`, () => run(job));
+  }
+}

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createApiHandler } from '../../functions/api/app.ts';
+import { pipelineLogger } from '../../functions/shared/logger.ts';
+import { createWebhookHandler } from '../../functions/webhook/app.ts';
+import { GitCliSource } from '../adapters/git/git-cli-source.ts';
+import { OctokitWebhookVerifier } from '../adapters/github/octokit-webhook-verifier.ts';
+import { RecordingGitHubReporter } from '../adapters/github/recording-reporter.ts';
+import { LocalSecretResolver } from '../adapters/secrets/env-secret-resolver.ts';
+import { FileLocker } from '../adapters/store/file-locker.ts';
+import { FileStateStore } from '../adapters/store/file-state-store.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { applyPlan } from '../engine/apply-plan.ts';
+import { planEnvironment } from '../engine/plan-environment.ts';
+import { messageOf } from '../errors.ts';
+import { applyStoredPlan } from '../pipeline/apply-stored-plan.ts';
+import { checkDrift, type DriftOutcome } from '../pipeline/check-drift.ts';
+import {
+  DEFAULT_SETTINGS,
+  type PipelineDeps,
+  type PipelineEngine,
+  type PipelineSettings,
+  type ProviderFactory,
+} from '../pipeline/deps.ts';
+import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../pipeline/in-process.ts';
+import { LoggingDriftNotifier } from '../pipeline/logging-drift-notifier.ts';
+import { ENVIRONMENT_INDEX } from '../pipeline/plan-policy.ts';
+import { runJob } from '../pipeline/run-job.ts';
+import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
+import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { createProviders } from '../wiring/providers.ts';
+import { BodyTooLargeError, localContext, readBody, sendResult, toHttpEvent } from './lambda-bridge.ts';
+
+export interface ServeOptions {
+  /** State directory (plans, inventory, locks, audit): the same layout the CLI uses. */
+  stateDir: string;
+  /** Mandatory: unsigned webhooks are never accepted. At least 16 characters. */
+  webhookSecret: string;
+  /** Mandatory bearer token for /api/*. At least 16 characters. */
+  apiToken: string;
+  /** Repository allowlist (`owner/name`, `owner/*`). */
+  repositories: readonly string[];
+  /** Branch allowlist for pushes and PR bases; empty = every branch an Environment names. */
+  branches?: readonly string[];
+  /** Config repositories over git (smart HTTP, SSH, file): a map `owner/name` -> clone URL, or a base URL. */
+  git: { urls?: Readonly<Record<string, string>>; baseUrl?: string; cacheDir?: string };
+  port?: number;
+  host?: string;
+  /** Where PR comments, check runs and statuses go; default: recorded and logged only. */
+  reporter?: GitHubReporter;
+  notifier?: DriftNotifier;
+  secrets?: SecretResolver;
+  createProviders?: ProviderFactory;
+  engine?: Partial<PipelineEngine>;
+  settings?: Partial<PipelineSettings>;
+  /** Run the drift check of every known environment this often (off when absent). */
+  driftIntervalSeconds?: number;
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  deps: PipelineDeps;
+  reporter: GitHubReporter;
+  /** Resolves when every background job and apply has settled (tests, graceful shutdown). */
+  idle(): Promise<void>;
+  /** Runs the drift check now, for the named environments or every known one. */
+  checkDrift(environments?: readonly string[]): Promise<DriftOutcome[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * `landscape serve`: the Lambda handlers on a local node:http server. POST /webhooks/github (signed
+ * deliveries), /api/* (bearer token), GET /healthz. File store, in-process invoker and job dispatcher,
+ * config repositories fetched over git by commit SHA.
+ *
+ * @example
+ * const server = await startServer({ stateDir: '.landscape', webhookSecret, apiToken,
+ *   repositories: ['acme/platform-config'], git: { baseUrl: 'http://127.0.0.1:8418' } });
+ * console.log(`listening on ${server.url}`);
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  if (!options.webhookSecret || options.webhookSecret.length < 16) {
+    throw new Error('serve: a webhook secret of at least 16 characters is required');
+  }
+  if (!options.apiToken || options.apiToken.length < 16) {
+    throw new Error('serve: an API token of at least 16 characters is required');
+  }
+  if (options.repositories.length === 0) throw new Error('serve: name at least one allowed repository');
+  if (!options.git.urls && !options.git.baseUrl) throw new Error('serve: give git.urls or git.baseUrl');
+
+  const logger = new Logger({ serviceName: 'landscape-serve', logLevel: options.logLevel ?? 'INFO' });
+  const log = pipelineLogger(logger);
+  const tasks = new BackgroundTasks(log);
+  const invoker = new InProcessApplyInvoker(tasks);
+  const dispatcher = new InProcessJobDispatcher(tasks);
+  const reporter =
+    options.reporter ??
+    new RecordingGitHubReporter({
+      onReport: (r) => log.info('github report (local: not sent)', { report: r.type }),
+    });
+  const deps: PipelineDeps = {
+    store: new FileStateStore(options.stateDir),
+    locker: new FileLocker(options.stateDir),
+    git: new GitCliSource({
+      cacheDir: options.git.cacheDir ?? join(options.stateDir, 'git'),
+      ...(options.git.urls ? { urls: options.git.urls } : {}),
+      ...(options.git.baseUrl ? { baseUrl: options.git.baseUrl } : {}),
+    }),
+    invoker,
+    dispatcher,
+    reporter,
+    notifier: options.notifier ?? new LoggingDriftNotifier(log),
+    secrets: options.secrets ?? new LocalSecretResolver(),
+    createProviders: options.createProviders ?? createProviders,
+    engine: { loadConfig, planEnvironment, applyPlan, ...options.engine },
+    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    now: () => new Date(),
+    newId: randomUUID,
+    log,
+  };
+  invoker.bind((request) => applyStoredPlan(deps, request));
+  dispatcher.bind((job) => runJob(deps, job));
+
+  const webhook = createWebhookHandler(
+    {
+      ...deps,
+      verifier: new OctokitWebhookVerifier(options.webhookSecret),
+      policy: { repositories: options.repositories, branches: options.branches ?? [] },
+    },
+    logger,
+  );
+  const api = createApiHandler(deps, logger, { mode: 'bearer', token: options.apiToken });
+
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    void (async () => {
+      try {
+        if (path === '/healthz') {
+          sendResult(res, {
+            statusCode: 200,
+            headers: { 'content-type': 'application/json' },
+            body: '{"status":"ok"}',
+          });
+          return;
+        }
+        const route =
+          path === '/webhooks/github' ? 'webhook' : path === '/api' || path.startsWith('/api/') ? 'api' : undefined;
+        if (!route) {
+          sendResult(res, {
+            statusCode: 404,
+            headers: { 'content-type': 'application/json' },
+            body: '{"error":{"code":"NotFound","message":"no such route"}}',
+          });
+          return;
+        }
+        const event = toHttpEvent(req, await readBody(req), path);
+        const handler = route === 'webhook' ? webhook : api;
+        sendResult(res, await handler(event, localContext(`landscape-${route}`)));
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          sendResult(res, {
+            statusCode: 413,
+            body: '{"error":{"code":"PayloadTooLarge","message":"request body too large"}}',
+          });
+          return;
+        }
+        log.error('serve request failed', { path, error: messageOf(error) });
+        if (!res.headersSent)
+          sendResult(res, { statusCode: 500, body: '{"error":{"code":"InternalError","message":"internal error"}}' });
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address}:${address.port}`;
+  log.info('landscape serve listening', { url, stateDir: options.stateDir });
+
+  const runDrift = async (environments?: readonly string[]): Promise<DriftOutcome[]> => {
+    const names = environments ?? (await deps.store.getValue<string[]>(ENVIRONMENT_INDEX)) ?? [];
+    const outcomes: DriftOutcome[] = [];
+    for (const environment of names) outcomes.push(await checkDrift(deps, { environment }));
+    return outcomes;
+  };
+  const timer = options.driftIntervalSeconds
+    ? setInterval(() => tasks.run('drift', () => runDrift()), options.driftIntervalSeconds * 1000)
+    : undefined;
+  timer?.unref();
+
+  return {
+    url,
+    port: address.port,
+    deps,
+    reporter,
+    idle: () => tasks.idle(),
+    checkDrift: runDrift,
+    close: async () => {
+      if (timer) clearInterval(timer);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await tasks.idle();
+    },
+  };
+}
