@@ -1,5 +1,8 @@
+import { checkAlertReferences } from '../../governance/alert-references.ts';
 import { checkAppSql } from './app-sql.ts';
+import { checkDataPolicies } from './data-policy.ts';
+import { checkPolicies } from './policy.ts';
 import type { ConfigCheck } from './types.ts';
 
 /** Every plan-time check, in the order their findings are listed. Governance checks register here. */
-export const CONFIG_CHECKS: ConfigCheck[] = [checkAppSql];
+export const CONFIG_CHECKS: ConfigCheck[] = [checkPolicies, checkDataPolicies, checkAlertReferences, checkAppSql];
