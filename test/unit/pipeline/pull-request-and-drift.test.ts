@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
+import { checkDrift } from '../../../lib/pipeline/check-drift.ts';
+import type { PullRequestJob } from '../../../lib/pipeline/jobs.ts';
+import { getStatus } from '../../../lib/pipeline/operations.ts';
+import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
+import { planPullRequest } from '../../../lib/pipeline/plan-pull-request.ts';
+import { PLAN_COMMENT_MARKER } from '../../../lib/pipeline/report-plan.ts';
+import { environmentYaml, makeDeps, REPO, topicYaml } from './support.ts';
+
+function prJob(headSha: string, baseSha: string): PullRequestJob {
+  return {
+    type: 'plan-pull-request',
+    id: 'job-pr',
+    receivedAt: '2026-11-25T10:00:00.000Z',
+    actor: 'octocat',
+    deliveryId: 'd',
+    repo: REPO,
+    number: 43,
+    headSha,
+    baseSha,
+    baseRef: 'main',
+  };
+}
+
+describe('planPullRequest', () => {
+  it('posts one check run per environment and one comment with the plan', async () => {
+    const { deps, git, reporter, applies } = makeDeps();
+    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const headSha = git.commit(
+      { 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') + topicYaml('t.two') },
+      'feature',
+    );
+    const results = await planPullRequest(deps, prJob(headSha, baseSha));
+    expect(results).toMatchObject([{ environment: 'prod', conclusion: 'neutral', problems: 0 }]);
+    const check = reporter.reports.find((r) => r.type === 'check-run');
+    expect(check?.input).toMatchObject({ name: 'landscape plan (prod)', headSha, conclusion: 'neutral' });
+    const comment = reporter.reports.find((r) => r.type === 'comment');
+    expect(comment?.input).toMatchObject({ number: 43, marker: PLAN_COMMENT_MARKER });
+    if (comment?.type === 'comment') {
+      expect(comment.input.body).toContain('t.two');
+      expect(comment.input.body).not.toContain('/tmp/');
+    }
+    expect(applies).toHaveLength(0); // a PR plan is never applied
+  });
+
+  it('annotates configuration errors at file:line, relative to the repository', async () => {
+    const { deps, git, reporter } = makeDeps();
+    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const bad = `${topicYaml('t.one')}---\napiVersion: landscape.dev/v1\nkind: Topic\nmetadata: { name: t.bad }\nspec: { partitions: 3, retentoin: 1 }\n`;
+    const headSha = git.commit({ 'env.yaml': environmentYaml(), 'topics/payments.yaml': bad }, 'feature');
+    const [result] = await planPullRequest(deps, prJob(headSha, baseSha));
+    expect(result?.conclusion).toBe('failure');
+    const check = reporter.reports.find((r) => r.type === 'check-run');
+    if (check?.type !== 'check-run') throw new Error('no check run');
+    expect(check.input.annotations[0]).toMatchObject({ path: 'topics/payments.yaml', level: 'failure' });
+    expect(check.input.annotations[0]?.startLine).toBeGreaterThan(5);
+  });
+
+  it('plans with the connection settings of the base branch, not the ones in the pull request', async () => {
+    const { deps, git } = makeDeps();
+    const seen: string[][] = [];
+    deps.createProviders = async (_name, spec) => {
+      seen.push(spec.kafka.bootstrapServers);
+      return [];
+    };
+    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const evil = environmentYaml().replace('127.0.0.1:9092', 'attacker.example:9092');
+    const headSha = git.commit({ 'env.yaml': evil, 'topics.yaml': topicYaml('t.one') }, 'feature');
+    await planPullRequest(deps, prJob(headSha, baseSha));
+    expect(seen).toEqual([['127.0.0.1:9092']]);
+  });
+});
+
+describe('checkDrift', () => {
+  async function applied() {
+    const fixture = makeDeps();
+    const { deps, git, applies } = fixture;
+    const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one', 3, '1000') });
+    await planCommit(deps, {
+      repo: REPO,
+      commit: sha,
+      branch: 'main',
+      trigger: 'push',
+      receivedAt: '2026-11-25T10:00:00.000Z',
+      actor: 'x',
+    });
+    await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });
+    return { ...fixture, sha };
+  }
+
+  function tamper(kafka: ReturnType<typeof makeDeps>['kafka'], retention: string) {
+    const live = kafka.state.get('kafka/topic/t.one');
+    if (!live) throw new Error('topic missing');
+    (live.spec.config as Record<string, string>)['retention.ms'] = retention;
+  }
+
+  it('reports nothing while live matches the applied commit', async () => {
+    const { deps, notifier } = await applied();
+    expect(await checkDrift(deps, { environment: 'prod' })).toMatchObject({ status: 'in-sync', notified: false });
+    expect(notifier.reports).toHaveLength(0);
+  });
+
+  it('notifies per field only when drift is new, changed or resolved', async () => {
+    const { deps, kafka, notifier, clock } = await applied();
+    tamper(kafka, '5');
+    const first = await checkDrift(deps, { environment: 'prod' });
+    expect(first).toMatchObject({ status: 'drifted', notified: true });
+    expect(notifier.reports[0]?.resources[0]).toEqual({
+      key: 'kafka/topic/t.one',
+      action: 'Update',
+      fields: [{ path: 'config.retention.ms', expected: '1000', actual: '5' }],
+    });
+    clock.advance(60_000);
+    expect(await checkDrift(deps, { environment: 'prod' })).toMatchObject({ status: 'drifted', notified: false });
+    tamper(kafka, '6');
+    expect(await checkDrift(deps, { environment: 'prod' })).toMatchObject({ status: 'drifted', notified: true });
+    tamper(kafka, '1000');
+    expect(await checkDrift(deps, { environment: 'prod' })).toMatchObject({ status: 'in-sync', notified: true });
+    expect(notifier.reports.map((r) => r.status)).toEqual(['drifted', 'drifted', 'resolved']);
+    // Status shows the drift memory.
+    const status = await getStatus(deps);
+    expect(status.environments[0]?.drift).toMatchObject({ digest: '' });
+  });
+
+  it('remediates through the apply path when the environment asks for it', async () => {
+    const fixture = makeDeps();
+    const { deps, git, applies, kafka } = fixture;
+    const env = environmentYaml({ extra: '  drift: { mode: remediate }' });
+    const sha = git.commit({ 'env.yaml': env, 'topics.yaml': topicYaml('t.one', 3, '1000') });
+    await planCommit(deps, {
+      repo: REPO,
+      commit: sha,
+      branch: 'main',
+      trigger: 'push',
+      receivedAt: '2026-11-25T10:00:00.000Z',
+      actor: 'x',
+    });
+    await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });
+    tamper(kafka, '5');
+    const outcome = await checkDrift(deps, { environment: 'prod' });
+    expect(outcome).toMatchObject({ status: 'drifted' });
+    const remediation = outcome.status === 'drifted' ? outcome.remediationPlanId : undefined;
+    expect(remediation).toBeDefined();
+    await applyStoredPlan(deps, { environment: 'prod', planId: remediation ?? '' });
+    expect((kafka.state.get('kafka/topic/t.one')?.spec.config as Record<string, string>)['retention.ms']).toBe('1000');
+  });
+
+  it('plans and applies a branch head whose webhook was missed', async () => {
+    const { deps, git, applies, kafka, clock } = await applied();
+    clock.advance(15 * 60_000);
+    const missed = git.commit({
+      'env.yaml': environmentYaml(),
+      'topics.yaml': topicYaml('t.one', 3, '1000') + topicYaml('t.two'),
+    });
+    const outcome = await checkDrift(deps, { environment: 'prod' });
+    expect(outcome).toMatchObject({ status: 'caught-up', commit: missed });
+    await applyStoredPlan(deps, applies.at(-1) ?? { environment: '', planId: '' });
+    expect(kafka.state.has('kafka/topic/t.two')).toBe(true);
+    expect((await deps.store.getApplied('prod'))?.commit).toBe(missed);
+    // Next run: nothing to catch up, nothing drifted.
+    expect(await checkDrift(deps, { environment: 'prod' })).toMatchObject({ status: 'in-sync' });
+  });
+
+  it('says so for an environment never applied', async () => {
+    const { deps } = makeDeps();
+    expect(await checkDrift(deps, { environment: 'prod' })).toEqual({ environment: 'prod', status: 'never-applied' });
+  });
+});

@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { OctokitWebhookVerifier } from '../../../lib/adapters/github/octokit-webhook-verifier.ts';
+import type { JobRecord } from '../../../lib/pipeline/jobs.ts';
+import {
+  type ReceiveWebhookDeps,
+  receiveGitHubWebhook,
+  triageGitHubEvent,
+} from '../../../lib/pipeline/receive-webhook.ts';
+import { makeDeps } from './support.ts';
+
+const SECRET = 'test-webhook-secret-0123456789';
+const verifier = new OctokitWebhookVerifier(SECRET);
+const event = (name: string) => readFileSync(new URL(`../../../events/github/${name}.json`, import.meta.url), 'utf8');
+
+function setup(policy: Partial<ReceiveWebhookDeps['policy']> = {}) {
+  const fixture = makeDeps();
+  const deps: ReceiveWebhookDeps = {
+    ...fixture.deps,
+    verifier,
+    policy: { repositories: ['acme/platform-config'], branches: [], ...policy },
+  };
+  return { ...fixture, deps };
+}
+
+async function signed(name: string, body: string, delivery = 'delivery-1') {
+  return {
+    headers: {
+      'x-github-event': name,
+      'x-github-delivery': delivery,
+      'x-hub-signature-256': await verifier.sign(body),
+    },
+    rawBody: body,
+  };
+}
+
+describe('receiveGitHubWebhook', () => {
+  it('accepts a signed push, stores the job and dispatches it', async () => {
+    const { deps, jobs, store } = setup();
+    const outcome = await receiveGitHubWebhook(deps, await signed('push', event('push')));
+    expect(outcome).toEqual({ status: 'accepted', jobId: 'id-1', type: 'plan-push' });
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({
+      type: 'plan-push',
+      repo: 'acme/platform-config',
+      branch: 'main',
+      commit: '9c2e4f6a8b0d1c3e5f7a9b1d3c5e7f9a1b3d5c7e',
+      actor: 'octocat',
+    });
+    expect((await store.getValue<JobRecord>('job/id-1'))?.state).toBe('Accepted');
+  });
+
+  it('refuses an unsigned request and remembers nothing', async () => {
+    const { deps, jobs, store } = setup();
+    const request = await signed('push', event('push'));
+    const { 'x-hub-signature-256': _dropped, ...headers } = request.headers;
+    expect(await receiveGitHubWebhook(deps, { headers, rawBody: request.rawBody })).toMatchObject({
+      status: 'unauthorized',
+    });
+    expect(jobs).toHaveLength(0);
+    // The genuine delivery is still accepted afterwards: a forged one did not poison the replay memory.
+    expect((await receiveGitHubWebhook(deps, request)).status).toBe('accepted');
+    expect(store.values.size).toBe(1);
+  });
+
+  it('refuses a body changed after signing', async () => {
+    const { deps, jobs } = setup();
+    const request = await signed('push', event('push'));
+    const forged = { ...request, rawBody: request.rawBody.replace('"refs/heads/main"', '"refs/heads/prod"') };
+    expect((await receiveGitHubWebhook(deps, forged)).status).toBe('unauthorized');
+    const wrongSecret = new OctokitWebhookVerifier('another-secret-0123456789');
+    const other = {
+      ...request,
+      headers: { ...request.headers, 'x-hub-signature-256': await wrongSecret.sign(request.rawBody) },
+    };
+    expect((await receiveGitHubWebhook(deps, other)).status).toBe('unauthorized');
+    expect(jobs).toHaveLength(0);
+  });
+
+  it('ignores a replayed delivery and a second delivery of the same commit', async () => {
+    const { deps, jobs } = setup();
+    const request = await signed('push', event('push'));
+    expect((await receiveGitHubWebhook(deps, request)).status).toBe('accepted');
+    expect(await receiveGitHubWebhook(deps, request)).toMatchObject({ status: 'duplicate' });
+    const redelivered = await signed('push', event('push'), 'delivery-2');
+    expect(await receiveGitHubWebhook(deps, redelivered)).toMatchObject({ status: 'duplicate' });
+    expect(jobs).toHaveLength(1);
+  });
+
+  it('answers ping with pong and forbids repositories off the allowlist', async () => {
+    const { deps, jobs } = setup({ repositories: ['acme/other'] });
+    expect(await receiveGitHubWebhook(deps, await signed('ping', event('ping')))).toEqual({ status: 'pong' });
+    expect(await receiveGitHubWebhook(deps, await signed('push', event('push')))).toMatchObject({
+      status: 'forbidden',
+      reason: 'repository "acme/platform-config" is not on the allowlist',
+    });
+    expect(jobs).toHaveLength(0);
+  });
+
+  it('accepts pull_request opened and synchronize as plan jobs', async () => {
+    const { deps, jobs } = setup();
+    await receiveGitHubWebhook(deps, await signed('pull_request', event('pull_request.opened'), 'd-1'));
+    await receiveGitHubWebhook(deps, await signed('pull_request', event('pull_request.synchronize'), 'd-2'));
+    expect(jobs.map((j) => j.type)).toEqual(['plan-pull-request', 'plan-pull-request']);
+    expect(jobs[1]).toMatchObject({ number: 43, baseRef: 'main', headSha: 'c8e0a2b4d6f8103c5e7a9b1d3f5a7c9e1b3d5f7a' });
+  });
+
+  it('answers 5xx-worthy "failed" when the job cannot be dispatched', async () => {
+    const { deps } = setup();
+    const failing = { ...deps, dispatcher: { dispatch: async () => Promise.reject(new Error('throttled')) } };
+    expect(await receiveGitHubWebhook(failing, await signed('push', event('push')))).toMatchObject({
+      status: 'failed',
+    });
+  });
+});
+
+describe('triageGitHubEvent', () => {
+  const policy = { repositories: ['acme/*'], branches: ['main'] };
+  const push = JSON.parse(event('push')) as Record<string, unknown>;
+
+  it('ignores branches off the allowlist, deleted branches, tags and other events', () => {
+    expect(triageGitHubEvent('push', { ...push, ref: 'refs/heads/feature' }, policy)).toMatchObject({
+      kind: 'ignored',
+    });
+    expect(triageGitHubEvent('push', { ...push, deleted: true, after: '0'.repeat(40) }, policy)).toMatchObject({
+      kind: 'ignored',
+      reason: 'branch "main" was deleted',
+    });
+    expect(triageGitHubEvent('push', { ...push, ref: 'refs/tags/v1' }, policy)).toMatchObject({ kind: 'ignored' });
+    expect(triageGitHubEvent('issues', push, policy)).toMatchObject({ kind: 'ignored' });
+    expect(triageGitHubEvent('pull_request', { ...push, action: 'closed' }, policy)).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('matches owner wildcards case-insensitively and never trusts a non-SHA commit', () => {
+    expect(triageGitHubEvent('push', push, { repositories: ['ACME/*'], branches: [] })).toMatchObject({ kind: 'push' });
+    expect(triageGitHubEvent('push', { ...push, after: '--upload-pack=evil' }, policy)).toMatchObject({
+      kind: 'ignored',
+      reason: 'push names no commit',
+    });
+  });
+});

@@ -1,0 +1,121 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { RecordingGitHubReporter } from '../../../lib/adapters/github/recording-reporter.ts';
+import { InMemoryLocker } from '../../../lib/adapters/store/in-memory-locker.ts';
+import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
+import { loadConfig } from '../../../lib/config/load-config.ts';
+import { applyPlan } from '../../../lib/engine/apply-plan.ts';
+import { planEnvironment } from '../../../lib/engine/plan-environment.ts';
+import { DEFAULT_SETTINGS, type PipelineDeps, silentLogger } from '../../../lib/pipeline/deps.ts';
+import type { PipelineJob } from '../../../lib/pipeline/jobs.ts';
+import { LoggingDriftNotifier } from '../../../lib/pipeline/logging-drift-notifier.ts';
+import type { GitSource } from '../../../lib/ports/git-source.ts';
+import { InMemoryKafkaProvider } from '../../support/fakes/in-memory-kafka-provider.ts';
+
+export const REPO = 'acme/platform-config';
+
+/** A git host in memory: commits are file trees, branches point at commits. Checkouts are real directories. */
+export class FakeGitSource implements GitSource {
+  readonly commits = new Map<string, Record<string, string>>();
+  readonly branches = new Map<string, string>();
+  readonly checkouts: string[] = [];
+  #root: string | undefined;
+  #counter = 0;
+
+  /** Adds a commit on `branch` (moving it) and returns its SHA. */
+  commit(files: Record<string, string>, branch = 'main'): string {
+    this.#counter++;
+    const sha = this.#counter.toString(16).padStart(40, 'a');
+    this.commits.set(sha, files);
+    this.branches.set(branch, sha);
+    return sha;
+  }
+
+  async checkout(repo: string, commit: string): Promise<string> {
+    const files = this.commits.get(commit);
+    if (!files || repo !== REPO) throw new Error(`unknown commit ${repo}@${commit}`);
+    this.#root ??= await mkdtemp(join(tmpdir(), 'landscape-fake-git-'));
+    const dir = join(this.#root, commit);
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), text);
+    }
+    this.checkouts.push(commit);
+    return dir;
+  }
+
+  async resolveBranch(repo: string, branch: string): Promise<string> {
+    const sha = this.branches.get(branch);
+    if (!sha || repo !== REPO) throw new Error(`unknown branch ${branch}`);
+    return sha;
+  }
+}
+
+export function environmentYaml(options: { name?: string; branch?: string; extra?: string } = {}): string {
+  return [
+    'apiVersion: landscape.dev/v1',
+    'kind: Environment',
+    `metadata: { name: ${options.name ?? 'prod'} }`,
+    'spec:',
+    `  branch: ${options.branch ?? 'main'}`,
+    '  kafka: { bootstrapServers: ["127.0.0.1:9092"] }',
+    ...(options.extra ? [options.extra] : []),
+    '',
+  ].join('\n');
+}
+
+export function topicYaml(name: string, partitions = 3, retention = '604800000'): string {
+  return [
+    '---',
+    'apiVersion: landscape.dev/v1',
+    'kind: Topic',
+    `metadata: { name: ${name} }`,
+    `spec: { partitions: ${partitions}, replicationFactor: 1, config: { retention.ms: "${retention}" } }`,
+    '',
+  ].join('\n');
+}
+
+/** A clock that tests move forward explicitly. */
+export function testClock(start = '2026-11-25T10:00:00.000Z') {
+  let now = new Date(start).getTime();
+  return {
+    now: () => new Date(now),
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+/**
+ * Pipeline deps on in-memory adapters and the real engine. Jobs and applies are queued, not run: tests run
+ * them with `drain()` to control ordering.
+ */
+export function makeDeps(overrides: Partial<PipelineDeps> = {}) {
+  const clock = testClock();
+  const git = new FakeGitSource();
+  const kafka = new InMemoryKafkaProvider();
+  const reporter = new RecordingGitHubReporter();
+  const notifier = new LoggingDriftNotifier(silentLogger);
+  const applies: { environment: string; planId: string }[] = [];
+  const jobs: PipelineJob[] = [];
+  let ids = 0;
+  const deps: PipelineDeps = {
+    store: new InMemoryStateStore(clock.now),
+    locker: new InMemoryLocker(clock.now),
+    git,
+    invoker: { invokeApply: async (request) => void applies.push(request) },
+    dispatcher: { dispatch: async (job) => void jobs.push(job) },
+    reporter,
+    notifier,
+    secrets: { resolve: async () => 'secret' },
+    createProviders: async () => [kafka],
+    engine: { loadConfig, planEnvironment, applyPlan },
+    settings: { ...DEFAULT_SETTINGS, lockWaitMs: 0 },
+    now: clock.now,
+    newId: () => `id-${++ids}`,
+    log: silentLogger,
+    ...overrides,
+  };
+  return { deps, clock, git, kafka, reporter, notifier, applies, jobs, store: deps.store as InMemoryStateStore };
+}
