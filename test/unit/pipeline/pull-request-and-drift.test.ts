@@ -143,7 +143,7 @@ describe('checkDrift', () => {
     const remediation = outcome.status === 'drifted' ? outcome.remediationPlanId : undefined;
     expect(remediation).toBeDefined();
     await applyStoredPlan(deps, { environment: 'prod', planId: remediation ?? '' });
-    expect((kafka.state.get('kafka/topic/t.one')?.spec.config as Record<string, string>)['retention.ms']).toBe('1000');
+    expect(kafka.state.get('kafka/topic/t.one')?.spec.config).toMatchObject({ 'retention.ms': '1000' });
   });
 
   it('plans and applies a branch head whose webhook was missed', async () => {
