@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createApiHandler } from '../../../functions/api/app.ts';
+import { createApplyHandler } from '../../../functions/apply/app.ts';
+import { createDriftHandler } from '../../../functions/drift/app.ts';
+import { ApiConfigSchema, parseConfig, WebhookConfigSchema } from '../../../functions/shared/config.ts';
+import { createWebhookHandler } from '../../../functions/webhook/app.ts';
+import { OctokitWebhookVerifier } from '../../../lib/adapters/github/octokit-webhook-verifier.ts';
+import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
+import { localContext } from '../../../lib/serve/lambda-bridge.ts';
+import { environmentYaml, makeDeps, REPO, topicYaml } from '../pipeline/support.ts';
+
+const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+const SECRET = 'handler-test-secret-0123456789';
+const verifier = new OctokitWebhookVerifier(SECRET);
+const read = (path: string) => readFileSync(new URL(`../../../events/${path}`, import.meta.url), 'utf8');
+const apiEvent = (name: string, replace: Record<string, string> = {}): APIGatewayProxyEventV2 => {
+  let text = read(`api/${name}.json`);
+  for (const [from, to] of Object.entries(replace)) text = text.split(from).join(to);
+  return JSON.parse(text) as APIGatewayProxyEventV2;
+};
+
+/** Wraps a GitHub body into the API Gateway v2 event the webhook function receives. */
+async function webhookEvent(name: string, body: string, options: { sign?: boolean; delivery?: string } = {}) {
+  const base = apiEvent('status');
+  return {
+    ...base,
+    rawPath: '/webhooks/github',
+    headers: {
+      'Content-Type': 'application/json',
+      'X-GitHub-Event': name,
+      'X-GitHub-Delivery': options.delivery ?? 'a1b2c3d4-0000-11ef-8f7e-123456789abc',
+      ...(options.sign === false ? {} : { 'X-Hub-Signature-256': await verifier.sign(body) }),
+    },
+    requestContext: {
+      ...base.requestContext,
+      http: { ...base.requestContext.http, method: 'POST', path: '/webhooks/github' },
+    },
+    body: Buffer.from(body).toString('base64'),
+    isBase64Encoded: true,
+  } as APIGatewayProxyEventV2;
+}
+
+function webhook() {
+  const fixture = makeDeps();
+  const handler = createWebhookHandler(
+    {
+      ...fixture.deps,
+      verifier,
+      policy: { repositories: ['acme/platform-config'], branches: ['main'] },
+    },
+    logger,
+  );
+  return { ...fixture, handler };
+}
+
+describe('webhook function', () => {
+  it('answers 202 to a signed push (mixed-case headers, base64 body) and dispatches one job', async () => {
+    const { handler, jobs } = webhook();
+    const result = await handler(await webhookEvent('push', read('github/push.json')), localContext('webhook'));
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(result.body ?? '{}')).toMatchObject({ status: 'accepted', type: 'plan-push' });
+    expect(jobs).toHaveLength(1);
+  });
+
+  it('answers 401 to an unsigned delivery and starts nothing', async () => {
+    const { handler, jobs } = webhook();
+    const result = await handler(
+      await webhookEvent('push', read('github/push.json'), { sign: false }),
+      localContext('webhook'),
+    );
+    expect(result.statusCode).toBe(401);
+    expect(jobs).toHaveLength(0);
+  });
+
+  it('answers 2xx to ping, to pull requests and to a replay (which does nothing)', async () => {
+    const { handler, jobs } = webhook();
+    const ping = await handler(await webhookEvent('ping', read('github/ping.json')), localContext('webhook'));
+    expect(ping.statusCode).toBe(200);
+    const opened = await webhookEvent('pull_request', read('github/pull_request.opened.json'), { delivery: 'pr-1' });
+    expect((await handler(opened, localContext('webhook'))).statusCode).toBe(202);
+    expect((await handler(opened, localContext('webhook'))).statusCode).toBe(200);
+    expect(jobs.map((j) => j.type)).toEqual(['plan-pull-request']);
+  });
+});
+
+describe('api function', () => {
+  async function api() {
+    const fixture = makeDeps();
+    const sha = fixture.git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    await planCommit(fixture.deps, {
+      repo: REPO,
+      commit: sha,
+      branch: 'main',
+      trigger: 'push',
+      receivedAt: '2026-11-25T10:00:00.000Z',
+      actor: 'x',
+    });
+    const planId = fixture.applies[0]?.planId ?? '';
+    const handler = createApiHandler(fixture.deps, logger, { mode: 'iam' });
+    return { ...fixture, handler, planId, sha };
+  }
+
+  it('serves GET /plans/{id} and GET /status to an IAM caller', async () => {
+    const { handler, planId } = await api();
+    const plan = await handler(apiEvent('get-plan', { PLAN_ID: planId }), localContext('api'));
+    expect(plan.statusCode).toBe(200);
+    expect(JSON.parse(plan.body ?? '{}')).toMatchObject({ id: planId, status: 'Planned' });
+    const status = await handler(apiEvent('status'), localContext('api'));
+    expect(JSON.parse(status.body ?? '{}').environments[0]).toMatchObject({ environment: 'prod' });
+  });
+
+  it('approves a plan bound to its hash and starts the apply', async () => {
+    const { handler, planId, store, applies } = await api();
+    const hash = (await store.getPlan(planId))?.plan.hash ?? '';
+    const result = await handler(apiEvent('approve', { PLAN_ID: planId, PLAN_HASH: hash }), localContext('api'));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body ?? '{}')).toMatchObject({
+      status: 'Approved',
+      approval: { by: 'arn:aws:sts::123456789012:assumed-role/PlatformOperator/alice' },
+    });
+    expect(applies).toHaveLength(2);
+  });
+
+  it('maps user failures to 4xx with the message and faults to a generic 500', async () => {
+    const { handler, deps } = await api();
+    const missing = await handler(apiEvent('get-plan', { PLAN_ID: 'nope' }), localContext('api'));
+    expect(missing.statusCode).toBe(404);
+    expect(JSON.parse(missing.body ?? '{}')).toEqual({
+      error: { code: 'PlanNotFound', message: 'plan "nope" does not exist' },
+    });
+    deps.store.getPlan = async () => Promise.reject(new Error('dynamodb: connection reset by 10.0.3.7'));
+    const broken = await handler(apiEvent('get-plan', { PLAN_ID: 'x' }), localContext('api'));
+    expect(broken.statusCode).toBe(500);
+    expect(broken.body).not.toContain('10.0.3.7');
+    expect(JSON.parse(broken.body ?? '{}').error).toMatchObject({ code: 'InternalError', message: 'internal error' });
+  });
+
+  it('queues POST /reapply, lists and breaks locks', async () => {
+    const { handler, jobs, deps } = await api();
+    const reapply = await handler(apiEvent('reapply'), localContext('api'));
+    expect(reapply.statusCode).toBe(202);
+    expect(jobs[0]).toMatchObject({ type: 'plan-environment', environment: 'prod', trigger: 'reapply' });
+    await deps.locker.tryLock('prod', 'stuck-apply', 600);
+    const locks = await handler(apiEvent('locks'), localContext('api'));
+    expect(JSON.parse(locks.body ?? '{}').locks[0]).toMatchObject({ environment: 'prod', holder: 'stuck-apply' });
+    expect((await handler(apiEvent('delete-lock'), localContext('api'))).statusCode).toBe(200);
+    expect((await handler(apiEvent('delete-lock'), localContext('api'))).statusCode).toBe(404);
+  });
+
+  it('refuses callers without an IAM identity, or without the bearer token', async () => {
+    const { deps } = await api();
+    const iam = createApiHandler(deps, logger, { mode: 'iam' });
+    const anonymous = apiEvent('status');
+    delete (anonymous.requestContext as { authorizer?: unknown }).authorizer;
+    expect((await iam(anonymous, localContext('api'))).statusCode).toBe(401);
+    const bearer = createApiHandler(deps, logger, { mode: 'bearer', token: 'local-api-token-0123456789' });
+    expect((await bearer(apiEvent('status'), localContext('api'))).statusCode).toBe(401);
+    const withToken = apiEvent('status');
+    withToken.headers.authorization = 'Bearer local-api-token-0123456789';
+    expect((await bearer(withToken, localContext('api'))).statusCode).toBe(200);
+  });
+});
+
+describe('apply and drift functions', () => {
+  it('runs a dispatched job, then applies the plan it stored', async () => {
+    const fixture = makeDeps();
+    const sha = fixture.git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const handler = createApplyHandler(fixture.deps, logger);
+    const job = {
+      type: 'plan-push' as const,
+      id: 'job-1',
+      receivedAt: '2026-11-25T10:00:00.000Z',
+      actor: 'octocat',
+      deliveryId: 'd',
+      repo: REPO,
+      branch: 'main',
+      commit: sha,
+    };
+    expect(await handler({ job }, localContext('apply'))).toEqual({ status: 'job-done', jobId: 'job-1' });
+    const request = fixture.applies[0] ?? { environment: '', planId: '' };
+    expect(await handler(request, localContext('apply'))).toMatchObject({ status: 'applied', planStatus: 'Applied' });
+    expect(fixture.kafka.state.has('kafka/topic/t.one')).toBe(true);
+
+    const drift = createDriftHandler(fixture.deps, logger, { environments: [] });
+    const scheduled = JSON.parse(read('scheduler/drift.json'));
+    expect(await drift(scheduled, localContext('drift'))).toEqual({
+      outcomes: [{ environment: 'prod', status: 'in-sync', commit: sha, notified: false }],
+    });
+    const named = JSON.parse(read('scheduler/drift-environment.json'));
+    expect((await drift(named, localContext('drift'))).outcomes).toHaveLength(1);
+  });
+
+  it('rejects an event of the wrong shape', async () => {
+    const handler = createApplyHandler(makeDeps().deps, logger);
+    await expect(handler({} as never, localContext('apply'))).rejects.toMatchObject({ code: 'BadRequest' });
+  });
+});
+
+describe('function configuration', () => {
+  it('refuses to start the webhook function without a secret or an allowlist', () => {
+    const start = () => parseConfig(WebhookConfigSchema, { LANDSCAPE_STORE: 'file', STATE_DIR: '/tmp/x' });
+    expect(start).toThrow(/GITHUB_WEBHOOK_SECRET or GITHUB_WEBHOOK_SECRET_ID is required/);
+    expect(start).toThrow(/ALLOWED_REPOSITORIES: name at least one repository/);
+    const config = parseConfig(WebhookConfigSchema, {
+      LANDSCAPE_STORE: 'file',
+      STATE_DIR: '/tmp/x',
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      ALLOWED_REPOSITORIES: 'acme/platform-config, acme/other',
+    });
+    expect(config.ALLOWED_REPOSITORIES).toEqual(['acme/platform-config', 'acme/other']);
+    expect(config.store).toEqual({ LANDSCAPE_STORE: 'file', STATE_DIR: '/tmp/x' });
+  });
+
+  it('needs the AWS store names by default and a token for bearer auth', () => {
+    expect(() => parseConfig(ApiConfigSchema, {})).toThrow(/STATE_BUCKET/);
+    expect(() =>
+      parseConfig(ApiConfigSchema, { LANDSCAPE_STORE: 'file', STATE_DIR: '/x', API_AUTH: 'bearer' }),
+    ).toThrow(/API_TOKEN/);
+  });
+});
