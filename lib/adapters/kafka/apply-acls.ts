@@ -9,10 +9,7 @@ import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
 import { aclBindingOf, toClientAcl } from './normalize.ts';
 import { readAcls } from './read-state.ts';
-import { type ApplyOptions, type ResultBook, since } from './results.ts';
-
-/** How long created bindings may take to show up in the broker's authorizer before we call them failed. */
-const ACL_VISIBILITY_WAIT_MS = 10_000;
+import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from './results.ts';
 
 /**
  * Applies Acl changes: one CreateAcls per chunk for every new binding and one DeleteAcls per chunk with an
@@ -90,11 +87,15 @@ async function createAcls(
     session,
     created.map(({ change }) => change.key),
     true,
+    options,
   );
   for (const { change } of created) {
     if (missing === undefined) book.succeeded(change, 'created (not yet confirmed by a read)', since(start));
     else if (missing.has(change.key)) {
-      book.failed(change, `created acl, but the broker did not list it within ${ACL_VISIBILITY_WAIT_MS / 1000}s`);
+      book.failed(
+        change,
+        `created acl, but the broker did not list it ${withinText(waitBudgetMs(options, created.length))}`,
+      );
     } else book.succeeded(change, 'created', since(start));
   }
 }
@@ -108,9 +109,11 @@ async function waitForAcls(
   session: KafkaSession,
   wanted: readonly string[],
   present: boolean,
+  options: ApplyOptions,
 ): Promise<Set<string> | undefined> {
+  const progress = options.progress;
   let pending = new Set(wanted);
-  const deadline = performance.now() + ACL_VISIBILITY_WAIT_MS;
+  const deadline = performance.now() + waitBudgetMs(options, wanted.length);
   let delay = 50;
   while (pending.size > 0) {
     let live: ObservedResource[];
@@ -121,9 +124,14 @@ async function waitForAcls(
     }
     const liveKeys = new Set(live.map((r) => r.key));
     pending = new Set([...pending].filter((key) => liveKeys.has(key) !== present));
+    progress?.({
+      phase: present ? 'kafka: waiting for acls to be listed' : 'kafka: waiting for deleted acls to go',
+      done: wanted.length - pending.size,
+      total: wanted.length,
+    });
     if (pending.size === 0 || performance.now() >= deadline) break;
     await sleep(delay);
-    delay = Math.min(delay * 2, 1000);
+    delay = Math.min(delay * 2, 500);
   }
   return pending;
 }
@@ -184,6 +192,7 @@ async function deleteAcls(
     session,
     deleted.map(({ change }) => change.key),
     false,
+    options,
   );
   for (const { change } of deleted) {
     book.succeeded(

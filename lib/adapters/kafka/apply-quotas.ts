@@ -14,10 +14,7 @@ import {
   quotaEntityOfSpec,
 } from './normalize.ts';
 import { readQuotas } from './read-state.ts';
-import { type ApplyOptions, type ResultBook, since } from './results.ts';
-
-/** How long altered quotas may take to show up on the broker before we call them failed. */
-const QUOTA_VISIBILITY_WAIT_MS = 10_000;
+import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from './results.ts';
 
 type QuotaEntry = alterClientQuotasV1.AlterClientQuotasRequestEntry;
 type QuotaOp = alterClientQuotasV1.AlterClientQuotasRequestOp;
@@ -122,14 +119,14 @@ export async function applyQuotaChanges(
     options.progress?.({ phase: 'kafka: altering quotas', done, total: items.length });
   });
 
-  const unconfirmed = await waitForQuotas(session, altered);
+  const unconfirmed = await waitForQuotas(session, altered, options);
   for (const item of altered) {
     if (unconfirmed === undefined)
       book.succeeded(item.change, `${describeQuotaChange(item)} (not yet confirmed by a read)`);
     else if (unconfirmed.has(item)) {
       book.failed(
         item.change,
-        `altered quota, but the broker did not show it within ${QUOTA_VISIBILITY_WAIT_MS / 1000}s`,
+        `altered quota, but the broker did not show it ${withinText(waitBudgetMs(options, altered.length))}`,
       );
     } else book.succeeded(item.change, describeQuotaChange(item), since(start));
   }
@@ -140,9 +137,13 @@ export async function applyQuotaChanges(
  * The broker that answers enforces quotas from the same metadata, so "shown" means "in force". Returns the
  * items not confirmed in time, or undefined when reading failed.
  */
-async function waitForQuotas(session: KafkaSession, items: readonly QuotaItem[]): Promise<Set<QuotaItem> | undefined> {
+async function waitForQuotas(
+  session: KafkaSession,
+  items: readonly QuotaItem[],
+  options: ApplyOptions,
+): Promise<Set<QuotaItem> | undefined> {
   let pending = new Set(items);
-  const deadline = performance.now() + QUOTA_VISIBILITY_WAIT_MS;
+  const deadline = performance.now() + waitBudgetMs(options, items.length);
   let delay = 50;
   while (pending.size > 0) {
     let live: Map<string, Record<string, number>>;
@@ -161,7 +162,7 @@ async function waitForQuotas(session: KafkaSession, items: readonly QuotaItem[])
     );
     if (pending.size === 0 || performance.now() >= deadline) break;
     await sleep(delay);
-    delay = Math.min(delay * 2, 1000);
+    delay = Math.min(delay * 2, 500);
   }
   return pending;
 }

@@ -15,11 +15,9 @@ import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
 import { TOPIC_KEY_PREFIX } from './normalize.ts';
 import { describeTopicConfigs, readTopicMetadata } from './read-state.ts';
-import { type ApplyOptions, type ResultBook, since } from './results.ts';
+import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from './results.ts';
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
-/** How long altered configs may take to show up on the broker before we call them failed. */
-const CONFIG_VISIBILITY_WAIT_MS = 10_000;
 
 interface DesiredTopic {
   partitions: number;
@@ -355,7 +353,8 @@ export async function waitForTopics(
 ): Promise<Map<string, string>> {
   const pending = new Map(expected);
   const problems = new Map<string, string>();
-  const deadline = performance.now() + options.healthWaitMs;
+  const budget = waitBudgetMs(options, expected.size);
+  const deadline = performance.now() + budget;
   let delay = 100;
   while (pending.size > 0) {
     let seen: Map<string, { partitions: number; leaderless: number }> | undefined;
@@ -381,9 +380,9 @@ export async function waitForTopics(
     });
     if (pending.size === 0 || performance.now() >= deadline) break;
     await sleep(delay);
-    delay = Math.min(delay * 2, 1000);
+    delay = Math.min(delay * 2, 500);
   }
-  const seconds = Math.round(options.healthWaitMs / 1000);
+  const seconds = Math.round(budget / 1000);
   return new Map(
     [...pending.keys()].map((name) => [name, `${problems.get(name) ?? 'it is unhealthy'} after ${seconds}s`]),
   );
@@ -400,7 +399,8 @@ async function waitForConfigs(
   options: ApplyOptions,
 ): Promise<Map<PlannedChange, string>> {
   let pending = [...updates];
-  const deadline = performance.now() + Math.min(options.healthWaitMs, CONFIG_VISIBILITY_WAIT_MS);
+  const budget = waitBudgetMs(options, updates.length);
+  const deadline = performance.now() + budget;
   let delay = 50;
   while (pending.length > 0) {
     let live: Map<string, { name: string; value: string | null | undefined; configSource: number }[]>;
@@ -431,13 +431,10 @@ async function waitForConfigs(
     });
     if (pending.length === 0 || performance.now() >= deadline) break;
     await sleep(delay);
-    delay = Math.min(delay * 2, 1000);
+    delay = Math.min(delay * 2, 500);
   }
   return new Map(
-    pending.map((u) => [
-      u.change,
-      `altered configs, but the broker did not show them within ${CONFIG_VISIBILITY_WAIT_MS / 1000}s`,
-    ]),
+    pending.map((u) => [u.change, `altered configs, but the broker did not show them ${withinText(budget)}`]),
   );
 }
 
@@ -448,19 +445,24 @@ async function waitForTopicsGone(
   options: ApplyOptions,
 ): Promise<Set<string>> {
   let remaining = new Set(names);
-  const deadline = performance.now() + options.healthWaitMs;
+  const deadline = performance.now() + waitBudgetMs(options, names.length);
   let delay = 100;
   while (remaining.size > 0 && performance.now() < deadline) {
     try {
       const visible = await readTopicMetadata(session, [...remaining], options);
       remaining = new Set(visible.map((t) => t.name));
+      options.progress?.({
+        phase: 'kafka: waiting for deleted topics to go',
+        done: names.length - remaining.size,
+        total: names.length,
+      });
     } catch {
       // A failed health read does not undo a delete the broker accepted; report it as lingering.
       break;
     }
     if (remaining.size === 0) break;
     await sleep(delay);
-    delay = Math.min(delay * 2, 1000);
+    delay = Math.min(delay * 2, 500);
   }
   return remaining;
 }

@@ -8,15 +8,13 @@ import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
 import { SCRAM_MECHANISM_CODE, type ScramMechanismName, scramMechanismName, USER_KEY_PREFIX } from './normalize.ts';
 import { describeScramCredentials } from './read-state.ts';
-import { type ApplyOptions, type ResultBook, since } from './results.ts';
+import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from './results.ts';
 import { computeScramCredential } from './scram.ts';
 
 type Upsertion = alterUserScramCredentialsV0.AlterUserScramCredentialsRequestUpsertions;
 type Deletion = alterUserScramCredentialsV0.AlterUserScramCredentialsRequestDeletions;
 
 const RESOURCE_NOT_FOUND = 91;
-/** How long an upserted credential may take to become visible (and usable) on the broker. */
-const USER_VISIBILITY_WAIT_MS = 10_000;
 
 interface UserItem {
   change: PlannedChange;
@@ -119,12 +117,12 @@ export async function applyUserChanges(
   }
   const applied = items.filter((item) => !failed.has(item));
 
-  const unconfirmed = await waitForCredentials(session, applied);
+  const unconfirmed = await waitForCredentials(session, applied, options);
   for (const item of applied) {
     if (unconfirmed.has(item.name)) {
       book.failed(
         item.change,
-        `altered scram credentials of user "${item.name}", but the broker did not show them within ${USER_VISIBILITY_WAIT_MS / 1000}s`,
+        `altered scram credentials of user "${item.name}", but the broker did not show them ${withinText(waitBudgetMs(options, applied.length))}`,
       );
     } else book.succeeded(item.change, describeUserChange(item), since(start));
   }
@@ -192,9 +190,13 @@ async function prepareUpsert(
  * deleted mechanism is gone. The broker that answers is the one clients authenticate against, so once it
  * shows the credential a login with it works. Returns the users not confirmed in time.
  */
-async function waitForCredentials(session: KafkaSession, items: readonly UserItem[]): Promise<Set<string>> {
+async function waitForCredentials(
+  session: KafkaSession,
+  items: readonly UserItem[],
+  options: ApplyOptions,
+): Promise<Set<string>> {
   const pending = new Map(items.map((i) => [i.name, i]));
-  const deadline = performance.now() + USER_VISIBILITY_WAIT_MS;
+  const deadline = performance.now() + waitBudgetMs(options, items.length);
   let delay = 50;
   while (pending.size > 0) {
     let current: Map<string, { mechanism: number; iterations: number }[]>;
@@ -213,7 +215,7 @@ async function waitForCredentials(session: KafkaSession, items: readonly UserIte
     }
     if (pending.size === 0 || performance.now() >= deadline) break;
     await sleep(delay);
-    delay = Math.min(delay * 2, 1000);
+    delay = Math.min(delay * 2, 500);
   }
   return new Set(pending.keys());
 }

@@ -28,7 +28,10 @@ export interface KafkaProviderOptions {
   entityChunkSize: number;
   /** Requests in flight at once. */
   concurrency: number;
-  /** Bounded wait for created topics to get leaders and deleted ones to disappear. */
+  /**
+   * Base budget (ms) of the bounded health waits after apply: new partitions led, ACLs listed by the
+   * authorizer, configs/quotas/credentials visible, deleted topics gone. 10 ms per item is added on top.
+   */
   healthWaitMs: number;
 }
 
@@ -40,7 +43,7 @@ export const DEFAULT_KAFKA_PROVIDER_OPTIONS: KafkaProviderOptions = {
   aclChunkSize: 1000,
   entityChunkSize: 500,
   concurrency: 4,
-  healthWaitMs: 60_000,
+  healthWaitMs: 30_000,
 };
 
 const KINDS: readonly ResourceKind[] = ['Topic', 'Acl', 'Quota', 'User'];

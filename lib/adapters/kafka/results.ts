@@ -13,7 +13,10 @@ export interface ApplyOptions {
   entityChunkSize: number;
   /** Requests in flight at once. */
   concurrency: number;
-  /** How long to wait for created topics/partitions to get leaders (and deletes to disappear). */
+  /**
+   * Base budget for the health waits after a change (leaders for new partitions, ACLs listed, configs,
+   * quotas and credentials visible, deleted topics gone); `waitBudgetMs` adds a little per item.
+   */
   healthWaitMs: number;
   /** Topics per Metadata request while waiting. */
   metadataChunkSize: number;
@@ -62,6 +65,23 @@ export class ResultBook {
         },
     );
   }
+}
+
+/** Extra wait per item: brokers create logs and publish metadata one change at a time. */
+const WAIT_PER_ITEM_MS = 10;
+
+/**
+ * The bounded wait for `count` items to become visible/healthy: the base budget plus a little per item, so
+ * that 10,000 new topics on a busy broker are given the time they legitimately take while a handful still
+ * fail fast.
+ */
+export function waitBudgetMs(options: Pick<ApplyOptions, 'healthWaitMs'>, count: number): number {
+  return options.healthWaitMs + count * WAIT_PER_ITEM_MS;
+}
+
+/** `within 35s` for messages. */
+export function withinText(budgetMs: number): string {
+  return `within ${Math.round(budgetMs / 1000)}s`;
 }
 
 /** Milliseconds since `start` (from `performance.now()`). */

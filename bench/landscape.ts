@@ -1,0 +1,105 @@
+import { createKafkaProvider, type KafkaProviderOptions } from '../lib/adapters/kafka/kafka-provider.ts';
+import { applyPlan } from '../lib/engine/apply-plan.ts';
+import { sha256Hex } from '../lib/engine/hash.ts';
+import type { AclBinding } from '../lib/model/acl.ts';
+import { EnvironmentSpecSchema } from '../lib/model/environment.ts';
+import { keys } from '../lib/model/keys.ts';
+import type { Plan } from '../lib/model/plan.ts';
+import type { DesiredResource, Inventory, ObservedResource } from '../lib/model/resource.ts';
+import { computePlan } from '../lib/plan/compute-plan.ts';
+import type { ResourceProvider } from '../lib/ports/resource-provider.ts';
+import { envSecretResolver, testKafkaConnection } from '../test/support/kafka.ts';
+import { type Landscape, type PhaseTimer, recordSteps, timed } from './measure.ts';
+
+/** What the Landscape path measured, plus sanity counts that show the run did what it claims. */
+export interface LandscapeRun {
+  createdTopics: number;
+  createdAcls: number;
+  failed: number;
+  replanChanges: number;
+  deleteFailed: number;
+}
+
+/** Desired resources exactly as the renderers would produce them. */
+export function desiredResources(landscape: Landscape): DesiredResource[] {
+  const topics: DesiredResource[] = landscape.topics.map((name) => ({
+    key: keys.topic(name),
+    kind: 'Topic',
+    name,
+    spec: { partitions: 1, replicationFactor: 1, config: {} },
+  }));
+  const acls: DesiredResource[] = landscape.acls.map((b: AclBinding) => ({
+    key: keys.acl(b),
+    kind: 'Acl',
+    name: `${b.principal} ${b.operation} ${b.resourceType}:${b.resourceName}`,
+    spec: { ...b },
+  }));
+  return [...topics, ...acls];
+}
+
+/**
+ * The full pipeline on the real broker: observe everything, plan (pure), apply the plan through the engine
+ * (stale check + waves + provider batches), observe again and re-plan (must be empty), then plan and apply
+ * the prune that deletes it all again.
+ */
+export async function runLandscape(
+  landscape: Landscape,
+  timer: PhaseTimer,
+  tuning: Partial<KafkaProviderOptions>,
+): Promise<LandscapeRun> {
+  const secrets = envSecretResolver();
+  const kafka = await createKafkaProvider(testKafkaConnection({ requestTimeoutMs: 120_000 }), secrets, tuning);
+  const environment = {
+    name: 'bench',
+    spec: EnvironmentSpecSchema.parse({
+      kafka: testKafkaConnection(),
+      prune: { Topic: true, Acl: true },
+      requireApprovalFor: 'none',
+    }),
+  };
+  const desired = desiredResources(landscape);
+  const plan = (observed: readonly ObservedResource[], wanted: readonly DesiredResource[], inventory: Inventory) =>
+    computePlan({
+      environment,
+      desired: wanted,
+      observed,
+      inventory,
+      observedKinds: kafka.kinds,
+      source: { commit: 'bench' },
+      toolVersion: 'bench',
+      hash: sha256Hex,
+    });
+  const apply = (p: Plan, inventory: Inventory, provider: ResourceProvider, label: string) =>
+    applyPlan({
+      plan: p,
+      providers: [provider],
+      inventory,
+      secrets,
+      now: () => new Date(),
+      progress: recordSteps(timer, label),
+    });
+
+  try {
+    const before = await timed(timer, 'observe (before)', () => kafka.observe(desired));
+    const createPlan = await timed(timer, 'plan', () => plan(before, desired, {}));
+    const created = await timed(timer, 'apply: create (stale check + waves)', () =>
+      apply(createPlan, {}, kafka, 'create'),
+    );
+    const after = await timed(timer, 'observe (after)', () => kafka.observe(desired));
+    const replan = await timed(timer, 'plan again (expect 0 changes)', () => plan(after, desired, created.inventory));
+    const deletePlan = plan(after, [], created.inventory);
+    const deleted = await timed(timer, 'apply: delete all (prune plan)', () =>
+      apply(deletePlan, created.inventory, kafka, 'delete'),
+    );
+    const results = created.report.results;
+    return {
+      createdTopics: results.filter((r) => r.key.startsWith('kafka/topic/') && r.outcome === 'Succeeded').length,
+      createdAcls: results.filter((r) => r.key.startsWith('kafka/acl/') && r.outcome === 'Succeeded').length,
+      failed: results.filter((r) => r.outcome !== 'Succeeded').length,
+      replanChanges: replan.changes.length,
+      deleteFailed: deleted.report.results.filter((r) => r.outcome !== 'Succeeded').length,
+    };
+  } finally {
+    await kafka.close();
+  }
+}
