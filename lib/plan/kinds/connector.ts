@@ -1,0 +1,185 @@
+import { isSecretRef, type Json, type JsonObject, type SecretRef } from '../../model/common.ts';
+import type { FieldChange } from '../../model/plan.ts';
+import { canonicalJson } from '../canonical-json.ts';
+import type { KindRules } from '../kind-rules.ts';
+
+/** What an observed connector shows instead of a value that may be secret. */
+export const REDACTED = '(redacted)';
+
+/**
+ * Connector config key where apply records which keys it filled from secret references, so that observing the
+ * connector later (even in another process) knows exactly which values to redact. Connect passes unknown keys to
+ * the connector, which ignores them.
+ */
+export const SECRET_KEYS_CONFIG = 'landscape.secret.keys';
+
+/**
+ * Key names whose values are redacted when observed even without the marker (connectors Landscape did not
+ * create, or created before the marker): passwords, tokens, JAAS configs, API and private keys.
+ */
+export const SENSITIVE_KEY =
+  /(password|passwd|secret|token|credential|jaas|api[._-]?key|private[._-]?key|access[._-]?key)/i;
+
+/** A connector as rendered (lib/plan/render/connector.ts). */
+export interface ConnectorDesired {
+  cluster: string;
+  class: string;
+  tasksMax: number;
+  config: Record<string, string | SecretRef>;
+  state: 'running' | 'paused';
+  healthTimeout: string;
+}
+
+/** A connector as observed: config without name/class/tasks.max, possibly secret values redacted. */
+export interface ConnectorLive {
+  cluster: string;
+  class: string;
+  tasksMax: number;
+  config: Record<string, string>;
+  /** `stopped` when someone stopped it (Connect 3.5+): desired `running` resumes it. */
+  state: 'running' | 'paused' | 'stopped';
+}
+
+export const describeSecretRef = (ref: SecretRef): string =>
+  `secret ${ref.secretRef.provider}/${ref.secretRef.name}${ref.secretRef.key ? `#${ref.secretRef.key}` : ''}`;
+
+/** `{key: reference}` of the secret-backed config keys: compared with what was applied last, never values. */
+function secretReferences(want: ConnectorDesired): Record<string, SecretRef> {
+  const refs: Record<string, SecretRef> = {};
+  for (const key of Object.keys(want.config).sort()) {
+    const value = want.config[key];
+    if (isSecretRef(value)) refs[key] = value;
+  }
+  return refs;
+}
+
+function appliedReferences(digest: string | undefined): Record<string, unknown> | undefined {
+  if (digest === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(digest) as unknown;
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Connectors. The document owns the connector's whole config (Connect replaces it on every update), so a live
+ * key that is not in git is shown as removed. Secret values never appear: a secret-backed key is "changed" when
+ * its reference differs from the one applied last (recorded as the reference, not the value); a rotated value
+ * behind the same reference is picked up by the next apply of that connector, not detected by a plan.
+ */
+export const connectorRules: KindRules = {
+  diff({ desired, live, inventory }) {
+    const want = desired.spec as unknown as ConnectorDesired;
+    const have = live.spec as unknown as Partial<ConnectorLive>;
+    const haveConfig = have.config ?? {};
+    const applied = appliedReferences(inventory?.secretDigest);
+    const fields: FieldChange[] = [];
+    if (want.class !== have.class) {
+      fields.push({ path: 'class', ...(have.class !== undefined ? { before: have.class } : {}), after: want.class });
+    }
+    if (want.tasksMax !== have.tasksMax) {
+      fields.push({
+        path: 'tasksMax',
+        ...(have.tasksMax !== undefined ? { before: have.tasksMax } : {}),
+        after: want.tasksMax,
+      });
+    }
+    for (const key of Object.keys(want.config).sort()) {
+      const value = want.config[key];
+      const current = haveConfig[key];
+      const path = `config.${key}`;
+      if (isSecretRef(value)) {
+        if (current === undefined) {
+          fields.push({ path, after: `set from ${describeSecretRef(value)}`, secret: true });
+        } else if (applied !== undefined && canonicalJson(applied[key]) !== canonicalJson(value)) {
+          fields.push({ path, before: 'set', after: `changed (${describeSecretRef(value)})`, secret: true });
+        }
+      } else if (current === REDACTED) {
+        // A plain value on a key whose live value is hidden: compare with what was applied last, if recorded.
+        if (applied !== undefined && key in applied && applied[key] !== value) {
+          fields.push({ path, before: 'set', after: 'changed', secret: true });
+        }
+      } else if (current !== value) {
+        fields.push({ path, ...(current !== undefined ? { before: current } : {}), after: value as string });
+      }
+    }
+    for (const key of Object.keys(haveConfig).sort()) {
+      if (key in want.config) continue;
+      const current = haveConfig[key] as string;
+      const secret = current === REDACTED;
+      fields.push({
+        path: `config.${key}`,
+        before: secret ? 'set' : current,
+        note: 'not in git: removed when the config is replaced',
+        ...(secret ? { secret: true } : {}),
+      });
+    }
+    const haveState = have.state ?? 'running';
+    if (want.state !== haveState) fields.push({ path: 'state', before: haveState, after: want.state });
+    return fields;
+  },
+
+  createFields(desired) {
+    const want = desired.spec as unknown as ConnectorDesired;
+    const fields: FieldChange[] = [
+      { path: 'cluster', after: want.cluster },
+      { path: 'class', after: want.class },
+      { path: 'tasksMax', after: want.tasksMax },
+    ];
+    for (const key of Object.keys(want.config).sort()) {
+      const value = want.config[key];
+      fields.push(
+        isSecretRef(value)
+          ? { path: `config.${key}`, after: `set from ${describeSecretRef(value)}`, secret: true }
+          : SENSITIVE_KEY.test(key)
+            ? { path: `config.${key}`, after: 'set', secret: true }
+            : { path: `config.${key}`, after: value as string },
+      );
+    }
+    fields.push({ path: 'state', after: want.state });
+    return fields;
+  },
+
+  /**
+   * References of secret-backed keys, plus plain values of keys the adapter redacts (they are in git already),
+   * so that the next plan can say changed/unchanged without reading a secret.
+   */
+  secretDigest(desired) {
+    const want = desired.spec as unknown as ConnectorDesired;
+    const recorded: Record<string, Json> = { ...(secretReferences(want) as unknown as JsonObject) };
+    for (const [key, value] of Object.entries(want.config)) {
+      if (!isSecretRef(value) && SENSITIVE_KEY.test(key)) recorded[key] = value;
+    }
+    return Object.keys(recorded).length > 0 ? canonicalJson(recorded) : undefined;
+  },
+
+  /** A different connector class is a different connector under the same name: gated like a delete. */
+  isDestructiveUpdate(fields) {
+    return fields.some((f) => f.path === 'class');
+  },
+
+  exportSpec(live) {
+    const have = live.spec as unknown as ConnectorLive;
+    const config: JsonObject = {};
+    for (const [key, value] of Object.entries(have.config)) {
+      config[key] =
+        value === REDACTED
+          ? {
+              secretRef: {
+                provider: 'env',
+                name: `${live.name}_${key}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_'),
+              },
+            }
+          : value;
+    }
+    return {
+      cluster: have.cluster,
+      class: have.class,
+      tasksMax: have.tasksMax,
+      config,
+      state: have.state === 'paused' ? 'paused' : 'running',
+    };
+  },
+};
