@@ -1,0 +1,81 @@
+import { loadMonitorConfig } from '../../monitor/monitor-config.ts';
+import type { Notification, Notifier } from '../../monitor/types.ts';
+import type { DriftNotifier, DriftReport } from '../../ports/reporter.ts';
+import type { SecretResolver } from '../../ports/secret-resolver.ts';
+import type { StateStore } from '../../ports/state-store.ts';
+import { ChannelNotifier } from './channel-notifier.ts';
+import type { HttpOptions } from './http.ts';
+
+/** One drift episode per environment: the resolve closes what the trigger opened. */
+export const driftDedupKey = (environment: string): string => `landscape/${environment}/drift`;
+
+/** A drift report as a channel notification: resource keys and field paths, never values. */
+export function driftNotification(report: DriftReport): Notification {
+  const count = report.resources.length;
+  const commit = report.commit.slice(0, 12);
+  return {
+    source: 'drift',
+    action: report.status === 'drifted' ? 'trigger' : 'resolve',
+    environment: report.environment,
+    name: 'drift',
+    severity: 'warning',
+    summary:
+      report.status === 'drifted'
+        ? `${count} resource${count === 1 ? '' : 's'} differ from applied commit ${commit}${report.remediationPlanId ? ' (remediation planned)' : ''}`
+        : `the platform matches applied commit ${commit} again`,
+    dedupKey: driftDedupKey(report.environment),
+    at: report.checkedAt,
+    details: {
+      commit: report.commit,
+      digest: report.digest,
+      ...(report.remediationPlanId ? { remediationPlanId: report.remediationPlanId } : {}),
+      resources: report.resources
+        .slice(0, 50)
+        .map((r) => ({ key: r.key, action: r.action, fields: r.fields.map((f) => f.path) })),
+    },
+  };
+}
+
+/**
+ * The DriftNotifier over Channels: sends each new, changed or resolved drift to the Environment's
+ * `spec.drift.channels`, read from the published monitor config (lib/monitor/monitor-config.ts). Every
+ * channel is tried; failures are collected into one AggregateError after all were attempted.
+ */
+export class ChannelDriftNotifier implements DriftNotifier {
+  readonly #store: Pick<StateStore, 'getValue'>;
+  readonly #secrets: SecretResolver;
+  readonly #http: HttpOptions;
+  readonly #fallback: DriftNotifier | undefined;
+
+  constructor(
+    options: HttpOptions & { store: Pick<StateStore, 'getValue'>; secrets: SecretResolver; fallback?: DriftNotifier },
+  ) {
+    this.#store = options.store;
+    this.#secrets = options.secrets;
+    this.#http = {
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    };
+    this.#fallback = options.fallback;
+  }
+
+  async notify(report: DriftReport): Promise<void> {
+    await this.#fallback?.notify(report);
+    const config = await loadMonitorConfig(this.#store, report.environment);
+    if (!config || config.driftChannels.length === 0) return;
+    const notifier: Notifier = new ChannelNotifier({
+      channels: config.channels,
+      secrets: this.#secrets,
+      ...this.#http,
+    });
+    const notification = driftNotification(report);
+    const results = await Promise.allSettled(config.driftChannels.map((c) => notifier.send(c, notification)));
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (errors.length > 0) {
+      throw new AggregateError(
+        errors,
+        `notifying drift of "${report.environment}": ${errors.length} channel(s) failed`,
+      );
+    }
+  }
+}
