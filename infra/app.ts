@@ -1,0 +1,45 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { LandscapeStack, type LandscapeStackProps } from './stacks/landscape-stack.ts';
+
+/**
+ * `npx cdk synth` entry (cdk.json: `node infra/app.ts`, Node 24 type stripping). Env-agnostic, no lookups:
+ * synth works offline. Context (all optional): vpcId + privateSubnetIds + availabilityZones (comma lists),
+ * secretsPrefix, allowedRepositories, allowedBranches, driftEnvironments, driftSchedule, monitorSchedule,
+ * alarmEmail, code (`bundle` | `inline`), nag (`false` to skip cdk-nag).
+ */
+export function buildApp(app: App): LandscapeStack {
+  const ctx = (name: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(name);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+  const list = (name: string) =>
+    (ctx(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const props: LandscapeStackProps = {
+    description: 'Landscape: GitOps reconciler for streaming platforms',
+    code: ctx('code') === 'inline' ? 'inline' : 'bundle',
+    allowedRepositories: list('allowedRepositories'),
+    allowedBranches: list('allowedBranches'),
+    driftEnvironments: list('driftEnvironments'),
+  };
+  const vpcId = ctx('vpcId');
+  if (vpcId) {
+    props.vpc = { vpcId, privateSubnetIds: list('privateSubnetIds'), availabilityZones: list('availabilityZones') };
+  }
+  for (const key of ['secretsPrefix', 'driftSchedule', 'monitorSchedule', 'alarmEmail'] as const) {
+    const value = ctx(key);
+    if (value !== undefined) props[key] = value;
+  }
+  const stack = new LandscapeStack(app, ctx('stackName') ?? 'Landscape', props);
+  if (ctx('nag') !== 'false') Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return stack;
+}
+
+if (import.meta.main) {
+  const app = new App();
+  buildApp(app);
+  app.synth();
+}

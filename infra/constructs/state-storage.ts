@@ -1,0 +1,121 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/**
+ * The single-table layout of ADR 0020. Declared here, not imported from lib/adapters/aws/table-layout.ts,
+ * because infra imports no runtime code; test/infra checks that both say the same.
+ */
+export const STATE_TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttl: 'ttl',
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+/** Prefix of every object the functions read or write (plans and reports). */
+export const PLAN_OBJECT_PREFIX = 'plans/';
+
+/**
+ * Durable state: one KMS key, the plan bucket (SSE-KMS, private, TLS only, versioned) and the state table
+ * (on-demand, PITR, TTL, one GSI). Grants are explicit statements scoped to these resources (no `grant*`
+ * helpers, which add `ReEncrypt*`/`GenerateDataKey*` and `index/*` wildcards).
+ */
+export class StateStorage extends Construct {
+  readonly key: kms.Key;
+  readonly bucket: s3.Bucket;
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Landscape state: plan bodies, state table, alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.bucket = new s3.Bucket(this, 'PlanBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [
+        // Superseded report bodies and overwritten plans: recoverable for 90 days, then gone.
+        { noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Only the Landscape functions touch this bucket, through roles scoped to plans/*; every plan and apply ' +
+        'is recorded in the application audit trail, and S3 data events belong in the organisation CloudTrail ' +
+        'rather than in a per-stack access-log bucket.',
+    });
+
+    const { partitionKey, sortKey, ttl, gsi1 } = STATE_TABLE_SCHEMA;
+    // `Table`, not `TableV2`: a TableV2 with a customer managed key cannot be rendered in an env-agnostic stack.
+    this.table = new dynamodb.Table(this, 'StateTable', {
+      partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: ttl,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: gsi1.name,
+      partitionKey: { name: gsi1.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: gsi1.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+  }
+
+  /**
+   * Lets `role` use the state store: DynamoDB items of the table and its one index, plan objects under
+   * `plans/`, and the key for both. `write: false` gives a read-only view (no Put/Update/Delete).
+   */
+  grantState(role: iam.IRole, options: { write: boolean }): void {
+    const { write } = options;
+    const bucketLogicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${PLAN_OBJECT_PREFIX}*]`,
+      reason:
+        'Plan and report objects are named by plan id at run time; access is limited to the plans/ prefix of ' +
+        'the one state bucket.',
+    });
+    const indexArn = `${this.table.tableArn}/index/${STATE_TABLE_SCHEMA.gsi1.name}`;
+    role.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          ...(write
+            ? ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']
+            : []),
+        ],
+        resources: [this.table.tableArn, indexArn],
+      }),
+    );
+    role.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', ...(write ? ['s3:PutObject', 's3:DeleteObject'] : [])],
+        resources: [this.bucket.arnForObjects(`${PLAN_OBJECT_PREFIX}*`)],
+      }),
+    );
+    role.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:DescribeKey', ...(write ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])],
+        resources: [this.key.keyArn],
+      }),
+    );
+  }
+}

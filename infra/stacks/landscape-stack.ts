@@ -1,0 +1,263 @@
+import { join } from 'node:path';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { LandscapeHttpApi } from '../constructs/http-api.ts';
+import { type CodeMode, LandscapeFunction } from '../constructs/landscape-function.ts';
+import { type ImportedVpc, Network } from '../constructs/network.ts';
+import { StateStorage } from '../constructs/state-storage.ts';
+
+export const FUNCTION_NAMES = ['webhook', 'apply', 'drift', 'api', 'monitor'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** Repository root, from infra/stacks/. */
+const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
+
+export interface LandscapeStackProps extends StackProps {
+  /** `bundle` (default) runs esbuild; `inline` uses stand-ins for fast template tests. */
+  code?: CodeMode;
+  /** Handler entries by function; default `functions/<name>/handler.ts`. */
+  entries?: Partial<Record<FunctionName, string>>;
+  /** Run the in-VPC functions in an existing VPC instead of creating one. */
+  vpc?: ImportedVpc;
+  /** Secrets Manager name prefix the apply/drift/monitor functions may read (Kafka credentials, channels). */
+  secretsPrefix?: string;
+  /** `owner/name` or `owner/*`: repositories whose webhooks are accepted. */
+  allowedRepositories?: string[];
+  allowedBranches?: string[];
+  /** Environments the drift schedule checks; empty = every environment the config names. */
+  driftEnvironments?: string[];
+  /** EventBridge Scheduler expressions. */
+  driftSchedule?: string;
+  monitorSchedule?: string;
+  /** Subscribed to the alarm topic when given. */
+  alarmEmail?: string;
+}
+
+/**
+ * Landscape on AWS: webhook and API behind an HTTP API; apply (one at a time), drift and monitor inside a VPC;
+ * state in S3 + DynamoDB (ADR 0020); schedules for drift and monitoring; a DLQ and alarms for every failure
+ * path. Env-agnostic and lookup-free so that `cdk synth` runs offline. The function environment variables are
+ * the ones functions/shared/config.ts parses.
+ */
+export class LandscapeStack extends Stack {
+  readonly storage: StateStorage;
+  readonly functions: Record<FunctionName, LandscapeFunction>;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly httpApi: LandscapeHttpApi;
+
+  constructor(scope: Construct, id: string, props: LandscapeStackProps = {}) {
+    super(scope, id, props);
+    const code = props.code ?? 'bundle';
+    const secretsPrefix = props.secretsPrefix ?? 'landscape/';
+    const entry = (name: FunctionName) => props.entries?.[name] ?? join(PROJECT_ROOT, 'functions', name, 'handler.ts');
+
+    this.storage = new StateStorage(this, 'State');
+    const network = new Network(this, 'Network', { vpc: props.vpc });
+
+    // ---------- failure paths: one DLQ, one alarm topic ----------
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue (of the functions and the schedules); it needs none itself.',
+    });
+    const alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Landscape alarms',
+      masterKey: this.storage.key,
+      enforceSSL: true,
+    });
+    // CloudWatch publishes to the encrypted topic with the key.
+    this.storage.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    if (props.alarmEmail) alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(props.alarmEmail));
+
+    // ---------- secrets ----------
+    const webhookSecret = new secretsmanager.Secret(this, 'WebhookSecret', {
+      description: 'Landscape: GitHub webhook secret (paste the same value into the GitHub webhook settings)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    const githubTokenSecret = new secretsmanager.Secret(this, 'GitHubTokenSecret', {
+      description: 'Landscape: GitHub token or App credentials for check runs, comments and tarballs (set by operator)',
+    });
+    for (const secret of [webhookSecret, githubTokenSecret]) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The value is shared with GitHub (webhook settings / token issuer); rotating it needs the GitHub side ' +
+          'changed at the same moment, which a rotation Lambda cannot do. Rotated by runbook.',
+      });
+    }
+
+    // ---------- functions ----------
+    const applyFunctionName = `${this.stackName}-apply`;
+    const applyFunctionArn = this.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: applyFunctionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const base = {
+      LANDSCAPE_STORE: 'aws',
+      STATE_BUCKET: this.storage.bucket.bucketName,
+      STATE_TABLE: this.storage.table.tableName,
+      STATE_KMS_KEY_ID: this.storage.key.keyArn,
+      GITHUB_TOKEN_SECRET_ID: githubTokenSecret.secretArn,
+    };
+    const inVpc = { vpc: network.vpc, subnets: network.subnets, securityGroup: network.functionSecurityGroup };
+    const shared = { code, projectRoot: PROJECT_ROOT, deadLetterQueue: this.deadLetterQueue, alarmTopic };
+    const make = (
+      name: FunctionName,
+      rest: Omit<ConstructorParameters<typeof LandscapeFunction>[2], 'entry' | keyof typeof shared>,
+    ) =>
+      new LandscapeFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}`, {
+        ...shared,
+        entry: entry(name),
+        ...rest,
+      });
+
+    const webhook = make('webhook', {
+      description: 'Landscape: verifies GitHub deliveries, dedupes them and hands the work to the apply function',
+      timeout: Duration.seconds(10),
+      memorySize: 512,
+      environment: {
+        ...base,
+        POWERTOOLS_SERVICE_NAME: 'landscape-webhook',
+        GITHUB_WEBHOOK_SECRET_ID: webhookSecret.secretArn,
+        ALLOWED_REPOSITORIES: (props.allowedRepositories ?? []).join(','),
+        ALLOWED_BRANCHES: (props.allowedBranches ?? []).join(','),
+        WORKER_FUNCTION_NAME: applyFunctionName,
+      },
+    });
+    const apply = make('apply', {
+      description: 'Landscape: plans and applies one environment at a time (reserved concurrency 1)',
+      functionName: applyFunctionName,
+      timeout: Duration.minutes(15),
+      memorySize: 1536,
+      vpc: inVpc,
+      reservedConcurrentExecutions: 1,
+      // A failed apply is not blindly re-run: plans are single-use and the next push or drift run converges.
+      retryAttempts: 0,
+      environment: { ...base, POWERTOOLS_SERVICE_NAME: 'landscape-apply', APPLY_FUNCTION_NAME: applyFunctionName },
+    });
+    const drift = make('drift', {
+      description: 'Landscape: scheduled drift check of the last applied commit',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      vpc: inVpc,
+      retryAttempts: 0,
+      environment: {
+        ...base,
+        POWERTOOLS_SERVICE_NAME: 'landscape-drift',
+        APPLY_FUNCTION_NAME: applyFunctionName,
+        DRIFT_ENVIRONMENTS: (props.driftEnvironments ?? []).join(','),
+      },
+    });
+    const api = make('api', {
+      description: 'Landscape: operator API (status, plans, approvals, re-apply, locks) behind IAM auth',
+      timeout: Duration.seconds(29),
+      memorySize: 512,
+      environment: {
+        ...base,
+        POWERTOOLS_SERVICE_NAME: 'landscape-api',
+        API_AUTH: 'iam',
+        APPLY_FUNCTION_NAME: applyFunctionName,
+        WORKER_FUNCTION_NAME: applyFunctionName,
+      },
+    });
+    const monitor = make('monitor', {
+      description: 'Landscape: evaluates alert rules (lag, throughput, under-replicated) and notifies channels',
+      timeout: Duration.minutes(2),
+      memorySize: 512,
+      vpc: inVpc,
+      retryAttempts: 0,
+      environment: { ...base, POWERTOOLS_SERVICE_NAME: 'landscape-monitor' },
+    });
+    this.functions = { webhook, apply, drift, api, monitor };
+
+    // ---------- least-privilege grants ----------
+    for (const f of [webhook, apply, drift, api, monitor]) this.storage.grantState(f.role, { write: true });
+    webhookSecret.grantRead(webhook.role);
+    for (const f of [webhook, apply, drift, api]) githubTokenSecret.grantRead(f.role);
+    const platformSecretsArn = this.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${secretsPrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    for (const f of [apply, drift, monitor]) {
+      f.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [platformSecretsArn] }),
+      );
+      Validations.of(f.role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix}*]`,
+        reason:
+          'Secret references in the configuration (Kafka SCRAM, registry and channel credentials) are chosen by ' +
+          `users at run time; reads are limited to names under "${secretsPrefix}" and happen only in these functions.`,
+      });
+    }
+    for (const f of [webhook, apply, drift, api]) {
+      f.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [applyFunctionArn] }),
+      );
+    }
+
+    // ---------- HTTP API ----------
+    this.httpApi = new LandscapeHttpApi(this, 'Http', { webhook: webhook.fn, api: api.fn });
+
+    // ---------- schedules ----------
+    const scheduleTarget = (fn: LandscapeFunction, input: Record<string, unknown>) => {
+      const logicalId = this.getLogicalId(fn.fn.node.defaultChild as lambda.CfnFunction);
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        reason:
+          'The scheduler role created by aws-scheduler-targets may invoke this one function, any version or ' +
+          'alias of it (the ":*" suffix); nothing else.',
+      });
+      return new schedulerTargets.LambdaInvoke(fn.fn, {
+        input: scheduler.ScheduleTargetInput.fromObject(input),
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+      });
+    };
+    new scheduler.Schedule(this, 'DriftSchedule', {
+      description: 'Landscape drift check',
+      schedule: scheduler.ScheduleExpression.expression(props.driftSchedule ?? 'rate(1 hour)'),
+      target: scheduleTarget(drift, { source: 'landscape.schedule', job: 'drift' }),
+    });
+    new scheduler.Schedule(this, 'MonitorSchedule', {
+      description: 'Landscape alert rule evaluation',
+      schedule: scheduler.ScheduleExpression.expression(props.monitorSchedule ?? 'rate(1 minute)'),
+      target: scheduleTarget(monitor, { source: 'landscape.schedule', job: 'monitor' }),
+    });
+
+    // ---------- alarms beyond per-function errors ----------
+    const dlqDepth = new cloudwatch.Alarm(this, 'DeadLetterQueueDepthAlarm', {
+      alarmDescription: 'Landscape: failed asynchronous invocations or schedule deliveries are waiting in the DLQ',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    dlqDepth.addAlarmAction(new cloudwatchActions.SnsAction(alarmTopic));
+
+    new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.api.apiEndpoint });
+    new CfnOutput(this, 'WebhookUrl', { value: `${this.httpApi.api.apiEndpoint}/webhooks/github` });
+    new CfnOutput(this, 'WebhookSecretArn', { value: webhookSecret.secretArn });
+    new CfnOutput(this, 'StateBucketName', { value: this.storage.bucket.bucketName });
+    new CfnOutput(this, 'StateTableName', { value: this.storage.table.tableName });
+  }
+}

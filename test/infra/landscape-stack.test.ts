@@ -1,0 +1,255 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { STATE_TABLE_SCHEMA } from '../../infra/constructs/state-storage.ts';
+import { LandscapeStack } from '../../infra/stacks/landscape-stack.ts';
+import { TABLE_KEYS } from '../../lib/adapters/aws/index.ts';
+import { newApp, synthTemplate } from './stack-fixture.ts';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+const { stack, template } = synthTemplate({ allowedRepositories: ['acme/platform'] });
+const functions = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
+const fnId = (name: string) => {
+  const id = Object.keys(functions).find((k) => k.startsWith(`${name}Function`));
+  if (!id) throw new Error(`no function ${name}`);
+  return id;
+};
+const fnProps = (name: string) => functions[fnId(name)]?.Properties as Record<string, never>;
+const env = (name: string) => (fnProps(name).Environment as { Variables: Record<string, unknown> }).Variables;
+
+/** Every statement of the inline policies attached to a function's role. */
+function statementsOf(name: string): Statement[] {
+  const roleRef = (fnProps(name).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const policies = template.findResources('AWS::IAM::Policy') as Record<string, Resource>;
+  return Object.values(policies)
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleRef))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+describe('LandscapeStack resources', () => {
+  it('has the five functions, on Node 24 / ARM64 with active tracing, a DLQ and JSON logs', () => {
+    expect(Object.keys(functions)).toHaveLength(5);
+    for (const name of ['Webhook', 'Apply', 'Drift', 'Api', 'Monitor']) {
+      expect(fnProps(name)).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        DeadLetterConfig: { TargetArn: expect.anything() },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: expect.anything() },
+      });
+      expect(env(name).NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+  });
+
+  it('runs apply one at a time, without blind retries, and names it so it can invoke itself', () => {
+    expect(fnProps('Apply')).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 900 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fnId('Apply') },
+      MaximumRetryAttempts: 0,
+    });
+    expect(env('Apply').APPLY_FUNCTION_NAME).toEqual(fnProps('Apply').FunctionName);
+  });
+
+  it('puts apply, drift and monitor in private subnets of the VPC, webhook and api outside it', () => {
+    for (const name of ['Apply', 'Drift', 'Monitor']) expect(fnProps(name).VpcConfig).toBeDefined();
+    for (const name of ['Webhook', 'Api']) expect(fnProps(name).VpcConfig).toBeUndefined();
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
+  });
+
+  it('gives the functions the variables functions/shared/config.ts parses', () => {
+    expect(env('Webhook')).toMatchObject({
+      LANDSCAPE_STORE: 'aws',
+      STATE_BUCKET: expect.anything(),
+      STATE_TABLE: expect.anything(),
+      GITHUB_WEBHOOK_SECRET_ID: expect.anything(),
+      ALLOWED_REPOSITORIES: 'acme/platform',
+      WORKER_FUNCTION_NAME: fnProps('Apply').FunctionName,
+    });
+    expect(env('Api')).toMatchObject({ API_AUTH: 'iam', APPLY_FUNCTION_NAME: fnProps('Apply').FunctionName });
+  });
+
+  it('serves POST /webhooks/github without auth and /api/* behind the IAM authorizer, with access logs', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /webhooks/github',
+      AuthorizationType: 'NONE',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'ANY /api/{proxy+}',
+      AuthorizationType: 'AWS_IAM',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: { DestinationArn: Match.anyValue() },
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 50 },
+    });
+  });
+
+  it('keeps plans in a private, versioned, KMS-encrypted, TLS-only bucket', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('declares the state table of ADR 0020: pk/sk, gsi1, TTL, PITR, customer key, retained', () => {
+    expect(STATE_TABLE_SCHEMA).toEqual(TABLE_KEYS);
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: 'gsi1',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          }),
+        ],
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+        DeletionProtectionEnabled: true,
+      }),
+    });
+  });
+
+  it('schedules drift hourly and monitoring every minute, with retries and the DLQ', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    for (const [name, expression] of [
+      ['Drift', 'rate(1 hour)'],
+      ['Monitor', 'rate(1 minute)'],
+    ] as const) {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: expression,
+        Target: Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId(name), 'Arn'] },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+        }),
+      });
+    }
+  });
+
+  it('alarms on every function error and on any message in the DLQ', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      AlarmActions: [Match.anyValue()],
+    });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+  });
+});
+
+describe('LandscapeStack IAM', () => {
+  it('uses no AWS managed policies and no wildcard actions', () => {
+    const roles = template.findResources('AWS::IAM::Role') as Record<string, Resource>;
+    for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    for (const name of ['Webhook', 'Apply', 'Drift', 'Api', 'Monitor']) {
+      for (const s of statementsOf(name)) for (const a of actionsOf(s)) expect(a).not.toContain('*');
+    }
+  });
+
+  it('allows Resource "*" only for X-Ray and, in the VPC, Lambda ENI actions', () => {
+    for (const name of ['Webhook', 'Apply', 'Drift', 'Api', 'Monitor']) {
+      const open = statementsOf(name).filter((s) => s.Resource === '*');
+      for (const a of open.flatMap(actionsOf)) expect(a).toMatch(/^(xray|ec2):/);
+    }
+  });
+
+  it('scopes DynamoDB to the table and its one index, S3 to plans/, secrets and invoke to named resources', () => {
+    const tableId = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
+    for (const name of ['Webhook', 'Apply', 'Drift', 'Api', 'Monitor']) {
+      const statements = statementsOf(name);
+      const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo).toHaveLength(1);
+      expect(dynamo[0]?.Resource).toEqual([
+        { 'Fn::GetAtt': [tableId, 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/gsi1']] },
+      ]);
+      const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+      expect(JSON.stringify(s3.map((s) => s.Resource))).toContain('/plans/*');
+      const invoke = statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+      for (const s of invoke) expect(JSON.stringify(s.Resource)).toContain('-apply');
+    }
+  });
+
+  it('lets only apply, drift and monitor read platform secrets, and only the webhook read the webhook secret', () => {
+    const readsPrefix = (name: string) =>
+      statementsOf(name).some((s) => JSON.stringify(s.Resource).includes('secret:landscape/*'));
+    expect(['Webhook', 'Apply', 'Drift', 'Api', 'Monitor'].filter(readsPrefix)).toEqual(['Apply', 'Drift', 'Monitor']);
+    const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((k) =>
+      k.startsWith('WebhookSecret'),
+    );
+    const readsWebhookSecret = (name: string) =>
+      statementsOf(name).some((s) => JSON.stringify(s.Resource).includes(`"Ref":"${secretId}"`));
+    expect(['Webhook', 'Apply', 'Drift', 'Api', 'Monitor'].filter(readsWebhookSecret)).toEqual(['Webhook']);
+  });
+});
+
+describe('LandscapeStack synthesis', () => {
+  it('needs no context lookups (env-agnostic, offline)', () => {
+    const assembly = stack.node.root as unknown as { synth(): { manifest: { missing?: unknown[] } } };
+    expect(assembly.synth().manifest.missing ?? []).toEqual([]);
+    expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  it('runs in an existing VPC named by id, subnets and zones, without creating one', () => {
+    const { template: imported } = synthTemplate({
+      vpc: {
+        vpcId: 'vpc-0abc',
+        privateSubnetIds: ['subnet-a', 'subnet-b'],
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      },
+    });
+    imported.resourceCountIs('AWS::EC2::VPC', 0);
+    imported.resourceCountIs('AWS::EC2::NatGateway', 0);
+    imported.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: { SubnetIds: ['subnet-a', 'subnet-b'], SecurityGroupIds: Match.anyValue() },
+    });
+  });
+
+  it('refuses an imported VPC without its private subnets', () => {
+    expect(
+      () =>
+        new LandscapeStack(newApp(), 'Landscape', {
+          code: 'inline',
+          vpc: { vpcId: 'vpc-0abc', privateSubnetIds: [], availabilityZones: ['eu-west-1a'] },
+        }),
+    ).toThrow(/importing VPC "vpc-0abc": give privateSubnetIds and availabilityZones/);
+  });
+});
