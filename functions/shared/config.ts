@@ -1,109 +1,125 @@
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// zod/mini ships no messages by default: English ones, so a bad setting says what was expected.
+z.config(en());
 
 /**
  * Every environment variable the functions read, parsed with zod once per cold start (STYLE.md section 6).
  * Each function has its own schema; a missing required value fails the cold start with a message naming it.
+ * `zod/mini`: the same validation in ~15 KiB instead of ~440 KiB of the webhook bundle (bench/bundles.ts).
  */
 
-const list = z
-  .string()
-  .default('')
-  .transform((s) =>
+const list = z.pipe(
+  z._default(z.string(), ''),
+  z.transform((s: string) =>
     s
       .split(',')
       .map((x) => x.trim())
       .filter(Boolean),
-  );
+  ),
+);
 
-const json = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
+const jsonRecord = z.pipe(
+  z.string(),
+  z.transform((text: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return 'not JSON';
+    }
+  }),
+);
+
+const positiveInt = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 
 /** Where state lives: `aws` (S3 + DynamoDB) in the cloud, `file` (a directory) for local runs and tests. */
 const StoreConfigSchema = z.discriminatedUnion('LANDSCAPE_STORE', [
   z.object({
     LANDSCAPE_STORE: z.literal('aws'),
-    STATE_BUCKET: z.string().min(1),
-    STATE_TABLE: z.string().min(1),
+    STATE_BUCKET: z.string().check(z.minLength(1)),
+    STATE_TABLE: z.string().check(z.minLength(1)),
   }),
-  z.object({ LANDSCAPE_STORE: z.literal('file'), STATE_DIR: z.string().min(1) }),
+  z.object({ LANDSCAPE_STORE: z.literal('file'), STATE_DIR: z.string().check(z.minLength(1)) }),
 ]);
 
-const BaseSchema = z.object({
-  LANDSCAPE_STORE: z.enum(['aws', 'file']).default('aws'),
-  POWERTOOLS_SERVICE_NAME: z.string().default('landscape'),
+const baseShape = {
+  LANDSCAPE_STORE: z._default(z.enum(['aws', 'file']), 'aws'),
+  POWERTOOLS_SERVICE_NAME: z._default(z.string(), 'landscape'),
   /** GitHub token for reports and tarballs: directly (local) or the id of a Secrets Manager secret. */
-  GITHUB_TOKEN: z.string().optional(),
-  GITHUB_TOKEN_SECRET_ID: z.string().optional(),
-  GITHUB_API_URL: z.url().optional(),
+  GITHUB_TOKEN: z.optional(z.string()),
+  GITHUB_TOKEN_SECRET_ID: z.optional(z.string()),
+  GITHUB_API_URL: z.optional(z.url()),
   /** `github` (REST tarball by SHA) or `git` (git CLI over smart HTTP, needs a git binary). */
-  GIT_SOURCE: z.enum(['github', 'git']).default('github'),
-  GIT_BASE_URL: z.string().optional(),
-  GIT_URLS: json(z.record(z.string(), z.string())).optional(),
-  GIT_CACHE_DIR: z.string().default('/tmp/landscape-git'),
-  DEFAULT_REPO: z.string().optional(),
-  PUBLIC_URL: z.url().optional(),
-  LOCK_TTL_SECONDS: z.coerce.number().int().positive().default(900),
-  LOCK_WAIT_MS: z.coerce.number().int().nonnegative().default(60_000),
-});
+  GIT_SOURCE: z._default(z.enum(['github', 'git']), 'github'),
+  GIT_BASE_URL: z.optional(z.string()),
+  /** JSON object `{"owner/name": "clone URL"}`. */
+  GIT_URLS: z.optional(z.pipe(jsonRecord, z.record(z.string(), z.string()))),
+  GIT_CACHE_DIR: z._default(z.string(), '/tmp/landscape-git'),
+  DEFAULT_REPO: z.optional(z.string()),
+  PUBLIC_URL: z.optional(z.url()),
+  LOCK_TTL_SECONDS: positiveInt(900),
+  LOCK_WAIT_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 60_000),
+};
 
-export const WebhookConfigSchema = BaseSchema.extend({
-  /** The webhook secret, or the id of a Secrets Manager secret holding it: one of them is mandatory. */
-  GITHUB_WEBHOOK_SECRET: z.string().min(16).optional(),
-  GITHUB_WEBHOOK_SECRET_ID: z.string().min(1).optional(),
-  /** `owner/name` or `owner/*`, comma-separated: deliveries from anything else are refused (403). */
-  ALLOWED_REPOSITORIES: list.pipe(z.array(z.string()).min(1, 'name at least one repository')),
-  /** Branches considered for pushes and PR bases; empty = every branch an Environment names. */
-  ALLOWED_BRANCHES: list,
-  /** The function that runs plan jobs (the apply function, in the VPC: ADR 0010). */
-  WORKER_FUNCTION_NAME: z.string().min(1).optional(),
-  DEDUPE_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(7 * 24 * 3600),
-}).refine((c) => c.GITHUB_WEBHOOK_SECRET || c.GITHUB_WEBHOOK_SECRET_ID, {
-  message: 'GITHUB_WEBHOOK_SECRET or GITHUB_WEBHOOK_SECRET_ID is required: unsigned webhooks are never accepted',
-  path: ['GITHUB_WEBHOOK_SECRET'],
-});
+export const WebhookConfigSchema = z
+  .object({
+    ...baseShape,
+    /** The webhook secret, or the id of a Secrets Manager secret holding it: one of them is mandatory. */
+    GITHUB_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(16))),
+    GITHUB_WEBHOOK_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+    /** `owner/name` or `owner/*`, comma-separated: deliveries from anything else are refused (403). */
+    ALLOWED_REPOSITORIES: z.pipe(list, z.array(z.string()).check(z.minLength(1, 'name at least one repository'))),
+    /** Branches considered for pushes and PR bases; empty = every branch an Environment names. */
+    ALLOWED_BRANCHES: list,
+    /** The function that runs plan jobs (the apply function, in the VPC: ADR 0010). */
+    WORKER_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
+    DEDUPE_TTL_SECONDS: positiveInt(7 * 24 * 3600),
+  })
+  .check(
+    z.refine((c) => Boolean(c.GITHUB_WEBHOOK_SECRET || c.GITHUB_WEBHOOK_SECRET_ID), {
+      message: 'GITHUB_WEBHOOK_SECRET or GITHUB_WEBHOOK_SECRET_ID is required: unsigned webhooks are never accepted',
+      path: ['GITHUB_WEBHOOK_SECRET'],
+    }),
+  );
 export type WebhookConfig = z.infer<typeof WebhookConfigSchema>;
 
-export const WorkerConfigSchema = BaseSchema.extend({
+const workerShape = {
+  ...baseShape,
   /** This function's own name: plans it makes are applied by invoking it again asynchronously. */
-  APPLY_FUNCTION_NAME: z.string().min(1).optional(),
-});
+  APPLY_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
+};
+
+export const WorkerConfigSchema = z.object(workerShape);
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 
-export const DriftConfigSchema = WorkerConfigSchema.extend({
+export const DriftConfigSchema = z.object({
+  ...workerShape,
   /** Environments checked when the schedule event names none. */
   DRIFT_ENVIRONMENTS: list,
 });
 export type DriftConfig = z.infer<typeof DriftConfigSchema>;
 
-export const ApiConfigSchema = WorkerConfigSchema.extend({
-  WORKER_FUNCTION_NAME: z.string().min(1).optional(),
-  /** `iam`: trust the API Gateway IAM authorizer context; `bearer`: compare with API_TOKEN (local). */
-  API_AUTH: z.enum(['iam', 'bearer']).default('iam'),
-  API_TOKEN: z.string().min(16).optional(),
-}).refine((c) => c.API_AUTH !== 'bearer' || c.API_TOKEN, {
-  message: 'API_TOKEN is required when API_AUTH is "bearer"',
-  path: ['API_TOKEN'],
-});
+export const ApiConfigSchema = z
+  .object({
+    ...workerShape,
+    WORKER_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
+    /** `iam`: trust the API Gateway IAM authorizer context; `bearer`: compare with API_TOKEN (local). */
+    API_AUTH: z._default(z.enum(['iam', 'bearer']), 'iam'),
+    API_TOKEN: z.optional(z.string().check(z.minLength(16))),
+  })
+  .check(
+    z.refine((c) => c.API_AUTH !== 'bearer' || Boolean(c.API_TOKEN), {
+      message: 'API_TOKEN is required when API_AUTH is "bearer"',
+      path: ['API_TOKEN'],
+    }),
+  );
 export type ApiConfig = z.infer<typeof ApiConfigSchema>;
 
 export type StoreConfig = z.infer<typeof StoreConfigSchema>;
 
 /** Parses `env` with `schema`, plus the store settings; throws one readable error listing every problem. */
-export function parseConfig<S extends z.ZodType>(
+export function parseConfig<S extends z.ZodMiniType>(
   schema: S,
   env: NodeJS.ProcessEnv = process.env,
 ): z.infer<S> & { store: StoreConfig } {
