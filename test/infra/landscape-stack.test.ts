@@ -15,7 +15,7 @@ const fnId = (name: string) => {
   if (!id) throw new Error(`no function ${name}`);
   return id;
 };
-const fnProps = (name: string) => functions[fnId(name)]?.Properties as Record<string, never>;
+const fnProps = (name: string) => (functions[fnId(name)]?.Properties ?? {}) as Record<string, unknown>;
 const env = (name: string) => (fnProps(name).Environment as { Variables: Record<string, unknown> }).Variables;
 
 /** Every statement of the inline policies attached to a function's role. */
