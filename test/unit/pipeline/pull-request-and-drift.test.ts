@@ -138,6 +138,7 @@ describe('checkDrift', () => {
     });
     await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });
     tamper(kafka, '5');
+    fixture.clock.advance(15 * 60_000);
     const outcome = await checkDrift(deps, { environment: 'prod' });
     expect(outcome).toMatchObject({ status: 'drifted' });
     const remediation = outcome.status === 'drifted' ? outcome.remediationPlanId : undefined;
