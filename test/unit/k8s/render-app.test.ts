@@ -360,3 +360,19 @@ ${statement
     ]);
   });
 });
+
+describe('examples/apps', () => {
+  it('renders and passes the SQL check', async () => {
+    const config = await loadConfig(new URL('../../../examples/apps', import.meta.url).pathname, 'local');
+    const rendered = [...documentsOfKind(config.documents, 'App')].flatMap((doc) => renderApp(doc, config).resources);
+    expect(checkAppSql(config, rendered)).toEqual({ problems: [], notes: [] });
+    expect(rendered.filter((r) => r.kind === 'KubernetesObject').map((r) => r.key)).toEqual([
+      'k8s/core/ServiceAccount/streaming/orders-enricher',
+      'k8s/core/ConfigMap/streaming/orders-enricher-config',
+      'k8s/apps/Deployment/streaming/orders-enricher',
+      'k8s/core/ServiceAccount/streaming/order-totals',
+      'k8s/core/ConfigMap/streaming/order-totals-config',
+      'k8s/apps/Deployment/streaming/order-totals',
+    ]);
+  });
+});
