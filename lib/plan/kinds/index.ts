@@ -1,6 +1,9 @@
 import type { ResourceKind } from '../../model/resource.ts';
 import type { KindRules } from '../kind-rules.ts';
+import { connectorRules } from './connector.ts';
+import { kubernetesObjectRules } from './kubernetes-object.ts';
 import { quotaRules } from './quota.ts';
+import { schemaRules } from './schema.ts';
 import { topicRules } from './topic.ts';
 import { userRules } from './user.ts';
 
@@ -11,4 +14,7 @@ export const KIND_RULES: Partial<Record<ResourceKind, KindRules>> = {
   Acl: { createFields: () => [] },
   Quota: quotaRules,
   User: userRules,
+  Schema: schemaRules,
+  Connector: connectorRules,
+  KubernetesObject: kubernetesObjectRules,
 };
