@@ -5,17 +5,12 @@ import { applyPlan } from '../../../lib/engine/apply-plan.ts';
 import { planEnvironment } from '../../../lib/engine/plan-environment.ts';
 import type { Plan } from '../../../lib/model/plan.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
-import { KIND_RULES } from '../../../lib/plan/kinds/index.ts';
-import { kubernetesObjectRules } from '../../../lib/plan/kinds/kubernetes-object.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import { configDir } from '../../support/builders.ts';
 import { adminClient, availableCluster, createNamespace, providerFor, secretsFor, uniqueName } from './support.ts';
 
 const cluster = await availableCluster();
 const ENV = 'it-pipeline';
-
-// Until the planner registers the KubernetesObject rules in KIND_RULES, this suite does it for itself.
-KIND_RULES.KubernetesObject ??= kubernetesObjectRules;
 
 describe.runIf(cluster)('plan and apply of KubernetesManifests through the engine', () => {
   const c = cluster as NonNullable<typeof cluster>;
