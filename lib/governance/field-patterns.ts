@@ -1,5 +1,3 @@
-import type { ConfigDocument } from '../model/documents.ts';
-
 /**
  * Field and topic patterns of DataPolicies, shared by the plan-time lineage check and the record masker so
  * that "protected" means the same thing in both places.
@@ -95,12 +93,10 @@ export function topicMatches(pattern: string, topic: string): boolean {
   return globSegment(pattern, '').test(topic);
 }
 
-/** The DataPolicies whose `topics` cover `topic`, sorted by name for stable output. */
-export function policiesCovering(
-  policies: readonly ConfigDocument<'DataPolicy'>[],
+/** The DataPolicies (documents or `{ name, spec }`) whose `topics` cover `topic`, in the given order. */
+export function policiesCovering<T extends { spec: { topics: readonly string[] } }>(
+  policies: readonly T[],
   topic: string,
-): ConfigDocument<'DataPolicy'>[] {
-  return policies
-    .filter((p) => p.spec.topics.some((pattern) => topicMatches(pattern, topic)))
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+): T[] {
+  return policies.filter((p) => p.spec.topics.some((pattern) => topicMatches(pattern, topic)));
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Json } from '../model/common.ts';
-import type { Redaction } from '../model/data-policy.ts';
-import type { ConfigDocument } from '../model/documents.ts';
+import type { DataPolicySpec, Redaction } from '../model/data-policy.ts';
 import { compileFieldPattern, type FieldPattern, matchesFieldPath } from './field-patterns.ts';
 
 /** What `all` redaction shows instead of a value: fixed, so the length of the value is not revealed either. */
@@ -21,11 +20,17 @@ function strength(redaction: Redaction): number {
   return 2 + 1 / redaction.n;
 }
 
+/** A DataPolicy by name, as documents and the published monitor config both provide it. */
+export interface NamedDataPolicy {
+  name: string;
+  spec: DataPolicySpec;
+}
+
 /** Compiles DataPolicies into masking rules, strongest redaction first. */
-export function maskingRules(policies: readonly ConfigDocument<'DataPolicy'>[]): MaskingRule[] {
+export function maskingRules(policies: readonly NamedDataPolicy[]): MaskingRule[] {
   return policies
     .map((p) => ({
-      policy: p.metadata.name,
+      policy: p.name,
       patterns: p.spec.fields.map(compileFieldPattern),
       redaction: p.spec.redaction,
     }))

@@ -67,7 +67,9 @@ function leakProblem(
 export const checkDataPolicies: ConfigCheck = (config) => {
   const problems: ConfigProblem[] = [];
   const notes: PlanNote[] = [];
-  const policies = config.documents.filter((d): d is ConfigDocument<'DataPolicy'> => d.kind === 'DataPolicy');
+  const policies = config.documents
+    .filter((d): d is ConfigDocument<'DataPolicy'> => d.kind === 'DataPolicy')
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   if (policies.length === 0) return { problems, notes };
   const compiled = new Map(policies.map((p) => [p, p.spec.fields.map((f) => [f, compileFieldPattern(f)] as const)]));
   for (const doc of config.documents) {

@@ -9,18 +9,9 @@ import {
 import { MASK, maskingRules, maskRecord, maskValue } from '../../../lib/governance/masking.ts';
 import type { Json } from '../../../lib/model/common.ts';
 import { DataPolicySpecSchema } from '../../../lib/model/data-policy.ts';
-import type { ConfigDocument } from '../../../lib/model/documents.ts';
 
-function policy(name: string, spec: unknown): ConfigDocument<'DataPolicy'> {
-  const source = { file: 'p.yaml', line: 1, column: 1 };
-  return {
-    apiVersion: 'landscape.dev/v1',
-    kind: 'DataPolicy',
-    metadata: { name },
-    spec: DataPolicySpecSchema.parse(spec),
-    source,
-    locate: () => source,
-  };
+function policy(name: string, spec: unknown) {
+  return { name, spec: DataPolicySpecSchema.parse(spec) };
 }
 
 describe('field patterns', () => {

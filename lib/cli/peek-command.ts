@@ -1,0 +1,64 @@
+import { openTopicSampler } from '../adapters/kafka-monitor/topic-sampler.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { ConfigError, ReconcilerError } from '../errors.ts';
+import { dataPoliciesOf, sampleTopic } from '../governance/sample.ts';
+import { localContext } from './context.ts';
+import { EXIT, printProblems } from './output.ts';
+
+export interface PeekOptions {
+  env: string;
+  topic: string;
+  count?: number;
+  state?: string;
+  /** One JSON document (the whole sample) instead of one JSON line per record. */
+  json?: boolean;
+}
+
+/**
+ * `landscape peek DIR --env E TOPIC [--count N]`: the newest records of a topic, decoded (JSON, Avro via the
+ * registry) and masked by the DataPolicies of DIR that cover the topic. Records go to stdout, one JSON line
+ * each (newest first); what was masked goes to stderr. Reads only: no consumer group, no commits.
+ */
+export async function peekCommand(dir: string, options: PeekOptions): Promise<number> {
+  let config: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    config = await loadConfig(dir, options.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      printProblems(error.problems);
+      return EXIT.error;
+    }
+    throw error;
+  }
+  const { secrets } = localContext(options.state, dir);
+  const sampler = await openTopicSampler(config.environment.spec, secrets);
+  try {
+    const sample = await sampleTopic(
+      {
+        topic: options.topic,
+        ...(options.count !== undefined ? { count: options.count } : {}),
+        policies: dataPoliciesOf(config),
+      },
+      sampler,
+    );
+    const masking =
+      sample.policies.length > 0
+        ? `masked by DataPolicy ${sample.policies.map((p) => `"${p}"`).join(', ')}`
+        : 'no DataPolicy covers it: shown unmasked';
+    process.stderr.write(
+      `topic "${sample.topic}": ${sample.records.length} most recent record${sample.records.length === 1 ? '' : 's'}, ${masking}\n`,
+    );
+    for (const problem of sample.problems) process.stderr.write(`  note: ${problem}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify(sample, null, 2)}\n`);
+    else for (const record of sample.records) process.stdout.write(`${JSON.stringify(record)}\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof ReconcilerError && (error.code === 'NotFound' || error.code === 'BadRequest')) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT.error;
+    }
+    throw error;
+  } finally {
+    await sampler.close();
+  }
+}
