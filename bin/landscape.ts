@@ -13,7 +13,10 @@ Usage:
   landscape apply DIR --env ENV [--auto-approve] [--approve-destructive]
   landscape drift DIR --env ENV [--json]                          exit 2 when the platform drifted
   landscape export DIR --env ENV --out OUTDIR
-  landscape serve [--port 8080] [--state DIR]
+  landscape serve [--port 8080] --repo OWNER/NAME [--git-base-url URL] [--drift-interval SECONDS]
+                                   (secrets: LANDSCAPE_WEBHOOK_SECRET, LANDSCAPE_API_TOKEN)
+  landscape monitor DIR --env ENV [--once] [--interval SECONDS]  alert rules from live offsets
+  landscape peek DIR --env ENV --topic TOPIC [--count N] [--json] a few records, masked by DataPolicies
 
 Common options:
   --state DIR    where plans, the applied commit, locks and audit records live (default .landscape)
@@ -29,7 +32,13 @@ const { values, positionals } = parseArgs({
     'auto-approve': { type: 'boolean' },
     'approve-destructive': { type: 'boolean' },
     port: { type: 'string' },
-    config: { type: 'string' },
+    repo: { type: 'string', multiple: true },
+    'git-base-url': { type: 'string' },
+    'drift-interval': { type: 'string' },
+    once: { type: 'boolean' },
+    interval: { type: 'string' },
+    topic: { type: 'string' },
+    count: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -82,7 +91,28 @@ async function main(): Promise<number> {
       const { serveCommand } = await import('../lib/cli/serve-command.ts');
       return serveCommand({
         ...(values.port ? { port: Number(values.port) } : {}),
-        ...(values.config ? { config: values.config } : {}),
+        ...(values.repo ? { repositories: values.repo } : {}),
+        ...(values['git-base-url'] ? { gitBaseUrl: values['git-base-url'] } : {}),
+        ...(values['drift-interval'] ? { driftIntervalSeconds: Number(values['drift-interval']) } : {}),
+        ...state,
+      });
+    }
+    case 'monitor': {
+      const { monitorCommand } = await import('../lib/cli/monitor-command.ts');
+      return monitorCommand(need(target, 'DIR'), {
+        env: need(values.env, '--env'),
+        ...(values.once ? { once: true } : {}),
+        ...(values.interval ? { intervalSeconds: Number(values.interval) } : {}),
+        ...state,
+      });
+    }
+    case 'peek': {
+      const { peekCommand } = await import('../lib/cli/peek-command.ts');
+      return peekCommand(need(target, 'DIR'), {
+        env: need(values.env, '--env'),
+        topic: need(values.topic, '--topic'),
+        ...(values.count ? { count: Number(values.count) } : {}),
+        ...(values.json ? { json: true } : {}),
         ...state,
       });
     }

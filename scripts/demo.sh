@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: starts a local Kafka, plans and applies examples/, changes a topic
+# The main job on the embedded default: starts a local Kafka, plans and applies examples/kafka, changes a topic
 # out of band, shows the drift, restores it, and exports the live cluster back to YAML.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,34 +19,34 @@ export LANDSCAPE_STATE_DIR=${LANDSCAPE_STATE_DIR:-$ROOT/.landscape/demo}
 rm -rf "$LANDSCAPE_STATE_DIR"
 WORK=$(mktemp -d)
 
-step "landscape validate examples"
-landscape validate examples
+step "landscape validate examples/kafka"
+landscape validate examples/kafka
 
-step "landscape plan examples --env local --out plan.json"
-set +e; landscape plan examples --env local --out "$WORK/plan.json"; code=$?; set -e
+step "landscape plan examples/kafka --env local --out plan.json"
+set +e; landscape plan examples/kafka --env local --out "$WORK/plan.json"; code=$?; set -e
 echo "(exit code $code: 2 means there are changes)"
 
 step "landscape apply plan.json"
 landscape apply "$WORK/plan.json"
 
 step "landscape plan again: nothing to do"
-landscape plan examples --env local
+landscape plan examples/kafka --env local
 
 step "Someone changes payments.orders on the broker directly"
 node scripts/demo/out-of-band-change.ts payments.orders retention.ms 3600000
 
 step "landscape drift --env local"
-set +e; landscape drift examples --env local; code=$?; set -e
+set +e; landscape drift examples/kafka --env local; code=$?; set -e
 echo "(exit code $code: 2 means drift)"
 
-step "landscape apply examples --env local --auto-approve: restore the declared state"
-landscape apply examples --env local --auto-approve
+step "landscape apply examples/kafka --env local --auto-approve: restore the declared state"
+landscape apply examples/kafka --env local --auto-approve
 
 step "landscape drift again"
-landscape drift examples --env local
+landscape drift examples/kafka --env local
 
 step "landscape export: the live cluster as YAML, which plans to no changes"
-landscape export examples --env local --out "$WORK/exported"
+landscape export examples/kafka --env local --out "$WORK/exported"
 ls "$WORK/exported"
 landscape plan "$WORK/exported" --env local
 

@@ -361,9 +361,9 @@ ${statement
   });
 });
 
-describe('examples/apps', () => {
+describe('examples/kubernetes', () => {
   it('renders and passes the SQL check', async () => {
-    const config = await loadConfig(new URL('../../../examples/apps', import.meta.url).pathname, 'local');
+    const config = await loadConfig(new URL('../../../examples/kubernetes', import.meta.url).pathname, 'local');
     const rendered = [...documentsOfKind(config.documents, 'App')].flatMap((doc) => renderApp(doc, config).resources);
     expect(checkAppSql(config, rendered)).toEqual({ problems: [], notes: [] });
     expect(rendered.filter((r) => r.kind === 'KubernetesObject').map((r) => r.key)).toEqual([
