@@ -16,7 +16,7 @@ export interface HealthVerdict {
 
 /**
  * Healthy = the connector and every task in the target state (RUNNING, or PAUSED for a paused connector) with at
- * least one task; failed = the connector or a task FAILED (Connect does not restart failed tasks by itself).
+ * least one task when running; failed = the connector or a task FAILED (Connect does not restart failed tasks by itself).
  */
 export function judgeHealth(status: ConnectorStatus, target: 'RUNNING' | 'PAUSED'): HealthVerdict {
   const tasks = status.tasks ?? [];
@@ -24,7 +24,9 @@ export function judgeHealth(status: ConnectorStatus, target: 'RUNNING' | 'PAUSED
   for (const task of tasks) counts.set(task.state, (counts.get(task.state) ?? 0) + 1);
   const taskText =
     tasks.length === 0
-      ? 'no tasks yet'
+      ? target === 'PAUSED'
+        ? 'no tasks started'
+        : 'no tasks yet'
       : counts.size === 1 && counts.has(target)
         ? `${tasks.length}/${tasks.length} tasks ${target}`
         : `tasks: ${[...counts].map(([state, n]) => `${n} ${state}`).join(', ')}`;
@@ -37,7 +39,9 @@ export function judgeHealth(status: ConnectorStatus, target: 'RUNNING' | 'PAUSED
     const first = failed[0];
     return { state: 'failed', summary: `${summary}: task ${first?.id}: ${summarizeTrace(first?.trace)}` };
   }
-  if (status.connector.state === target && tasks.length > 0 && tasks.every((t) => t.state === target)) {
+  // A connector created paused (KIP-980) starts no tasks until it is resumed.
+  const enoughTasks = tasks.length > 0 || target === 'PAUSED';
+  if (status.connector.state === target && enoughTasks && tasks.every((t) => t.state === target)) {
     return { state: 'healthy', summary };
   }
   return { state: 'pending', summary };

@@ -73,10 +73,20 @@ export class ApicurioNativeApi {
         | { name?: string; causes?: { description?: string; context?: string }[] }
         | undefined;
       if (problem?.name !== 'RuleViolationException') return undefined;
-      const reasons = (problem.causes ?? []).map((c) =>
-        c.context ? `${c.description ?? 'incompatible'} (at ${c.context})` : (c.description ?? 'incompatible'),
-      );
+      const reasons = (problem.causes ?? []).map(describeCause);
       return { compatible: false, reasons: reasons.length > 0 ? reasons : [error.detail], via: 'apicurio-native' };
     }
   }
+}
+
+/**
+ * Apicurio's causes are terse: a field added (or removed) without a default is reported as just its name at
+ * `/fields/N`; say what that means.
+ */
+function describeCause(cause: { description?: string; context?: string }): string {
+  const description = cause.description ?? 'incompatible';
+  if (cause.context && /^[A-Za-z_][A-Za-z0-9_]*$/.test(description) && /\/fields\/\d+$/.test(cause.context)) {
+    return `field "${description}" (at ${cause.context}) was added or removed without a default`;
+  }
+  return cause.context ? `${description} (at ${cause.context})` : description;
 }
