@@ -23,7 +23,8 @@ import {
 } from './support.ts';
 
 const cluster = await availableCluster();
-const ENV = 'it-k8s';
+// Unique per run: objects of earlier runs (other namespaces, same cluster) must not show up as ours.
+const ENV = uniqueName('it-k8s');
 
 describe.runIf(cluster)('KubernetesProvider against a real kube-apiserver', () => {
   const c = cluster as NonNullable<typeof cluster>;
@@ -259,7 +260,7 @@ describe.runIf(cluster)('KubernetesProvider against a real kube-apiserver', () =
     expect(names).not.toContain(`ConfigMap ${namespace}/other-env`);
     expect(results.map((r) => r.outcome)).toEqual(['Skipped', 'Skipped']);
     expect(results[0]?.message).toContain(
-      'no longer carries the labels app.kubernetes.io/managed-by=landscape,landscape.dev/environment=it-k8s',
+      `no longer carries the labels app.kubernetes.io/managed-by=landscape,landscape.dev/environment=${ENV}`,
     );
     await expect(get(`${path}/hand-made`)).resolves.toBeDefined();
     await expect(get(`${path}/other-env`)).resolves.toBeDefined();

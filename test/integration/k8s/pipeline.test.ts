@@ -10,7 +10,8 @@ import { configDir } from '../../support/builders.ts';
 import { adminClient, availableCluster, createNamespace, providerFor, secretsFor, uniqueName } from './support.ts';
 
 const cluster = await availableCluster();
-const ENV = 'it-pipeline';
+// Unique per run: objects of earlier runs (other namespaces, same cluster) must not be pruned or listed.
+const ENV = uniqueName('it-pipe');
 
 describe.runIf(cluster)('plan and apply of KubernetesManifests through the engine', () => {
   const c = cluster as NonNullable<typeof cluster>;

@@ -13,7 +13,7 @@ import {
 } from './support.ts';
 
 const cluster = await availableCluster();
-const ENV = 'it-rbac';
+const ENV = uniqueName('it-rbac');
 
 describe.runIf(cluster)('KubernetesProvider with a low-privilege token', () => {
   const c = cluster as NonNullable<typeof cluster>;
