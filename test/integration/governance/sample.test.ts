@@ -1,0 +1,225 @@
+import { Producer } from '@platformatic/kafka';
+import avro from 'avsc';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type KafkaTopicSampler, openTopicSampler } from '../../../lib/adapters/kafka-monitor/index.ts';
+import { peekCommand } from '../../../lib/cli/peek-command.ts';
+import { MASK } from '../../../lib/governance/masking.ts';
+import { sampleTopic } from '../../../lib/governance/sample.ts';
+import { DataPolicySpecSchema } from '../../../lib/model/data-policy.ts';
+import { configDir } from '../../support/builders.ts';
+import {
+  cleanupPrefix,
+  envSecretResolver,
+  kafkaTestEnv,
+  rawAdmin,
+  testKafkaConnection,
+  uniquePrefix,
+} from '../../support/kafka.ts';
+
+const prefix = uniquePrefix('it-gov-sample');
+const jsonTopic = `${prefix}customers`;
+const avroTopic = `${prefix}payments`;
+const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+const sasl = { mechanism: 'SCRAM-SHA-512' as const, username: kafkaTestEnv.username, password: kafkaTestEnv.password };
+
+const policies = [
+  { name: 'pii', spec: DataPolicySpecSchema.parse({ topics: [`${prefix}*`], fields: ['customer.email', 'ssn'] }) },
+  {
+    name: 'cards',
+    spec: DataPolicySpecSchema.parse({
+      topics: [`${prefix}*`],
+      fields: ['card.*'],
+      redaction: { type: 'last-n', n: 4 },
+    }),
+  },
+];
+
+let sampler: KafkaTopicSampler;
+let registryUp = false;
+
+async function produce(topic: string, values: (string | Buffer)[]): Promise<void> {
+  const producer = new Producer({ clientId: `${prefix}p`, bootstrapBrokers: kafkaTestEnv.bootstrap.split(','), sasl });
+  try {
+    await producer.send({
+      messages: values.map((value, i) => ({
+        topic,
+        key: Buffer.from(`k${i}`),
+        value: Buffer.isBuffer(value) ? value : Buffer.from(value),
+        partition: i % 2,
+      })),
+    });
+  } finally {
+    await producer.close();
+  }
+}
+
+beforeAll(async () => {
+  const admin = rawAdmin();
+  try {
+    await admin.createTopics({ topics: [jsonTopic, avroTopic], partitions: 2, replicas: 1 });
+  } finally {
+    await admin.close();
+  }
+  registryUp = await fetch(`${REGISTRY}/subjects`, { signal: AbortSignal.timeout(2000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
+  sampler = await openTopicSampler(
+    { kafka: testKafkaConnection(), ...(registryUp ? { schemaRegistry: { url: REGISTRY } } : {}) },
+    envSecretResolver(),
+  );
+});
+
+afterAll(async () => {
+  await sampler?.close();
+  await cleanupPrefix(prefix);
+});
+
+describe('sampleTopic against a real broker', () => {
+  it('returns the newest JSON records with protected fields masked', async () => {
+    // Prepare
+    const values = Array.from({ length: 8 }, (_, i) =>
+      JSON.stringify({
+        id: i,
+        customer: { email: `user${i}@example.com`, name: `User ${i}` },
+        card: { number: `41111111111111${10 + i}` },
+        ssn: `123-45-678${i}`,
+      }),
+    );
+    await produce(jsonTopic, [...values, 'not json at all']);
+
+    // Act
+    const sample = await sampleTopic({ topic: jsonTopic, count: 5, policies }, sampler);
+
+    // Assess
+    expect(sample.policies).toEqual(['pii', 'cards']);
+    expect(sample.records).toHaveLength(5);
+    const json = sample.records.filter((r) => r.valueFormat === 'json');
+    expect(json.length).toBeGreaterThanOrEqual(4);
+    for (const r of json) {
+      const v = r.value as {
+        id: number;
+        customer: { email: string; name: string };
+        card: { number: string };
+        ssn: string;
+      };
+      expect(v.customer.email).toBe(MASK);
+      expect(v.customer.name).toBe(`User ${v.id}`);
+      expect(v.card.number).toMatch(/^\*{12}\d{4}$/);
+      expect(v.ssn).toBe(MASK);
+    }
+    expect(sample.records.find((r) => r.valueFormat === 'text')?.value).toBe(MASK);
+    const text = JSON.stringify(sample);
+    for (let i = 0; i < 8; i++) expect(text).not.toContain(`user${i}@example.com`);
+    const times = sample.records.map((r) => Date.parse(r.timestamp));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+  });
+
+  it('decodes Avro through the registry wire format and masks it', async (ctx) => {
+    if (!registryUp) {
+      ctx.skip(`schema registry not reachable at ${REGISTRY} (start it with scripts/services/schema-registry.sh)`);
+      return;
+    }
+    // Prepare
+    const schema = {
+      type: 'record',
+      name: 'Payment',
+      namespace: 'it.landscape',
+      fields: [
+        { name: 'id', type: 'long' },
+        { name: 'ssn', type: 'string' },
+        { name: 'card', type: { type: 'record', name: 'Card', fields: [{ name: 'number', type: 'string' }] } },
+        { name: 'note', type: ['null', 'string'], default: null },
+      ],
+    };
+    const registered = await fetch(`${REGISTRY}/subjects/${avroTopic}-value/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schema: JSON.stringify(schema) }),
+    });
+    expect(registered.ok).toBe(true);
+    const { id } = (await registered.json()) as { id: number };
+    const type = avro.Type.forSchema(schema as avro.Schema);
+    const encode = (value: unknown) => {
+      const header = Buffer.alloc(5);
+      header.writeUInt32BE(id, 1);
+      return Buffer.concat([header, type.toBuffer(value)]);
+    };
+    await produce(avroTopic, [
+      encode({ id: 1, ssn: '111-22-3333', card: { number: '5555444433331111' }, note: 'first' }),
+      encode({ id: 2, ssn: '222-33-4444', card: { number: '5555444433332222' }, note: null }),
+    ]);
+
+    // Act
+    const sample = await sampleTopic({ topic: avroTopic, count: 10, policies }, sampler);
+
+    // Assess
+    expect(sample.problems).toEqual([]);
+    expect(sample.records.map((r) => [r.valueFormat, r.schemaId])).toEqual([
+      ['avro', id],
+      ['avro', id],
+    ]);
+    expect(
+      sample.records.map((r) => r.value).sort((a, b) => (a as { id: number }).id - (b as { id: number }).id),
+    ).toEqual([
+      { id: 1, ssn: MASK, card: { number: '************1111' }, note: 'first' },
+      { id: 2, ssn: MASK, card: { number: '************2222' }, note: null },
+    ]);
+  });
+
+  it('`landscape peek` prints masked records and fails clearly on an unknown topic', async () => {
+    // Prepare
+    process.env.KAFKA_PASSWORD ??= kafkaTestEnv.password;
+    const dir = await configDir({
+      'env.yaml': `apiVersion: landscape.dev/v1
+kind: Environment
+metadata: { name: it }
+spec:
+  kafka:
+    bootstrapServers: ["${kafkaTestEnv.bootstrap}"]
+    sasl: { mechanism: scram-sha-512, username: ${kafkaTestEnv.username}, password: { secretRef: { provider: env, name: KAFKA_PASSWORD } } }
+`,
+      'pii.yaml': `apiVersion: landscape.dev/v1
+kind: DataPolicy
+metadata: { name: pii }
+spec: { topics: ["${prefix}*"], fields: [customer.email], redaction: { type: hash } }
+`,
+    });
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      stdout.push(String(chunk));
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+
+    // Act
+    let code: number;
+    let missing: number;
+    try {
+      code = await peekCommand(dir, { env: 'it', topic: jsonTopic, count: 3, state: dir });
+      missing = await peekCommand(dir, { env: 'it', topic: `${prefix}nope`, state: dir });
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+
+    // Assess
+    expect(code).toBe(0);
+    const lines = stdout
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { value: unknown });
+    expect(lines).toHaveLength(3);
+    expect(stderr[0]).toBe(`topic "${jsonTopic}": 3 most recent records, masked by DataPolicy "pii"\n`);
+    for (const line of lines.filter((l) => typeof l.value === 'object')) {
+      expect((line.value as { customer: { email: string } }).customer.email).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(missing).toBe(1);
+    expect(stderr.join('')).toContain(`topic "${prefix}nope" does not exist`);
+  });
+});
