@@ -1,7 +1,7 @@
 import { isSecretRef, type Json, type JsonObject } from '../../model/common.ts';
 import type { FieldChange } from '../../model/plan.ts';
 import type { DesiredResource } from '../../model/resource.ts';
-import { jsonEqual } from '../canonical-json.ts';
+import { canonicalJson, jsonEqual } from '../canonical-json.ts';
 import type { FieldRefusal, KindRules } from '../kind-rules.ts';
 
 /**
@@ -229,6 +229,22 @@ const startsWithPath = (path: string, prefix: string) =>
 
 type Manifest = JsonObject & { kind?: string; metadata?: JsonObject };
 
+/** `{ secretRef }` leaves of a manifest (Secret values resolved only at apply). */
+function secretLeaves(manifest: Json): { path: string; value: Json }[] {
+  return manifestLeaves(manifest, [{ key: 'manifest' }]).filter((leaf) => isSecretRef(leaf.value));
+}
+
+const describeRef = (value: Json): string => {
+  const ref = (value as { secretRef: { provider: string; name: string; key?: string } }).secretRef;
+  return `secret ${ref.provider}/${ref.name}${ref.key ? `#${ref.key}` : ''}`;
+};
+
+/** The secret references (never values) of a manifest, as text: remembered so a changed reference shows. */
+function secretDigestOf(desired: DesiredResource): string | undefined {
+  const leaves = secretLeaves(desired.spec.manifest as Json);
+  return leaves.length === 0 ? undefined : canonicalJson(leaves.map((l) => [l.path, l.value]));
+}
+
 /**
  * Planning rules for Kubernetes objects (any kind, server-side applied). The live spec is the adapter's
  * `{ manifest: <live object without server-owned metadata and status> }`.
@@ -256,8 +272,17 @@ export const kubernetesObjectRules: KindRules = {
         note: 'removed from git: server-side apply removes it (unless another manager also sets it)',
       });
     }
+    // Secret values are never compared (the live side is redacted); a changed reference is a change.
+    const digest = secretDigestOf(desired);
+    if (inventory?.secretDigest !== undefined && digest !== undefined && inventory.secretDigest !== digest) {
+      for (const leaf of secretLeaves(want)) {
+        fields.push({ path: leaf.path, after: `changed (${describeRef(leaf.value)})`, secret: true });
+      }
+    }
     return fields;
   },
+
+  secretDigest: (desired) => secretDigestOf(desired),
 
   refuseUpdate({ desired, live }, fields) {
     const refusals: FieldRefusal[] = [];
@@ -284,10 +309,11 @@ export const kubernetesObjectRules: KindRules = {
   },
 
   createFields(desired) {
-    return manifestLeaves(desired.spec.manifest as Json, [{ key: 'manifest' }]).map((leaf) => ({
-      path: leaf.path,
-      after: leaf.value,
-    }));
+    return manifestLeaves(desired.spec.manifest as Json, [{ key: 'manifest' }]).map((leaf) =>
+      isSecretRef(leaf.value)
+        ? { path: leaf.path, after: describeRef(leaf.value), secret: true }
+        : { path: leaf.path, after: leaf.value },
+    );
   },
 
   managedFields(desired: DesiredResource) {

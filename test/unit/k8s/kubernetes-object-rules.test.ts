@@ -237,3 +237,55 @@ describe('paths and quantities', () => {
     expect(parseQuantity('fast')).toBeUndefined();
   });
 });
+
+describe('kubernetesObjectRules secret references', () => {
+  const secret = (name: string): DesiredResource => ({
+    key: 'k8s/core/Secret/ns/db',
+    kind: 'KubernetesObject',
+    name: 'Secret ns/db',
+    spec: {
+      manifest: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'db', namespace: 'ns' },
+        stringData: { password: { secretRef: { provider: 'env', name } } },
+      },
+    },
+  });
+  const live: ObservedResource = {
+    key: 'k8s/core/Secret/ns/db',
+    kind: 'KubernetesObject',
+    name: 'Secret ns/db',
+    spec: {
+      manifest: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'db', namespace: 'ns' },
+        data: { password: '(redacted)' },
+      },
+    },
+  };
+
+  it('shows a reference, never a value, on create and remembers a digest of the references', () => {
+    expect(kubernetesObjectRules.createFields?.(secret('A'))).toContainEqual({
+      path: 'manifest.stringData.password',
+      after: 'secret env/A',
+      secret: true,
+    });
+    expect(kubernetesObjectRules.secretDigest?.(secret('A'))).toBe(
+      '[["manifest.stringData.password",{"secretRef":{"name":"A","provider":"env"}}]]',
+    );
+  });
+
+  it('reports "changed" only when the reference changed', () => {
+    const inventory = {
+      key: live.key,
+      kind: 'KubernetesObject' as const,
+      secretDigest: kubernetesObjectRules.secretDigest?.(secret('A')) as string,
+    };
+    expect(kubernetesObjectRules.diff?.({ desired: secret('A'), live, inventory })).toEqual([]);
+    expect(kubernetesObjectRules.diff?.({ desired: secret('B'), live, inventory })).toEqual([
+      { path: 'manifest.stringData.password', after: 'changed (secret env/B)', secret: true },
+    ]);
+  });
+});
