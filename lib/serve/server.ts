@@ -93,8 +93,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (options.repositories.length === 0) throw new Error('serve: name at least one allowed repository');
   if (!options.git.urls && !options.git.baseUrl) throw new Error('serve: give git.urls or git.baseUrl');
 
+  // Two loggers: the handlers' one carries each request's context; background work must not inherit it.
   const logger = new Logger({ serviceName: 'landscape-serve', logLevel: options.logLevel ?? 'INFO' });
-  const log = pipelineLogger(logger);
+  const log = pipelineLogger(new Logger({ serviceName: 'landscape-serve', logLevel: options.logLevel ?? 'INFO' }));
   const tasks = new BackgroundTasks(log);
   const invoker = new InProcessApplyInvoker(tasks);
   const dispatcher = new InProcessJobDispatcher(tasks);
