@@ -59,7 +59,7 @@ async function send(body: string, headers: Record<string, string>): Promise<{ st
   return { status: response.status, json: await response.json() };
 }
 
-async function push(commit: string, delivery = randomUUID()) {
+async function push(commit: string, delivery: string = randomUUID()) {
   const body = await pushPayload(REPO, commit);
   return send(body, await githubHeaders(SECRET, 'push', body, delivery));
 }
