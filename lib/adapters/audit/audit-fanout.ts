@@ -1,0 +1,121 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { messageOf, ReconcilerError } from '../../errors.ts';
+import type { AuditSinkSpec } from '../../model/audit-sink.ts';
+import { documentsOfKind, type LoadedConfig } from '../../model/documents.ts';
+import type { KafkaConnection } from '../../model/environment.ts';
+import type { SecretResolver } from '../../ports/secret-resolver.ts';
+import type { AuditRecord, StateStore } from '../../ports/state-store.ts';
+import { type AuditSink, KafkaAuditSink, S3AuditSink, WebhookAuditSink } from './sinks.ts';
+
+export interface AuditFanoutDeps {
+  secrets: SecretResolver;
+  /** The environment's Kafka connection; required when a sink has `type: kafka`. */
+  kafka?: KafkaConnection;
+  /** An S3 client (or a factory), injectable for tests and other regions; default `new S3Client({})`. */
+  s3?: S3Client | (() => S3Client);
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+/**
+ * `appendAudit`-compatible: delivers one record to every sink. All sinks are tried (concurrently); when any
+ * fails, an AggregateError listing each failure is thrown after the others finished.
+ */
+export type AuditFanout = ((record: AuditRecord) => Promise<void>) & {
+  readonly sinks: readonly string[];
+  close(): Promise<void>;
+};
+
+/** The AuditSink documents of a loaded config, in the `{ name, spec }` form `createAuditFanout` takes. */
+export function auditSinksOf(config: LoadedConfig): { name: string; spec: AuditSinkSpec }[] {
+  return documentsOfKind(config.documents, 'AuditSink')
+    .map((d) => ({ name: d.metadata.name, spec: d.spec }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Builds the audit fan-out for an environment's AuditSinks: HMAC-signed webhook, Kafka topic (JSON) and S3
+ * (one object per record under the prefix). Wrap the state store's `appendAudit` with it
+ * (`withAuditFanout`) so every record the pipeline writes (plan, apply, approval, drift, lock) also reaches
+ * the third parties the package declares. Records hold keys, outcomes and counts, never secret values;
+ * sink credentials are resolved per delivery and never logged.
+ *
+ * @example
+ * const fanout = createAuditFanout(auditSinksOf(config), { secrets, kafka: config.environment.spec.kafka });
+ * const store = withAuditFanout(fileStore, fanout, { onError: (e) => log.warn('audit delivery failed', { error: e.message }) });
+ */
+export function createAuditFanout(
+  sinks: readonly { name: string; spec: AuditSinkSpec }[],
+  deps: AuditFanoutDeps,
+): AuditFanout {
+  let s3: S3Client | undefined;
+  const s3Client = () => {
+    if (typeof deps.s3 === 'function') return deps.s3();
+    s3 ??= deps.s3 ?? new S3Client({});
+    return s3;
+  };
+  const build = ({ name, spec }: { name: string; spec: AuditSinkSpec }): AuditSink => {
+    if (spec.type === 'webhook') {
+      return new WebhookAuditSink(name, spec, {
+        secrets: deps.secrets,
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+      });
+    }
+    if (spec.type === 'kafka') {
+      if (!deps.kafka) {
+        throw new ReconcilerError(
+          'InvalidConfig',
+          `AuditSink "${name}" writes to Kafka, but no Kafka connection was given`,
+        );
+      }
+      return new KafkaAuditSink(name, spec, { connection: deps.kafka, secrets: deps.secrets });
+    }
+    return new S3AuditSink(name, spec, { s3: s3Client });
+  };
+  const built = sinks.map(build);
+  const fanout = async (record: AuditRecord): Promise<void> => {
+    const results = await Promise.allSettled(built.map((sink) => sink.deliver(record)));
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (errors.length > 0) {
+      throw new AggregateError(
+        errors,
+        `delivering audit record "${record.id}": ${errors.length} of ${built.length} sink(s) failed: ${errors.map(messageOf).join('; ')}`,
+      );
+    }
+  };
+  return Object.assign(fanout, {
+    sinks: built.map((s) => s.name),
+    async close() {
+      await Promise.allSettled(built.map((s) => s.close()));
+    },
+  });
+}
+
+/**
+ * A StateStore whose `appendAudit` stores the record first and then fans it out. A failing sink never fails
+ * the operation being audited (the record is already stored); it is reported to `onError`.
+ */
+export function withAuditFanout(
+  store: StateStore,
+  fanout: (record: AuditRecord) => Promise<void>,
+  options: { onError?: (error: Error, record: AuditRecord) => void } = {},
+): StateStore {
+  const onError = options.onError ?? ((error: Error) => process.stderr.write(`audit fan-out: ${error.message}\n`));
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'appendAudit') {
+        return async (record: AuditRecord) => {
+          await target.appendAudit(record);
+          try {
+            await fanout(record);
+          } catch (error) {
+            onError(error instanceof Error ? error : new Error(messageOf(error)), record);
+          }
+        };
+      }
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
