@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleHandler, localHandlerEnv } from '../../../bench/bundles.ts';
+import { freePort, githubHeaders, pushPayload, ROOT, SERVICES } from './support.ts';
+
+/**
+ * The bundled webhook handler running under the real Lambda runtime interface client (aws-lambda-ric)
+ * behind the Invoke API emulator (scripts/services/lambda.sh, LAMBDA_MODE=emulator), invoked with
+ * @aws-sdk/client-lambda. Its async dispatch of the plan job goes, through the real SDK, to a fake Lambda
+ * endpoint that records the invocation.
+ */
+const run = promisify(execFile);
+const SECRET = 'lambda-rt-webhook-secret-0123456789';
+const REPO = 'acme/platform-config';
+
+let work: string;
+let serviceEnv: NodeJS.ProcessEnv;
+let lambda: LambdaClient;
+let fakeWorker: Server;
+const dispatched: { functionName: string; invocationType: string; payload: unknown }[] = [];
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'landscape-lambda-rt-'));
+  const bundle = await bundleHandler('webhook', join(work, 'fn'));
+  expect(bundle.containsKafka).toBe(false);
+
+  // The "worker" function: records what the webhook's LambdaJobDispatcher sends.
+  fakeWorker = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const name = decodeURIComponent(/\/functions\/([^/]+)\/invocations/.exec(req.url ?? '')?.[1] ?? '');
+      dispatched.push({
+        functionName: name,
+        invocationType: String(req.headers['x-amz-invocation-type'] ?? ''),
+        payload: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'),
+      });
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end();
+    });
+  });
+  const workerPort = await freePort();
+  await new Promise<void>((resolve) => fakeWorker.listen(workerPort, '127.0.0.1', resolve));
+
+  const [invokePort, runtimePort] = [await freePort(), await freePort()];
+  serviceEnv = {
+    ...process.env,
+    ...localHandlerEnv(join(work, 'state')),
+    GITHUB_WEBHOOK_SECRET: SECRET,
+    ALLOWED_REPOSITORIES: REPO,
+    WORKER_FUNCTION_NAME: 'landscape-worker',
+    AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${workerPort}`,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    LAMBDA_MODE: 'emulator',
+    LAMBDA_PORT: String(invokePort),
+    LAMBDA_RUNTIME_PORT: String(runtimePort),
+    TI_RUN: join(work, 'run'),
+    FUNCTION_NAME: 'landscape-webhook',
+  };
+  await run('bash', [join(SERVICES, 'lambda.sh'), 'start', join(work, 'fn'), 'index.handler'], {
+    env: serviceEnv,
+    cwd: ROOT,
+    timeout: 600_000,
+  });
+  lambda = new LambdaClient({
+    endpoint: `http://127.0.0.1:${invokePort}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+}, 660_000);
+
+afterAll(async () => {
+  if (serviceEnv) await run('bash', [join(SERVICES, 'lambda.sh'), 'stop'], { env: serviceEnv }).catch(() => undefined);
+  fakeWorker?.close();
+  lambda?.destroy();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function invoke(event: unknown): Promise<{ statusCode: number; body: Record<string, unknown> }> {
+  const out = await lambda.send(
+    new InvokeCommand({ FunctionName: 'landscape-webhook', Payload: new TextEncoder().encode(JSON.stringify(event)) }),
+  );
+  const text = new TextDecoder().decode(out.Payload);
+  if (out.FunctionError) throw new Error(`function error: ${text}`);
+  const result = JSON.parse(text) as { statusCode: number; body: string };
+  return { statusCode: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
+}
+
+async function apiGatewayEvent(body: string, headers: Record<string, string>) {
+  const sample = JSON.parse(await readFile(join(ROOT, 'events/api/status.json'), 'utf8'));
+  return {
+    ...sample,
+    rawPath: '/webhooks/github',
+    headers,
+    requestContext: {
+      ...sample.requestContext,
+      http: { ...sample.requestContext.http, method: 'POST', path: '/webhooks/github' },
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+describe('bundled webhook handler under the Lambda runtime interface client', () => {
+  it('answers 202 to a signed push and dispatches the plan job asynchronously', async () => {
+    const commit = 'f'.repeat(40);
+    const body = await pushPayload(REPO, commit);
+    const delivery = randomUUID();
+    const result = await invoke(await apiGatewayEvent(body, await githubHeaders(SECRET, 'push', body, delivery)));
+    expect(result).toMatchObject({ statusCode: 202, body: { status: 'accepted', type: 'plan-push' } });
+    expect(dispatched).toHaveLength(1);
+    expect(dispatched[0]).toMatchObject({
+      functionName: 'landscape-worker',
+      invocationType: 'Event',
+      payload: { job: { type: 'plan-push', repo: REPO, commit, branch: 'main', deliveryId: delivery } },
+    });
+  });
+
+  it('answers 401 to a forged delivery and dispatches nothing', async () => {
+    const body = await pushPayload(REPO, 'e'.repeat(40));
+    const headers = await githubHeaders('some-other-secret-0123456789', 'push', body, randomUUID());
+    const result = await invoke(await apiGatewayEvent(body, headers));
+    expect(result.statusCode).toBe(401);
+    expect(dispatched).toHaveLength(1);
+  });
+
+  it('answers 200 to ping', async () => {
+    const body = await readFile(join(ROOT, 'events/github/ping.json'), 'utf8');
+    const result = await invoke(await apiGatewayEvent(body, await githubHeaders(SECRET, 'ping', body, randomUUID())));
+    expect(result).toMatchObject({ statusCode: 200, body: { status: 'pong' } });
+  });
+});
