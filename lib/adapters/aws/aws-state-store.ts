@@ -33,7 +33,10 @@ export interface AwsStateStoreOptions {
   table: string;
   s3?: S3Client;
   dynamo?: DynamoDBClient;
-  /** KMS key for SSE-KMS; when absent S3 uses the bucket's default KMS key (`aws:kms` is always requested). */
+  /**
+   * KMS key (id or ARN) for SSE-KMS on every object written. When absent no encryption header is sent and the
+   * bucket's default encryption applies (the stack's bucket defaults to SSE-KMS with its key: `STATE_KMS_KEY_ID`).
+   */
   kmsKeyId?: string;
   /** Clock for dedupe expiry (tests). */
   now?: () => Date;
@@ -403,8 +406,9 @@ export class AwsStateStore implements StateStore {
           Key: key,
           Body: JSON.stringify(value),
           ContentType: 'application/json',
-          ServerSideEncryption: 'aws:kms',
-          ...(this.#kmsKeyId ? { SSEKMSKeyId: this.#kmsKeyId } : {}),
+          // Without a key id, `aws:kms` would mean the AWS managed aws/s3 key, not the bucket's own key: then
+          // send no header and let the bucket's default encryption (SSE-KMS with the stack key) apply.
+          ...(this.#kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.#kmsKeyId } : {}),
         }),
       );
     } catch (error) {

@@ -128,3 +128,24 @@ export async function deleteStateTable(dynamo: DynamoDBClient, table: string): P
 export async function createBucket(s3: S3Client, bucket: string): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 }
+
+/**
+ * Creates a KMS key in moto and returns its ARN. @aws-sdk/client-kms is not a dependency, and KMS is a plain
+ * JSON protocol, so one signed-looking POST is enough (moto does not check signatures).
+ */
+export async function createKmsKey(): Promise<string> {
+  const res = await fetch(`${MOTO_ENDPOINT}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'TrentService.CreateKey',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=test/20261125/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: JSON.stringify({ Description: 'landscape integration tests' }),
+  });
+  const body = (await res.json()) as { KeyMetadata?: { Arn?: string } };
+  const arn = body.KeyMetadata?.Arn;
+  if (!arn) throw new Error(`creating a KMS key in moto: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+  return arn;
+}

@@ -9,6 +9,7 @@ import type { AuditRecord, StoredPlan } from '../../../lib/ports/state-store.ts'
 import {
   clients,
   createBucket,
+  createKmsKey,
   createStateTable,
   deleteStateTable,
   ensureAwsServices,
@@ -20,7 +21,8 @@ const s3 = clients.s3();
 const table = uniqueName('state');
 const bucket = uniqueName('plans');
 let clock = new Date('2026-11-25T10:00:00Z');
-const store = new AwsStateStore({ bucket, table, s3, dynamo, now: () => clock });
+let kmsKeyId = '';
+let store: AwsStateStore;
 
 /** The store treats a plan as an opaque JSON body, so the fixture only needs to be plan-shaped. */
 function plan(environment: string, commit: string): Plan {
@@ -63,6 +65,8 @@ beforeAll(async () => {
   await ensureAwsServices();
   await createStateTable(dynamo, table);
   await createBucket(s3, bucket);
+  kmsKeyId = await createKmsKey();
+  store = new AwsStateStore({ bucket, table, s3, dynamo, kmsKeyId, now: () => clock });
 });
 
 afterAll(async () => {
@@ -80,6 +84,15 @@ describe('AwsStateStore plans', () => {
     expect(back).toEqual(p);
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'plans/p-roundtrip/plan.json' }));
     expect(head.ServerSideEncryption).toBe('aws:kms');
+    expect(head.SSEKMSKeyId).toBe(kmsKeyId);
+  });
+
+  it('sends no encryption header without a key id, leaving it to the bucket default (not aws/s3)', async () => {
+    const plain = new AwsStateStore({ bucket, table, s3, dynamo });
+    await plain.savePlan(stored('p-default-key', 'dev', '2026-11-25T10:00:30.000Z'));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'plans/p-default-key/plan.json' }));
+    expect(head.SSEKMSKeyId).toBeUndefined();
+    expect((await plain.getPlan('p-default-key'))?.id).toBe('p-default-key');
   });
 
   it('answers undefined for a plan that was never saved', async () => {
