@@ -82,6 +82,8 @@ export async function runLandscape(
   try {
     const before = await timed(timer, 'observe (before)', () => kafka.observe(desired));
     const createPlan = await timed(timer, 'plan', () => plan(before, desired, {}));
+    // What the engine's stale check reads, timed alone (the engine's own bookkeeping comes on top of it).
+    await timed(timer, 'observeKeys (all touched keys)', () => kafka.observeKeys(createPlan.changes.map((c) => c.key)));
     const created = await timed(timer, 'apply: create (stale check + waves)', () =>
       apply(createPlan, {}, kafka, 'create'),
     );

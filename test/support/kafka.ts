@@ -223,49 +223,64 @@ export function userChange(
 
 // ---- Cleanup ----------------------------------------------------------------------------------------
 
+const ANY_ACL_FILTER = {
+  resourceType: ResourceTypes.ANY,
+  resourceName: null,
+  resourcePatternType: ResourcePatternTypes.ANY,
+  principal: null,
+  host: null,
+  operation: 1, // ANY
+  permissionType: 1, // ANY
+} as const;
+
 /**
  * Removes everything a test run created under `prefix`: topics, ACLs whose principal or resource starts
- * with it, quotas of such users/client ids and SCRAM users. Best effort: cleanup must not fail a test.
+ * with it, quotas of such users/client ids and SCRAM users. Best effort (cleanup must not fail a test), but
+ * it retries a few times, because a broker busy creating or deleting thousands of logs can time out.
+ *
+ * ACLs are removed with one broad filter per principal (`User:<prefix>...`, anything else ANY) and one per
+ * resource name under the prefix: the controller scans every ACL for every filter, so 20,000 exact filters
+ * would take minutes where a few hundred broad ones take seconds. Everything they match is ours.
  */
-export async function cleanupPrefix(prefix: string): Promise<void> {
-  const admin = rawAdmin('landscape-it-cleanup');
+export async function cleanupPrefix(prefix: string, attempts = 3): Promise<void> {
+  const admin = new Admin({
+    ...adminOptions(kafkaTestEnv.username, kafkaTestEnv.password, 'landscape-cleanup'),
+    timeout: 120_000,
+  });
   try {
-    const topics = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
-    for (let i = 0; i < topics.length; i += 500) {
-      await admin.deleteTopics({ topics: topics.slice(i, i + 500) }).catch(() => undefined);
-    }
-    const resources = await admin
-      .describeAcls({
-        filter: {
-          resourceType: ResourceTypes.ANY,
-          resourceName: null,
-          resourcePatternType: ResourcePatternTypes.ANY,
-          principal: null,
-          host: null,
-          operation: 1,
-          permissionType: 1,
-        },
-      })
-      .catch(() => []);
-    const filters = resources.flatMap((r) =>
-      r.acls
-        .filter((a) => r.resourceName.startsWith(prefix) || a.principal.startsWith(`User:${prefix}`))
-        .map((a) => ({
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const topics = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
+      for (let i = 0; i < topics.length; i += 500) {
+        await admin.deleteTopics({ topics: topics.slice(i, i + 500) }).catch(() => undefined);
+      }
+      const resources = await admin.describeAcls({ filter: ANY_ACL_FILTER }).catch(() => []);
+      const principals = new Set<string>();
+      const names = new Map<string, (typeof resources)[number]>();
+      for (const r of resources) {
+        if (r.resourceName.startsWith(prefix))
+          names.set(`${r.resourceType}/${r.resourcePatternType}/${r.resourceName}`, r);
+        for (const a of r.acls) if (a.principal.startsWith(`User:${prefix}`)) principals.add(a.principal);
+      }
+      const filters = [
+        ...[...principals].map((principal) => ({ ...ANY_ACL_FILTER, principal })),
+        ...[...names.values()].map((r) => ({
+          ...ANY_ACL_FILTER,
           resourceType: r.resourceType,
-          resourceName: r.resourceName,
           resourcePatternType: r.resourcePatternType,
-          ...a,
+          resourceName: r.resourceName,
         })),
-    );
-    for (let i = 0; i < filters.length; i += 1000) {
-      await admin.deleteAcls({ filters: filters.slice(i, i + 1000) }).catch(() => undefined);
+      ];
+      for (let i = 0; i < filters.length; i += 200) {
+        await admin.deleteAcls({ filters: filters.slice(i, i + 200) }).catch(() => undefined);
+      }
+      const quotas = await admin.describeClientQuotas({ components: [] }).catch(() => []);
+      const quotaEntries = quotas
+        .filter((q) => q.entity.some((e) => e.entityName?.startsWith(prefix)))
+        .map((q) => ({ entities: q.entity, ops: q.values.map((v) => ({ key: v.key, remove: true as const })) }));
+      if (quotaEntries.length > 0) await admin.alterClientQuotas({ entries: quotaEntries }).catch(() => undefined);
+      await deleteScramUsersWithPrefix(admin, prefix).catch(() => undefined);
+      if (topics.length === 0 && filters.length === 0 && quotaEntries.length === 0) return;
     }
-    const quotas = await admin.describeClientQuotas({ components: [] }).catch(() => []);
-    const quotaEntries = quotas
-      .filter((q) => q.entity.some((e) => e.entityName?.startsWith(prefix)))
-      .map((q) => ({ entities: q.entity, ops: q.values.map((v) => ({ key: v.key, remove: true as const })) }));
-    if (quotaEntries.length > 0) await admin.alterClientQuotas({ entries: quotaEntries }).catch(() => undefined);
-    await deleteScramUsersWithPrefix(admin, prefix);
   } finally {
     await admin.close().catch(() => undefined);
   }

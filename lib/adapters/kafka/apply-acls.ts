@@ -1,4 +1,11 @@
-import type { createAclsV3, deleteAclsV3 } from '@platformatic/kafka';
+import {
+  type Acl as ClientAcl,
+  type AclFilter as ClientAclFilter,
+  type createAclsV3,
+  type deleteAclsV3,
+  ResourcePatternTypes,
+  ResourceTypes,
+} from '@platformatic/kafka';
 import { messageOf } from '../../errors.ts';
 import type { AclBinding } from '../../model/acl.ts';
 import { keys } from '../../model/keys.ts';
@@ -7,8 +14,8 @@ import type { ObservedResource } from '../../model/resource.ts';
 import { callAdmin, chunk, mapLimited, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
-import { aclBindingOf, toClientAcl } from './normalize.ts';
-import { readAcls } from './read-state.ts';
+import { aclBindingOf, fromClientAcl, toClientAcl } from './normalize.ts';
+import { describeAllAcls, readAcls } from './read-state.ts';
 import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from './results.ts';
 
 /**
@@ -44,6 +51,17 @@ export async function applyAclChanges(
     );
   }
 }
+
+/** Matches every binding: narrowed per deletion filter below. */
+const ANY_ACL_FILTER: ClientAclFilter = {
+  resourceType: ResourceTypes.ANY,
+  resourceName: null,
+  resourcePatternType: ResourcePatternTypes.ANY,
+  principal: null,
+  host: null,
+  operation: 1, // AclOperations.ANY
+  permissionType: 1, // AclPermissionTypes.ANY
+};
 
 async function createAcls(
   session: KafkaSession,
@@ -136,6 +154,82 @@ async function waitForAcls(
   return pending;
 }
 
+/** One DeleteAcls filter and the changes whose bindings it removes. */
+interface DeletionFilter {
+  filter: ClientAclFilter;
+  items: { change: PlannedChange; binding: AclBinding }[];
+}
+
+/**
+ * The fewest filters that delete exactly `items`, given every live binding. The controller scans every ACL
+ * for every filter (KRaft AclControlManager), so 20,000 exact filters against 20,000 ACLs take minutes; one
+ * filter per principal (when all of that principal's bindings go) or per principal and resource (when all
+ * of those go) does the same in a fraction of a second. Anything else gets an exact filter.
+ */
+export function coveringFilters(
+  items: readonly { change: PlannedChange; binding: AclBinding }[],
+  live: readonly ClientAcl[],
+): DeletionFilter[] {
+  const doomed = new Set(items.map((i) => keys.acl(i.binding)));
+  // A group can be deleted with one broad filter only if every live binding in it is doomed; a binding the
+  // model can not express (user resources, token operations) always keeps its group on exact filters.
+  const principalSafe = new Map<string, boolean>();
+  const resourceSafe = new Map<string, boolean>();
+  for (const acl of live) {
+    const binding = fromClientAcl(acl);
+    const isDoomed = binding !== undefined && doomed.has(keys.acl(binding));
+    principalSafe.set(acl.principal, (principalSafe.get(acl.principal) ?? true) && isDoomed);
+    if (binding) {
+      const resource = resourceGroup(binding);
+      resourceSafe.set(resource, (resourceSafe.get(resource) ?? true) && isDoomed);
+    }
+  }
+  const byPrincipal = new Map<string, DeletionFilter>();
+  const byResource = new Map<string, DeletionFilter>();
+  const filters: DeletionFilter[] = [];
+  for (const item of items) {
+    const { binding } = item;
+    if (principalSafe.get(binding.principal) === true) {
+      let filter = byPrincipal.get(binding.principal);
+      if (!filter) {
+        filter = { filter: { ...ANY_ACL_FILTER, principal: binding.principal }, items: [] };
+        byPrincipal.set(binding.principal, filter);
+        filters.push(filter);
+      }
+      filter.items.push(item);
+      continue;
+    }
+    const resource = resourceGroup(binding);
+    if (resourceSafe.get(resource) === true) {
+      let filter = byResource.get(resource);
+      if (!filter) {
+        const exact = toClientAcl(binding);
+        filter = {
+          filter: {
+            ...ANY_ACL_FILTER,
+            principal: binding.principal,
+            resourceType: exact.resourceType,
+            resourceName: exact.resourceName,
+            resourcePatternType: exact.resourcePatternType,
+          },
+          items: [],
+        };
+        byResource.set(resource, filter);
+        filters.push(filter);
+      }
+      filter.items.push(item);
+      continue;
+    }
+    // An exact filter (no ANY values) matches exactly this binding and nothing else.
+    filters.push({ filter: toClientAcl(binding), items: [item] });
+  }
+  return filters;
+}
+
+function resourceGroup(b: AclBinding): string {
+  return JSON.stringify([b.principal, b.resourceType, b.patternType, b.resourceName]);
+}
+
 async function deleteAcls(
   session: KafkaSession,
   changes: readonly PlannedChange[],
@@ -144,17 +238,17 @@ async function deleteAcls(
 ): Promise<void> {
   if (changes.length === 0) return;
   const start = performance.now();
-  let live: Map<string, AclBinding>;
+  let liveAcls: ClientAcl[];
   try {
-    live = new Map(
-      (await readAcls(session)).flatMap((r) => {
-        const binding = aclBindingOf(r.spec);
-        return binding ? [[r.key, binding] as const] : [];
-      }),
-    );
+    liveAcls = await describeAllAcls(session);
   } catch (error) {
     for (const change of changes) book.failed(change, messageOf(error));
     return;
+  }
+  const live = new Map<string, AclBinding>();
+  for (const acl of liveAcls) {
+    const binding = fromClientAcl(acl);
+    if (binding) live.set(keys.acl(binding), binding);
   }
   const items: { change: PlannedChange; binding: AclBinding }[] = [];
   for (const change of changes) {
@@ -162,31 +256,57 @@ async function deleteAcls(
     if (!binding || !live.has(keys.acl(binding))) book.succeeded(change, 'already absent', since(start));
     else items.push({ change, binding });
   }
+  const doomed = new Set(items.map((i) => keys.acl(i.binding)));
   const deleted: typeof items = [];
+  const restored: ClientAcl[] = [];
   let done = 0;
-  await mapLimited(chunk(items, options.aclChunkSize), options.concurrency, async (group) => {
+  const filters = coveringFilters(items, liveAcls);
+  await mapLimited(chunk(filters, options.aclChunkSize), options.concurrency, async (group) => {
+    const count = group.reduce((n, f) => n + f.items.length, 0);
     try {
-      // An exact filter (no ANY/MATCH values) matches exactly this binding and nothing else.
-      const outcome = await callAdmin<unknown, deleteAclsV3.DeleteAclsResponse>(
-        () => session.admin.deleteAcls({ filters: group.map(({ binding }) => toClientAcl(binding)) }),
+      const outcome = await callAdmin<ClientAcl[], deleteAclsV3.DeleteAclsResponse>(
+        () => session.admin.deleteAcls({ filters: group.map((f) => f.filter) }),
         'DeleteAcls',
-        `deleting ${plural(group.length, 'acl')}`,
+        `deleting ${plural(count, 'acl')}`,
       );
-      group.forEach((item, index) => {
+      const matched = outcome.ok ? outcome.value : outcome.response.filterResults.flatMap((r) => r.matchingAcls);
+      // A broad filter may also have matched a binding someone created after our read: put it back.
+      for (const acl of matched) {
+        const binding = fromClientAcl(acl);
+        if (!binding || !doomed.has(keys.acl(binding))) restored.push(acl);
+      }
+      group.forEach((filter, index) => {
         const answer = outcome.ok ? undefined : outcome.response.filterResults[index];
-        const matchError = answer?.matchingAcls.find((m) => m.errorCode !== 0);
         if (answer && answer.errorCode !== 0) {
-          book.failed(item.change, `deleting acl: ${itemErrorText(answer.errorCode, answer.errorMessage)}`);
-        } else if (matchError) {
-          book.failed(item.change, `deleting acl: ${itemErrorText(matchError.errorCode, matchError.errorMessage)}`);
-        } else deleted.push(item);
+          const text = `deleting acl: ${itemErrorText(answer.errorCode, answer.errorMessage)}`;
+          for (const item of filter.items) book.failed(item.change, text);
+          return;
+        }
+        for (const item of filter.items) {
+          const matchError = answer?.matchingAcls.find(
+            (m) =>
+              m.errorCode !== 0 && fromClientAcl(m) && keys.acl(fromClientAcl(m) as AclBinding) === item.change.key,
+          );
+          if (matchError) {
+            book.failed(item.change, `deleting acl: ${itemErrorText(matchError.errorCode, matchError.errorMessage)}`);
+          } else deleted.push(item);
+        }
       });
     } catch (error) {
-      for (const { change } of group) book.failed(change, messageOf(error), since(start));
+      for (const filter of group)
+        for (const { change } of filter.items) book.failed(change, messageOf(error), since(start));
     }
-    done += group.length;
+    done += count;
     options.progress?.({ phase: 'kafka: deleting acls', done, total: items.length });
   });
+  if (restored.length > 0) {
+    // Best effort: a failure here is reported with the deletes, never hidden.
+    await callAdmin<void, createAclsV3.CreateAclsResponse>(
+      () => session.admin.createAcls({ creations: restored }),
+      'CreateAcls',
+      `restoring ${plural(restored.length, 'acl')} created during the delete`,
+    ).catch(() => undefined);
+  }
 
   const lingering = await waitForAcls(
     session,

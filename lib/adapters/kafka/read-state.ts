@@ -1,4 +1,5 @@
 import {
+  type Acl as ClientAcl,
   type ConfigDescription,
   ConfigResourceTypes,
   type describeAclsV3,
@@ -155,8 +156,8 @@ export async function readTopics(
   return observed;
 }
 
-/** Observes every ACL binding with one DescribeAcls request (an any-filter). */
-export async function readAcls(session: KafkaSession): Promise<ObservedResource[]> {
+/** Every live ACL as the client reports it (flattened), with one DescribeAcls request (an any-filter). */
+export async function describeAllAcls(session: KafkaSession): Promise<ClientAcl[]> {
   const outcome = await callAdmin<
     describeAclsV3.DescribeAclsResponseResource[],
     { errorCode: number; errorMessage: string | null }
@@ -181,17 +182,22 @@ export async function readAcls(session: KafkaSession): Promise<ObservedResource[
       `describing acls: ${itemErrorText(outcome.response.errorCode, outcome.response.errorMessage)}`,
     );
   }
+  return outcome.value.flatMap((resource) =>
+    resource.acls.map((acl) => ({
+      resourceType: resource.resourceType,
+      resourceName: resource.resourceName,
+      resourcePatternType: resource.resourcePatternType,
+      ...acl,
+    })),
+  );
+}
+
+/** Observes every ACL binding the model can express (see `fromClientAcl`). */
+export async function readAcls(session: KafkaSession): Promise<ObservedResource[]> {
   const observed: ObservedResource[] = [];
-  for (const resource of outcome.value) {
-    for (const acl of resource.acls) {
-      const binding = fromClientAcl({
-        resourceType: resource.resourceType,
-        resourceName: resource.resourceName,
-        resourcePatternType: resource.resourcePatternType,
-        ...acl,
-      });
-      if (binding) observed.push(observedAcl(binding));
-    }
+  for (const acl of await describeAllAcls(session)) {
+    const binding = fromClientAcl(acl);
+    if (binding) observed.push(observedAcl(binding));
   }
   return observed;
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coveringFilters } from '../../../lib/adapters/kafka/apply-acls.ts';
 import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.ts';
+import { toClientAcl } from '../../../lib/adapters/kafka/normalize.ts';
 import type { AclBinding } from '../../../lib/model/acl.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
@@ -236,6 +238,35 @@ describe('KafkaProvider ACLs', () => {
     );
   });
 
+  it('deletes whole principals and resources with broad filters but never a binding outside the plan', async () => {
+    // Prepare
+    const leaving = `User:${prefix}leaving`;
+    const staying = `User:${prefix}staying`;
+    const shared = `${prefix}shared`;
+    const bindings: AclBinding[] = [
+      binding(leaving, shared, 'read'),
+      binding(leaving, shared, 'write'),
+      binding(leaving, `${prefix}other`, 'read'),
+      binding(staying, shared, 'read'),
+      binding(staying, shared, 'write'),
+      binding(staying, `${prefix}kept`, 'describe'),
+    ];
+    await kafka.apply(bindings.map(createAclChange), { secrets });
+    // All of "leaving" goes (principal filter); of "staying" only its two bindings on "shared" (resource filter).
+    const doomed = bindings.slice(0, 5);
+
+    // Act
+    const results = await kafka.apply(
+      doomed.map((b) => deleteChange('Acl', keys.acl(b), 'acl')),
+      { secrets },
+    );
+    const remaining = await kafka.observeKeys(bindings.map((b) => keys.acl(b)));
+
+    // Assess
+    expect(results.map((r) => r.outcome)).toEqual(doomed.map(() => 'Succeeded'));
+    expect(remaining.map((r) => r.key)).toEqual([keys.acl(bindings[5] as AclBinding)]);
+  });
+
   it('lets a user describe and produce only after its topic ACLs are created, and not after they are deleted', async () => {
     // Prepare
     const user = `${prefix}producer`;
@@ -294,5 +325,28 @@ describe('KafkaProvider ACLs', () => {
 
     // Assess
     expect(result?.outcome).toBe('Skipped');
+  });
+});
+
+describe('coveringFilters', () => {
+  it('uses one filter per fully deleted principal, one per fully deleted resource, exact filters otherwise', () => {
+    // Prepare
+    const a = [binding('User:a', 't1', 'read'), binding('User:a', 't2', 'read')];
+    const b = [binding('User:b', 't1', 'read'), binding('User:b', 't1', 'write')];
+    const c = [binding('User:c', 't1', 'read'), binding('User:c', 't1', 'write')];
+    const live = [...a, ...b, ...c, binding('User:b', 't2', 'read')].map(toClientAcl);
+    const doomed = [...a, ...b, c[0] as AclBinding].map((x) => ({ change: createAclChange(x), binding: x }));
+
+    // Act
+    const filters = coveringFilters(doomed, live);
+
+    // Assess
+    expect(filters.map((f) => [f.filter.principal, f.filter.resourceName, f.filter.operation, f.items.length])).toEqual(
+      [
+        ['User:a', null, 1, 2],
+        ['User:b', 't1', 1, 2],
+        ['User:c', 't1', 3, 1],
+      ],
+    );
   });
 });
