@@ -16,7 +16,7 @@ const config = parseConfig(WorkerConfigSchema);
 const log = pipelineLogger(logger);
 const secrets = buildSecrets();
 const token = await readSetting(secrets, config.GITHUB_TOKEN, config.GITHUB_TOKEN_SECRET_ID);
-const octokit = buildOctokit(token, config.GITHUB_API_URL);
+const octokit = buildOctokit(token, config.GITHUB_API_URL, log);
 const functionName = config.APPLY_FUNCTION_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
 if (!functionName) throw new Error('APPLY_FUNCTION_NAME is required');
 

@@ -17,7 +17,7 @@ const config = parseConfig(DriftConfigSchema);
 const log = pipelineLogger(logger);
 const secrets = buildSecrets();
 const token = await readSetting(secrets, config.GITHUB_TOKEN, config.GITHUB_TOKEN_SECRET_ID);
-const octokit = buildOctokit(token, config.GITHUB_API_URL);
+const octokit = buildOctokit(token, config.GITHUB_API_URL, log);
 if (!config.APPLY_FUNCTION_NAME)
   throw new Error('APPLY_FUNCTION_NAME is required: drift remediation applies through it');
 

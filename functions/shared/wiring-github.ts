@@ -8,9 +8,20 @@ import type { GitSource } from '../../lib/ports/git-source.ts';
 import type { GitHubReporter } from '../../lib/ports/reporter.ts';
 import type { WorkerConfig } from './config.ts';
 
-export function buildOctokit(token: string | undefined, apiUrl: string | undefined): Octokit | undefined {
+export function buildOctokit(
+  token: string | undefined,
+  apiUrl: string | undefined,
+  log?: PipelineLogger,
+): Octokit | undefined {
   if (!token) return undefined;
-  return new Octokit({ auth: token, userAgent: 'landscape', ...(apiUrl ? { baseUrl: apiUrl } : {}) });
+  // Failed requests become AdapterErrors logged by the pipeline; Octokit's own request log stays at debug.
+  const quiet = (message: string) => log?.debug('octokit', { message });
+  return new Octokit({
+    auth: token,
+    userAgent: 'landscape',
+    ...(apiUrl ? { baseUrl: apiUrl } : {}),
+    log: { debug: quiet, info: quiet, warn: (message: string) => log?.warn('octokit', { message }), error: quiet },
+  });
 }
 
 /** GitHub REST tarballs on Lambda (no git binary); the git CLI when GIT_SOURCE=git (smart HTTP, local). */
