@@ -21,7 +21,7 @@ export function driftNotification(report: DriftReport): Notification {
     severity: 'warning',
     summary:
       report.status === 'drifted'
-        ? `${count} resource${count === 1 ? '' : 's'} differ from applied commit ${commit}${report.remediationPlanId ? ' (remediation planned)' : ''}`
+        ? `${count} resource${count === 1 ? ' differs' : 's differ'} from applied commit ${commit}${report.remediationPlanId ? ' (remediation planned)' : ''}`
         : `the platform matches applied commit ${commit} again`,
     dedupKey: driftDedupKey(report.environment),
     at: report.checkedAt,
