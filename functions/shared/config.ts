@@ -39,6 +39,8 @@ const StoreConfigSchema = z.discriminatedUnion('LANDSCAPE_STORE', [
     LANDSCAPE_STORE: z.literal('aws'),
     STATE_BUCKET: z.string().check(z.minLength(1)),
     STATE_TABLE: z.string().check(z.minLength(1)),
+    /** KMS key for plan bodies in S3 (SSE-KMS); the bucket default applies when absent. */
+    STATE_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
   }),
   z.object({ LANDSCAPE_STORE: z.literal('file'), STATE_DIR: z.string().check(z.minLength(1)) }),
 ]);

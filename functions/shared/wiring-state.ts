@@ -16,7 +16,11 @@ export function buildState(store: StoreConfig): { store: StateStore; locker: Loc
     return { store: new FileStateStore(store.STATE_DIR), locker: new FileLocker(store.STATE_DIR) };
   }
   return {
-    store: new AwsStateStore({ bucket: store.STATE_BUCKET, table: store.STATE_TABLE }),
+    store: new AwsStateStore({
+      bucket: store.STATE_BUCKET,
+      table: store.STATE_TABLE,
+      ...(store.STATE_KMS_KEY_ID ? { kmsKeyId: store.STATE_KMS_KEY_ID } : {}),
+    }),
     locker: new DynamoLocker({ table: store.STATE_TABLE }),
   };
 }
