@@ -76,7 +76,9 @@ describe('LandscapeFunction bundle output', () => {
       alarmTopic: new sns.Topic(stack, 'Alarms'),
     });
     const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
-    const dir = join(app.outdir, (fn?.Metadata as Record<string, string>)['aws:asset:path'] as string);
+    const assetPath = (fn?.Metadata as Record<string, string> | undefined)?.['aws:asset:path'];
+    expect(assetPath).toBeDefined();
+    const dir = join(app.outdir, assetPath as string);
     // Act
     const mod = (await import(join(dir, 'index.mjs'))) as { handler: (e: unknown) => Promise<Record<string, unknown>> };
     const out = await mod.handler({ ping: 1 });
