@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
-import { applyPlan } from '../../lib/engine/apply-plan.ts';
 import { planEnvironment } from '../../lib/engine/plan-environment.ts';
+import { runApply } from '../../lib/engine/run-apply.ts';
 import { DEFAULT_SETTINGS } from '../../lib/pipeline/deps.ts';
 import { createProviders } from '../../lib/wiring/providers.ts';
 import { parseConfig, WorkerConfigSchema } from '../shared/config.ts';
@@ -28,7 +28,7 @@ export const handler = createApplyHandler(
     reporter: buildReporter(octokit, log),
     secrets,
     createProviders,
-    engine: { loadConfig, planEnvironment, applyPlan },
+    engine: { loadConfig, planEnvironment, runApply },
     settings: {
       ...DEFAULT_SETTINGS,
       lockTtlSeconds: config.LOCK_TTL_SECONDS,

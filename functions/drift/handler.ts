@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
-import { applyPlan } from '../../lib/engine/apply-plan.ts';
 import { planEnvironment } from '../../lib/engine/plan-environment.ts';
+import { runApply } from '../../lib/engine/run-apply.ts';
 import { DEFAULT_SETTINGS } from '../../lib/pipeline/deps.ts';
 import { LoggingDriftNotifier } from '../../lib/pipeline/logging-drift-notifier.ts';
 import { createProviders } from '../../lib/wiring/providers.ts';
@@ -30,7 +30,7 @@ export const handler = createDriftHandler(
     notifier: new LoggingDriftNotifier(log),
     secrets,
     createProviders,
-    engine: { loadConfig, planEnvironment, applyPlan },
+    engine: { loadConfig, planEnvironment, runApply },
     settings: {
       ...DEFAULT_SETTINGS,
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),

@@ -2,8 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AdapterError, messageOf } from '../errors.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
 import type { ApplyReport } from '../model/plan.ts';
-import type { Inventory } from '../model/resource.ts';
-import type { Lease } from '../ports/lock.ts';
+import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { PlanStatus, StoredPlan } from '../ports/state-store.ts';
 import type { PipelineDeps } from './deps.ts';
 import { loadEnvironmentConfig, planCommit, reportCommitStatus } from './plan-commit.ts';
@@ -47,14 +46,16 @@ const STATUS_OF: Record<ApplyReport['outcome'], PlanStatus> = {
 };
 
 /**
- * The apply step (functions/apply): runs one stored plan, exactly once, under the environment's lease.
+ * The apply step (functions/apply): runs one stored plan, exactly once.
  *
- * lock (lease + fencing token) -> latest commit wins (a plan triggered before another live plan of the
- * environment is Superseded) -> approval gate (destructive changes wait for an approval bound to the plan
- * hash) -> applyPlan (stale check inside) -> results stored -> inventory + applied pointer -> commit status
- * -> audit. A stale plan is planned again once from the same commit (trigger `replan`).
+ * latest commit wins (a plan triggered before another live plan of the environment is Superseded) ->
+ * approval gate (destructive changes wait for an approval bound to the plan hash) -> claim (Planned/Approved
+ * -> Applying) -> the shared apply path `runApply` (lease with fencing token, applyPlan with its stale check,
+ * report, inventory, applied pointer, audit) -> commit status. A stale plan is planned again once from the
+ * same commit (trigger `replan`). ADR 0012.
  *
- * Throws only a retryable `AdapterError` when the lock stays held (Lambda retries the async invoke).
+ * Throws only a retryable `AdapterError` when the lease stays held past `lockWaitMs` (the plan is released
+ * back to its previous status first, so a retried invocation can run it).
  */
 export async function applyStoredPlan(
   deps: ApplyDeps,
@@ -70,112 +71,117 @@ export async function applyStoredPlan(
   const early = await gate(deps, first);
   if (early) return early;
 
-  const lease = await acquire(deps, request.environment, `apply:${request.planId}`);
-  try {
-    // Re-read under the lock: another apply may have run (or superseded this one) while we waited.
-    const stored = await deps.store.getPlan(request.planId);
-    if (!stored) return { status: 'not-found' };
-    const gated = await gate(deps, stored);
-    if (gated) return gated;
-    if (!(await deps.store.updatePlanStatus(stored.id, OPEN_STATUSES, 'Applying'))) {
-      return { status: 'skipped', reason: 'another apply took this plan' };
-    }
-    log('applying plan', { commit: stored.plan.source.commit, fencingToken: lease.token });
-    let report: ApplyReport;
-    let inventory: Inventory | undefined;
-    try {
-      const spec = await environmentSpec(deps, stored);
-      const providers = await deps.createProviders(request.environment, spec, deps.secrets);
-      try {
-        const result = await deps.engine.applyPlan({
-          plan: stored.plan,
-          providers,
-          inventory: await deps.store.getInventory(request.environment),
-          secrets: deps.secrets,
-          now: deps.now,
-        });
-        report = result.report;
-        inventory = result.inventory;
-      } finally {
-        await Promise.allSettled(providers.map((p) => p.close()));
-      }
-    } catch (error) {
-      const message = messageOf(error);
-      deps.log.error('apply failed', { ...request, error: message });
-      const at = deps.now().toISOString();
-      report = {
-        planHash: stored.plan.hash,
-        environment: request.environment,
-        ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
-        startedAt: at,
-        finishedAt: at,
-        outcome: 'Failed',
-        results: [],
-        refusal: { code: 'ApplyFailed', message },
-      };
-      inventory = undefined;
-    }
-
-    if (!(await stillHolds(deps, lease))) {
-      // Fencing: the lease expired or was broken while applying; a newer holder owns the environment's state.
-      report = {
-        ...report,
-        outcome: 'Failed',
-        refusal: { code: 'LockLost', message: 'the lease was lost while applying; results not recorded as applied' },
-      };
-      inventory = undefined;
-    }
-    const planStatus = STATUS_OF[report.outcome];
-    await deps.store.updatePlanStatus(stored.id, ['Applying'], planStatus, { report });
-    if (inventory && (report.outcome === 'Succeeded' || report.outcome === 'PartiallyFailed')) {
-      await deps.store.saveInventory(request.environment, inventory);
-      if (stored.plan.source.commit) {
-        await deps.store.setApplied({
-          environment: request.environment,
-          commit: stored.plan.source.commit,
-          planId: stored.id,
-          at: report.finishedAt,
-        });
-      }
-    }
-    await deps.store.appendAudit({
-      id: `${stored.id}-apply`,
-      at: deps.now().toISOString(),
-      type: 'apply',
-      environment: request.environment,
-      actor: `${stored.trigger}`,
-      ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
-      planHash: stored.plan.hash,
-      outcome: report.outcome,
-      summary: countOutcomes(report),
-      changes: report.results.map((r) => ({ key: r.key, action: r.action, outcome: r.outcome })),
-      ...(report.refusal ? { message: report.refusal.message } : {}),
-    });
-    await reportApply(deps, stored, report);
-    log('plan applied', { outcome: report.outcome, planStatus });
-
-    let replanned: string[] | undefined;
-    if (
-      report.refusal?.code === 'PlanStale' &&
-      stored.trigger !== 'replan' &&
-      stored.plan.source.repo &&
-      stored.plan.source.commit
-    ) {
-      // Re-plan once from the same commit; a second staleness is left to the next event or drift run.
-      const outcomes = await planCommit(deps, {
-        repo: stored.plan.source.repo,
-        commit: stored.plan.source.commit,
-        environments: [request.environment],
-        trigger: 'replan',
-        receivedAt: deps.now().toISOString(),
-        actor: 'landscape',
-      });
-      replanned = outcomes.flatMap((o) => ('planId' in o ? [o.planId] : []));
-    }
-    return { status: 'applied', planStatus, report, ...(replanned ? { replanned } : {}) };
-  } finally {
-    await deps.locker.release(lease);
+  // Claim the plan (single-use): only one caller moves it from Planned/Approved to Applying.
+  if (!(await deps.store.updatePlanStatus(first.id, OPEN_STATUSES, 'Applying'))) {
+    return { status: 'skipped', reason: 'another apply took this plan' };
   }
+  const stored: StoredPlan = { ...first, status: 'Applying' };
+  log('applying plan', { commit: stored.plan.source.commit });
+  let report: ApplyReport;
+  try {
+    const spec = await environmentSpec(deps, stored);
+    const providers = await deps.createProviders(request.environment, spec, deps.secrets);
+    try {
+      report = await runApplyWaiting(deps, stored, providers);
+    } finally {
+      await Promise.allSettled(providers.map((p) => p.close()));
+    }
+  } catch (error) {
+    if (error instanceof AdapterError && error.retryable && error.message.includes('lock held')) {
+      // Give the plan back so the retried invocation can claim it again.
+      await deps.store.updatePlanStatus(stored.id, ['Applying'], first.status);
+      throw error;
+    }
+    report = await recordFault(deps, stored, error);
+  }
+  const planStatus = STATUS_OF[report.outcome];
+  await reportApply(deps, stored, report);
+  log('plan applied', { outcome: report.outcome, planStatus });
+
+  let replanned: string[] | undefined;
+  if (
+    report.refusal?.code === 'PlanStale' &&
+    stored.trigger !== 'replan' &&
+    stored.plan.source.repo &&
+    stored.plan.source.commit
+  ) {
+    // Re-plan once from the same commit; a second staleness is left to the next event or drift run.
+    const outcomes = await planCommit(deps, {
+      repo: stored.plan.source.repo,
+      commit: stored.plan.source.commit,
+      environments: [request.environment],
+      trigger: 'replan',
+      receivedAt: deps.now().toISOString(),
+      actor: 'landscape',
+    });
+    replanned = outcomes.flatMap((o) => ('planId' in o ? [o.planId] : []));
+  }
+  return { status: 'applied', planStatus, report, ...(replanned ? { replanned } : {}) };
+}
+
+/**
+ * The shared apply path (lib/engine/run-apply.ts: lease, applyPlan, inventory, applied pointer, plan status,
+ * audit), retried while another holder keeps the environment's lease, up to `lockWaitMs`.
+ */
+async function runApplyWaiting(
+  deps: ApplyDeps,
+  stored: StoredPlan,
+  providers: readonly ResourceProvider[],
+): Promise<ApplyReport> {
+  const deadline = deps.now().getTime() + deps.settings.lockWaitMs;
+  let delay = 100;
+  for (;;) {
+    const result = await deps.engine.runApply({
+      plan: stored.plan,
+      planId: stored.id,
+      store: deps.store,
+      locker: deps.locker,
+      providers,
+      secrets: deps.secrets,
+      actor: `${stored.trigger}:${stored.id}`,
+      now: deps.now,
+      leaseSeconds: deps.settings.lockTtlSeconds,
+    });
+    if (result.status === 'applied') return result.report;
+    if (deps.now().getTime() + delay > deadline) {
+      throw new AdapterError(
+        `applying to "${stored.plan.environment}": lock held by "${result.holder}" until ${result.expiresAt}`,
+        { retryable: true },
+      );
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, 2000);
+  }
+}
+
+/** A fault before the changes could run (providers, environment spec): the plan ends Failed, audited. */
+async function recordFault(deps: ApplyDeps, stored: StoredPlan, error: unknown): Promise<ApplyReport> {
+  const message = messageOf(error);
+  deps.log.error('apply failed', { planId: stored.id, error: message });
+  const at = deps.now().toISOString();
+  const report: ApplyReport = {
+    planHash: stored.plan.hash,
+    environment: stored.plan.environment,
+    ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
+    startedAt: at,
+    finishedAt: at,
+    outcome: 'Failed',
+    results: [],
+    refusal: { code: 'ApplyFailed', message },
+  };
+  await deps.store.updatePlanStatus(stored.id, ['Applying'], 'Failed', { report });
+  await deps.store.appendAudit({
+    id: `${stored.id}-apply`,
+    at,
+    type: 'apply',
+    environment: stored.plan.environment,
+    actor: `${stored.trigger}:${stored.id}`,
+    ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
+    planHash: stored.plan.hash,
+    outcome: 'Failed',
+    message,
+  });
+  return report;
 }
 
 /** Checks that make a plan not run: closed status, a newer plan, a missing approval. */
@@ -240,28 +246,6 @@ async function environmentSpec(deps: ApplyDeps, stored: StoredPlan): Promise<Env
   if (!loaded.config)
     throw new AdapterError(`environment "${stored.plan.environment}" no longer loads at commit "${commit}"`);
   return loaded.config.environment.spec;
-}
-
-async function acquire(deps: ApplyDeps, environment: string, holder: string): Promise<Lease> {
-  const deadline = deps.now().getTime() + deps.settings.lockWaitMs;
-  let delay = 100;
-  for (;;) {
-    const attempt = await deps.locker.tryLock(environment, holder, deps.settings.lockTtlSeconds);
-    if (attempt.acquired) return attempt.lease;
-    if (deps.now().getTime() + delay > deadline) {
-      throw new AdapterError(
-        `applying to "${environment}": lock held by "${attempt.holder.holder}" until ${attempt.holder.expiresAt}`,
-        { retryable: true },
-      );
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 2, 2000);
-  }
-}
-
-async function stillHolds(deps: Pick<PipelineDeps, 'locker'>, lease: Lease): Promise<boolean> {
-  const leases = await deps.locker.list();
-  return leases.some((l) => l.environment === lease.environment && l.token === lease.token);
 }
 
 function countOutcomes(report: ApplyReport): Record<string, number> {

@@ -1,6 +1,6 @@
 import type { loadConfig } from '../config/load-config.ts';
-import type { applyPlan } from '../engine/apply-plan.ts';
 import type { planEnvironment } from '../engine/plan-environment.ts';
+import type { runApply } from '../engine/run-apply.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
 import type { GitSource } from '../ports/git-source.ts';
 import type { ApplyInvoker } from '../ports/invoker.ts';
@@ -30,7 +30,8 @@ export type ProviderFactory = (
 export interface PipelineEngine {
   loadConfig: typeof loadConfig;
   planEnvironment: typeof planEnvironment;
-  applyPlan: typeof applyPlan;
+  /** The shared apply path (lease, applyPlan, inventory, applied pointer, plan status, audit). */
+  runApply: typeof runApply;
 }
 
 /** Knobs with safe defaults (see DEFAULT_SETTINGS). */

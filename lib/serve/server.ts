@@ -13,8 +13,8 @@ import { LocalSecretResolver } from '../adapters/secrets/env-secret-resolver.ts'
 import { FileLocker } from '../adapters/store/file-locker.ts';
 import { FileStateStore } from '../adapters/store/file-state-store.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { applyPlan } from '../engine/apply-plan.ts';
 import { planEnvironment } from '../engine/plan-environment.ts';
+import { runApply } from '../engine/run-apply.ts';
 import { messageOf } from '../errors.ts';
 import { applyStoredPlan } from '../pipeline/apply-stored-plan.ts';
 import { checkDrift, type DriftOutcome } from '../pipeline/check-drift.ts';
@@ -118,7 +118,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     notifier: options.notifier ?? new LoggingDriftNotifier(log),
     secrets: options.secrets ?? new LocalSecretResolver(),
     createProviders: options.createProviders ?? createProviders,
-    engine: { loadConfig, planEnvironment, applyPlan, ...options.engine },
+    engine: { loadConfig, planEnvironment, runApply, ...options.engine },
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
     now: () => new Date(),
     newId: randomUUID,

@@ -5,8 +5,8 @@ import { RecordingGitHubReporter } from '../../../lib/adapters/github/recording-
 import { InMemoryLocker } from '../../../lib/adapters/store/in-memory-locker.ts';
 import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
 import { loadConfig } from '../../../lib/config/load-config.ts';
-import { applyPlan } from '../../../lib/engine/apply-plan.ts';
 import { planEnvironment } from '../../../lib/engine/plan-environment.ts';
+import { runApply } from '../../../lib/engine/run-apply.ts';
 import { DEFAULT_SETTINGS, type PipelineDeps, silentLogger } from '../../../lib/pipeline/deps.ts';
 import type { PipelineJob } from '../../../lib/pipeline/jobs.ts';
 import { LoggingDriftNotifier } from '../../../lib/pipeline/logging-drift-notifier.ts';
@@ -110,7 +110,7 @@ export function makeDeps(overrides: Partial<PipelineDeps> = {}) {
     notifier,
     secrets: { resolve: async () => 'secret' },
     createProviders: async () => [kafka],
-    engine: { loadConfig, planEnvironment, applyPlan },
+    engine: { loadConfig, planEnvironment, runApply },
     settings: { ...DEFAULT_SETTINGS, lockWaitMs: 0 },
     now: clock.now,
     newId: () => `id-${++ids}`,
