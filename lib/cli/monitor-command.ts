@@ -21,7 +21,9 @@ export interface MonitorOptions {
 }
 
 function statusWord(result: RuleResult): string {
-  return result.status === 'firing' ? 'FIRING ' : result.status === 'pending' ? 'pending' : 'ok     ';
+  if (result.status === 'firing') return 'FIRING ';
+  if (result.status === 'pending') return 'pending';
+  return result.measurement.breached === undefined ? 'no data' : 'ok     ';
 }
 
 function printRun(run: MonitorRun, at: Date): void {

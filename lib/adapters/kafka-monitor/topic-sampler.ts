@@ -130,7 +130,11 @@ async function call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
  *
  * @example
  * const sampler = await openTopicSampler(config.environment.spec, secrets);
- * try { return await sampleTopic({ config, topic, count }, sampler); } finally { await sampler.close(); }
+ * try {
+ *   return await sampleTopic({ topic, count, policies: dataPoliciesOf(config) }, sampler);
+ * } finally {
+ *   await sampler.close();
+ * }
  */
 export async function openTopicSampler(
   connections: { kafka: KafkaConnection; schemaRegistry?: RegistryConnection | undefined },
