@@ -17,7 +17,7 @@ import { build, type Metafile } from 'esbuild';
 const run = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const HANDLERS = ['webhook', 'apply', 'drift', 'api'] as const;
+export const HANDLERS = ['webhook', 'apply', 'drift', 'api', 'monitor'] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
 /** Where a package's modules show up in the esbuild metafile inputs. */
