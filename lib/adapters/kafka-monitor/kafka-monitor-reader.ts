@@ -14,6 +14,8 @@ import { toAdapterError } from '../kafka/kafka-errors.ts';
 import { fetchRecords } from './fetch-records.ts';
 
 const LATEST = -1n;
+/** Fetch rounds for lag in time per evaluation (each round is one request per partition leader). */
+const MAX_TIMESTAMP_ROUNDS = 20;
 const EARLIEST = -2n;
 
 type Offsets = Map<string, Map<number, bigint>>;
@@ -87,33 +89,16 @@ export class KafkaMonitorReader implements MonitorReader {
       .filter((g) => timed.has(g.group))
       .flatMap((g) => g.partitions.filter((p) => p.lag > 0));
     if (metadata && lagging.length > 0) {
-      const targets = new Map<string, { topic: string; partition: number; offset: bigint }>();
-      for (const p of lagging) {
+      const positionOf = (p: PartitionLag) => {
         const start = earliest.get(p.topic)?.get(p.partition) ?? 0n;
-        const offset = BigInt(p.committed) > start ? BigInt(p.committed) : start;
-        targets.set(`${p.topic}:${p.partition}:${offset}`, { topic: p.topic, partition: p.partition, offset });
-      }
-      // One request per distinct (partition, offset); groups sharing a position share the answer.
-      const byPartition = new Map<string, { topic: string; partition: number; offset: bigint }[]>();
-      for (const t of targets.values()) {
-        const list = byPartition.get(`${t.topic}:${t.partition}`) ?? [];
-        list.push(t);
-        byPartition.set(`${t.topic}:${t.partition}`, list);
-      }
-      const timestamps = new Map<string, number>();
-      for (let round = 0; byPartition.size > 0; round++) {
-        const batch = [...byPartition.values()].map((list) => list[round]).filter((t) => t !== undefined);
-        if (batch.length === 0) break;
-        const fetched = await fetchRecords(admin, metadata, batch, { partitionMaxBytes: 262_144 });
-        for (const t of batch) {
-          const first = fetched.get(`${t.topic}:${t.partition}`)?.[0];
-          if (first) timestamps.set(`${t.topic}:${t.partition}:${t.offset}`, first.timestamp);
-        }
-      }
+        return BigInt(p.committed) > start ? BigInt(p.committed) : start;
+      };
+      const timestamps = await this.#firstTimestamps(
+        metadata,
+        lagging.map((p) => ({ topic: p.topic, partition: p.partition, offset: positionOf(p) })),
+      );
       for (const p of lagging) {
-        const start = earliest.get(p.topic)?.get(p.partition) ?? 0n;
-        const offset = BigInt(p.committed) > start ? BigInt(p.committed) : start;
-        const ts = timestamps.get(`${p.topic}:${p.partition}:${offset}`);
+        const ts = timestamps.get(`${p.topic}:${p.partition}:${positionOf(p)}`);
         if (ts !== undefined) p.firstUnconsumedAt = ts;
       }
     }
@@ -131,6 +116,52 @@ export class KafkaMonitorReader implements MonitorReader {
       replication[topic] = { partitions: info.partitionsCount, underReplicated };
     }
     return { at, groups, endOffsets, replication };
+  }
+
+  /**
+   * Timestamps of the records at (or, across compaction gaps, right after) the given offsets, keyed
+   * `topic:partition:offset`. Each round fetches every partition once from its smallest unresolved offset;
+   * one answer usually covers many groups' positions, so groups at different positions on one partition
+   * cost a few rounds, not one request each. Bounded: positions still unresolved after the last round stay
+   * unknown (no lag in time for them) rather than stalling the evaluation.
+   */
+  async #firstTimestamps(
+    metadata: ClusterMetadata,
+    positions: readonly { topic: string; partition: number; offset: bigint }[],
+  ): Promise<Map<string, number>> {
+    const pending = new Map<string, { topic: string; partition: number; offsets: bigint[] }>();
+    for (const p of positions) {
+      const key = `${p.topic}:${p.partition}`;
+      const entry = pending.get(key) ?? { topic: p.topic, partition: p.partition, offsets: [] };
+      if (!entry.offsets.includes(p.offset)) entry.offsets.push(p.offset);
+      pending.set(key, entry);
+    }
+    for (const entry of pending.values()) entry.offsets.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const out = new Map<string, number>();
+    for (let round = 0; round < MAX_TIMESTAMP_ROUNDS && pending.size > 0; round++) {
+      const batch = [...pending.values()].map((e) => ({
+        topic: e.topic,
+        partition: e.partition,
+        offset: e.offsets[0] as bigint,
+      }));
+      const fetched = await fetchRecords(this.#admin, metadata, batch, { partitionMaxBytes: 262_144 });
+      for (const [key, entry] of pending) {
+        const records = fetched.get(key) ?? [];
+        const last = records[records.length - 1];
+        if (!last) {
+          pending.delete(key); // nothing readable there (deleted meanwhile, or a batch over the size limit)
+          continue;
+        }
+        entry.offsets = entry.offsets.filter((offset) => {
+          if (offset > last.offset) return true;
+          const record = records.find((r) => r.offset >= offset);
+          if (record) out.set(`${key}:${offset}`, record.timestamp);
+          return false;
+        });
+        if (entry.offsets.length === 0) pending.delete(key);
+      }
+    }
+    return out;
   }
 
   async #listOffsets(
