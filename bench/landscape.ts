@@ -18,6 +18,8 @@ export interface LandscapeRun {
   failed: number;
   replanChanges: number;
   deleteFailed: number;
+  /** A few messages of changes that did not succeed, for the report. */
+  problems: string[];
 }
 
 /** Desired resources exactly as the renderers would produce them. */
@@ -100,6 +102,10 @@ export async function runLandscape(
       failed: results.filter((r) => r.outcome !== 'Succeeded').length,
       replanChanges: replan.changes.length,
       deleteFailed: deleted.report.results.filter((r) => r.outcome !== 'Succeeded').length,
+      problems: [...results, ...deleted.report.results]
+        .filter((r) => r.outcome !== 'Succeeded')
+        .slice(0, 5)
+        .map((r) => `${r.key}: ${r.outcome}: ${r.message ?? ''}`),
     };
   } finally {
     await kafka.close();

@@ -9,9 +9,13 @@ export interface Landscape {
 
 const OPERATIONS = ['read', 'write', 'describe'] as const;
 
+/** Bindings per principal: like an App with access to a hundred topics. */
+const BINDINGS_PER_PRINCIPAL = 100;
+
 /**
- * Builds a landscape with unique names under `prefix`. ACL j grants operation k of principal `app-k` on
- * topic j mod N (k = floor(j / N)), so bindings never repeat, whatever M is relative to N.
+ * Builds a landscape with unique names under `prefix`. ACL j is for topic j mod N and principal
+ * `app-<floor(j / 100)>`, with operation k = floor(j / N): bindings never repeat, whatever M is relative to N,
+ * and 20,000 ACLs belong to 200 principals, as they would for 200 applications.
  */
 export function generateLandscape(prefix: string, topicCount: number, aclCount: number): Landscape {
   const width = String(Math.max(topicCount - 1, 0)).length;
@@ -19,7 +23,7 @@ export function generateLandscape(prefix: string, topicCount: number, aclCount: 
   const acls: AclBinding[] = Array.from({ length: topicCount === 0 ? 0 : aclCount }, (_, j) => {
     const round = Math.floor(j / topicCount);
     return {
-      principal: `User:${prefix}app-${round}`,
+      principal: `User:${prefix}app-${Math.floor(j / BINDINGS_PER_PRINCIPAL)}`,
       host: '*',
       resourceType: 'topic',
       resourceName: topics[j % topicCount] as string,

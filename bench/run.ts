@@ -60,6 +60,7 @@ if (!args['skip-landscape']) {
       `  created ${outcome.createdTopics} topics and ${outcome.createdAcls} acls, ${outcome.failed} not succeeded; ` +
         `re-plan: ${outcome.replanChanges} changes; delete: ${outcome.deleteFailed} not succeeded\n`,
     );
+    for (const problem of outcome.problems) process.stderr.write(`  ${problem}\n`);
     if (outcome.failed > 0 || outcome.replanChanges > 0 || outcome.deleteFailed > 0) exitCode = 1;
   } catch (error) {
     process.stderr.write(`  landscape run failed: ${messageOf(error)}\n`);

@@ -11,7 +11,7 @@ import type { AclBinding } from '../../model/acl.ts';
 import { keys } from '../../model/keys.ts';
 import type { PlannedChange } from '../../model/plan.ts';
 import type { ObservedResource } from '../../model/resource.ts';
-import { callAdmin, chunk, mapLimited, plural, sleep } from './batch.ts';
+import { callAdmin, chunk, mapLimited, packByWeight, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
 import { aclBindingOf, fromClientAcl, toClientAcl } from './normalize.ts';
@@ -51,6 +51,12 @@ export async function applyAclChanges(
     );
   }
 }
+
+/**
+ * KRaft refuses a DeleteAcls that would remove more bindings than this ("Cannot remove more than 10000 acls
+ * in a single delete operation", MAX_RECORDS_PER_USER_OP).
+ */
+const MAX_ACLS_PER_DELETE = 10_000;
 
 /** Matches every binding: narrowed per deletion filter below. */
 const ANY_ACL_FILTER: ClientAclFilter = {
@@ -169,12 +175,16 @@ interface DeletionFilter {
 export function coveringFilters(
   items: readonly { change: PlannedChange; binding: AclBinding }[],
   live: readonly ClientAcl[],
+  maxPerRequest = MAX_ACLS_PER_DELETE,
 ): DeletionFilter[] {
   const doomed = new Set(items.map((i) => keys.acl(i.binding)));
   // A group can be deleted with one broad filter only if every live binding in it is doomed; a binding the
   // model can not express (user resources, token operations) always keeps its group on exact filters.
   const principalSafe = new Map<string, boolean>();
   const resourceSafe = new Map<string, boolean>();
+  const principalCount = new Map<string, number>();
+  for (const { binding } of items)
+    principalCount.set(binding.principal, (principalCount.get(binding.principal) ?? 0) + 1);
   for (const acl of live) {
     const binding = fromClientAcl(acl);
     const isDoomed = binding !== undefined && doomed.has(keys.acl(binding));
@@ -189,7 +199,11 @@ export function coveringFilters(
   const filters: DeletionFilter[] = [];
   for (const item of items) {
     const { binding } = item;
-    if (principalSafe.get(binding.principal) === true) {
+    // The broker refuses to remove more than MAX_ACLS_PER_DELETE bindings in one request.
+    if (
+      principalSafe.get(binding.principal) === true &&
+      (principalCount.get(binding.principal) ?? 0) <= maxPerRequest
+    ) {
       let filter = byPrincipal.get(binding.principal);
       if (!filter) {
         filter = { filter: { ...ANY_ACL_FILTER, principal: binding.principal }, items: [] };
@@ -261,7 +275,8 @@ async function deleteAcls(
   const restored: ClientAcl[] = [];
   let done = 0;
   const filters = coveringFilters(items, liveAcls);
-  await mapLimited(chunk(filters, options.aclChunkSize), options.concurrency, async (group) => {
+  const requests = packByWeight(filters, options.aclChunkSize, MAX_ACLS_PER_DELETE, (f) => f.items.length);
+  await mapLimited(requests, options.concurrency, async (group) => {
     const count = group.reduce((n, f) => n + f.items.length, 0);
     try {
       const outcome = await callAdmin<ClientAcl[], deleteAclsV3.DeleteAclsResponse>(

@@ -10,7 +10,7 @@ import {
 import { messageOf } from '../../errors.ts';
 import type { Json, JsonObject } from '../../model/common.ts';
 import type { PlannedChange } from '../../model/plan.ts';
-import { callAdmin, callApi, chunk, mapLimited, plural, sleep } from './batch.ts';
+import { callAdmin, callApi, chunk, mapLimited, packByWeight, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
 import { TOPIC_KEY_PREFIX } from './normalize.ts';
@@ -18,6 +18,11 @@ import { describeTopicConfigs, readTopicMetadata } from './read-state.ts';
 import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from './results.ts';
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
+/**
+ * KRaft refuses a CreateTopics/CreatePartitions request that creates more partitions than this
+ * ("Excessively large number of partitions per request", POLICY_VIOLATION).
+ */
+const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
 interface DesiredTopic {
   partitions: number;
@@ -112,7 +117,8 @@ async function createTopics(
 
   const created: typeof valid = [];
   let done = 0;
-  await mapLimited(chunk(valid, options.topicChunkSize), options.concurrency, async (items) => {
+  const requests = packByWeight(valid, options.topicChunkSize, MAX_PARTITIONS_PER_REQUEST, (v) => v.topic.partitions);
+  await mapLimited(requests, options.concurrency, async (items) => {
     const requests = items.map(({ name, topic }) => ({
       name,
       numPartitions: topic.partitions,
@@ -249,7 +255,10 @@ async function updateTopics(
   // Partition increases.
   const growing = updates.filter((u) => u.partitions !== undefined && u.refused.length === 0);
   const grown = new Map<string, number>();
-  await mapLimited(chunk(growing, options.topicChunkSize), options.concurrency, async (items) => {
+  const growRequests = packByWeight(growing, options.topicChunkSize, MAX_PARTITIONS_PER_REQUEST, (u) =>
+    Math.max(1, (u.partitions?.to ?? 0) - (u.partitions?.from ?? 0)),
+  );
+  await mapLimited(growRequests, options.concurrency, async (items) => {
     const topics = items.map((u) => ({ name: u.name, count: u.partitions?.to ?? 0, assignments: null }));
     try {
       const response = await callApi(

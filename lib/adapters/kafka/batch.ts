@@ -11,6 +11,34 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
+ * Packs items into batches of at most `maxCount` items whose weights add up to at most `maxWeight` (an item
+ * heavier than `maxWeight` goes alone). Used where the broker limits a request by what it creates, not by how
+ * many entries it has: partitions per CreateTopics, bindings per DeleteAcls.
+ */
+export function packByWeight<T>(
+  items: readonly T[],
+  maxCount: number,
+  maxWeight: number,
+  weight: (item: T) => number,
+): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let total = 0;
+  for (const item of items) {
+    const w = weight(item);
+    if (current.length > 0 && (current.length >= maxCount || total + w > maxWeight)) {
+      batches.push(current);
+      current = [];
+      total = 0;
+    }
+    current.push(item);
+    total += w;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
  * Runs `task` over `items` with at most `concurrency` in flight and returns results in input order.
  * A broker handles admin requests one by one per connection anyway; a little concurrency overlaps the
  * network and the client's encoding/decoding with the broker's work.
