@@ -55,9 +55,29 @@ function leakProblem(
 }
 
 /**
+ * A container App is opaque: when it reads a protected topic and writes one the same policy does not cover,
+ * the plan says so (info), so reviewers know masking is the App's own job there.
+ */
+function opaqueAppNotes(app: ConfigDocument<'App'>, policies: readonly ConfigDocument<'DataPolicy'>[]): PlanNote[] {
+  const notes: PlanNote[] = [];
+  for (const input of app.spec.consumes) {
+    for (const policy of policiesCovering(policies, input)) {
+      const uncovered = app.spec.produces.filter((out) => !policy.spec.topics.some((t) => topicMatches(t, out)));
+      if (uncovered.length === 0) continue;
+      notes.push({
+        level: 'info',
+        message: `App "${app.metadata.name}" reads "${input}" (DataPolicy "${policy.metadata.name}") and writes ${uncovered.map((t) => `"${t}"`).join(', ')}, which that policy does not cover; a container App's masking cannot be checked at plan time`,
+        source: app.locate(['spec', 'produces']),
+      });
+    }
+  }
+  return notes;
+}
+
+/**
  * DataPolicy lineage: an SQL App that reads a topic a DataPolicy covers and writes one of the protected
  * fields, unmasked, to a topic the same policy does not cover would publish the data the policy hides. That
- * is a plan error at the statement's line. Container Apps are opaque and not checked.
+ * is a plan error at the statement's line. Container Apps are opaque: they get an info note instead.
  *
  * @example
  * // DataPolicy payments-pii { topics: [payments.*], fields: [customer.email] } and an App with
@@ -75,7 +95,10 @@ export const checkDataPolicies: ConfigCheck = (config) => {
   for (const doc of config.documents) {
     if (doc.kind !== 'App') continue;
     const app = doc as ConfigDocument<'App'>;
-    if (app.spec.runtime.type !== 'sql') continue;
+    if (app.spec.runtime.type !== 'sql') {
+      notes.push(...opaqueAppNotes(app, policies));
+      continue;
+    }
     const statement = app.spec.runtime.statement;
     const lineage = analyzeSqlLineage(statement, app.spec);
     const seen = new Set<string>();

@@ -88,10 +88,17 @@ spec:
   runtime: { type: container, image: example/app:1 }
 `;
     // Act
-    const { problems } = await check({ 'a.yaml': masked, 'b.yaml': covered, 'c.yaml': container });
+    const { problems, notes } = await check({ 'a.yaml': masked, 'b.yaml': covered, 'c.yaml': container });
 
     // Assess
     expect(problems).toEqual([]);
+    expect(notes.map((n) => [n.level, n.message, n.source?.line])).toEqual([
+      [
+        'info',
+        'App "opaque" reads "payments.orders" (DataPolicy "payments-pii") and writes "analytics.orders", which that policy does not cover; a container App\'s masking cannot be checked at plan time',
+        7,
+      ],
+    ]);
   });
 
   it('catches SELECT *, whole structs, wildcards and copies through Flink DDL tables and views', async () => {
