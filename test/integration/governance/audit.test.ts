@@ -9,8 +9,9 @@ import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-re
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { SIGNATURE_HEADER, verifySignature } from '../../../lib/governance/webhook-signature.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
-import { cleanupPrefix, envSecretResolver, rawAdmin, testKafkaConnection, uniquePrefix } from '../../support/kafka.ts';
+import { cleanupPrefix, envSecretResolver, testKafkaConnection, uniquePrefix } from '../../support/kafka.ts';
 import { startReceiver } from './http-receiver.ts';
+import { createTopicsAndWait } from './topics.ts';
 
 const prefix = uniquePrefix('it-gov-audit');
 const auditTopic = `${prefix}audit`;
@@ -37,12 +38,7 @@ function record(id: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
 
 beforeAll(async () => {
   receiver = await startReceiver((path) => (path === '/broken' ? 500 : 200));
-  const admin = rawAdmin();
-  try {
-    await admin.createTopics({ topics: [auditTopic], partitions: 1, replicas: 1 });
-  } finally {
-    await admin.close();
-  }
+  await createTopicsAndWait([auditTopic], 1);
 });
 
 afterAll(async () => {

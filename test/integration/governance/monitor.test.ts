@@ -21,6 +21,7 @@ import {
   uniquePrefix,
 } from '../../support/kafka.ts';
 import { startReceiver } from './http-receiver.ts';
+import { createTopicsAndWait } from './topics.ts';
 
 const prefix = uniquePrefix('it-gov-mon');
 const topic = `${prefix}orders`;
@@ -83,12 +84,7 @@ async function consume(expected: number): Promise<void> {
 beforeAll(async () => {
   receiver = await startReceiver();
   SECRETS.SLACK_TOKEN_URL = `${receiver.url}/slack/T000/B000/XOXB-it-secret-slack-path`;
-  const admin = rawAdmin();
-  try {
-    await admin.createTopics({ topics: [topic], partitions: 3, replicas: 1 });
-  } finally {
-    await admin.close();
-  }
+  await createTopicsAndWait([topic], 3);
   reader = await openKafkaMonitorReader(testKafkaConnection(), envSecretResolver());
 });
 

@@ -11,10 +11,10 @@ import {
   cleanupPrefix,
   envSecretResolver,
   kafkaTestEnv,
-  rawAdmin,
   testKafkaConnection,
   uniquePrefix,
 } from '../../support/kafka.ts';
+import { createTopicsAndWait } from './topics.ts';
 
 const prefix = uniquePrefix('it-gov-sample');
 const jsonTopic = `${prefix}customers`;
@@ -54,12 +54,7 @@ async function produce(topic: string, values: (string | Buffer)[]): Promise<void
 }
 
 beforeAll(async () => {
-  const admin = rawAdmin();
-  try {
-    await admin.createTopics({ topics: [jsonTopic, avroTopic], partitions: 2, replicas: 1 });
-  } finally {
-    await admin.close();
-  }
+  await createTopicsAndWait([jsonTopic, avroTopic], 2);
   registryUp = await fetch(`${REGISTRY}/subjects`, { signal: AbortSignal.timeout(2000) }).then(
     (r) => r.ok,
     () => false,
