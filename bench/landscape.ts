@@ -8,7 +8,13 @@ import type { Plan } from '../lib/model/plan.ts';
 import type { DesiredResource, Inventory, ObservedResource } from '../lib/model/resource.ts';
 import { computePlan } from '../lib/plan/compute-plan.ts';
 import type { ResourceProvider } from '../lib/ports/resource-provider.ts';
-import { envSecretResolver, testKafkaConnection } from '../test/support/kafka.ts';
+import {
+  createAclChange,
+  createTopicChange,
+  deleteChange,
+  envSecretResolver,
+  testKafkaConnection,
+} from '../test/support/kafka.ts';
 import { type Landscape, type PhaseTimer, recordSteps, timed } from './measure.ts';
 
 /** What the Landscape path measured, plus sanity counts that show the run did what it claims. */
@@ -103,6 +109,61 @@ export async function runLandscape(
       replanChanges: replan.changes.length,
       deleteFailed: deleted.report.results.filter((r) => r.outcome !== 'Succeeded').length,
       problems: [...results, ...deleted.report.results]
+        .filter((r) => r.outcome !== 'Succeeded')
+        .slice(0, 5)
+        .map((r) => `${r.key}: ${r.outcome}: ${r.message ?? ''}`),
+    };
+  } finally {
+    await kafka.close();
+  }
+}
+
+/**
+ * The provider alone, without planner and engine: the PlannedChange lists are built directly (what a plan of
+ * this landscape contains), applied wave by wave (topics, then ACLs; deletes in reverse), so the adapter's
+ * own cost and memory can be told apart from the pipeline's.
+ */
+export async function runProvider(
+  landscape: Landscape,
+  timer: PhaseTimer,
+  tuning: Partial<KafkaProviderOptions>,
+): Promise<LandscapeRun> {
+  const secrets = envSecretResolver();
+  const kafka = await createKafkaProvider(testKafkaConnection({ requestTimeoutMs: 120_000 }), secrets, tuning);
+  try {
+    await timed(timer, 'observe (before)', () => kafka.observe([]));
+    const topicChanges = landscape.topics.map((name) =>
+      createTopicChange(name, { partitions: 1, replicationFactor: 1 }),
+    );
+    const aclChanges = landscape.acls.map(createAclChange);
+    const created = await timed(timer, 'apply: create (stale check + waves)', async () => {
+      const progress = recordSteps(timer, 'create');
+      return [
+        ...(await kafka.apply(topicChanges, { secrets, progress })),
+        ...(await kafka.apply(aclChanges, { secrets, progress })),
+      ];
+    });
+    await timed(timer, 'observe (after)', () => kafka.observe([]));
+    const deleted = await timed(timer, 'apply: delete all (prune plan)', async () => {
+      const progress = recordSteps(timer, 'delete');
+      return [
+        ...(await kafka.apply(
+          aclChanges.map((c) => deleteChange('Acl', c.key, c.name)),
+          { secrets, progress },
+        )),
+        ...(await kafka.apply(
+          topicChanges.map((c) => deleteChange('Topic', c.key, c.name)),
+          { secrets, progress },
+        )),
+      ];
+    });
+    return {
+      createdTopics: created.filter((r) => r.key.startsWith('kafka/topic/') && r.outcome === 'Succeeded').length,
+      createdAcls: created.filter((r) => r.key.startsWith('kafka/acl/') && r.outcome === 'Succeeded').length,
+      failed: created.filter((r) => r.outcome !== 'Succeeded').length,
+      replanChanges: 0,
+      deleteFailed: deleted.filter((r) => r.outcome !== 'Succeeded').length,
+      problems: [...created, ...deleted]
         .filter((r) => r.outcome !== 'Succeeded')
         .slice(0, 5)
         .map((r) => `${r.key}: ${r.outcome}: ${r.message ?? ''}`),
