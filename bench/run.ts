@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DEFAULT_KAFKA_PROVIDER_OPTIONS } from '../lib/adapters/kafka/kafka-provider.ts';
 import { messageOf } from '../lib/errors.ts';
-import { cleanupPrefix, kafkaTestEnv } from '../test/support/kafka.ts';
+import { cleanupPrefix, fileDeleteDelayMs, kafkaTestEnv } from '../test/support/kafka.ts';
 import { type LandscapeRun, runLandscape, runProvider } from './landscape.ts';
 import { formatMs, generateLandscape, type PhaseTimer, peakRssMiB } from './measure.ts';
 import { runRaw } from './raw.ts';
@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: String(DEFAULT_KAFKA_PROVIDER_OPTIONS.concurrency) },
     /** Which paths to run, comma-separated: pipeline (planner + engine + provider), provider, raw. */
     paths: { type: 'string', default: 'pipeline,raw' },
+    /** Wait before the first path too (when another run just deleted thousands of topics). */
+    'settle-first': { type: 'boolean', default: false },
   },
 });
 
@@ -50,12 +52,28 @@ process.stderr.write(
     `${tuning.aclChunkSize} acls; concurrency ${tuning.concurrency}; node ${process.version})\n`,
 );
 
+/**
+ * A broker keeps the files of a deleted partition open until `file.delete.delay.ms` (60 s by default) after
+ * the delete. Creating 10,000 topics right after deleting 10,000 needs twice the file descriptors and runs
+ * the test broker (ulimit -n 20000) into "Too many open files", which then shows up as slow or failing
+ * creates. So between paths the bench waits that long, and says so.
+ */
+async function settle(reason: string): Promise<void> {
+  if (topicCount < 1000) return;
+  const delayMs = (await fileDeleteDelayMs()) + 5_000;
+  process.stderr.write(`settling ${Math.round(delayMs / 1000)} s (${reason})\n`);
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+}
+
+let settleNext = Boolean(args['settle-first']);
 const landscapeRuns: [string, (prefix: string, timer: PhaseTimer) => Promise<LandscapeRun>][] = [
   ['pipeline', (prefix, timer) => runLandscape(generateLandscape(prefix, topicCount, aclCount), timer, tuning)],
   ['provider', (prefix, timer) => runProvider(generateLandscape(prefix, topicCount, aclCount), timer, tuning)],
 ];
 for (const [path, runPath] of landscapeRuns) {
   if (!paths.has(path)) continue;
+  if (settleNext) await settle('deleted partitions still hold open files');
+  settleNext = true;
   const prefix = `bench-${run}-${path.charAt(0)}-`;
   const timer: PhaseTimer = { phases: [] };
   timers.set(path, timer);
@@ -77,6 +95,7 @@ for (const [path, runPath] of landscapeRuns) {
 }
 
 if (paths.has('raw')) {
+  if (settleNext) await settle('deleted partitions still hold open files');
   const prefix = `bench-${run}-r-`;
   const timer: PhaseTimer = { phases: [] };
   timers.set('raw', timer);

@@ -3,6 +3,7 @@ import {
   Admin,
   type AdminOptions,
   alterUserScramCredentialsV0,
+  ConfigResourceTypes,
   describeUserScramCredentialsV0,
   Producer,
   ResourcePatternTypes,
@@ -305,5 +306,30 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_0
     if (await check().catch(() => false)) return true;
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The broker's `file.delete.delay.ms` (how long deleted partitions keep their files), 60 s if unreadable. */
+export async function fileDeleteDelayMs(): Promise<number> {
+  const admin = rawAdmin('landscape-it-config');
+  try {
+    const metadata = await admin.metadata({ topics: [] });
+    const brokerId = [...metadata.brokers.keys()][0];
+    if (brokerId === undefined) return 60_000;
+    const [described] = await admin.describeConfigs({
+      resources: [
+        {
+          resourceType: ConfigResourceTypes.BROKER,
+          resourceName: String(brokerId),
+          configurationKeys: ['file.delete.delay.ms'],
+        },
+      ],
+    });
+    const value = Number(described?.configs.find((c) => c.name === 'file.delete.delay.ms')?.value);
+    return Number.isFinite(value) ? value : 60_000;
+  } catch {
+    return 60_000;
+  } finally {
+    await admin.close().catch(() => undefined);
   }
 }

@@ -366,14 +366,19 @@ export async function waitForTopics(
   const deadline = performance.now() + budget;
   let delay = 100;
   while (pending.size > 0) {
+    // Poll only the oldest pending topics, one Metadata request's worth: the broker brings new topics up
+    // roughly in the order they were created, and re-reading all 10,000 every round would compete with it
+    // for the CPU it needs to create their logs.
+    const window = [...pending.keys()].slice(0, options.metadataChunkSize);
     let seen: Map<string, { partitions: number; leaderless: number }> | undefined;
     let readError = '';
     try {
-      seen = new Map((await readTopicMetadata(session, [...pending.keys()], options)).map((t) => [t.name, t]));
+      seen = new Map((await readTopicMetadata(session, window, options)).map((t) => [t.name, t]));
     } catch (error) {
       readError = messageOf(error);
     }
-    for (const [name, partitions] of pending) {
+    for (const name of window) {
+      const partitions = pending.get(name) ?? 0;
       const state = seen?.get(name);
       if (!seen) problems.set(name, `its health could not be read (${readError})`);
       else if (!state) problems.set(name, 'it is not visible in the metadata yet');
@@ -388,12 +393,17 @@ export async function waitForTopics(
       total: expected.size,
     });
     if (pending.size === 0 || performance.now() >= deadline) break;
+    // Progress in this round means the broker is moving: look again soon. Otherwise back off.
+    const moved = window.some((name) => !pending.has(name));
+    delay = moved ? 100 : Math.min(delay * 2, 500);
     await sleep(delay);
-    delay = Math.min(delay * 2, 500);
   }
   const seconds = Math.round(budget / 1000);
   return new Map(
-    [...pending.keys()].map((name) => [name, `${problems.get(name) ?? 'it is unhealthy'} after ${seconds}s`]),
+    [...pending.keys()].map((name) => [
+      name,
+      `${problems.get(name) ?? 'it was not confirmed healthy'} after ${seconds}s`,
+    ]),
   );
 }
 
