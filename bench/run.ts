@@ -74,7 +74,7 @@ for (const [path, runPath] of landscapeRuns) {
   if (!paths.has(path)) continue;
   if (settleNext) await settle('deleted partitions still hold open files');
   settleNext = true;
-  const prefix = `bench-${run}-${path.charAt(0)}-`;
+  const prefix = `bench-${run}-${path}-`;
   const timer: PhaseTimer = { phases: [] };
   timers.set(path, timer);
   process.stderr.write(`${path} (prefix ${prefix})\n`);

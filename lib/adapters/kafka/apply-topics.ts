@@ -77,6 +77,7 @@ export async function applyTopicChanges(
   }
 }
 
+/** The topic name of a change: from its key (`kafka/topic/<name>`), which is exact, else its display name. */
 export function topicNameOf(change: PlannedChange): string {
   return change.key.startsWith(TOPIC_KEY_PREFIX) ? change.key.slice(TOPIC_KEY_PREFIX.length) : change.name;
 }

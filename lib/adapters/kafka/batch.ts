@@ -127,6 +127,7 @@ function asErrorResponse<R>(error: unknown): R | undefined {
   return code === 'PLT_KFK_RESPONSE' && response !== undefined ? (response as R) : undefined;
 }
 
+/** Resolves after `ms` milliseconds (poll intervals, retry back-off). */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

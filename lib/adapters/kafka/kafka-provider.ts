@@ -12,7 +12,7 @@ import { ACL_KEY_PREFIX, QUOTA_KEY_PREFIX, TOPIC_KEY_PREFIX, USER_KEY_PREFIX } f
 import { type ReadOptions, readAcls, readQuotas, readTopics, readUsers } from './read-state.ts';
 import { type ApplyOptions, ResultBook } from './results.ts';
 
-/** Batch sizes and waits. The defaults were measured with `bench/run.ts` (bench/RESULTS.md). */
+/** Batch sizes and waits (see DEFAULT_KAFKA_PROVIDER_OPTIONS and bench/RESULTS.md). */
 export interface KafkaProviderOptions {
   /** Topics per CreateTopics / CreatePartitions / DeleteTopics request. */
   topicChunkSize: number;
@@ -35,6 +35,13 @@ export interface KafkaProviderOptions {
   healthWaitMs: number;
 }
 
+/**
+ * Defaults. 500 topics per request keeps a CreateTopics of ordinary topics far below the broker's limits
+ * (10,000 partitions, 10,000 records per request) and a chunk's failure small; 1000 ACLs per request and 4
+ * requests in flight are reasonable, not tuned: on the test broker the time goes into the broker creating
+ * logs, not into these requests (bench/RESULTS.md). `bench/run.ts --topic-chunk --acl-chunk --concurrency`
+ * tries others.
+ */
 export const DEFAULT_KAFKA_PROVIDER_OPTIONS: KafkaProviderOptions = {
   topicChunkSize: 500,
   describeChunkSize: 500,

@@ -104,6 +104,7 @@ export function aclDisplayName(b: AclBinding): string {
   return `${b.principal} ${b.permission === 'deny' ? 'DENY ' : ''}${b.operation} ${resource}${b.host === '*' ? '' : ` from ${b.host}`}`;
 }
 
+/** The ObservedResource of a live binding (spec = the binding, as rendered). */
 export function observedAcl(binding: AclBinding): ObservedResource {
   return { key: keys.acl(binding), kind: 'Acl', name: aclDisplayName(binding), spec: { ...binding } };
 }
@@ -167,6 +168,7 @@ export function topicSpec(
   return { partitions, replicationFactor, config, defaults };
 }
 
+/** The ObservedResource of a live topic. */
 export function observedTopic(name: string, spec: JsonObject): ObservedResource {
   return { key: keys.topic(name), kind: 'Topic', name, spec };
 }
@@ -176,6 +178,7 @@ export function observedTopic(name: string, spec: JsonObject): ObservedResource 
 /** The entity name Kafka reports as null: the default entity of that type. */
 export const DEFAULT_QUOTA_ENTITY = '<default>';
 
+/** A quota entity as the model names it: user and/or client id, `<default>` for the default entity. */
 export interface QuotaEntity {
   user?: string;
   clientId?: string;
@@ -213,6 +216,7 @@ export function quotaSpec(entity: QuotaEntity, values: readonly { key: string; v
   return { entity: { ...entity }, values: ordered };
 }
 
+/** The ObservedResource of a live quota entity; its name is the key without `kafka/quota/`, as rendered. */
 export function observedQuota(entity: QuotaEntity, spec: JsonObject): ObservedResource {
   const key = keys.quota(entity);
   return { key, kind: 'Quota', name: key.slice('kafka/quota/'.length), spec };
@@ -230,14 +234,17 @@ export function quotaEntityOfSpec(spec: JsonObject | undefined): QuotaEntity | u
 
 // ---- SCRAM users ------------------------------------------------------------------------------------
 
+/** SCRAM mechanisms as the model spells them. */
 export type ScramMechanismName = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
 
+/** Protocol codes of the SCRAM mechanisms (DescribeUserScramCredentials / AlterUserScramCredentials). */
 export const SCRAM_MECHANISM_CODE: Record<ScramMechanismName, number> = {
   'SCRAM-SHA-256': ScramMechanisms.SCRAM_SHA_256,
   'SCRAM-SHA-512': ScramMechanisms.SCRAM_SHA_512,
 };
 const SCRAM_MECHANISM_NAME = invert(SCRAM_MECHANISM_CODE);
 
+/** The model name of a protocol mechanism code, or undefined for an unknown one. */
 export function scramMechanismName(code: number): ScramMechanismName | undefined {
   return SCRAM_MECHANISM_NAME.get(code);
 }
@@ -252,12 +259,14 @@ export function userSpec(credentials: readonly { mechanism: number; iterations: 
   return { mechanisms };
 }
 
+/** The ObservedResource of a live SCRAM user. */
 export function observedUser(name: string, spec: JsonObject): ObservedResource {
   return { key: keys.user(name), kind: 'User', name, spec };
 }
 
 // ---- Keys -------------------------------------------------------------------------------------------
 
+/** Key prefixes of the kinds this adapter serves (lib/model/keys.ts), to route keys and recover names. */
 export const TOPIC_KEY_PREFIX = 'kafka/topic/';
 export const ACL_KEY_PREFIX = 'kafka/acl/';
 export const QUOTA_KEY_PREFIX = 'kafka/quota/';
