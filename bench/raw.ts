@@ -94,7 +94,7 @@ async function observeRaw(admin: Admin, tuning: RawTuning): Promise<number> {
     admin.describeClientQuotas({ components: [] }),
     admin.connectToBrokers().then((connections) => {
       const connection = [...connections.values()][0];
-      return connection ? describeUserScramCredentialsV0.api.async(connection, null) : undefined;
+      return connection ? describeUserScramCredentialsV0.api.async(connection, []) : undefined;
     }),
   ]);
   return described;

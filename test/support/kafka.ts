@@ -290,7 +290,7 @@ export async function cleanupPrefix(prefix: string, attempts = 3): Promise<void>
 async function deleteScramUsersWithPrefix(admin: Admin, prefix: string): Promise<void> {
   const connection = [...(await admin.connectToBrokers()).values()][0];
   if (!connection) return;
-  const described = await describeUserScramCredentialsV0.api.async(connection, null).catch(() => undefined);
+  const described = await describeUserScramCredentialsV0.api.async(connection, []).catch(() => undefined);
   const deletions = (described?.results ?? [])
     .filter((r) => r.user.startsWith(prefix))
     .flatMap((r) => r.credentialInfos.map((c) => ({ name: r.user, mechanism: c.mechanism })));

@@ -19,8 +19,9 @@ import { describeAllAcls, readAcls } from './read-state.ts';
 import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from './results.ts';
 
 /**
- * Applies Acl changes: one CreateAcls per chunk for every new binding and one DeleteAcls per chunk with an
- * exact filter per removed binding. A binding is its own key, so there is nothing to update.
+ * Applies Acl changes: one CreateAcls per chunk for every new binding, DeleteAcls with as few filters as
+ * cover exactly the removed bindings (see `coveringFilters`), then waits until the authorizer lists the new
+ * bindings and no longer lists the removed ones. A binding is its own key, so there is nothing to update.
  *
  * Deletes carry no spec, and a key can not be parsed back reliably (principals and group names may contain
  * `/`), so the bindings to delete are looked up in one DescribeAcls of the live state.
@@ -240,6 +241,17 @@ export function coveringFilters(
   return filters;
 }
 
+/** Whether a deletion filter (exact, per principal and resource, or per principal) matches a live ACL. */
+function filterCovers(filter: ClientAclFilter, acl: ClientAcl): boolean {
+  if (filter.principal !== null && filter.principal !== undefined && filter.principal !== acl.principal) return false;
+  if (filter.resourceName === null || filter.resourceName === undefined) return true;
+  return (
+    filter.resourceName === acl.resourceName &&
+    filter.resourceType === acl.resourceType &&
+    filter.resourcePatternType === acl.resourcePatternType
+  );
+}
+
 function resourceGroup(b: AclBinding): string {
   return JSON.stringify([b.principal, b.resourceType, b.patternType, b.resourceName]);
 }
@@ -272,7 +284,9 @@ async function deleteAcls(
   }
   const doomed = new Set(items.map((i) => keys.acl(i.binding)));
   const deleted: typeof items = [];
-  const restored: ClientAcl[] = [];
+  // Bindings a broad filter removed although they were not in the plan (created by someone else between our
+  // read and the delete), per filter: they are put back right away and the changes say so.
+  const outsiders = new Map<DeletionFilter, ClientAcl[]>();
   let done = 0;
   const filters = coveringFilters(items, liveAcls);
   const requests = packByWeight(filters, options.aclChunkSize, MAX_ACLS_PER_DELETE, (f) => f.items.length);
@@ -285,10 +299,14 @@ async function deleteAcls(
         `deleting ${plural(count, 'acl')}`,
       );
       const matched = outcome.ok ? outcome.value : outcome.response.filterResults.flatMap((r) => r.matchingAcls);
-      // A broad filter may also have matched a binding someone created after our read: put it back.
       for (const acl of matched) {
         const binding = fromClientAcl(acl);
-        if (!binding || !doomed.has(keys.acl(binding))) restored.push(acl);
+        if (binding && doomed.has(keys.acl(binding))) continue;
+        const filter = group.find((f) => filterCovers(f.filter, acl));
+        if (!filter) continue;
+        const list = outsiders.get(filter) ?? [];
+        list.push(acl);
+        outsiders.set(filter, list);
       }
       group.forEach((filter, index) => {
         const answer = outcome.ok ? undefined : outcome.response.filterResults[index];
@@ -297,30 +315,53 @@ async function deleteAcls(
           for (const item of filter.items) book.failed(item.change, text);
           return;
         }
+        const failedKeys = new Map<string, string>();
+        for (const m of answer?.matchingAcls ?? []) {
+          const binding = m.errorCode !== 0 ? fromClientAcl(m) : undefined;
+          if (binding) failedKeys.set(keys.acl(binding), itemErrorText(m.errorCode, m.errorMessage));
+        }
         for (const item of filter.items) {
-          const matchError = answer?.matchingAcls.find(
-            (m) =>
-              m.errorCode !== 0 && fromClientAcl(m) && keys.acl(fromClientAcl(m) as AclBinding) === item.change.key,
-          );
-          if (matchError) {
-            book.failed(item.change, `deleting acl: ${itemErrorText(matchError.errorCode, matchError.errorMessage)}`);
-          } else deleted.push(item);
+          const error = failedKeys.get(item.change.key);
+          if (error) book.failed(item.change, `deleting acl: ${error}`);
+          else deleted.push(item);
         }
       });
     } catch (error) {
-      for (const filter of group)
+      for (const filter of group) {
         for (const { change } of filter.items) book.failed(change, messageOf(error), since(start));
+      }
     }
     done += count;
     options.progress?.({ phase: 'kafka: deleting acls', done, total: items.length });
   });
-  if (restored.length > 0) {
-    // Best effort: a failure here is reported with the deletes, never hidden.
-    await callAdmin<void, createAclsV3.CreateAclsResponse>(
-      () => session.admin.createAcls({ creations: restored }),
-      'CreateAcls',
-      `restoring ${plural(restored.length, 'acl')} created during the delete`,
-    ).catch(() => undefined);
+
+  const restoredNote = new Map<PlannedChange, string>();
+  const toRestore = [...outsiders.values()].flat();
+  if (toRestore.length > 0) {
+    let restoreError: string | undefined;
+    try {
+      const outcome = await callAdmin<void, createAclsV3.CreateAclsResponse>(
+        () => session.admin.createAcls({ creations: toRestore }),
+        'CreateAcls',
+        `restoring ${plural(toRestore.length, 'acl')} created by someone else during the delete`,
+      );
+      const failed = outcome.ok ? [] : outcome.response.results.filter((r) => r.errorCode !== 0);
+      if (failed[0]) restoreError = itemErrorText(failed[0].errorCode, failed[0].errorMessage);
+    } catch (error) {
+      restoreError = messageOf(error);
+    }
+    for (const [filter, acls] of outsiders) {
+      for (const { change } of filter.items) {
+        if (restoreError) {
+          book.failed(
+            change,
+            `deleted acl, but the same request also removed ${plural(acls.length, 'binding')} created by someone else meanwhile and could not put them back: ${restoreError}`,
+          );
+        } else {
+          restoredNote.set(change, `; put back ${plural(acls.length, 'binding')} created by someone else meanwhile`);
+        }
+      }
+    }
   }
 
   const lingering = await waitForAcls(
@@ -332,7 +373,8 @@ async function deleteAcls(
   for (const { change } of deleted) {
     book.succeeded(
       change,
-      lingering?.has(change.key) ? 'deleted (the broker still listed it when the wait ended)' : 'deleted',
+      (lingering?.has(change.key) ? 'deleted (the broker still listed it when the wait ended)' : 'deleted') +
+        (restoredNote.get(change) ?? ''),
       since(start),
     );
   }

@@ -136,3 +136,43 @@ export function toAdapterError(doing: string, error: unknown): AdapterError {
     retryable: isRetryableKafkaError(error),
   });
 }
+
+/**
+ * A request the broker answered with a top-level error code (not a per-item one): e.g. DescribeAcls on a
+ * cluster without an authorizer (SECURITY_DISABLED) or without permission (CLUSTER_AUTHORIZATION_FAILED).
+ */
+export class KafkaResponseError extends AdapterError {
+  readonly errorCode: number;
+  constructor(doing: string, errorCode: number, serverMessage: string | null | undefined) {
+    super(`${doing}: ${itemErrorText(errorCode, serverMessage)}`, { retryable: isRetryableErrorCode(errorCode) });
+    this.name = 'KafkaResponseError';
+    this.errorCode = errorCode;
+  }
+}
+
+/** Error codes meaning "this cluster does not offer that to us", as opposed to a fault. */
+const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([
+  31, // CLUSTER_AUTHORIZATION_FAILED
+  35, // UNSUPPORTED_VERSION
+  54, // SECURITY_DISABLED (no authorizer: DescribeAcls)
+]);
+
+/**
+ * Whether a read failed because the cluster does not offer the feature to this client (no authorizer, no
+ * permission to describe it, an API the broker does not have), rather than because of a fault.
+ */
+export function isFeatureUnavailable(error: unknown): boolean {
+  if (error instanceof KafkaResponseError) return UNAVAILABLE_CODES.has(error.errorCode);
+  for (const node of walk(error)) {
+    if (node.code === 'PLT_KFK_UNSUPPORTED_API') return true;
+    if (
+      node.code === 'PLT_KFK_PROTOCOL' &&
+      (node.apiId === 'CLUSTER_AUTHORIZATION_FAILED' ||
+        node.apiId === 'UNSUPPORTED_VERSION' ||
+        node.apiId === 'SECURITY_DISABLED')
+    ) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -8,6 +8,7 @@ import { applyQuotaChanges } from './apply-quotas.ts';
 import { applyTopicChanges } from './apply-topics.ts';
 import { applyUserChanges } from './apply-users.ts';
 import { openKafkaSession } from './connection.ts';
+import { isFeatureUnavailable } from './kafka-errors.ts';
 import { ACL_KEY_PREFIX, QUOTA_KEY_PREFIX, TOPIC_KEY_PREFIX, USER_KEY_PREFIX } from './normalize.ts';
 import { type ReadOptions, readAcls, readQuotas, readTopics, readUsers } from './read-state.ts';
 import { type ApplyOptions, ResultBook } from './results.ts';
@@ -91,16 +92,17 @@ export async function createKafkaProvider(
     name: 'kafka',
     kinds: KINDS,
 
-    async observe(_desired, options = {}) {
+    async observe(desired, options = {}) {
       // One clear fault ("connecting to kafka at ...") rather than whichever parallel read failed first.
       await session.anyBroker();
       // Everything of our kinds is read (not only what is desired): prune and export need the whole picture,
       // and one batched read of everything costs about the same as a filtered one.
+      const wants = new Set(desired.map((d) => d.kind));
       const [topics, acls, quotas, users] = await Promise.all([
         readTopics(session, null, readOptions(options.progress)),
-        readAcls(session),
-        readQuotas(session),
-        readUsers(session, null),
+        unlessUnavailable(wants.has('Acl'), () => readAcls(session)),
+        unlessUnavailable(wants.has('Quota'), () => readQuotas(session)),
+        unlessUnavailable(wants.has('User'), () => readUsers(session, null)),
       ]);
       return [...topics, ...acls, ...quotas, ...users];
     },
@@ -119,7 +121,7 @@ export async function createKafkaProvider(
         readTopics(session, topicNames, readOptions()),
         wantsAcls ? readAcls(session) : [],
         wantsQuotas ? readQuotas(session) : [],
-        readUsers(session, userNames),
+        userNames.length > 0 ? readUsers(session, userNames) : [],
       ]);
       return [
         ...topics,
@@ -167,6 +169,25 @@ export async function createKafkaProvider(
       await session.admin.close();
     },
   };
+}
+
+/**
+ * Reads a kind that the cluster may not offer to us: a cluster without an authorizer has no ACLs
+ * (SECURITY_DISABLED), a principal without DESCRIBE on the cluster may not list ACLs, quotas or SCRAM users,
+ * and managed services leave some APIs out. When the config declares nothing of that kind, the kind is
+ * simply not observed (so nothing of it can be planned for deletion); when it does, the error stands, because
+ * a plan made without the live state would be wrong.
+ */
+async function unlessUnavailable(
+  needed: boolean,
+  read: () => Promise<ObservedResource[]>,
+): Promise<ObservedResource[]> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!needed && isFeatureUnavailable(error)) return [];
+    throw error;
+  }
 }
 
 function namesWithPrefix(wanted: readonly ResourceKey[], prefix: string): string[] {

@@ -15,7 +15,7 @@ import type { ObservedResource } from '../../model/resource.ts';
 import type { ProgressListener } from '../../ports/resource-provider.ts';
 import { callAdmin, callApi, chunk, mapLimited, plural } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
-import { itemErrorText } from './kafka-errors.ts';
+import { itemErrorText, KafkaResponseError } from './kafka-errors.ts';
 import {
   fromClientAcl,
   observedAcl,
@@ -178,9 +178,7 @@ export async function describeAllAcls(session: KafkaSession): Promise<ClientAcl[
     'describing acls',
   );
   if (!outcome.ok) {
-    throw new AdapterError(
-      `describing acls: ${itemErrorText(outcome.response.errorCode, outcome.response.errorMessage)}`,
-    );
+    throw new KafkaResponseError('describing acls', outcome.response.errorCode, outcome.response.errorMessage);
   }
   return outcome.value.flatMap((resource) =>
     resource.acls.map((acl) => ({
@@ -214,9 +212,7 @@ export async function readQuotas(session: KafkaSession): Promise<ObservedResourc
     'describing client quotas',
   );
   if (!outcome.ok) {
-    throw new AdapterError(
-      `describing client quotas: ${itemErrorText(outcome.response.errorCode, outcome.response.errorMessage)}`,
-    );
+    throw new KafkaResponseError('describing client quotas', outcome.response.errorCode, outcome.response.errorMessage);
   }
   const observed: ObservedResource[] = [];
   for (const entry of outcome.value) {
@@ -246,11 +242,14 @@ export async function describeScramCredentials(
   const response = await callApi(
     session,
     describeUserScramCredentialsV0.api,
-    [names === null ? null : names.map((name) => ({ name }))],
+    // "All users" is sent as an empty list, not null: Kafka 4.3.1 answers a null list from a principal that
+    // may not describe the cluster with a NullPointerException and no response at all (the request times
+    // out), while an empty list means "all" too and is refused properly with CLUSTER_AUTHORIZATION_FAILED.
+    [names === null ? [] : names.map((name) => ({ name }))],
     `describing scram credentials of ${names === null ? 'all users' : plural(names.length, 'user')}`,
   );
   if (response.errorCode !== 0) {
-    throw new AdapterError(`describing scram credentials: ${itemErrorText(response.errorCode, response.errorMessage)}`);
+    throw new KafkaResponseError('describing scram credentials', response.errorCode, response.errorMessage);
   }
   const users = new Map<string, { mechanism: number; iterations: number }[]>();
   for (const result of response.results) {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coveringFilters } from '../../../lib/adapters/kafka/apply-acls.ts';
 import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.ts';
 import { toClientAcl } from '../../../lib/adapters/kafka/normalize.ts';
+import { AdapterError } from '../../../lib/errors.ts';
 import type { AclBinding } from '../../../lib/model/acl.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
@@ -193,6 +194,46 @@ describe('KafkaProvider SCRAM users', () => {
     ]);
     expect(await kafka.observeKeys([keys.user(user)])).toEqual([]);
     expect(await canAuthenticate(user, password)).toBe(false);
+  });
+});
+
+describe('KafkaProvider as a principal with limited rights', () => {
+  it('observes the topics it may see and skips ACLs, quotas and users it may not list unless they are declared', async () => {
+    // Prepare
+    const user = `${prefix}limited`;
+    const password = newPassword('IT_LIMITED_PASSWORD');
+    const visible = `${prefix}lim-visible`;
+    await kafka.apply(
+      [
+        createTopicChange(visible, { partitions: 1, replicationFactor: 1 }),
+        createTopicChange(`${prefix}hidden`, { partitions: 1, replicationFactor: 1 }),
+      ],
+      { secrets },
+    );
+    await kafka.apply([userChange('Create', user, 'IT_LIMITED_PASSWORD')], { secrets });
+    const grants = (['describe', 'describeConfigs'] as const).map((op) => ({
+      ...binding(`User:${user}`, `${prefix}lim-`, op),
+      patternType: 'prefixed' as const,
+    }));
+    await kafka.apply(grants.map(createAclChange), { secrets });
+    const limited = await createKafkaProvider(
+      testKafkaConnection({
+        sasl: { mechanism: 'scram-sha-512', username: user, password: { secretRef: { provider: 'env', name: 'P' } } },
+      }),
+      envSecretResolver({ P: password }),
+    );
+
+    // Act
+    const observed = await limited.observe([]);
+    const declaringAcls = await limited
+      .observe(grants.map((g) => ({ key: keys.acl(g), kind: 'Acl' as const, name: 'grant', spec: { ...g } })))
+      .catch((error: unknown) => error);
+    await limited.close();
+
+    // Assess
+    expect(observed.map((r) => r.key)).toEqual([keys.topic(visible)]);
+    expect(declaringAcls).toBeInstanceOf(AdapterError);
+    expect((declaringAcls as Error).message).toMatch(/^describing acls: cluster authorization failed/);
   });
 });
 
