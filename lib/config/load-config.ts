@@ -7,8 +7,16 @@ import { type ConfigFile, parseConfigFiles, type RawDocument, validateDocument }
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.landscape']);
 
-/** Every *.yaml / *.yml below `root` (sorted, so problems and plans come out in a stable order). */
-export async function readConfigFiles(root: string): Promise<ConfigFile[]> {
+/**
+ * Every *.yaml / *.yml below `root` (sorted, so problems and plans come out in a stable order). Each file's
+ * `path` is `displayRoot` joined with its path below the root: what errors and plans show. It defaults to the
+ * root as given; the pipeline passes '' so that paths are repository-relative and plans of one commit are
+ * byte-identical whatever directory it was checked out into.
+ */
+export async function readConfigFiles(
+  root: string,
+  displayRoot: string = root,
+): Promise<(ConfigFile & { fsPath: string })[]> {
   const info = await stat(root).catch(() => undefined);
   if (!info)
     throw new ConfigError([
@@ -33,7 +41,13 @@ export async function readConfigFiles(root: string): Promise<ConfigFile[]> {
   if (info.isDirectory()) await walk(root);
   else paths.push(root);
   paths.sort();
-  return Promise.all(paths.map(async (path) => ({ path, text: await readFile(path, 'utf8') })));
+  return Promise.all(
+    paths.map(async (fsPath) => ({
+      fsPath,
+      path: info.isDirectory() ? join(displayRoot, relative(root, fsPath)) : displayRoot,
+      text: await readFile(fsPath, 'utf8'),
+    })),
+  );
 }
 
 function environmentNames(raws: readonly RawDocument[]): Set<string> {
@@ -67,11 +81,14 @@ function duplicateProblems(documents: readonly ConfigDocument[]): ConfigProblem[
 }
 
 /** Schema documents may point at a file: read it here so rendering stays pure. */
-async function inlineSchemaFiles(documents: ConfigDocument[]): Promise<ConfigProblem[]> {
+async function inlineSchemaFiles(
+  documents: ConfigDocument[],
+  fsPaths: ReadonlyMap<string, string>,
+): Promise<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
   for (const doc of documentsOfKind(documents, 'Schema')) {
     if (doc.spec.file === undefined) continue;
-    const path = resolve(dirname(doc.source.file), doc.spec.file);
+    const path = resolve(dirname(fsPaths.get(doc.source.file) ?? doc.source.file), doc.spec.file);
     try {
       doc.spec.schema = await readFile(path, 'utf8');
     } catch {
@@ -88,8 +105,8 @@ async function inlineSchemaFiles(documents: ConfigDocument[]): Promise<ConfigPro
 }
 
 /** Parses and validates the tree for one environment (or for none: base documents only). */
-async function loadDocuments(root: string, environment: string | undefined) {
-  const files = await readConfigFiles(root);
+async function loadDocuments(root: string, environment: string | undefined, displayRoot: string = root) {
+  const files = await readConfigFiles(root, displayRoot);
   const { raws, problems } = parseConfigFiles(files);
   const environments = environmentNames(raws);
   const documents: ConfigDocument[] = [];
@@ -99,16 +116,21 @@ async function loadDocuments(root: string, environment: string | undefined) {
     if (result.document) documents.push(result.document);
   }
   problems.push(...duplicateProblems(documents));
-  problems.push(...(await inlineSchemaFiles(documents)));
+  problems.push(...(await inlineSchemaFiles(documents, new Map(files.map((f) => [f.path, f.fsPath])))));
   return { documents, problems, environments };
+}
+
+export interface LoadOptions {
+  /** Prefix for file paths in problems and plans (default: `root` as given; '' for root-relative paths). */
+  displayRoot?: string;
 }
 
 /**
  * Reads every *.yaml / *.yml under `root`, validates each document, applies the overlays of `environment`
  * and returns the landscape of that environment. Throws ConfigError listing every problem at file:line:column.
  */
-export async function loadConfig(root: string, environment: string): Promise<LoadedConfig> {
-  const { documents, problems, environments } = await loadDocuments(root, environment);
+export async function loadConfig(root: string, environment: string, options: LoadOptions = {}): Promise<LoadedConfig> {
+  const { documents, problems, environments } = await loadDocuments(root, environment, options.displayRoot ?? root);
   const environmentDoc = documentsOfKind(documents, 'Environment').find((d) => d.metadata.name === environment);
   if (!environmentDoc && problems.length === 0) {
     const hint = didYouMean(environment, environments);

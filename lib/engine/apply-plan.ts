@@ -29,7 +29,9 @@ export async function findStaleKeys(plan: Plan, providers: readonly ResourceProv
   for (const change of plan.changes) {
     const provider = byKind.get(change.kind);
     if (!provider) continue;
-    keysByProvider.set(provider, [...(keysByProvider.get(provider) ?? []), change.key]);
+    const list = keysByProvider.get(provider);
+    if (list) list.push(change.key);
+    else keysByProvider.set(provider, [change.key]);
   }
   const observed = new Map<string, ObservedResource>();
   await Promise.all(

@@ -45,7 +45,7 @@ export async function loadEnvironmentConfig(
   environment: string,
 ): Promise<{ config: LoadedConfig; problems?: undefined } | { config?: undefined; problems: ConfigProblem[] }> {
   try {
-    return { config: await deps.engine.loadConfig(root, environment) };
+    return { config: await deps.engine.loadConfig(root, environment, { displayRoot: '' }) };
   } catch (error) {
     if (error instanceof ConfigError) return { problems: relativeProblems(root, error.problems) };
     throw error;
