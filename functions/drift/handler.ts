@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
+import { ChannelDriftNotifier } from '../../lib/adapters/notify/channel-drift-notifier.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { planEnvironment } from '../../lib/engine/plan-environment.ts';
 import { runApply } from '../../lib/engine/run-apply.ts';
@@ -16,6 +17,7 @@ import { createDriftHandler } from './app.ts';
 const config = parseConfig(DriftConfigSchema);
 const log = pipelineLogger(logger);
 const secrets = buildSecrets();
+const state = buildState(config.store);
 const token = await readSetting(secrets, config.GITHUB_TOKEN, config.GITHUB_TOKEN_SECRET_ID);
 const octokit = buildOctokit(token, config.GITHUB_API_URL, log);
 if (!config.APPLY_FUNCTION_NAME)
@@ -23,11 +25,12 @@ if (!config.APPLY_FUNCTION_NAME)
 
 export const handler = createDriftHandler(
   {
-    ...buildState(config.store),
+    ...state,
     git: buildGitSource(config, octokit),
     invoker: new LambdaApplyInvoker({ functionName: config.APPLY_FUNCTION_NAME }),
     reporter: buildReporter(octokit, log),
-    notifier: new LoggingDriftNotifier(log),
+    // Drift goes to the Environment's spec.drift.channels; without published channels it is only logged.
+    notifier: new ChannelDriftNotifier({ store: state.store, secrets, fallback: new LoggingDriftNotifier(log) }),
     secrets,
     createProviders,
     engine: { loadConfig, planEnvironment, runApply },

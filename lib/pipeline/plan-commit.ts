@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigProblem, formatProblem, messageOf } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
+import { publishMonitorConfig } from '../monitor/monitor-config.ts';
 import type { StoredPlan } from '../ports/state-store.ts';
 import { listEnvironments, relativeProblems } from './config-tree.ts';
 import type { PipelineDeps } from './deps.ts';
@@ -184,6 +185,9 @@ async function planOneEnvironment(
     return { environment, status: 'superseded', planId: stored.id, by };
   }
   await deps.store.savePlan(stored);
+  // The monitor and the drift notifier run without git access: they read the alert rules and channels of the
+  // newest planned commit of this environment from the store.
+  await publishMonitorConfig(deps.store, config, { commit: input.commit, now: deps.now() });
   for (const older of others.filter((o) => OPEN_STATUSES.includes(o.status) && o.id !== stored.id)) {
     if (await deps.store.updatePlanStatus(older.id, OPEN_STATUSES, 'Superseded')) {
       deps.log.info('older plan superseded', { environment, planId: older.id, by: stored.id });

@@ -9,6 +9,7 @@ import { createWebhookHandler } from '../../functions/webhook/app.ts';
 import { GitCliSource } from '../adapters/git/git-cli-source.ts';
 import { OctokitWebhookVerifier } from '../adapters/github/octokit-webhook-verifier.ts';
 import { RecordingGitHubReporter } from '../adapters/github/recording-reporter.ts';
+import { ChannelDriftNotifier } from '../adapters/notify/channel-drift-notifier.ts';
 import { LocalSecretResolver } from '../adapters/secrets/env-secret-resolver.ts';
 import { FileLocker } from '../adapters/store/file-locker.ts';
 import { FileStateStore } from '../adapters/store/file-state-store.ts';
@@ -104,8 +105,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     new RecordingGitHubReporter({
       onReport: (r) => log.info('github report (local: not sent)', { report: r.type }),
     });
+  const store = new FileStateStore(options.stateDir);
+  const secrets = options.secrets ?? new LocalSecretResolver();
   const deps: PipelineDeps = {
-    store: new FileStateStore(options.stateDir),
+    store,
     locker: new FileLocker(options.stateDir),
     git: new GitCliSource({
       cacheDir: options.git.cacheDir ?? join(options.stateDir, 'git'),
@@ -115,8 +118,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     invoker,
     dispatcher,
     reporter,
-    notifier: options.notifier ?? new LoggingDriftNotifier(log),
-    secrets: options.secrets ?? new LocalSecretResolver(),
+    notifier: options.notifier ?? new ChannelDriftNotifier({ store, secrets, fallback: new LoggingDriftNotifier(log) }),
+    secrets,
     createProviders: options.createProviders ?? createProviders,
     engine: { loadConfig, planEnvironment, runApply, ...options.engine },
     settings: { ...DEFAULT_SETTINGS, ...options.settings },
