@@ -59,11 +59,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Direct REST reads for assertions; like the adapter, waits out a worker rebalance (409/500 for a moment). */
 async function raw<T>(method: string, path: string): Promise<T> {
-  const response = await fetch(`${URL}${path}`, { method });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(`${URL}${path}`, { method });
+    const text = await response.text();
+    const rebalancing = (response.status === 409 || response.status === 500) && /rebalanc/i.test(text);
+    if (rebalancing && attempt < 40) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      continue;
+    }
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
 }
 
 /** What renderConnector makes of a Connector document. */
