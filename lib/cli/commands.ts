@@ -10,7 +10,7 @@ import { loadConfig, readConfigFiles, validateConfig } from '../config/load-conf
 import { parseConfigFiles } from '../config/parse-config.ts';
 import { planEnvironment, renderAndCheck } from '../engine/plan-environment.ts';
 import { runApply } from '../engine/run-apply.ts';
-import { ConfigError, ReconcilerError } from '../errors.ts';
+import { ReconcilerError } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import { type ApplyReport, PLAN_API_VERSION, type Plan } from '../model/plan.ts';
 import { exportDocuments } from '../plan/export-documents.ts';
@@ -18,7 +18,7 @@ import { renderPlanText } from '../plan/render-plan.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import { createProviders } from '../wiring/providers.ts';
-import { gitCommitOf, localActor, localContext } from './context.ts';
+import { gitCommitOf, loadOrReport, localActor, localContext } from './context.ts';
 import { EXIT, printProblems, progressPrinter } from './output.ts';
 
 const run = promisify(execFile);
@@ -34,18 +34,6 @@ async function withProviders<T>(
     return await fn(providers);
   } finally {
     await Promise.allSettled(providers.map((p) => p.close()));
-  }
-}
-
-async function loadOrReport(dir: string, env: string): Promise<LoadedConfig | undefined> {
-  try {
-    return await loadConfig(dir, env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      printProblems(error.problems);
-      return undefined;
-    }
-    throw error;
   }
 }
 

@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openKafkaMonitorReader } from '../adapters/kafka-monitor/kafka-monitor-reader.ts';
 import { ChannelNotifier } from '../adapters/notify/channel-notifier.ts';
-import { loadConfig } from '../config/load-config.ts';
-import { ConfigError, messageOf } from '../errors.ts';
+import { messageOf } from '../errors.ts';
 import type { RuleResult } from '../monitor/evaluate.ts';
 import { publishMonitorConfig } from '../monitor/monitor-config.ts';
 import { type MonitorRun, runMonitorOnce } from '../monitor/run-monitor.ts';
-import { localContext } from './context.ts';
-import { EXIT, printProblems } from './output.ts';
+import { loadOrReport, localContext } from './context.ts';
+import { EXIT } from './output.ts';
 
 export interface MonitorOptions {
   env: string;
@@ -51,16 +50,8 @@ function printRun(run: MonitorRun, at: Date): void {
  * rules for the scheduled monitor function and the drift notifier (lib/monitor/monitor-config.ts).
  */
 export async function monitorCommand(dir: string, options: MonitorOptions): Promise<number> {
-  let config: Awaited<ReturnType<typeof loadConfig>>;
-  try {
-    config = await loadConfig(dir, options.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      printProblems(error.problems);
-      return EXIT.error;
-    }
-    throw error;
-  }
+  const config = await loadOrReport(dir, options.env);
+  if (!config) return EXIT.error;
   const context = localContext(options.state, dir);
   const snapshot = await publishMonitorConfig(context.store, config);
   if (snapshot.rules.length === 0) {

@@ -1,9 +1,8 @@
 import { openTopicSampler } from '../adapters/kafka-monitor/topic-sampler.ts';
-import { loadConfig } from '../config/load-config.ts';
-import { ConfigError, ReconcilerError } from '../errors.ts';
+import { ReconcilerError } from '../errors.ts';
 import { dataPoliciesOf, sampleTopic } from '../governance/sample.ts';
-import { localContext } from './context.ts';
-import { EXIT, printProblems } from './output.ts';
+import { loadOrReport, localContext } from './context.ts';
+import { EXIT } from './output.ts';
 
 export interface PeekOptions {
   env: string;
@@ -20,16 +19,8 @@ export interface PeekOptions {
  * each (newest first); what was masked goes to stderr. Reads only: no consumer group, no commits.
  */
 export async function peekCommand(dir: string, options: PeekOptions): Promise<number> {
-  let config: Awaited<ReturnType<typeof loadConfig>>;
-  try {
-    config = await loadConfig(dir, options.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      printProblems(error.problems);
-      return EXIT.error;
-    }
-    throw error;
-  }
+  const config = await loadOrReport(dir, options.env);
+  if (!config) return EXIT.error;
   const { secrets } = localContext(options.state, dir);
   const sampler = await openTopicSampler(config.environment.spec, secrets);
   try {
