@@ -10,17 +10,22 @@ import {
   listLocks,
   requestReapply,
 } from '../../lib/pipeline/operations.ts';
+import type { PublishedTopicSample, TopicSampleRequest } from '../../lib/pipeline/sample-published-topic.ts';
 import { renderPlanText } from '../../lib/plan/render-plan.ts';
 import { type HttpEvent, type HttpResult, httpStack, json } from '../shared/http.ts';
 
-export type ApiDeps = Pick<PipelineDeps, 'store' | 'locker' | 'invoker' | 'dispatcher' | 'now' | 'newId' | 'log'>;
+export type ApiDeps = Pick<PipelineDeps, 'store' | 'locker' | 'invoker' | 'dispatcher' | 'now' | 'newId' | 'log'> & {
+  /** `samplePublishedTopic` bound to a Kafka reader; without it the sample route answers 404. */
+  sampleTopic?: (request: TopicSampleRequest, actor: string) => Promise<PublishedTopicSample>;
+};
 
 /** `iam`: API Gateway verified SigV4 and put the caller in the authorizer context; `bearer`: a shared token. */
 export type ApiAuth = { mode: 'iam' } | { mode: 'bearer'; token: string };
 
 /**
  * The operator API. Routes (an `/api` prefix is accepted too, for `landscape serve`):
- * POST /reapply, POST /plans/{id}/approve, GET /plans/{id}, GET /status, GET /locks, DELETE /locks/{env}.
+ * POST /reapply, POST /plans/{id}/approve, GET /plans/{id}, GET /status, GET /locks, DELETE /locks/{env},
+ * GET /topics/{name}/sample?environment=E&count=N (the newest records, masked by the DataPolicies).
  */
 export function createApiHandler(deps: ApiDeps, log: Logger, auth: ApiAuth) {
   return httpStack(log, async (event) => {
@@ -61,6 +66,28 @@ export function createApiHandler(deps: ApiDeps, log: Logger, auth: ApiAuth) {
     if (method === 'GET' && path === '/locks') return json(200, await listLocks(deps));
     if (method === 'DELETE' && segments[0] === 'locks' && segments[1] && segments.length === 2) {
       return json(200, await breakLock(deps, segments[1], actor));
+    }
+    if (
+      method === 'GET' &&
+      segments[0] === 'topics' &&
+      segments[1] &&
+      segments[2] === 'sample' &&
+      segments.length === 3
+    ) {
+      if (!deps.sampleTopic) throw new ReconcilerError('NotFound', 'topic samples are not enabled on this server');
+      const count = query.get('count');
+      if (count !== null && !/^\d{1,3}$/.test(count)) {
+        throw new ReconcilerError(
+          'BadRequest',
+          `count must be a whole number from 1 to 100, got "${count.slice(0, 20)}"`,
+        );
+      }
+      const request: TopicSampleRequest = {
+        topic: segments[1],
+        environment: query.get('environment') ?? undefined,
+        count: count === null ? undefined : Number(count),
+      };
+      return json(200, await deps.sampleTopic(request, actor));
     }
     throw new ReconcilerError('NotFound', `no route for ${method} ${path}`);
   });

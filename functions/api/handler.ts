@@ -1,24 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
+import { openTopicSampler } from '../../lib/adapters/kafka-monitor/topic-sampler.ts';
+import { samplePublishedTopic } from '../../lib/pipeline/sample-published-topic.ts';
 import { ApiConfigSchema, parseConfig } from '../shared/config.ts';
 import { LambdaJobDispatcher } from '../shared/lambda-job-dispatcher.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
-import { buildState } from '../shared/wiring-state.ts';
+import { withAuditSinks } from '../shared/wiring-audit.ts';
+import { buildSecrets, buildState } from '../shared/wiring-state.ts';
 import { createApiHandler } from './app.ts';
 
 // Composition root (cold start). Reapply jobs and approved applies run in the worker (the apply function).
+// The api runs in the VPC: topic samples read the brokers, and AuditSinks may be Kafka topics.
 const config = parseConfig(ApiConfigSchema);
+const log = pipelineLogger(logger);
+const secrets = buildSecrets();
+const state = buildState(config.store);
+const store = withAuditSinks(state.store, secrets, log);
+const now = () => new Date();
 const worker = config.WORKER_FUNCTION_NAME ?? config.APPLY_FUNCTION_NAME;
 if (!worker || !config.APPLY_FUNCTION_NAME) throw new Error('APPLY_FUNCTION_NAME is required');
 
 export const handler = createApiHandler(
   {
-    ...buildState(config.store),
+    ...state,
+    store,
     invoker: new LambdaApplyInvoker({ functionName: config.APPLY_FUNCTION_NAME }),
     dispatcher: new LambdaJobDispatcher({ functionName: worker }),
-    now: () => new Date(),
+    now,
     newId: randomUUID,
-    log: pipelineLogger(logger),
+    log,
+    sampleTopic: (request, actor) =>
+      samplePublishedTopic({ store, secrets, openSampler: openTopicSampler, now, newId: randomUUID }, request, actor),
   },
   logger,
   config.API_AUTH === 'bearer' && config.API_TOKEN ? { mode: 'bearer', token: config.API_TOKEN } : { mode: 'iam' },

@@ -7,6 +7,7 @@ import { DEFAULT_SETTINGS } from '../../lib/pipeline/deps.ts';
 import { createProviders } from '../../lib/wiring/providers.ts';
 import { parseConfig, WorkerConfigSchema } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
+import { withAuditSinks } from '../shared/wiring-audit.ts';
 import { buildGitSource, buildOctokit, buildReporter } from '../shared/wiring-github.ts';
 import { buildSecrets, buildState, readSetting } from '../shared/wiring-state.ts';
 import { createApplyHandler } from './app.ts';
@@ -20,9 +21,12 @@ const octokit = buildOctokit(token, config.GITHUB_API_URL, log);
 const functionName = config.APPLY_FUNCTION_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
 if (!functionName) throw new Error('APPLY_FUNCTION_NAME is required');
 
+const state = buildState(config.store);
+
 export const handler = createApplyHandler(
   {
-    ...buildState(config.store),
+    ...state,
+    store: withAuditSinks(state.store, secrets, log),
     git: buildGitSource(config, octokit),
     invoker: new LambdaApplyInvoker({ functionName }),
     reporter: buildReporter(octokit, log),

@@ -9,6 +9,7 @@ import { LoggingDriftNotifier } from '../../lib/pipeline/logging-drift-notifier.
 import { createProviders } from '../../lib/wiring/providers.ts';
 import { DriftConfigSchema, parseConfig } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
+import { withAuditSinks } from '../shared/wiring-audit.ts';
 import { buildGitSource, buildOctokit, buildReporter } from '../shared/wiring-github.ts';
 import { buildSecrets, buildState, readSetting } from '../shared/wiring-state.ts';
 import { createDriftHandler } from './app.ts';
@@ -26,6 +27,7 @@ if (!config.APPLY_FUNCTION_NAME)
 export const handler = createDriftHandler(
   {
     ...state,
+    store: withAuditSinks(state.store, secrets, log),
     git: buildGitSource(config, octokit),
     invoker: new LambdaApplyInvoker({ functionName: config.APPLY_FUNCTION_NAME }),
     reporter: buildReporter(octokit, log),

@@ -12,7 +12,7 @@ export interface ImportedVpc {
 }
 
 /**
- * Where the in-VPC functions (apply, drift, monitor) run: an imported VPC when `vpc` is given, otherwise a new
+ * Where the in-VPC functions (apply, drift, api, monitor) run: an imported VPC when `vpc` is given, otherwise a new
  * two-AZ VPC with ONE NAT gateway (not one per AZ: the functions are batch jobs, an AZ outage delays them, it
  * does not lose data) and free gateway endpoints for S3 and DynamoDB so state traffic never crosses the NAT.
  * Flow logs record rejected traffic only.

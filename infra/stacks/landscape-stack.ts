@@ -165,9 +165,11 @@ export class LandscapeStack extends Stack {
       },
     });
     const api = make('api', {
-      description: 'Landscape: operator API (status, plans, approvals, re-apply, locks) behind IAM auth',
+      description: 'Landscape: operator API (status, plans, approvals, re-apply, locks, masked topic samples)',
       timeout: Duration.seconds(29),
       memorySize: 512,
+      // In the VPC: topic samples read the brokers and AuditSinks may be Kafka topics.
+      vpc: inVpc,
       environment: {
         ...base,
         POWERTOOLS_SERVICE_NAME: 'landscape-api',
@@ -196,7 +198,7 @@ export class LandscapeStack extends Stack {
       resourceName: `${secretsPrefix}*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    for (const f of [apply, drift, monitor]) {
+    for (const f of [apply, drift, api, monitor]) {
       f.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [platformSecretsArn] }),
       );

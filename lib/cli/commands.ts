@@ -13,6 +13,7 @@ import { runApply } from '../engine/run-apply.ts';
 import { ReconcilerError } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import { type ApplyReport, PLAN_API_VERSION, type Plan } from '../model/plan.ts';
+import { publishMonitorConfig } from '../monitor/monitor-config.ts';
 import { exportDocuments } from '../plan/export-documents.ts';
 import { renderPlanText } from '../plan/render-plan.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
@@ -147,6 +148,7 @@ interface ApplyOptions {
 /** `landscape apply plan.json` or `landscape apply DIR --env E --auto-approve`. */
 export async function applyCommand(target: string, options: ApplyOptions): Promise<number> {
   let plan: Plan;
+  let config: LoadedConfig | undefined;
   const fromDirectory = options.env !== undefined;
   if (fromDirectory) {
     const made = await makePlan(target, {
@@ -155,6 +157,7 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     });
     if (typeof made === 'number') return made;
     plan = made.plan;
+    config = made.config;
     out(renderPlanText(plan));
     if (plan.changes.length === 0) return EXIT.ok;
     if (!options.autoApprove && !(await confirm('\nApply these changes?'))) {
@@ -182,6 +185,10 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     return EXIT.error;
   }
   const context = localContext(options.state, fromDirectory ? target : undefined);
+  // The config being applied becomes the environment's published one: its AuditSinks receive this apply's
+  // records and every later one. (Applying a plan file keeps what was published: the file holds no config.)
+  if (config)
+    await publishMonitorConfig(context.store, config, plan.source.commit ? { commit: plan.source.commit } : {});
   if (options.approveDestructive && destructive.length > 0) {
     await context.store.appendAudit({
       id: randomUUID(),

@@ -1,3 +1,4 @@
+import type { AuditSinkSpec } from '../model/audit-sink.ts';
 import type { ChannelSpec } from '../model/channel.ts';
 import type { DataPolicySpec } from '../model/data-policy.ts';
 import { type ConfigDocument, documentsOfKind, type LoadedConfig } from '../model/documents.ts';
@@ -6,13 +7,16 @@ import type { StateStore } from '../ports/state-store.ts';
 import type { MonitoredRule } from './evaluate.ts';
 
 /**
- * The part of an environment's config the monitor (and the channel drift notifier) needs, as one JSON value.
+ * The part of an environment's config that code without a git checkout needs, as one JSON value: the
+ * monitor (alert rules, channels), the drift notifier (drift channels), the audit fan-out (AuditSinks) and
+ * topic samples (DataPolicies, connections).
  *
  * Why a snapshot: the scheduled monitor function runs every minute without a git checkout (no GitHub access,
- * small and fast). Whoever loads the applied commit's config (the apply path, the drift run, `landscape
- * monitor`) publishes it with `publishMonitorConfig`; the monitor evaluates the rules of the last published
- * commit, which is what GitOps promises: alert rules take effect when they are applied. Secret references
- * only, never values.
+ * small and fast), and an audit record or a sample request must not wait for one. Whoever loads the config
+ * being deployed (a planned push, `landscape apply`, `landscape monitor`) publishes it with
+ * `publishMonitorConfig`; the rest reads the last published commit, which is what GitOps promises: alert
+ * rules, audit sinks and masking take effect when they are merged, and a pull request cannot redirect them.
+ * Secret references only, never values.
  */
 export interface MonitorConfig {
   environment: string;
@@ -24,6 +28,8 @@ export interface MonitorConfig {
   /** Channels the Environment's drift reports go to (`spec.drift.channels`). */
   driftChannels: string[];
   dataPolicies: { name: string; spec: DataPolicySpec }[];
+  /** Absent in snapshots published before AuditSinks were fanned out: read it as empty. */
+  auditSinks?: { name: string; spec: AuditSinkSpec }[];
 }
 
 export const monitorConfigName = (environment: string): string => `monitor/${environment}/config`;
@@ -33,7 +39,7 @@ const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(
 /** Extracts the monitor's view of a loaded config. */
 export function monitorConfigOf(config: LoadedConfig, options: { commit?: string; now?: Date } = {}): MonitorConfig {
   const env = config.environment;
-  const pick = <K extends 'AlertRule' | 'Channel' | 'DataPolicy'>(kind: K) =>
+  const pick = <K extends 'AlertRule' | 'Channel' | 'DataPolicy' | 'AuditSink'>(kind: K) =>
     documentsOfKind(config.documents, kind).map((d: ConfigDocument<K>) => ({ name: d.metadata.name, spec: d.spec }));
   return {
     environment: env.metadata.name,
@@ -47,6 +53,7 @@ export function monitorConfigOf(config: LoadedConfig, options: { commit?: string
     channels: pick('Channel').sort(byName),
     driftChannels: [...env.spec.drift.channels],
     dataPolicies: pick('DataPolicy').sort(byName),
+    auditSinks: pick('AuditSink').sort(byName),
   };
 }
 

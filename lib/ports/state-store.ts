@@ -26,7 +26,7 @@ export interface StoredPlan {
 export interface AuditRecord {
   id: string;
   at: string;
-  type: 'plan' | 'apply' | 'approval' | 'drift' | 'lock';
+  type: 'plan' | 'apply' | 'approval' | 'drift' | 'lock' | 'sample';
   environment: string;
   actor: string;
   commit?: string;

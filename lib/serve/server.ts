@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createApiHandler } from '../../functions/api/app.ts';
 import { pipelineLogger } from '../../functions/shared/logger.ts';
+import { withAuditSinks } from '../../functions/shared/wiring-audit.ts';
 import { createWebhookHandler } from '../../functions/webhook/app.ts';
 import { GitCliSource } from '../adapters/git/git-cli-source.ts';
 import { OctokitWebhookVerifier } from '../adapters/github/octokit-webhook-verifier.ts';
 import { RecordingGitHubReporter } from '../adapters/github/recording-reporter.ts';
+import { openTopicSampler } from '../adapters/kafka-monitor/topic-sampler.ts';
 import { ChannelDriftNotifier } from '../adapters/notify/channel-drift-notifier.ts';
 import { LocalSecretResolver } from '../adapters/secrets/env-secret-resolver.ts';
 import { FileLocker } from '../adapters/store/file-locker.ts';
@@ -30,6 +32,7 @@ import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '
 import { LoggingDriftNotifier } from '../pipeline/logging-drift-notifier.ts';
 import { ENVIRONMENT_INDEX } from '../pipeline/plan-policy.ts';
 import { runJob } from '../pipeline/run-job.ts';
+import { type OpenSampler, samplePublishedTopic } from '../pipeline/sample-published-topic.ts';
 import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import { createProviders } from '../wiring/providers.ts';
@@ -57,6 +60,8 @@ export interface ServeOptions {
   createProviders?: ProviderFactory;
   engine?: Partial<PipelineEngine>;
   settings?: Partial<PipelineSettings>;
+  /** Opens the Kafka reader behind GET /api/topics/{name}/sample; default: the real one. */
+  openSampler?: OpenSampler;
   /** Run the drift check of every known environment this often (off when absent). */
   driftIntervalSeconds?: number;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
@@ -105,8 +110,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     new RecordingGitHubReporter({
       onReport: (r) => log.info('github report (local: not sent)', { report: r.type }),
     });
-  const store = new FileStateStore(options.stateDir);
   const secrets = options.secrets ?? new LocalSecretResolver();
+  const store = withAuditSinks(new FileStateStore(options.stateDir), secrets, log);
   const deps: PipelineDeps = {
     store,
     locker: new FileLocker(options.stateDir),
@@ -138,7 +143,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
     logger,
   );
-  const api = createApiHandler(deps, logger, { mode: 'bearer', token: options.apiToken });
+  const openSampler = options.openSampler ?? openTopicSampler;
+  const api = createApiHandler(
+    {
+      ...deps,
+      sampleTopic: (request, actor) => samplePublishedTopic({ ...deps, openSampler }, request, actor),
+    },
+    logger,
+    { mode: 'bearer', token: options.apiToken },
+  );
 
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -52,9 +52,9 @@ describe('LandscapeStack resources', () => {
     expect(env('Apply').APPLY_FUNCTION_NAME).toEqual(fnProps('Apply').FunctionName);
   });
 
-  it('puts apply, drift and monitor in private subnets of the VPC, webhook and api outside it', () => {
-    for (const name of ['Apply', 'Drift', 'Monitor']) expect(fnProps(name).VpcConfig).toBeDefined();
-    for (const name of ['Webhook', 'Api']) expect(fnProps(name).VpcConfig).toBeUndefined();
+  it('puts apply, drift, api and monitor in private subnets of the VPC, the public webhook outside it', () => {
+    for (const name of ['Apply', 'Drift', 'Api', 'Monitor']) expect(fnProps(name).VpcConfig).toBeDefined();
+    expect(fnProps('Webhook').VpcConfig).toBeUndefined();
     template.resourceCountIs('AWS::EC2::VPC', 1);
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
@@ -208,10 +208,15 @@ describe('LandscapeStack IAM', () => {
     }
   });
 
-  it('lets only apply, drift and monitor read platform secrets, and only the webhook read the webhook secret', () => {
+  it('lets only the in-VPC functions (apply, drift, api, monitor) read platform secrets, and only the webhook read the webhook secret', () => {
     const readsPrefix = (name: string) =>
       statementsOf(name).some((s) => JSON.stringify(s.Resource).includes('secret:landscape/*'));
-    expect(['Webhook', 'Apply', 'Drift', 'Api', 'Monitor'].filter(readsPrefix)).toEqual(['Apply', 'Drift', 'Monitor']);
+    expect(['Webhook', 'Apply', 'Drift', 'Api', 'Monitor'].filter(readsPrefix)).toEqual([
+      'Apply',
+      'Drift',
+      'Api',
+      'Monitor',
+    ]);
     const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((k) =>
       k.startsWith('WebhookSecret'),
     );

@@ -3,6 +3,7 @@ import { messageOf, ReconcilerError } from '../../errors.ts';
 import type { AuditSinkSpec } from '../../model/audit-sink.ts';
 import { documentsOfKind, type LoadedConfig } from '../../model/documents.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
+import { loadMonitorConfig } from '../../monitor/monitor-config.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import type { AuditRecord, StateStore } from '../../ports/state-store.ts';
 import { type AuditSink, KafkaAuditSink, S3AuditSink, WebhookAuditSink } from './sinks.ts';
@@ -118,4 +119,31 @@ export function withAuditFanout(
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/**
+ * A StateStore whose audit records also reach the AuditSinks of their environment, as last published with
+ * the environment's config (`publishMonitorConfig`: a planned push in the pipeline, `landscape apply`
+ * locally). Every writer of audit records (CLI, serve, the apply, drift and api functions) wraps its store
+ * with this, so sinks follow the merged config without a git checkout, and a pull request cannot redirect
+ * them. Sinks are opened per record and closed after it: records are few (a handful per plan or apply) and a
+ * short-lived process or a frozen Lambda must not hold producer connections.
+ */
+export function withPublishedAuditSinks(
+  store: StateStore,
+  deps: Omit<AuditFanoutDeps, 'kafka'>,
+  options: { onError?: (error: Error, record: AuditRecord) => void } = {},
+): StateStore {
+  const fanout = async (record: AuditRecord): Promise<void> => {
+    const published = await loadMonitorConfig(store, record.environment);
+    const sinks = published?.auditSinks ?? [];
+    if (!published || sinks.length === 0) return;
+    const delivery = createAuditFanout(sinks, { ...deps, kafka: published.connections.kafka });
+    try {
+      await delivery(record);
+    } finally {
+      await delivery.close();
+    }
+  };
+  return withAuditFanout(store, fanout, options);
 }

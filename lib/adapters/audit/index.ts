@@ -1,6 +1,7 @@
 /**
  * Audit delivery (issue 6): every AuditRecord to the environment's AuditSinks (webhook, Kafka, S3).
- * Wire it with `withAuditFanout(store, createAuditFanout(auditSinksOf(config), deps))`.
+ * Writers of audit records wrap their store with `withPublishedAuditSinks(store, { secrets })`: records then
+ * reach the sinks of the environment's last published config.
  */
 export {
   type AuditFanout,
@@ -8,5 +9,6 @@ export {
   auditSinksOf,
   createAuditFanout,
   withAuditFanout,
+  withPublishedAuditSinks,
 } from './audit-fanout.ts';
 export { type AuditSink, auditBody, KafkaAuditSink, S3AuditSink, WebhookAuditSink } from './sinks.ts';

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditFanout, S3AuditSink, withAuditFanout } from '../../../lib/adapters/audit/index.ts';
@@ -9,12 +11,23 @@ import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-re
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { SIGNATURE_HEADER, verifySignature } from '../../../lib/governance/webhook-signature.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
-import { cleanupPrefix, envSecretResolver, testKafkaConnection, uniquePrefix } from '../../support/kafka.ts';
+import { configDir } from '../../support/builders.ts';
+import {
+  cleanupPrefix,
+  envSecretResolver,
+  kafkaTestEnv,
+  testEnvironmentYaml,
+  testKafkaConnection,
+  uniquePrefix,
+} from '../../support/kafka.ts';
 import { startReceiver } from './http-receiver.ts';
 import { createTopicsAndWait } from './topics.ts';
 
 const prefix = uniquePrefix('it-gov-audit');
 const auditTopic = `${prefix}audit`;
+const cliAuditTopic = `${prefix}cli-audit`;
+const ROOT = join(import.meta.dirname, '../../..');
+const run = promisify(execFile);
 const AUDIT_SECRET = 'audit-hmac-secret-it-9c2e';
 const MOTO = process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000';
 
@@ -38,7 +51,7 @@ function record(id: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
 
 beforeAll(async () => {
   receiver = await startReceiver((path) => (path === '/broken' ? 500 : 200));
-  await createTopicsAndWait([auditTopic], 1);
+  await createTopicsAndWait([auditTopic, cliAuditTopic], 1);
 });
 
 afterAll(async () => {
@@ -152,5 +165,68 @@ describe('audit fan-out', () => {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     expect(object.ContentType).toBe('application/json');
     expect(JSON.parse((await object.Body?.transformToString()) ?? '{}')).toEqual(rec);
+  });
+});
+
+describe('audit records of the CLI', () => {
+  it('`landscape apply DIR` publishes its AuditSinks: that apply and later records reach a signed webhook and a Kafka topic', async () => {
+    // Prepare
+    const dir = await configDir({
+      'env.yaml': testEnvironmentYaml('it-audit'),
+      'topics.yaml': `apiVersion: landscape.dev/v1
+kind: Topic
+metadata: { name: ${prefix}orders }
+spec: { partitions: 1, replicationFactor: 1 }
+`,
+      'audit.yaml': `apiVersion: landscape.dev/v1
+kind: AuditSink
+metadata: { name: siem }
+spec: { type: webhook, url: "${receiver.url}/cli", secret: { secretRef: { provider: env, name: AUDIT_SECRET } } }
+---
+apiVersion: landscape.dev/v1
+kind: AuditSink
+metadata: { name: audit-topic }
+spec: { type: kafka, topic: ${cliAuditTopic} }
+`,
+    });
+    const state = await mkdtemp(join(tmpdir(), 'landscape-audit-state-'));
+    const landscape = (...args: string[]) =>
+      run(process.execPath, [join(ROOT, 'bin/landscape.ts'), ...args, '--state', state], {
+        cwd: dir,
+        env: { ...process.env, KAFKA_PASSWORD: kafkaTestEnv.password, AUDIT_SECRET, LANDSCAPE_ACTOR: 'ann@cli' },
+      });
+
+    // Act
+    const applied = await landscape('apply', '.', '--env', 'it-audit', '--auto-approve');
+    const drift = await landscape('drift', '.', '--env', 'it-audit');
+
+    // Assess
+    expect(applied.stdout).toContain('Apply Succeeded: 1 succeeded');
+    expect(applied.stderr).not.toContain('not delivered');
+    expect(drift.stdout).toContain('No drift');
+    const hooks = receiver.take('/cli');
+    const delivered = hooks.map((h) => JSON.parse(h.body) as AuditRecord);
+    // The first plan record precedes the publish (nothing was applied yet); the apply and drift records follow it.
+    expect(delivered.map((r) => [r.type, r.outcome, r.actor])).toEqual([
+      ['apply', 'Succeeded', 'ann@cli'],
+      ['plan', 'NoChanges', 'ann@cli'],
+      ['drift', 'InSync', 'ann@cli'],
+    ]);
+    for (const hook of hooks) {
+      expect(verifySignature(AUDIT_SECRET, hook.body, hook.headers[SIGNATURE_HEADER] as string)).toBe(true);
+    }
+    const sampler = await openTopicSampler({ kafka: testKafkaConnection() }, envSecretResolver());
+    try {
+      const produced = await sampler.recent(cliAuditTopic, 10);
+      expect(produced.map((r) => (JSON.parse(r.value?.toString() ?? '{}') as AuditRecord).id).sort()).toEqual(
+        delivered.map((r) => r.id).sort(),
+      );
+      expect(produced.every((r) => r.key?.toString() === 'it-audit')).toBe(true);
+    } finally {
+      await sampler.close();
+    }
+    const all = JSON.stringify(hooks) + JSON.stringify(delivered);
+    expect(all).not.toContain(AUDIT_SECRET);
+    expect(all).not.toContain(kafkaTestEnv.password);
   });
 });

@@ -2,15 +2,20 @@ import { Producer } from '@platformatic/kafka';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type KafkaTopicSampler, openTopicSampler } from '../../../lib/adapters/kafka-monitor/index.ts';
+import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { peekCommand } from '../../../lib/cli/peek-command.ts';
+import { loadConfig } from '../../../lib/config/load-config.ts';
 import { MASK } from '../../../lib/governance/masking.ts';
 import { sampleTopic } from '../../../lib/governance/sample.ts';
 import { DataPolicySpecSchema } from '../../../lib/model/data-policy.ts';
+import { publishMonitorConfig } from '../../../lib/monitor/monitor-config.ts';
+import { startServer } from '../../../lib/serve/server.ts';
 import { configDir } from '../../support/builders.ts';
 import {
   cleanupPrefix,
   envSecretResolver,
   kafkaTestEnv,
+  testEnvironmentYaml,
   testKafkaConnection,
   uniquePrefix,
 } from '../../support/kafka.ts';
@@ -166,14 +171,7 @@ describe('sampleTopic against a real broker', () => {
     // Prepare
     process.env.KAFKA_PASSWORD ??= kafkaTestEnv.password;
     const dir = await configDir({
-      'env.yaml': `apiVersion: landscape.dev/v1
-kind: Environment
-metadata: { name: it }
-spec:
-  kafka:
-    bootstrapServers: ["${kafkaTestEnv.bootstrap}"]
-    sasl: { mechanism: scram-sha-512, username: ${kafkaTestEnv.username}, password: { secretRef: { provider: env, name: KAFKA_PASSWORD } } }
-`,
+      'env.yaml': testEnvironmentYaml('it'),
       'pii.yaml': `apiVersion: landscape.dev/v1
 kind: DataPolicy
 metadata: { name: pii }
@@ -216,5 +214,69 @@ spec: { topics: ["${prefix}*"], fields: [customer.email], redaction: { type: has
     }
     expect(missing).toBe(1);
     expect(stderr.join('')).toContain(`topic "${prefix}nope" does not exist`);
+  });
+
+  it('GET /api/topics/{name}/sample on `landscape serve` masks by the published DataPolicies and audits the read', async () => {
+    // Prepare: the environment's config as a merged push would publish it, in the server's state directory.
+    process.env.KAFKA_PASSWORD ??= kafkaTestEnv.password;
+    const dir = await configDir({
+      'env.yaml': testEnvironmentYaml('it-serve'),
+      'pii.yaml': `apiVersion: landscape.dev/v1
+kind: DataPolicy
+metadata: { name: pii }
+spec: { topics: ["${prefix}*"], fields: [customer.email, ssn] }
+`,
+    });
+    const stateDir = await configDir({});
+    await publishMonitorConfig(new FileStateStore(stateDir), await loadConfig(dir, 'it-serve'), {
+      commit: 'c'.repeat(40),
+    });
+    const apiToken = 'sample-api-token-0123456789';
+    const server = await startServer({
+      stateDir,
+      webhookSecret: 'sample-webhook-secret-0123456789',
+      apiToken,
+      repositories: ['acme/config'],
+      git: { baseUrl: 'http://127.0.0.1:1' },
+      logLevel: 'SILENT',
+    });
+    const get = (path: string, token = apiToken) =>
+      fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+    // Act
+    let sampled: Response;
+    let missing: Response;
+    let anonymous: Response;
+    try {
+      sampled = await get(`/api/topics/${jsonTopic}/sample?environment=it-serve&count=4`);
+      missing = await get(`/api/topics/${prefix}nope/sample?environment=it-serve`);
+      anonymous = await get(`/api/topics/${jsonTopic}/sample?environment=it-serve`, 'wrong-token-0123456789xx');
+      await server.idle();
+    } finally {
+      await server.close();
+    }
+
+    // Assess
+    expect(sampled.status).toBe(200);
+    const body = (await sampled.json()) as {
+      environment: string;
+      commit: string;
+      policies: string[];
+      records: { value: unknown; valueFormat: string }[];
+    };
+    expect(body).toMatchObject({ environment: 'it-serve', commit: 'c'.repeat(40), policies: ['pii'] });
+    expect(body.records).toHaveLength(4);
+    for (const r of body.records.filter((x) => x.valueFormat === 'json')) {
+      const v = r.value as { customer: { email: string; name: string }; ssn: string };
+      expect(v.customer.email).toBe(MASK);
+      expect(v.ssn).toBe(MASK);
+    }
+    expect(JSON.stringify(body)).not.toMatch(/user\d@example\.com/);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('does not exist');
+    expect(anonymous.status).toBe(401);
+    const audit = (await new FileStateStore(stateDir).listAudit('it-serve')).filter((r) => r.type === 'sample');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: 'api-token', outcome: 'Masked', summary: { records: 4 } });
   });
 });

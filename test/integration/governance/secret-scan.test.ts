@@ -4,13 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Producer } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditSinksOf, createAuditFanout } from '../../../lib/adapters/audit/index.ts';
-import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { applyCommand, driftCommand, planCommand } from '../../../lib/cli/commands.ts';
-import { localContext } from '../../../lib/cli/context.ts';
 import { monitorCommand } from '../../../lib/cli/monitor-command.ts';
 import { peekCommand } from '../../../lib/cli/peek-command.ts';
-import { loadConfig } from '../../../lib/config/load-config.ts';
 import type { Plan } from '../../../lib/model/plan.ts';
 import { renderPlanMarkdown, renderPlanText } from '../../../lib/plan/render-plan.ts';
 import { configDir } from '../../support/builders.ts';
@@ -190,12 +186,9 @@ describe('secret-leak guard', () => {
         { where: 'PR comment', text: renderPlanMarkdown(plan) },
         { where: 'plan text', text: renderPlanText(plan) },
       );
-      codes.apply = await applyCommand(planFile, { state });
-
-      // The apply's audit records go to the package's AuditSink (what the lead wires around appendAudit).
-      const config = await loadConfig(dir, 'scan');
-      const fanout = createAuditFanout(auditSinksOf(config), { secrets: localContext(state, dir).secrets });
-      for (const record of await new FileStateStore(state).listAudit('scan')) await fanout(record);
+      // Applying the directory publishes its config: this apply's audit records and every later one (plan,
+      // drift) go to the package's AuditSink through the CLI's own store wiring.
+      codes.apply = await applyCommand(dir, { env: 'scan', state, autoApprove: true });
 
       // Rotate the SCRAM password to a new secret: plan and drift see a secret change, shown as "changed" only.
       // (A new value behind the same reference is not visible at plan time: secrets are read only by apply.)

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { ConfigResourceTypes } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
-import type { StoredPlan } from '../../../lib/ports/state-store.ts';
+import { SIGNATURE_HEADER, verifySignature } from '../../../lib/governance/webhook-signature.ts';
+import type { AuditRecord, StoredPlan } from '../../../lib/ports/state-store.ts';
 import { type RunningServer, startServer } from '../../../lib/serve/server.ts';
 import { cleanupPrefix, kafkaTestEnv, rawAdmin, uniquePrefix } from '../../support/kafka.ts';
+import { startReceiver } from '../governance/http-receiver.ts';
 import { freePort, GitServer, githubHeaders, pushPayload } from './support.ts';
 
 /**
@@ -17,6 +19,7 @@ import { freePort, GitServer, githubHeaders, pushPayload } from './support.ts';
 const SECRET = 'e2e-webhook-secret-0123456789';
 const TOKEN = 'e2e-api-token-0123456789abcdef';
 const REPO = 'acme/e2e-config';
+const E2E_AUDIT_SECRET = 'e2e-audit-signing-secret-5b7d';
 
 const prefix = uniquePrefix('e2e');
 const environment = prefix.slice(0, -1);
@@ -100,7 +103,7 @@ beforeAll(async () => {
     apiToken: TOKEN,
     repositories: [REPO],
     git: { baseUrl: git.url },
-    secrets: new LocalSecretResolver({ env: { E2E_KAFKA_PASSWORD: kafkaTestEnv.password } }),
+    secrets: new LocalSecretResolver({ env: { E2E_KAFKA_PASSWORD: kafkaTestEnv.password, E2E_AUDIT_SECRET } }),
     settings: { lockWaitMs: 30_000 },
     logLevel: (process.env.E2E_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
   });
@@ -230,5 +233,42 @@ describe('landscape serve, end to end', () => {
 
     // Drift: live matches the applied commit.
     expect(await server.checkDrift([environment])).toMatchObject([{ status: 'in-sync' }]);
+  });
+
+  it("a merged AuditSink receives that push's plan and apply records and later drift results, signed", async () => {
+    const receiver = await startReceiver(() => 200);
+    try {
+      const audited = await git.commit(REPO, {
+        'environments.yaml': environmentYaml(),
+        'topics/payments.yaml': topics([
+          { name: 'orders', partitions: 6, retention: '172800000' },
+          { name: 'refunds', partitions: 1, retention: '86400000' },
+          { name: 'newer', partitions: 2, retention: '2000' },
+          { name: 'audited', partitions: 1, retention: '3000' },
+        ]),
+        'governance/audit.yaml': `apiVersion: landscape.dev/v1
+kind: AuditSink
+metadata: { name: siem }
+spec: { type: webhook, url: "${receiver.url}/audit", secret: { secretRef: { provider: env, name: E2E_AUDIT_SECRET } } }
+`,
+      });
+      expect((await push(audited)).status).toBe(202);
+      await server.idle();
+      expect(await server.checkDrift([environment])).toMatchObject([{ status: 'in-sync' }]);
+
+      const hooks = receiver.take('/audit');
+      const records = hooks.map((h) => JSON.parse(h.body) as AuditRecord);
+      expect(records.filter((r) => r.commit === audited).map((r) => [r.type, r.outcome])).toEqual([
+        ['plan', 'Planned'],
+        ['apply', 'Succeeded'],
+        ['drift', 'InSync'],
+      ]);
+      for (const hook of hooks) {
+        expect(verifySignature(E2E_AUDIT_SECRET, hook.body, hook.headers[SIGNATURE_HEADER] as string)).toBe(true);
+      }
+      expect(JSON.stringify(hooks)).not.toContain(E2E_AUDIT_SECRET);
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -8,11 +8,25 @@ import { createDriftHandler } from '../../../functions/drift/app.ts';
 import { ApiConfigSchema, parseConfig, WebhookConfigSchema } from '../../../functions/shared/config.ts';
 import { createWebhookHandler } from '../../../functions/webhook/app.ts';
 import { OctokitWebhookVerifier } from '../../../lib/adapters/github/octokit-webhook-verifier.ts';
+import { MASK } from '../../../lib/governance/masking.ts';
+import type { RawRecord } from '../../../lib/governance/sample.ts';
 import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
+import { samplePublishedTopic } from '../../../lib/pipeline/sample-published-topic.ts';
 import { localContext } from '../../../lib/serve/lambda-bridge.ts';
 import { environmentYaml, makeDeps, REPO, topicYaml } from '../pipeline/support.ts';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+
+/** Plans a push of `sha` to main, as the webhook's job would. */
+const planPush = (fixture: ReturnType<typeof makeDeps>, sha: string) =>
+  planCommit(fixture.deps, {
+    repo: REPO,
+    commit: sha,
+    branch: 'main',
+    trigger: 'push',
+    receivedAt: '2026-11-25T10:00:00.000Z',
+    actor: 'x',
+  });
 const SECRET = 'handler-test-secret-0123456789';
 const verifier = new OctokitWebhookVerifier(SECRET);
 const read = (path: string) => readFileSync(new URL(`../../../events/${path}`, import.meta.url), 'utf8');
@@ -90,14 +104,7 @@ describe('api function', () => {
   async function api() {
     const fixture = makeDeps();
     const sha = fixture.git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
-    await planCommit(fixture.deps, {
-      repo: REPO,
-      commit: sha,
-      branch: 'main',
-      trigger: 'push',
-      receivedAt: '2026-11-25T10:00:00.000Z',
-      actor: 'x',
-    });
+    await planPush(fixture, sha);
     const planId = fixture.applies[0]?.planId ?? '';
     const handler = createApiHandler(fixture.deps, logger, { mode: 'iam' });
     return { ...fixture, handler, planId, sha };
@@ -148,6 +155,90 @@ describe('api function', () => {
     expect(JSON.parse(locks.body ?? '{}').locks[0]).toMatchObject({ environment: 'prod', holder: 'stuck-apply' });
     expect((await handler(apiEvent('delete-lock'), localContext('api'))).statusCode).toBe(200);
     expect((await handler(apiEvent('delete-lock'), localContext('api'))).statusCode).toBe(404);
+  });
+
+  it('serves topic samples masked by the published DataPolicies, audits each, and answers 400/404 clearly', async () => {
+    // Prepare
+    const fixture = makeDeps();
+    const sha = fixture.git.commit({
+      'env.yaml': environmentYaml(),
+      'topics.yaml': topicYaml('payments.orders'),
+      'pii.yaml': [
+        'apiVersion: landscape.dev/v1',
+        'kind: DataPolicy',
+        'metadata: { name: pii }',
+        'spec: { topics: ["payments.*"], fields: [customer.email] }',
+        '',
+      ].join('\n'),
+    });
+    await planPush(fixture, sha);
+    const record: RawRecord = {
+      topic: 'payments.orders',
+      partition: 0,
+      offset: 7n,
+      timestamp: Date.parse('2026-11-25T10:00:00.000Z'),
+      key: Buffer.from('o-1'),
+      value: Buffer.from(JSON.stringify({ id: 1, customer: { email: 'ann@example.com', name: 'Ann' } })),
+      headers: [],
+    };
+    const opened: string[] = [];
+    const sampler = {
+      recent: async () => [record],
+      schema: async () => ({ schema: '{}', schemaType: 'JSON' }),
+      close: async () => undefined,
+    };
+    const sampleTopic = (request: Parameters<typeof samplePublishedTopic>[1], actor: string) =>
+      samplePublishedTopic(
+        {
+          ...fixture.deps,
+          openSampler: async (connections) => {
+            opened.push(connections.kafka.bootstrapServers.join(','));
+            return sampler;
+          },
+        },
+        request,
+        actor,
+      );
+    const handler = createApiHandler({ ...fixture.deps, sampleTopic }, logger, { mode: 'iam' });
+    const event = (replace: Record<string, string>) =>
+      apiEvent('topic-sample', { TOPIC: 'payments.orders', ENVIRONMENT: 'prod', COUNT: '5', ...replace });
+
+    // Act
+    const ok = await handler(event({}), localContext('api'));
+    const badCount = await handler(event({ COUNT: 'lots' }), localContext('api'));
+    const unknownEnvironment = await handler(event({ ENVIRONMENT: 'staging' }), localContext('api'));
+    const disabled = await createApiHandler(fixture.deps, logger, { mode: 'iam' })(event({}), localContext('api'));
+
+    // Assess
+    expect(ok.statusCode).toBe(200);
+    const body = JSON.parse(ok.body ?? '{}') as {
+      environment: string;
+      policies: string[];
+      records: { value: unknown }[];
+    };
+    expect(body.environment).toBe('prod');
+    expect(body.policies).toEqual(['pii']);
+    expect(body.records[0]?.value).toEqual({ id: 1, customer: { email: MASK, name: 'Ann' } });
+    expect(opened).toEqual(['127.0.0.1:9092']);
+    expect(badCount.statusCode).toBe(400);
+    expect(badCount.body).toContain('count must be a whole number');
+    expect(unknownEnvironment.statusCode).toBe(404);
+    expect(JSON.parse(unknownEnvironment.body ?? '{}')).toMatchObject({
+      error: {
+        code: 'NotFound',
+        message: expect.stringContaining('nothing has been deployed to environment "staging"'),
+      },
+    });
+    expect(disabled.statusCode).toBe(404);
+    const audit = (await fixture.deps.store.listAudit('prod')).filter((r) => r.type === 'sample');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      actor: 'arn:aws:sts::123456789012:assumed-role/PlatformOperator/alice',
+      commit: sha,
+      outcome: 'Masked',
+      summary: { records: 1 },
+    });
+    expect(JSON.stringify(audit)).not.toContain('ann@example.com');
   });
 
   it('refuses callers without an IAM identity, or without the bearer token', async () => {

@@ -1,0 +1,102 @@
+import { ReconcilerError } from '../errors.ts';
+import { type RecordSource, sampleTopic, type TopicSample } from '../governance/sample.ts';
+import { loadMonitorConfig, type MonitorConfig } from '../monitor/monitor-config.ts';
+import type { SecretResolver } from '../ports/secret-resolver.ts';
+import type { StateStore } from '../ports/state-store.ts';
+import { ENVIRONMENT_INDEX } from './plan-policy.ts';
+
+/** Opens a reader of a topic's tail on an environment's connections (lib/adapters/kafka-monitor). */
+export type OpenSampler = (
+  connections: MonitorConfig['connections'],
+  secrets: SecretResolver,
+) => Promise<RecordSource & { close(): Promise<void> }>;
+
+export interface SamplePublishedTopicDeps {
+  store: Pick<StateStore, 'getValue' | 'appendAudit'>;
+  secrets: SecretResolver;
+  openSampler: OpenSampler;
+  now: () => Date;
+  newId: () => string;
+}
+
+export interface TopicSampleRequest {
+  environment?: string | undefined;
+  topic: string;
+  count?: number | undefined;
+}
+
+export type PublishedTopicSample = TopicSample & { environment: string; commit?: string };
+
+// Kafka's own limits: legal characters, at most 249 of them.
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+const ENV_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * `GET /topics/{name}/sample?environment=E&count=N`: the newest records of a topic, masked by the DataPolicies
+ * of the environment's published config (the merged commit, not a pull request's). Reading a topic is data
+ * access, so each sample is an audit record (who, which topic, how many records; never their content).
+ * With no `environment`, the only known environment is used.
+ */
+export async function samplePublishedTopic(
+  deps: SamplePublishedTopicDeps,
+  request: TopicSampleRequest,
+  actor: string,
+): Promise<PublishedTopicSample> {
+  if (!TOPIC_NAME.test(request.topic)) {
+    throw new ReconcilerError(
+      'BadRequest',
+      `"${request.topic.slice(0, 80)}" is not a topic name (letters, digits, ".", "_", "-"; at most 249)`,
+    );
+  }
+  const environment = await environmentOf(deps.store, request.environment);
+  const published = await loadMonitorConfig(deps.store, environment);
+  if (!published) {
+    throw new ReconcilerError(
+      'NotFound',
+      `nothing has been deployed to environment "${environment}" yet, so its DataPolicies are unknown and no sample is shown`,
+    );
+  }
+  const sampler = await deps.openSampler(published.connections, deps.secrets);
+  let sample: TopicSample;
+  try {
+    sample = await sampleTopic(
+      {
+        topic: request.topic,
+        ...(request.count !== undefined ? { count: request.count } : {}),
+        policies: published.dataPolicies,
+      },
+      sampler,
+    );
+  } finally {
+    await sampler.close().catch(() => undefined);
+  }
+  await deps.store.appendAudit({
+    id: `${deps.now().toISOString()}-${environment}-sample-${deps.newId()}`,
+    at: deps.now().toISOString(),
+    type: 'sample',
+    environment,
+    actor,
+    ...(published.commit ? { commit: published.commit } : {}),
+    outcome: sample.policies.length > 0 ? 'Masked' : 'Unmasked',
+    summary: { records: sample.records.length },
+    message: `sampled topic "${sample.topic}"${sample.policies.length > 0 ? ` (DataPolicy ${sample.policies.join(', ')})` : ''}`,
+  });
+  return { environment, ...(published.commit ? { commit: published.commit } : {}), ...sample };
+}
+
+async function environmentOf(store: Pick<StateStore, 'getValue'>, given: string | undefined): Promise<string> {
+  if (given !== undefined) {
+    if (!ENV_NAME.test(given)) {
+      throw new ReconcilerError('BadRequest', 'environment must be a name of letters, digits, ".", "_" or "-"');
+    }
+    return given;
+  }
+  const known = (await store.getValue<string[]>(ENVIRONMENT_INDEX)) ?? [];
+  if (known.length === 1 && known[0]) return known[0];
+  throw new ReconcilerError(
+    'BadRequest',
+    known.length === 0
+      ? 'no environment has been deployed yet: give ?environment=NAME'
+      : `give ?environment=NAME (one of: ${known.join(', ')})`,
+  );
+}

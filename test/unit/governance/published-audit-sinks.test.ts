@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { withPublishedAuditSinks } from '../../../lib/adapters/audit/index.ts';
+import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
+import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
+import { SIGNATURE_HEADER, verifySignature } from '../../../lib/governance/webhook-signature.ts';
+import { type MonitorConfig, monitorConfigName } from '../../../lib/monitor/monitor-config.ts';
+import type { AuditRecord } from '../../../lib/ports/state-store.ts';
+
+const SIGNING_SECRET = 'published-sink-secret-4d1f';
+
+function snapshot(environment: string, sinks: MonitorConfig['auditSinks']): MonitorConfig {
+  return {
+    environment,
+    publishedAt: '2026-11-26T00:00:00.000Z',
+    connections: {
+      kafka: { bootstrapServers: ['127.0.0.1:9092'], clientId: 'landscape' } as MonitorConfig['connections']['kafka'],
+    },
+    rules: [],
+    channels: [],
+    driftChannels: [],
+    dataPolicies: [],
+    ...(sinks ? { auditSinks: sinks } : {}),
+  };
+}
+
+const record = (environment: string, id: string): AuditRecord => ({
+  id,
+  at: '2026-11-26T01:00:00.000Z',
+  type: 'apply',
+  environment,
+  actor: 'ann@cli',
+  outcome: 'Succeeded',
+});
+
+function recordingFetch(status = 200) {
+  const calls: { url: string; headers: Record<string, string>; body: string }[] = [];
+  const fetchFake = (async (url: string | URL | Request, init?: RequestInit) => {
+    calls.push({ url: String(url), headers: init?.headers as Record<string, string>, body: String(init?.body) });
+    return new Response('{}', { status });
+  }) as typeof fetch;
+  return { calls, fetch: fetchFake };
+}
+
+describe('withPublishedAuditSinks', () => {
+  it("sends each record to the sinks its environment published, signed, and to no other environment's", async () => {
+    // Prepare
+    const inner = new InMemoryStateStore();
+    await inner.putValue(
+      monitorConfigName('prod'),
+      snapshot('prod', [
+        {
+          name: 'siem',
+          spec: {
+            type: 'webhook',
+            url: 'https://siem.example/audit',
+            secret: { secretRef: { provider: 'env', name: 'SIGNING_SECRET' } },
+          },
+        },
+      ]),
+    );
+    await inner.putValue(monitorConfigName('dev'), snapshot('dev', undefined));
+    const http = recordingFetch();
+    const store = withPublishedAuditSinks(inner, {
+      secrets: new LocalSecretResolver({ env: { SIGNING_SECRET } }),
+      fetch: http.fetch,
+    });
+
+    // Act
+    await store.appendAudit(record('prod', 'r-prod'));
+    await store.appendAudit(record('dev', 'r-dev'));
+    await store.appendAudit(record('unpublished', 'r-new'));
+
+    // Assess
+    expect(http.calls.map((c) => c.url)).toEqual(['https://siem.example/audit']);
+    const [call] = http.calls;
+    expect(JSON.parse(call?.body ?? '{}')).toMatchObject({ id: 'r-prod', environment: 'prod' });
+    expect(verifySignature(SIGNING_SECRET, call?.body ?? '', call?.headers[SIGNATURE_HEADER])).toBe(true);
+    expect(JSON.stringify(http.calls)).not.toContain(SIGNING_SECRET);
+    expect((await inner.listAudit('prod')).map((r) => r.id)).toEqual(['r-prod']);
+    expect((await inner.listAudit('unpublished')).map((r) => r.id)).toEqual(['r-new']);
+  });
+
+  it('keeps the record and reports a failing sink without failing the audited operation', async () => {
+    // Prepare
+    const inner = new InMemoryStateStore();
+    await inner.putValue(
+      monitorConfigName('prod'),
+      snapshot('prod', [{ name: 'down', spec: { type: 'webhook', url: 'https://down.example/audit' } }]),
+    );
+    const errors: string[] = [];
+    const store = withPublishedAuditSinks(
+      inner,
+      { secrets: new LocalSecretResolver({ env: {} }), fetch: recordingFetch(503).fetch },
+      { onError: (error, r) => errors.push(`${r.id}: ${error.message}`) },
+    );
+
+    // Act
+    await store.appendAudit(record('prod', 'r-1'));
+
+    // Assess
+    expect((await inner.listAudit('prod')).map((r) => r.id)).toEqual(['r-1']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('r-1: delivering audit record "r-1": 1 of 1 sink(s) failed');
+    expect(errors[0]).toContain('HTTP 503');
+  });
+});
