@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: starts a local Kafka, plans and applies examples/kafka, changes a topic
-# out of band, shows the drift, restores it, and exports the live cluster back to YAML.
+# out of band, shows the drift, restores it, exports the live cluster back to YAML, and shows masked samples
+# and the audit trail.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -49,6 +50,15 @@ step "landscape export: the live cluster as YAML, which plans to no changes"
 landscape export examples/kafka --env local --out "$WORK/exported"
 ls "$WORK/exported"
 landscape plan "$WORK/exported" --env local
+
+step "An app writes card payments; landscape peek shows them masked by the DataPolicy payments-pii"
+node scripts/demo/produce.ts payments.orders \
+  '{"id":1,"customer":{"email":"ann@example.com","name":"Ann"},"card":{"number":"4111111111111111"}}' \
+  '{"id":2,"customer":{"email":"bob@example.com","name":"Bob"},"card":{"number":"5500000000000004"}}'
+landscape peek examples/kafka --env local --topic payments.orders --count 2
+
+step "Audit records since the config was applied, as the AuditSink topic platform.audit holds them"
+landscape peek examples/kafka --env local --topic platform.audit --count 5
 
 step "Done"
 echo "State (plans, applied commit, audit records): $LANDSCAPE_STATE_DIR"

@@ -3,21 +3,14 @@
  * drift. Usage: node scripts/demo/out-of-band-change.ts TOPIC KEY VALUE
  */
 import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
+import { demoConnection } from './connection.ts';
 
 const [topic, name, value] = process.argv.slice(2);
 if (!topic || !name || value === undefined) {
   process.stderr.write('usage: out-of-band-change.ts TOPIC KEY VALUE\n');
   process.exit(2);
 }
-const admin = new Admin({
-  clientId: 'demo-operator',
-  bootstrapBrokers: [process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:9092'],
-  sasl: {
-    mechanism: 'SCRAM-SHA-512',
-    username: process.env.KAFKA_USERNAME ?? 'admin',
-    password: process.env.KAFKA_PASSWORD ?? 'admin-secret',
-  },
-});
+const admin = new Admin(demoConnection('demo-operator'));
 try {
   await admin.incrementalAlterConfigs({
     resources: [
