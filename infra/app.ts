@@ -5,7 +5,7 @@ import { LandscapeStack, type LandscapeStackProps } from './stacks/landscape-sta
 /**
  * `npx cdk synth` entry (cdk.json: `node infra/app.ts`, Node 24 type stripping). Env-agnostic, no lookups:
  * synth works offline. Context (all optional): vpcId + privateSubnetIds + availabilityZones (comma lists),
- * secretsPrefix, allowedRepositories, allowedBranches, driftEnvironments, driftSchedule, monitorSchedule,
+ * secretsPrefix, allowedRepositories, allowedBranches, driftEnvironments, auditBuckets, driftSchedule, monitorSchedule,
  * alarmEmail, code (`bundle` | `inline`), nag (`false` to skip cdk-nag).
  */
 export function buildApp(app: App): LandscapeStack {
@@ -24,6 +24,7 @@ export function buildApp(app: App): LandscapeStack {
     allowedRepositories: list('allowedRepositories'),
     allowedBranches: list('allowedBranches'),
     driftEnvironments: list('driftEnvironments'),
+    auditBuckets: list('auditBuckets'),
   };
   const vpcId = ctx('vpcId');
   if (vpcId) {

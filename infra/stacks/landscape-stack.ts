@@ -41,6 +41,12 @@ export interface LandscapeStackProps extends StackProps {
   monitorSchedule?: string;
   /** Subscribed to the alarm topic when given. */
   alarmEmail?: string;
+  /**
+   * Buckets that `AuditSink` documents of `type: s3` write to: the functions that write audit records (apply,
+   * drift, api) may put objects there, nowhere else. A bucket encrypted with a customer key must also let
+   * those roles use the key.
+   */
+  auditBuckets?: string[];
 }
 
 /**
@@ -213,6 +219,25 @@ export class LandscapeStack extends Stack {
       f.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [applyFunctionArn] }),
       );
+    }
+    const auditBuckets = props.auditBuckets ?? [];
+    if (auditBuckets.length > 0) {
+      for (const f of [apply, drift, api]) {
+        f.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['s3:PutObject'],
+            resources: auditBuckets.map((bucket) => `arn:${this.partition}:s3:::${bucket}/*`),
+          }),
+        );
+        for (const bucket of auditBuckets) {
+          Validations.of(f.role).acknowledge({
+            id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/*]`,
+            reason:
+              'S3 AuditSinks write one object per audit record under a date-based key, so the object names are ' +
+              `not known in advance; only PutObject, only in the audit bucket "${bucket}" named at deploy time.`,
+          });
+        }
+      }
     }
 
     // ---------- HTTP API ----------

@@ -20,8 +20,8 @@ interface ValidationReport {
 }
 
 /** Synthesizes the app as `cdk synth` does (cdk-nag registered by buildApp) and reads the validation report. */
-function synthWithNag(extra?: (stack: ReturnType<typeof buildApp>) => void) {
-  const app = newApp({ code: 'inline' });
+function synthWithNag(extra?: (stack: ReturnType<typeof buildApp>) => void, context: Record<string, unknown> = {}) {
+  const app = newApp({ code: 'inline', ...context });
   const stack = buildApp(app);
   extra?.(stack);
   let error: unknown;
@@ -45,6 +45,12 @@ describe('cdk-nag AwsSolutions', () => {
     expect(error).toBeUndefined();
     expect(nag?.conclusion).toBe('success');
     for (const v of nag?.suppressedViolations ?? []) expect(v.reason?.length ?? 0).toBeGreaterThan(40);
+  });
+
+  it('accepts S3 audit buckets given as context, with the reason for their object wildcard', () => {
+    const { error, nag } = synthWithNag(undefined, { auditBuckets: 'acme-audit,acme-audit-dr' });
+    expect((nag?.violations ?? []).map((v) => v.ruleName)).toEqual([]);
+    expect(error).toBeUndefined();
   });
 
   it('is really wired in: a careless bucket fails the synth', () => {

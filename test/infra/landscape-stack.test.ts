@@ -233,6 +233,20 @@ describe('LandscapeStack synthesis', () => {
     expect(stack.environment).toBe('aws://unknown-account/unknown-region');
   });
 
+  it('lets only the audit writers (apply, drift, api) put objects into the S3 audit buckets it is given', () => {
+    const { template: withAudit } = synthTemplate({ auditBuckets: ['acme-audit'] });
+    const roles = withAudit.findResources('AWS::IAM::Policy');
+    const putters = Object.entries(roles)
+      .filter(([, policy]) => JSON.stringify(policy).includes(':s3:::acme-audit/*'))
+      .map(([id]) => id.replace(/Role.*$/, ''))
+      .sort();
+    expect(putters).toEqual(['Api', 'Apply', 'Drift']);
+    // PutObject only, on the bucket's objects only.
+    expect(JSON.stringify(roles)).toContain(
+      '{"Action":"s3:PutObject","Effect":"Allow","Resource":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::acme-audit/*"]]}}',
+    );
+  });
+
   it('runs in an existing VPC named by id, subnets and zones, without creating one', () => {
     const { template: imported } = synthTemplate({
       vpc: {
