@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Inert unless LANDSCAPE_SCAN_DIR is set: scripts/test.sh records what the suite stores for the secret scan.
+    setupFiles: ['test/support/scan/tap-records.ts'],
     reporters: ['default'],
   },
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: type check, lint, then unit, golden, property, integration and infra tests against real
 # services on loopback (Kafka + Connect, schema registry, kube-apiserver + etcd, moto, DynamoDB Local, git
-# smart HTTP), all installed and started by the project's own scripts. Prints the runner's summary and a
+# smart HTTP), all installed and started by the project's own scripts; then scans everything the suite printed,
+# stored and left behind for the secret values it used (test/support/scan/). Prints the runner's summary and a
 # closing "N passed, N failed" line.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,7 +26,14 @@ echo "== lint"; npx biome ci . || status=1
 
 echo "== tests"
 report=$(mktemp)
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=1
+# Everything the suite prints, stores and leaves in its temporary directory is kept for the secret scan below.
+scan=$(mktemp -d)
+mkdir -p "$scan/tmp"
+LANDSCAPE_SCAN_DIR=$scan TMPDIR=$scan/tmp NODE_OPTIONS="--import=$ROOT/test/support/scan/tap-output.ts ${NODE_OPTIONS:-}" \
+  npx vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=1
+echo "== secret scan"
+node test/support/scan/scan-suite.ts "$scan" || status=1
+rm -rf "$scan"
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const skipped = r.numPendingTests + (r.numTodoTests ?? 0);

@@ -16,6 +16,7 @@ import { keys } from '../../lib/model/keys.ts';
 import type { FieldChange, PlannedChange } from '../../lib/model/plan.ts';
 import { WAVE_OF } from '../../lib/model/resource.ts';
 import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
+import { registerTestSecret } from './scan/suite-secrets.ts';
 
 /**
  * Test helpers for the Kafka adapter's integration tests and the bench: connection from the environment,
@@ -53,6 +54,7 @@ export function envSecretResolver(values: Record<string, string> = {}): SecretRe
   set(name: string, value: string): void;
 } {
   const extra = new Map(Object.entries({ KAFKA_PASSWORD: kafkaTestEnv.password, ...values }));
+  for (const [name, value] of Object.entries(values)) registerTestSecret(name, value);
   return {
     async resolve(ref: SecretRef): Promise<string> {
       if (ref.secretRef.provider !== 'env') {
@@ -65,7 +67,7 @@ export function envSecretResolver(values: Record<string, string> = {}): SecretRe
       return value;
     },
     set(name: string, value: string) {
-      extra.set(name, value);
+      extra.set(name, registerTestSecret(name, value));
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Plan } from '../../../lib/model/plan.ts';
 import { renderPlanMarkdown, renderPlanText } from '../../../lib/plan/render-plan.ts';
 import { configDir } from '../../support/builders.ts';
 import { cleanupPrefix, kafkaTestEnv, rawAdmin, uniquePrefix } from '../../support/kafka.ts';
+import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 import { assertNoSecrets, captureOutput, readTree, type ScannedText } from '../../support/secret-scan.ts';
 import { startReceiver } from './http-receiver.ts';
 
@@ -29,7 +30,7 @@ const topic = `${prefix}orders`;
 const user = `${prefix}app`;
 const connector = `${prefix}sink`;
 const group = `${prefix}reader`;
-const random = (label: string) => `${label}-${randomBytes(9).toString('hex')}`;
+const random = (label: string) => registerTestSecret(label, `${label}-${randomBytes(9).toString('hex')}`);
 
 const SECRETS: Record<string, string> = {
   KAFKA_PASSWORD: kafkaTestEnv.password,

@@ -1,0 +1,45 @@
+import { appendFileSync } from 'node:fs';
+
+/**
+ * Every secret value the test suite feeds to Landscape, by name. The suite-wide scan (scan-suite.ts) fails when
+ * any of them (or its JSON-escaped, URL-encoded, base64 or hex form) appears in a log line, plan, audit record,
+ * PR comment, check run or file the suite produced. `suite-secrets.test.ts` keeps this list complete: a
+ * secret-looking literal in a test that is not listed here fails it. Values generated at run time are added
+ * with `registerTestSecret`.
+ */
+export const SUITE_SECRETS: Readonly<Record<string, string>> = {
+  // The shared test broker's admin (scripts/services/kafka.sh).
+  KAFKA_ADMIN_PASSWORD: 'admin-secret',
+  // GitHub webhook secrets and API tokens.
+  E2E_WEBHOOK_SECRET: 'e2e-webhook-secret-0123456789',
+  E2E_API_TOKEN: 'e2e-api-token-0123456789abcdef',
+  LAMBDA_RT_WEBHOOK_SECRET: 'lambda-rt-webhook-secret-0123456789',
+  RECEIVE_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
+  HANDLER_WEBHOOK_SECRET: 'handler-test-secret-0123456789',
+  HANDLER_API_TOKEN: 'local-api-token-0123456789',
+  SAMPLE_API_TOKEN: 'sample-api-token-0123456789',
+  SAMPLE_WEBHOOK_SECRET: 'sample-webhook-secret-0123456789',
+  // Audit sinks and channels.
+  AUDIT_HMAC_SECRET: 'audit-hmac-secret-it-9c2e',
+  E2E_AUDIT_SECRET: 'e2e-audit-signing-secret-5b7d',
+  PUBLISHED_SINK_SECRET: 'published-sink-secret-4d1f',
+  MONITOR_PD_ROUTING_KEY: 'R0UT1NGKEY-it-monitor-7f3a9c',
+  NOTIFY_PD_KEY: 'pd-routing-key-secret',
+  NOTIFY_HMAC: 'hmac-secret-value',
+  MONITOR_HOOK_SECRET: 'hmac-it-monitor-secret-41d8',
+  // Users, connectors, Kubernetes, Secrets Manager.
+  CLI_USER_PASSWORD: 'cli-user-secret-value',
+  K8S_DB_PASSWORD: 's3cr3t-value',
+  K8S_DEV_TOKEN: 'k8s-dev',
+  SECRETS_MANAGER_PASSWORD: 's3cr3t',
+  FORGED_WEBHOOK_SECRET: 'not-the-webhook-secret-012345',
+  OTHER_WEBHOOK_SECRET: 'some-other-secret-0123456789',
+  FILE_PROVIDER_SECRET: 'file-provider-secret-81c2',
+};
+
+/** Records a secret value generated while the suite runs (a random password) for the suite-wide scan. */
+export function registerTestSecret(name: string, value: string): string {
+  const dir = process.env.LANDSCAPE_SCAN_DIR;
+  if (dir) appendFileSync(`${dir}/registered-secrets.jsonl`, `${JSON.stringify({ name, value })}\n`);
+  return value;
+}
