@@ -224,6 +224,10 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
       return EXIT.error;
     }
     printReport(result.report);
+    if (result.leaseLost) {
+      process.stderr.write(`warning: ${result.leaseLost}\n`);
+      return EXIT.error;
+    }
     return result.report.outcome === 'Succeeded' ? EXIT.ok : EXIT.error;
   } finally {
     await Promise.allSettled(providers.map((p) => p.close()));

@@ -22,8 +22,19 @@ export interface RunApplyInput {
 }
 
 export type RunApplyResult =
-  | { status: 'applied'; report: ApplyReport }
+  | {
+      status: 'applied';
+      report: ApplyReport;
+      /** Set when the lease was lost during the apply: the platform changed, the stored state did not. */
+      leaseLost?: string;
+    }
   | { status: 'locked'; holder: string; expiresAt: string };
+
+/** Why results of an apply that outlived its lease are not stored. */
+export const LEASE_LOST_MESSAGE =
+  'the lock was broken or expired during the apply and may be held by another apply: the changes were made, ' +
+  'but the inventory and the applied commit were not updated; the next plan or drift check shows where the ' +
+  'platform stands';
 
 /**
  * The apply path every entry point shares (CLI, apply function, serve, drift remediation): one apply per
@@ -45,8 +56,12 @@ export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
       ...(input.progress ? { progress: input.progress } : {}),
     });
     const { report } = result;
-    if (report.outcome !== 'Refused') await store.saveInventory(plan.environment, result.inventory);
-    if (report.outcome === 'Succeeded' && plan.source.commit) {
+    // Fencing: the environment's shared state (inventory, applied commit) is written only while this apply still
+    // holds the environment. An apply that outlived its lease (a long CLI run, a broken lock) must not overwrite
+    // what a newer apply stored. The plan's own record is single-use, so its status and report are kept either way.
+    const holds = await locker.holds(attempt.lease);
+    if (holds && report.outcome !== 'Refused') await store.saveInventory(plan.environment, result.inventory);
+    if (holds && report.outcome === 'Succeeded' && plan.source.commit) {
       await store.setApplied({
         environment: plan.environment,
         commit: plan.source.commit,
@@ -65,6 +80,7 @@ export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
               : 'PartiallyApplied';
       await store.updatePlanStatus(input.planId, ['Planned', 'Approved', 'Applying'], status, { report });
     }
+    const message = holds ? report.refusal?.message : LEASE_LOST_MESSAGE;
     await store.appendAudit({
       id: randomUUID(),
       at: report.finishedAt,
@@ -73,12 +89,12 @@ export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
       actor: input.actor,
       ...(plan.source.commit ? { commit: plan.source.commit } : {}),
       planHash: plan.hash,
-      outcome: report.outcome,
+      outcome: holds ? report.outcome : 'LeaseLost',
       summary: { ...plan.summary },
       changes: report.results.map((r) => ({ key: r.key, action: r.action, outcome: r.outcome })),
-      ...(report.refusal ? { message: report.refusal.message } : {}),
+      ...(message ? { message } : {}),
     });
-    return { status: 'applied', report };
+    return { status: 'applied', report, ...(holds ? {} : { leaseLost: LEASE_LOST_MESSAGE }) };
   } finally {
     await locker.release(attempt.lease);
   }

@@ -142,7 +142,10 @@ async function runApplyWaiting(
       now: deps.now,
       leaseSeconds: deps.settings.lockTtlSeconds,
     });
-    if (result.status === 'applied') return result.report;
+    if (result.status === 'applied') {
+      if (result.leaseLost) deps.log.warn('apply outlived its lease', { planId: stored.id, message: result.leaseLost });
+      return result.report;
+    }
     if (deps.now().getTime() + delay > deadline) {
       throw new AdapterError(
         `applying to "${stored.plan.environment}": lock held by "${result.holder}" until ${result.expiresAt}`,

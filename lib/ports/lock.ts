@@ -15,6 +15,11 @@ export type LockAttempt = { acquired: true; lease: Lease } | { acquired: false; 
 export interface Locker {
   tryLock(environment: string, holder: string, ttlSeconds: number): Promise<LockAttempt>;
   release(lease: Lease): Promise<void>;
+  /**
+   * Whether `lease` is still the environment's live lease (same token, not expired). The apply path asks
+   * before it writes its results: a lease that expired or was broken may already be held by another apply.
+   */
+  holds(lease: Lease): Promise<boolean>;
   list(): Promise<Lease[]>;
   /** Operator action: removes the lease whatever its holder. */
   breakLock(environment: string): Promise<boolean>;

@@ -110,6 +110,11 @@ export class DynamoLocker implements Locker {
     }
   }
 
+  async holds(lease: Lease): Promise<boolean> {
+    const current = await this.#read(lease.environment);
+    return current?.token === lease.token && Date.parse(current.expiresAt) > this.#now().getTime();
+  }
+
   async list(): Promise<Lease[]> {
     const leases: Lease[] = [];
     let startKey: Item | undefined;

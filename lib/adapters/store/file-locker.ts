@@ -49,6 +49,11 @@ export class FileLocker implements Locker {
     });
   }
 
+  async holds(lease: Lease): Promise<boolean> {
+    const current = (await readJson<LockFile>(this.#path(lease.environment)))?.lease;
+    return current?.token === lease.token && new Date(current.expiresAt) > this.#now();
+  }
+
   async list(): Promise<Lease[]> {
     const names = await readdir(this.#dir).catch(() => [] as string[]);
     const leases: Lease[] = [];

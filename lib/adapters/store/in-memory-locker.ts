@@ -31,6 +31,11 @@ export class InMemoryLocker implements Locker {
     if (this.#leases.get(lease.environment)?.token === lease.token) this.#leases.delete(lease.environment);
   }
 
+  async holds(lease: Lease): Promise<boolean> {
+    const current = this.#leases.get(lease.environment);
+    return current?.token === lease.token && new Date(current.expiresAt) > this.#now();
+  }
+
   async list(): Promise<Lease[]> {
     const now = this.#now();
     return [...this.#leases.values()].filter((l) => new Date(l.expiresAt) > now).map((l) => ({ ...l }));

@@ -73,6 +73,21 @@ describe('DynamoLocker', () => {
     expect(await locker.tryLock(env, 'apply:next', 60)).toMatchObject({ acquired: true, lease: { token: 2 } });
   });
 
+  it('holds: true for the live lease only (the fencing check before an apply writes its results)', async () => {
+    const env = uniqueName('env');
+    clock = new Date('2026-11-25T10:00:00Z');
+    const first = await locker.tryLock(env, 'apply:1', 30);
+    if (!first.acquired) throw new Error('expected the lock');
+    expect(await locker.holds(first.lease)).toBe(true);
+    expect(await locker.breakLock(env)).toBe(true);
+    expect(await locker.holds(first.lease)).toBe(false);
+    const second = await locker.tryLock(env, 'apply:2', 30);
+    if (!second.acquired) throw new Error('expected the lock after the break');
+    expect(await locker.holds(second.lease)).toBe(true);
+    clock = new Date('2026-11-25T10:00:31Z');
+    expect(await locker.holds(second.lease)).toBe(false);
+  });
+
   it('lists live leases only', async () => {
     clock = new Date('2026-11-25T10:00:00Z');
     const [a, b, c] = [uniqueName('env'), uniqueName('env'), uniqueName('env')];

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryLocker } from '../../../lib/adapters/store/in-memory-locker.ts';
+import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
+import { sha256Hex } from '../../../lib/engine/hash.ts';
+import { LEASE_LOST_MESSAGE, runApply } from '../../../lib/engine/run-apply.ts';
+import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
+import { keys } from '../../../lib/model/keys.ts';
+import type { PlannedChange } from '../../../lib/model/plan.ts';
+import type { DesiredResource } from '../../../lib/model/resource.ts';
+import { computePlan } from '../../../lib/plan/compute-plan.ts';
+import { InMemoryKafkaProvider } from '../../support/fakes/in-memory-kafka-provider.ts';
+
+const environment = {
+  name: 'prod',
+  spec: EnvironmentSpecSchema.parse({ kafka: { bootstrapServers: ['127.0.0.1:9092'] } }),
+};
+const topic = (name: string): DesiredResource => ({
+  key: keys.topic(name),
+  kind: 'Topic',
+  name,
+  spec: { partitions: 1, replicationFactor: 1, config: {} },
+});
+
+async function setup(onApply: (locker: InMemoryLocker) => Promise<void> = async () => undefined) {
+  const store = new InMemoryStateStore();
+  const locker = new InMemoryLocker();
+  const provider = new InMemoryKafkaProvider();
+  const apply = provider.apply.bind(provider);
+  provider.apply = async (changes: readonly PlannedChange[]) => {
+    await onApply(locker);
+    return apply(changes);
+  };
+  const plan = computePlan({
+    environment,
+    desired: [topic('orders')],
+    observed: await provider.observe([]),
+    inventory: {},
+    observedKinds: ['Topic'],
+    source: { commit: 'c'.repeat(40) },
+    toolVersion: 't',
+    hash: sha256Hex,
+  });
+  const run = () =>
+    runApply({
+      plan,
+      store,
+      locker,
+      providers: [provider],
+      secrets: { resolve: async () => 'unused' },
+      actor: 'ann@cli',
+      now: () => new Date(),
+    });
+  return { store, locker, provider, run };
+}
+
+describe('runApply', () => {
+  it('stores inventory, applied commit and an audit record while it holds the lease, then releases it', async () => {
+    const { store, locker, run } = await setup();
+    const result = await run();
+    expect(result).toMatchObject({ status: 'applied', report: { outcome: 'Succeeded' } });
+    expect(result.status === 'applied' && result.leaseLost).toBeUndefined();
+    expect(Object.keys(await store.getInventory('prod'))).toEqual([keys.topic('orders')]);
+    expect(await store.getApplied('prod')).toMatchObject({ commit: 'c'.repeat(40) });
+    expect((await store.listAudit('prod')).map((r) => r.outcome)).toEqual(['Succeeded']);
+    expect(await locker.list()).toEqual([]);
+  });
+
+  it('does not overwrite shared state when its lock was broken and taken during the apply (fencing)', async () => {
+    // Prepare: an operator breaks the lock mid-apply and another apply takes the environment.
+    const { store, locker, provider, run } = await setup(async (l) => {
+      await l.breakLock('prod');
+      await l.tryLock('prod', 'newer-apply', 900);
+    });
+
+    // Act
+    const result = await run();
+
+    // Assess: the platform changed; the environment's inventory and applied pointer did not.
+    expect(provider.state.has(keys.topic('orders'))).toBe(true);
+    expect(result).toMatchObject({
+      status: 'applied',
+      report: { outcome: 'Succeeded' },
+      leaseLost: LEASE_LOST_MESSAGE,
+    });
+    expect(await store.getInventory('prod')).toEqual({});
+    expect(await store.getApplied('prod')).toBeUndefined();
+    const [audit] = await store.listAudit('prod');
+    expect(audit).toMatchObject({ outcome: 'LeaseLost', message: LEASE_LOST_MESSAGE });
+    expect(audit?.changes).toEqual([{ key: keys.topic('orders'), action: 'Create', outcome: 'Succeeded' }]);
+    expect((await locker.list()).map((l) => l.holder)).toEqual(['newer-apply']);
+  });
+
+  it('answers a held environment with its holder instead of applying', async () => {
+    const { locker, provider, run } = await setup();
+    await locker.tryLock('prod', 'someone-else', 900);
+    expect(await run()).toMatchObject({ status: 'locked', holder: 'someone-else' });
+    expect(provider.applyCalls).toBe(0);
+  });
+});
