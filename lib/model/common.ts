@@ -33,6 +33,12 @@ export const SecretRefSchema = z.strictObject({
 });
 export type SecretRef = z.infer<typeof SecretRefSchema>;
 
+/** `provider/name[#key]`: how a reference is named in plans, errors and logs (never the value). */
+export function describeSecretRef(ref: SecretRef): string {
+  const { provider, name, key } = ref.secretRef;
+  return `${provider}/${name}${key ? `#${key}` : ''}`;
+}
+
 export function isSecretRef(value: unknown): value is SecretRef {
   return typeof value === 'object' && value !== null && 'secretRef' in value;
 }

@@ -1,14 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { ReconcilerError } from '../../errors.ts';
-import type { SecretRef } from '../../model/common.ts';
+import { describeSecretRef, type SecretRef } from '../../model/common.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
-
-/** `provider/name[#key]`: how a reference is named in errors and logs (never the value). */
-export function describeSecretRef(ref: SecretRef): string {
-  const { provider, name, key } = ref.secretRef;
-  return `${provider}/${name}${key ? `#${key}` : ''}`;
-}
 
 /** Picks `key` out of a JSON object or a `KEY=value` lines file; the whole text when no key is given. */
 export function pickSecretKey(text: string, ref: SecretRef): string {

@@ -1,4 +1,4 @@
-import { isSecretRef, type Json, type JsonObject, type SecretRef } from '../../model/common.ts';
+import { describeSecretRef, isSecretRef, type Json, type JsonObject, type SecretRef } from '../../model/common.ts';
 import type { FieldChange } from '../../model/plan.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import type { KindRules } from '../kind-rules.ts';
@@ -40,8 +40,7 @@ export interface ConnectorLive {
   state: 'running' | 'paused' | 'stopped';
 }
 
-export const describeSecretRef = (ref: SecretRef): string =>
-  `secret ${ref.secretRef.provider}/${ref.secretRef.name}${ref.secretRef.key ? `#${ref.secretRef.key}` : ''}`;
+const describeRef = (ref: SecretRef): string => `secret ${describeSecretRef(ref)}`;
 
 /** `{key: reference}` of the secret-backed config keys: compared with what was applied last, never values. */
 function secretReferences(want: ConnectorDesired): Record<string, SecretRef> {
@@ -92,9 +91,9 @@ export const connectorRules: KindRules = {
       const path = `config.${key}`;
       if (isSecretRef(value)) {
         if (current === undefined) {
-          fields.push({ path, after: `set from ${describeSecretRef(value)}`, secret: true });
+          fields.push({ path, after: `set from ${describeRef(value)}`, secret: true });
         } else if (applied !== undefined && canonicalJson(applied[key]) !== canonicalJson(value)) {
-          fields.push({ path, before: 'set', after: `changed (${describeSecretRef(value)})`, secret: true });
+          fields.push({ path, before: 'set', after: `changed (${describeRef(value)})`, secret: true });
         }
       } else if (current === REDACTED) {
         // A plain value on a key whose live value is hidden: compare with what was applied last, if recorded.
@@ -132,7 +131,7 @@ export const connectorRules: KindRules = {
       const value = want.config[key];
       fields.push(
         isSecretRef(value)
-          ? { path: `config.${key}`, after: `set from ${describeSecretRef(value)}`, secret: true }
+          ? { path: `config.${key}`, after: `set from ${describeRef(value)}`, secret: true }
           : SENSITIVE_KEY.test(key)
             ? { path: `config.${key}`, after: 'set', secret: true }
             : { path: `config.${key}`, after: value as string },

@@ -1,4 +1,4 @@
-import type { SecretRef } from '../../model/common.ts';
+import { describeSecretRef, type SecretRef } from '../../model/common.ts';
 import type { FieldChange } from '../../model/plan.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import type { KindRules } from '../kind-rules.ts';
@@ -6,8 +6,7 @@ import type { KindRules } from '../kind-rules.ts';
 type UserDesired = { mechanism: string; iterations: number; password: SecretRef };
 type UserLive = { mechanisms?: Record<string, number> };
 
-const describeRef = (ref: SecretRef) =>
-  `secret ${ref.secretRef.provider}/${ref.secretRef.name}${ref.secretRef.key ? `#${ref.secretRef.key}` : ''}`;
+const describeRef = (ref: SecretRef): string => `secret ${describeSecretRef(ref)}`;
 
 /**
  * SCRAM users. The broker never reveals passwords, and plans never hold them: the password is "changed" when
