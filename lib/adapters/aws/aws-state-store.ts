@@ -12,6 +12,7 @@ import { AdapterError } from '../../errors.ts';
 import type { Plan } from '../../model/plan.ts';
 import type { Inventory } from '../../model/resource.ts';
 import type { AppliedPointer, AuditRecord, PlanStatus, StateStore, StoredPlan } from '../../ports/state-store.ts';
+import { mapLimit } from '../concurrency.ts';
 import { toAdapterError } from './aws-errors.ts';
 import {
   decodeBody,
@@ -431,18 +432,4 @@ export class AwsStateStore implements StateStore {
     // Best effort: an orphaned body is never read (no record points at it) and lifecycle rules expire it.
     await this.#s3.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key })).catch(() => undefined);
   }
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping the order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

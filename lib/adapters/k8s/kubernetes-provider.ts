@@ -6,6 +6,7 @@ import type { ChangeResult, PlanNote, PlannedChange } from '../../model/plan.ts'
 import type { DesiredResource, ObservedResource, ResourceKey } from '../../model/resource.ts';
 import type { ProgressListener, ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
+import { sleep } from '../concurrency.ts';
 import { healthOf, WAITS_FOR_ROLLOUT } from './health.ts';
 import { KubeApiError, KubeClient, type KubeConnection, type KubeObject, type ResourceInfo } from './kube-client.ts';
 import {
@@ -669,8 +670,6 @@ function formatDuration(ms: number): string {
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs `fn` over `items` with at most `limit` in flight; rejects with the first error after all settle. */
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {

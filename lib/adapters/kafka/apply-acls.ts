@@ -11,7 +11,7 @@ import type { AclBinding } from '../../model/acl.ts';
 import { keys } from '../../model/keys.ts';
 import type { PlannedChange } from '../../model/plan.ts';
 import type { ObservedResource } from '../../model/resource.ts';
-import { callAdmin, chunk, mapLimited, packByWeight, plural, sleep } from './batch.ts';
+import { callAdmin, chunk, mapLimit, packByWeight, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
 import { aclBindingOf, fromClientAcl, toClientAcl } from './normalize.ts';
@@ -86,7 +86,7 @@ async function createAcls(
   }
   const created: typeof items = [];
   let done = 0;
-  await mapLimited(chunk(items, options.aclChunkSize), options.concurrency, async (group) => {
+  await mapLimit(chunk(items, options.aclChunkSize), options.concurrency, async (group) => {
     try {
       // CreateAcls is idempotent (an existing binding is not an error), so the client may retry it.
       const outcome = await callAdmin<void, createAclsV3.CreateAclsResponse>(
@@ -290,7 +290,7 @@ async function deleteAcls(
   let done = 0;
   const filters = coveringFilters(items, liveAcls);
   const requests = packByWeight(filters, options.aclChunkSize, MAX_ACLS_PER_DELETE, (f) => f.items.length);
-  await mapLimited(requests, options.concurrency, async (group) => {
+  await mapLimit(requests, options.concurrency, async (group) => {
     const count = group.reduce((n, f) => n + f.items.length, 0);
     try {
       const outcome = await callAdmin<ClientAcl[], deleteAclsV3.DeleteAclsResponse>(

@@ -3,7 +3,7 @@ import { messageOf } from '../../errors.ts';
 import type { JsonObject } from '../../model/common.ts';
 import { keys } from '../../model/keys.ts';
 import type { PlannedChange } from '../../model/plan.ts';
-import { callAdmin, chunk, mapLimited, plural, sleep } from './batch.ts';
+import { callAdmin, chunk, mapLimit, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
 import {
@@ -81,7 +81,7 @@ export async function applyQuotaChanges(
 
   const altered: QuotaItem[] = [];
   let done = 0;
-  await mapLimited(chunk(items, options.entityChunkSize), options.concurrency, async (group) => {
+  await mapLimit(chunk(items, options.entityChunkSize), options.concurrency, async (group) => {
     const entries: QuotaEntry[] = group.map((item) => ({
       entities: entitiesOf(item.entity),
       ops: [

@@ -10,7 +10,7 @@ import {
 import { messageOf } from '../../errors.ts';
 import type { Json, JsonObject } from '../../model/common.ts';
 import type { PlannedChange } from '../../model/plan.ts';
-import { callAdmin, callApi, chunk, mapLimited, packByWeight, plural, sleep } from './batch.ts';
+import { callAdmin, callApi, chunk, mapLimit, packByWeight, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
 import { TOPIC_KEY_PREFIX } from './normalize.ts';
@@ -119,7 +119,7 @@ async function createTopics(
   const created: typeof valid = [];
   let done = 0;
   const requests = packByWeight(valid, options.topicChunkSize, MAX_PARTITIONS_PER_REQUEST, (v) => v.topic.partitions);
-  await mapLimited(requests, options.concurrency, async (items) => {
+  await mapLimit(requests, options.concurrency, async (items) => {
     const requests = items.map(({ name, topic }) => ({
       name,
       numPartitions: topic.partitions,
@@ -213,7 +213,7 @@ async function updateTopics(
 
   // Configs: SET for declared values, DELETE for keys no longer declared (back to the broker default).
   const withConfigs = updates.filter((u) => Object.keys(u.set).length > 0 || u.reset.length > 0);
-  await mapLimited(chunk(withConfigs, options.configChunkSize), options.concurrency, async (items) => {
+  await mapLimit(chunk(withConfigs, options.configChunkSize), options.concurrency, async (items) => {
     const resources: incrementalAlterConfigsV1.IncrementalAlterConfigsRequestResource[] = items.map((u) => ({
       resourceType: ConfigResourceTypes.TOPIC,
       resourceName: u.name,
@@ -259,7 +259,7 @@ async function updateTopics(
   const growRequests = packByWeight(growing, options.topicChunkSize, MAX_PARTITIONS_PER_REQUEST, (u) =>
     Math.max(1, (u.partitions?.to ?? 0) - (u.partitions?.from ?? 0)),
   );
-  await mapLimited(growRequests, options.concurrency, async (items) => {
+  await mapLimit(growRequests, options.concurrency, async (items) => {
     const topics = items.map((u) => ({ name: u.name, count: u.partitions?.to ?? 0, assignments: null }));
     try {
       const response = await callApi(
@@ -318,7 +318,7 @@ async function deleteTopics(
   const items = changes.map((change) => ({ change, name: topicNameOf(change) }));
   const accepted = new Map<string, PlannedChange>();
   let done = 0;
-  await mapLimited(chunk(items, options.topicChunkSize), options.concurrency, async (group) => {
+  await mapLimit(chunk(items, options.topicChunkSize), options.concurrency, async (group) => {
     try {
       const response = await callApi(
         session,

@@ -3,7 +3,7 @@ import { messageOf } from '../../errors.ts';
 import { isSecretRef } from '../../model/common.ts';
 import type { PlannedChange } from '../../model/plan.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
-import { callApi, chunk, mapLimited, plural, sleep } from './batch.ts';
+import { callApi, chunk, mapLimit, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
 import { SCRAM_MECHANISM_CODE, type ScramMechanismName, scramMechanismName, USER_KEY_PREFIX } from './normalize.ts';
@@ -79,7 +79,7 @@ export async function applyUserChanges(
   for (let round = 0; round < rounds; round++) {
     const inRound = items.filter((item) => !failed.has(item) && (steps.get(item)?.length ?? 0) > round);
     let done = 0;
-    await mapLimited(chunk(inRound, options.entityChunkSize), options.concurrency, async (group) => {
+    await mapLimit(chunk(inRound, options.entityChunkSize), options.concurrency, async (group) => {
       const alterations = group.map((item) => steps.get(item)?.[round] as Alteration);
       try {
         // Upserting a precomputed credential and deleting a mechanism are both safe to repeat, so retry.

@@ -1,6 +1,10 @@
 import type { API } from '@platformatic/kafka';
+import { sleep } from '../concurrency.ts';
 import type { KafkaSession } from './connection.ts';
 import { isRetryableKafkaError, responseOf, toAdapterError } from './kafka-errors.ts';
+
+// Shared with the other adapters; re-exported for the Kafka modules that import their batching helpers here.
+export { mapLimit, sleep } from '../concurrency.ts';
 
 /** Splits `items` into chunks of at most `size` (size >= 1). */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -36,28 +40,6 @@ export function packByWeight<T>(
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-/**
- * Runs `task` over `items` with at most `concurrency` in flight and returns results in input order.
- * A broker handles admin requests one by one per connection anyway; a little concurrency overlaps the
- * network and the client's encoding/decoding with the broker's work.
- */
-export async function mapLimited<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T, index);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 /**
@@ -125,11 +107,6 @@ function asErrorResponse<R>(error: unknown): R | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, response } = error as { code?: unknown; response?: unknown };
   return code === 'PLT_KFK_RESPONSE' && response !== undefined ? (response as R) : undefined;
-}
-
-/** Resolves after `ms` milliseconds (poll intervals, retry back-off). */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** `1 topic`, `3 topics`: counts in messages. */

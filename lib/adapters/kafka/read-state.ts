@@ -13,7 +13,7 @@ import {
 import { AdapterError } from '../../errors.ts';
 import type { ObservedResource } from '../../model/resource.ts';
 import type { ProgressListener } from '../../ports/resource-provider.ts';
-import { callAdmin, callApi, chunk, mapLimited, plural } from './batch.ts';
+import { callAdmin, callApi, chunk, mapLimit, plural } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText, KafkaResponseError } from './kafka-errors.ts';
 import {
@@ -65,7 +65,7 @@ export async function readTopicMetadata(
   options: Pick<ReadOptions, 'metadataChunkSize' | 'concurrency'>,
 ): Promise<TopicMetadata[]> {
   const requests: (string[] | null)[] = names === null ? [null] : chunk(names, options.metadataChunkSize);
-  const responses = await mapLimited(requests, options.concurrency, (topics) =>
+  const responses = await mapLimit(requests, options.concurrency, (topics) =>
     callApi(session, metadataV12.api, [topics, false, false], `reading metadata of ${describeTopics(topics)}`),
   );
   const found: TopicMetadata[] = [];
@@ -106,7 +106,7 @@ export async function describeTopicConfigs(
   const chunks = chunk(names, options.describeChunkSize);
   const configs = new Map<string, ConfigEntry[]>();
   let done = 0;
-  await mapLimited(chunks, options.concurrency, async (topics) => {
+  await mapLimit(chunks, options.concurrency, async (topics) => {
     const resources = topics.map((name) => ({
       resourceType: ConfigResourceTypes.TOPIC,
       resourceName: name,
