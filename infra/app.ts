@@ -5,7 +5,8 @@ import { LandscapeStack, type LandscapeStackProps } from './stacks/landscape-sta
 /**
  * `npx cdk synth` entry (cdk.json: `node infra/app.ts`, Node 24 type stripping). Env-agnostic, no lookups:
  * synth works offline. Context (all optional): vpcId + privateSubnetIds + availabilityZones (comma lists),
- * secretsPrefix, allowedRepositories, allowedBranches, driftEnvironments, auditBuckets, driftSchedule, monitorSchedule,
+ * secretsPrefix, allowedRepositories, allowedBranches, driftEnvironments, auditBuckets, githubAppId +
+ * githubAppInstallationId, driftSchedule, monitorSchedule,
  * alarmEmail, code (`bundle` | `inline`), nag (`false` to skip cdk-nag).
  */
 export function buildApp(app: App): LandscapeStack {
@@ -26,6 +27,14 @@ export function buildApp(app: App): LandscapeStack {
     driftEnvironments: list('driftEnvironments'),
     auditBuckets: list('auditBuckets'),
   };
+  const githubAppId = ctx('githubAppId');
+  const githubAppInstallationId = ctx('githubAppInstallationId');
+  if (githubAppId || githubAppInstallationId) {
+    if (!githubAppId || !githubAppInstallationId) {
+      throw new Error('GitHub App authentication needs both context values githubAppId and githubAppInstallationId');
+    }
+    props.githubApp = { appId: githubAppId, installationId: githubAppInstallationId };
+  }
   const vpcId = ctx('vpcId');
   if (vpcId) {
     props.vpc = { vpcId, privateSubnetIds: list('privateSubnetIds'), availabilityZones: list('availabilityZones') };

@@ -8,16 +8,15 @@ import { createProviders } from '../../lib/wiring/providers.ts';
 import { parseConfig, WorkerConfigSchema } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
 import { withAuditSinks } from '../shared/wiring-audit.ts';
-import { buildGitSource, buildOctokit, buildReporter } from '../shared/wiring-github.ts';
-import { buildSecrets, buildState, readSetting } from '../shared/wiring-state.ts';
+import { buildGitSource, buildOctokit, buildReporter, resolveGitHubAuth } from '../shared/wiring-github.ts';
+import { buildSecrets, buildState } from '../shared/wiring-state.ts';
 import { createApplyHandler } from './app.ts';
 
 // Composition root (cold start): the worker applies plans and runs plan jobs; it re-invokes itself to apply.
 const config = parseConfig(WorkerConfigSchema);
 const log = pipelineLogger(logger);
 const secrets = buildSecrets();
-const token = await readSetting(secrets, config.GITHUB_TOKEN, config.GITHUB_TOKEN_SECRET_ID);
-const octokit = buildOctokit(token, config.GITHUB_API_URL, log);
+const octokit = buildOctokit(await resolveGitHubAuth(secrets, config), config.GITHUB_API_URL, log);
 const functionName = config.APPLY_FUNCTION_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
 if (!functionName) throw new Error('APPLY_FUNCTION_NAME is required');
 

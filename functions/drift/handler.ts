@@ -10,8 +10,8 @@ import { createProviders } from '../../lib/wiring/providers.ts';
 import { DriftConfigSchema, parseConfig } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
 import { withAuditSinks } from '../shared/wiring-audit.ts';
-import { buildGitSource, buildOctokit, buildReporter } from '../shared/wiring-github.ts';
-import { buildSecrets, buildState, readSetting } from '../shared/wiring-state.ts';
+import { buildGitSource, buildOctokit, buildReporter, resolveGitHubAuth } from '../shared/wiring-github.ts';
+import { buildSecrets, buildState } from '../shared/wiring-state.ts';
 import { createDriftHandler } from './app.ts';
 
 // Composition root (cold start). Remediation and caught-up commits are applied by the apply function.
@@ -19,8 +19,7 @@ const config = parseConfig(DriftConfigSchema);
 const log = pipelineLogger(logger);
 const secrets = buildSecrets();
 const state = buildState(config.store);
-const token = await readSetting(secrets, config.GITHUB_TOKEN, config.GITHUB_TOKEN_SECRET_ID);
-const octokit = buildOctokit(token, config.GITHUB_API_URL, log);
+const octokit = buildOctokit(await resolveGitHubAuth(secrets, config), config.GITHUB_API_URL, log);
 if (!config.APPLY_FUNCTION_NAME)
   throw new Error('APPLY_FUNCTION_NAME is required: drift remediation applies through it');
 

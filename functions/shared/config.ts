@@ -52,6 +52,15 @@ const baseShape = {
   GITHUB_TOKEN: z.optional(z.string()),
   GITHUB_TOKEN_SECRET_ID: z.optional(z.string()),
   GITHUB_API_URL: z.optional(z.url()),
+  /**
+   * GitHub App authentication (instead of a token): the app id, the installation id on the organization that
+   * owns the config repositories, and the app's private key (PEM) directly (local) or by Secrets Manager id.
+   * Installation tokens are minted and refreshed by the client; they expire after an hour.
+   */
+  GITHUB_APP_ID: z.optional(z.string().check(z.regex(/^\d+$/, 'a numeric GitHub App id'))),
+  GITHUB_APP_INSTALLATION_ID: z.optional(z.string().check(z.regex(/^\d+$/, 'a numeric installation id'))),
+  GITHUB_APP_PRIVATE_KEY: z.optional(z.string()),
+  GITHUB_APP_PRIVATE_KEY_SECRET_ID: z.optional(z.string()),
   /** `github` (REST tarball by SHA) or `git` (git CLI over smart HTTP, needs a git binary). */
   GIT_SOURCE: z._default(z.enum(['github', 'git']), 'github'),
   GIT_BASE_URL: z.optional(z.string()),

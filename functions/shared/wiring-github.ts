@@ -1,3 +1,4 @@
+import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { GitCliSource } from '../../lib/adapters/git/git-cli-source.ts';
 import { GitHubTarballSource } from '../../lib/adapters/git/github-tarball-source.ts';
@@ -6,18 +7,67 @@ import { RecordingGitHubReporter } from '../../lib/adapters/github/recording-rep
 import type { PipelineLogger } from '../../lib/pipeline/deps.ts';
 import type { GitSource } from '../../lib/ports/git-source.ts';
 import type { GitHubReporter } from '../../lib/ports/reporter.ts';
+import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
 import type { WorkerConfig } from './config.ts';
+import { readSetting } from './wiring-state.ts';
+
+/** How the functions talk to GitHub: a token, or a GitHub App installation (tokens minted per hour). */
+export type GitHubAuth =
+  | { type: 'token'; token: string }
+  | { type: 'app'; appId: string; installationId: string; privateKey: string };
+
+type GitHubAuthConfig = Pick<
+  WorkerConfig,
+  | 'GITHUB_TOKEN'
+  | 'GITHUB_TOKEN_SECRET_ID'
+  | 'GITHUB_APP_ID'
+  | 'GITHUB_APP_INSTALLATION_ID'
+  | 'GITHUB_APP_PRIVATE_KEY'
+  | 'GITHUB_APP_PRIVATE_KEY_SECRET_ID'
+>;
+
+/**
+ * The GitHub credentials of a function (cold start): the App when GITHUB_APP_ID is set, else a token; none
+ * means reports are only logged. An incomplete App setting is an error that names what is missing.
+ */
+export async function resolveGitHubAuth(
+  secrets: SecretResolver,
+  config: GitHubAuthConfig,
+): Promise<GitHubAuth | undefined> {
+  if (config.GITHUB_APP_ID) {
+    const privateKey = await readSetting(
+      secrets,
+      config.GITHUB_APP_PRIVATE_KEY,
+      config.GITHUB_APP_PRIVATE_KEY_SECRET_ID,
+    );
+    const missing = [
+      ...(config.GITHUB_APP_INSTALLATION_ID ? [] : ['GITHUB_APP_INSTALLATION_ID']),
+      ...(privateKey ? [] : ['GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_SECRET_ID']),
+    ];
+    if (missing.length > 0 || !privateKey || !config.GITHUB_APP_INSTALLATION_ID) {
+      throw new Error(`GITHUB_APP_ID is set, so GitHub App authentication also needs ${missing.join(' and ')}`);
+    }
+    return { type: 'app', appId: config.GITHUB_APP_ID, installationId: config.GITHUB_APP_INSTALLATION_ID, privateKey };
+  }
+  const token = await readSetting(secrets, config.GITHUB_TOKEN, config.GITHUB_TOKEN_SECRET_ID);
+  return token ? { type: 'token', token } : undefined;
+}
 
 export function buildOctokit(
-  token: string | undefined,
+  auth: GitHubAuth | undefined,
   apiUrl: string | undefined,
   log?: PipelineLogger,
 ): Octokit | undefined {
-  if (!token) return undefined;
+  if (!auth) return undefined;
   // Failed requests become AdapterErrors logged by the pipeline; Octokit's own request log stays at debug.
   const quiet = (message: string) => log?.debug('octokit', { message });
   return new Octokit({
-    auth: token,
+    ...(auth.type === 'token'
+      ? { auth: auth.token }
+      : {
+          authStrategy: createAppAuth,
+          auth: { appId: auth.appId, privateKey: auth.privateKey, installationId: auth.installationId },
+        }),
     userAgent: 'landscape',
     ...(apiUrl ? { baseUrl: apiUrl } : {}),
     log: { debug: quiet, info: quiet, warn: (message: string) => log?.warn('octokit', { message }), error: quiet },

@@ -47,6 +47,11 @@ export interface LandscapeStackProps extends StackProps {
    * those roles use the key.
    */
   auditBuckets?: string[];
+  /**
+   * Authenticate to GitHub as this App installation instead of with a token: the operator stores the App's
+   * private key (PEM) in the GitHub credentials secret (output GitHubCredentialsSecretArn).
+   */
+  githubApp?: { appId: string; installationId: string };
 }
 
 /**
@@ -120,6 +125,13 @@ export class LandscapeStack extends Stack {
       STATE_TABLE: this.storage.table.tableName,
       STATE_KMS_KEY_ID: this.storage.key.keyArn,
       GITHUB_TOKEN_SECRET_ID: githubTokenSecret.secretArn,
+      ...(props.githubApp
+        ? {
+            GITHUB_APP_ID: props.githubApp.appId,
+            GITHUB_APP_INSTALLATION_ID: props.githubApp.installationId,
+            GITHUB_APP_PRIVATE_KEY_SECRET_ID: githubTokenSecret.secretArn,
+          }
+        : {}),
     };
     const inVpc = { vpc: network.vpc, subnets: network.subnets, securityGroup: network.functionSecurityGroup };
     const shared = { code, projectRoot: PROJECT_ROOT, deadLetterQueue: this.deadLetterQueue, alarmTopic };
@@ -284,6 +296,10 @@ export class LandscapeStack extends Stack {
     new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.api.apiEndpoint });
     new CfnOutput(this, 'WebhookUrl', { value: `${this.httpApi.api.apiEndpoint}/webhooks/github` });
     new CfnOutput(this, 'WebhookSecretArn', { value: webhookSecret.secretArn });
+    new CfnOutput(this, 'GitHubCredentialsSecretArn', {
+      description: props.githubApp ? 'Put the GitHub App private key (PEM) here' : 'Put a GitHub token here',
+      value: githubTokenSecret.secretArn,
+    });
     new CfnOutput(this, 'StateBucketName', { value: this.storage.bucket.bucketName });
     new CfnOutput(this, 'StateTableName', { value: this.storage.table.tableName });
   }

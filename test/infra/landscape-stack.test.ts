@@ -247,6 +247,19 @@ describe('LandscapeStack synthesis', () => {
     );
   });
 
+  it('authenticates as a GitHub App installation when one is given, with the key in the credentials secret', () => {
+    const { template: withApp } = synthTemplate({ githubApp: { appId: '12345', installationId: '42' } });
+    const variables = Object.values(withApp.findResources('AWS::Lambda::Function')).map(
+      (f) => (f.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables,
+    );
+    for (const v of variables) {
+      expect(v).toMatchObject({ GITHUB_APP_ID: '12345', GITHUB_APP_INSTALLATION_ID: '42' });
+      expect(v.GITHUB_APP_PRIVATE_KEY_SECRET_ID).toEqual(v.GITHUB_TOKEN_SECRET_ID);
+    }
+    withApp.hasOutput('GitHubCredentialsSecretArn', { Description: 'Put the GitHub App private key (PEM) here' });
+    expect(env('Apply').GITHUB_APP_ID).toBeUndefined();
+  });
+
   it('runs in an existing VPC named by id, subnets and zones, without creating one', () => {
     const { template: imported } = synthTemplate({
       vpc: {

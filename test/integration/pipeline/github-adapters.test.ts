@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -5,8 +6,11 @@ import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { create as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOctokit, resolveGitHubAuth } from '../../../functions/shared/wiring-github.ts';
 import { GitHubTarballSource } from '../../../lib/adapters/git/github-tarball-source.ts';
 import { OctokitGitHubReporter } from '../../../lib/adapters/github/octokit-reporter.ts';
+import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
+import { registerTestSecret, SUITE_SECRETS } from '../../support/scan/suite-secrets.ts';
 import { freePort } from './support.ts';
 
 /** A GitHub REST API stand-in on loopback: records requests, answers like api.github.com. */
@@ -14,6 +18,25 @@ interface Recorded {
   method: string;
   path: string;
   body: Record<string, unknown> | undefined;
+  authorization: string | undefined;
+}
+
+const APP_ID = '12345';
+const INSTALLATION_ID = '42';
+const INSTALLATION_TOKEN = SUITE_SECRETS.GITHUB_INSTALLATION_TOKEN as string;
+let appPublicKey: KeyObject | undefined;
+
+/** Checks a GitHub App JWT as GitHub does: RS256 over header.payload with the app's public key, iss = app id. */
+function verifiedAppJwt(authorization: string | undefined): { iss?: string; exp?: number; iat?: number } | undefined {
+  const [header, payload, signature] = (authorization ?? '').replace(/^bearer /i, '').split('.');
+  if (!header || !payload || !signature || !appPublicKey) return undefined;
+  const ok = verify(
+    'RSA-SHA256',
+    Buffer.from(`${header}.${payload}`),
+    appPublicKey,
+    Buffer.from(signature, 'base64url'),
+  );
+  return ok ? (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: string }) : undefined;
 }
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -45,12 +68,17 @@ beforeAll(async () => {
         method: req.method ?? '',
         path,
         body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+        authorization: req.headers.authorization,
       });
       const send = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (path === `/repos/acme/platform-config/tarball/${SHA}`) {
+      if (path === `/app/installations/${INSTALLATION_ID}/access_tokens` && req.method === 'POST') {
+        const claims = verifiedAppJwt(req.headers.authorization);
+        if (claims?.iss !== APP_ID) send(401, { message: 'A JSON web token could not be decoded' });
+        else send(201, { token: INSTALLATION_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString() });
+      } else if (path === `/repos/acme/platform-config/tarball/${SHA}`) {
         res.writeHead(200, { 'content-type': 'application/x-gzip' });
         res.end(tarball);
       } else if (path === '/repos/acme/platform-config/branches/main')
@@ -155,5 +183,56 @@ describe('OctokitGitHubReporter', () => {
     await expect(
       reporter().setCommitStatus({ repo: 'acme/other', sha: SHA, state: 'success', context: 'c', description: 'd' }),
     ).rejects.toMatchObject({ name: 'AdapterError', retryable: true });
+  });
+});
+
+describe('GitHub App authentication (functions/shared/wiring-github.ts)', () => {
+  it('mints an installation token with a JWT signed by the app key, and sends it on every call', async () => {
+    // Prepare: a fresh app key pair; GitHub keeps the public half.
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    appPublicKey = keys.publicKey;
+    const privateKey = registerTestSecret(
+      'GITHUB_APP_PRIVATE_KEY',
+      keys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    );
+    const auth = await resolveGitHubAuth(new LocalSecretResolver({ env: {} }), {
+      GITHUB_APP_ID: APP_ID,
+      GITHUB_APP_INSTALLATION_ID: INSTALLATION_ID,
+      GITHUB_APP_PRIVATE_KEY: privateKey,
+    });
+    const app = buildOctokit(auth, `http://127.0.0.1:${(server.address() as { port: number }).port}`);
+    if (!app) throw new Error('expected an Octokit');
+    requests.length = 0;
+    const status = { repo: 'acme/platform-config', sha: SHA, state: 'success' as const, context: 'landscape/prod' };
+
+    // Act
+    await new OctokitGitHubReporter(app).setCommitStatus({ ...status, description: 'first' });
+    await new OctokitGitHubReporter(app).setCommitStatus({ ...status, description: 'second' });
+
+    // Assess: one token exchange (cached for its hour), then the installation token on each call.
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /app/installations/${INSTALLATION_ID}/access_tokens`,
+      `POST /repos/acme/platform-config/statuses/${SHA}`,
+      `POST /repos/acme/platform-config/statuses/${SHA}`,
+    ]);
+    const claims = verifiedAppJwt(requests[0]?.authorization);
+    expect(claims?.iss).toBe(APP_ID);
+    expect((claims?.exp ?? 0) - (claims?.iat ?? 0)).toBeLessThanOrEqual(600);
+    expect(requests.slice(1).map((r) => r.authorization)).toEqual([
+      `token ${INSTALLATION_TOKEN}`,
+      `token ${INSTALLATION_TOKEN}`,
+    ]);
+  });
+
+  it('names what an incomplete App setting lacks, and falls back to a token or to none', async () => {
+    const secrets = new LocalSecretResolver({ env: {} });
+    await expect(resolveGitHubAuth(secrets, { GITHUB_APP_ID: APP_ID })).rejects.toThrow(
+      'GITHUB_APP_ID is set, so GitHub App authentication also needs GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_SECRET_ID',
+    );
+    expect(await resolveGitHubAuth(secrets, { GITHUB_TOKEN: 'test-token' })).toEqual({
+      type: 'token',
+      token: 'test-token',
+    });
+    expect(await resolveGitHubAuth(secrets, {})).toBeUndefined();
   });
 });

@@ -17,6 +17,8 @@ export const SUITE_SECRETS: Readonly<Record<string, string>> = {
   RECEIVE_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
   HANDLER_WEBHOOK_SECRET: 'handler-test-secret-0123456789',
   HANDLER_API_TOKEN: 'local-api-token-0123456789',
+  GITHUB_TEST_TOKEN: 'test-token',
+  GITHUB_INSTALLATION_TOKEN: 'ghs_installationTokenForTests0123456789',
   SAMPLE_API_TOKEN: 'sample-api-token-0123456789',
   SAMPLE_WEBHOOK_SECRET: 'sample-webhook-secret-0123456789',
   // Audit sinks and channels.
