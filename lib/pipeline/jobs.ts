@@ -2,7 +2,7 @@
  * Work the webhook (and the API) hands to the plan step. A job is small, JSON and self-describing: it is
  * stored (StateStore value `job/<id>`) and sent to the worker asynchronously (ADR 0010).
  */
-export type PipelineJob = PullRequestJob | PushJob | EnvironmentJob;
+export type PipelineJob = PullRequestJob | PushJob | EnvironmentJob | PullRequestCommandJob;
 
 interface JobBase {
   id: string;
@@ -21,6 +21,18 @@ export interface PullRequestJob extends JobBase {
   headSha: string;
   baseSha: string;
   baseRef: string;
+}
+
+/** The commands a collaborator can comment on a pull request (`/landscape plan`). */
+export type PullRequestCommand = 'plan' | 'apply' | 'help';
+
+/** issue_comment on a pull request starting with `/landscape <command>`: answered on the pull request. */
+export interface PullRequestCommandJob extends JobBase {
+  type: 'pull-request-command';
+  deliveryId: string;
+  repo: string;
+  number: number;
+  command: PullRequestCommand;
 }
 
 /** push to a branch: plan the pushed commit for every environment deploying from that branch, then apply. */

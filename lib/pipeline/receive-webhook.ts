@@ -1,6 +1,14 @@
 import { messageOf } from '../errors.ts';
 import type { PipelineDeps } from './deps.ts';
-import { type JobRecord, jobValueName, type PipelineJob, type PullRequestJob, type PushJob } from './jobs.ts';
+import {
+  type JobRecord,
+  jobValueName,
+  type PipelineJob,
+  type PullRequestCommand,
+  type PullRequestCommandJob,
+  type PullRequestJob,
+  type PushJob,
+} from './jobs.ts';
 
 /** Checks `X-Hub-Signature-256` over the exact raw body (HMAC-SHA256 with the webhook secret). */
 export interface WebhookVerifier {
@@ -44,6 +52,9 @@ export const WEBHOOK_HTTP_STATUS: Record<WebhookOutcome['status'], number> = {
 };
 
 const PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
+/** Who may command Landscape from a pull request comment: people with write access, not any GitHub user. */
+const COMMANDERS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
+const COMMAND_LINE = /^\/landscape(?:\s+([A-Za-z-]+))?/;
 const ZERO_SHA = /^0{40}$/;
 const SHA = /^[0-9a-f]{40}$/;
 
@@ -60,6 +71,14 @@ export type Triage =
       headSha: string;
       baseSha: string;
       baseRef: string;
+      actor: string;
+    }
+  | {
+      kind: 'pull_request_command';
+      repo: string;
+      number: number;
+      commentId: number;
+      command: PullRequestCommand;
       actor: string;
     };
 
@@ -85,7 +104,7 @@ const obj = (value: unknown): Payload => (value !== null && typeof value === 'ob
  */
 export function triageGitHubEvent(eventName: string, payload: Payload, policy: WebhookPolicy): Triage {
   if (eventName === 'ping') return { kind: 'pong' };
-  if (eventName !== 'push' && eventName !== 'pull_request') {
+  if (eventName !== 'push' && eventName !== 'pull_request' && eventName !== 'issue_comment') {
     return { kind: 'ignored', reason: `event "${eventName}" is not used` };
   }
   const repo = str(obj(payload.repository).full_name);
@@ -108,6 +127,7 @@ export function triageGitHubEvent(eventName: string, payload: Payload, policy: W
     return { kind: 'push', repo, branch, commit, actor };
   }
   const action = str(payload.action) ?? '';
+  if (eventName === 'issue_comment') return triageComment(payload, repo, actor);
   if (!PR_ACTIONS.has(action)) return { kind: 'ignored', reason: `pull_request action "${action}" is not planned` };
   const pr = obj(payload.pull_request);
   const head = obj(pr.head);
@@ -123,6 +143,32 @@ export function triageGitHubEvent(eventName: string, payload: Payload, policy: W
     return { kind: 'ignored', reason: `base branch "${baseRef}" is not on the allowlist` };
   }
   return { kind: 'pull_request', repo, number, headSha, baseSha, baseRef, actor };
+}
+
+/**
+ * `/landscape plan` (plan the pull request again, e.g. after the live platform changed), `/landscape apply`
+ * (answered: merging applies) or `/landscape help`, as the first line of a new comment on a pull request by
+ * someone with write access. The pull request's commits are looked up by the worker: the comment names none.
+ */
+function triageComment(payload: Payload, repo: string, actor: string): Triage {
+  if (str(payload.action) !== 'created') return { kind: 'ignored', reason: 'only new comments are commands' };
+  const issue = obj(payload.issue);
+  const comment = obj(payload.comment);
+  const number = typeof issue.number === 'number' ? issue.number : 0;
+  const commentId = typeof comment.id === 'number' ? comment.id : 0;
+  if (!issue.pull_request || !number || !commentId) {
+    return { kind: 'ignored', reason: 'comment is not on a pull request' };
+  }
+  const firstLine = (str(comment.body) ?? '').trim().split(/\r?\n/)[0] ?? '';
+  const match = COMMAND_LINE.exec(firstLine);
+  if (!match) return { kind: 'ignored', reason: 'comment is not a /landscape command' };
+  const association = str(comment.author_association) ?? 'NONE';
+  if (!COMMANDERS.has(association)) {
+    return { kind: 'ignored', reason: `commenter "${actor}" (${association}) may not run /landscape commands` };
+  }
+  const word = (match[1] ?? '').toLowerCase();
+  const command: PullRequestCommand = word === 'plan' || word === 'apply' ? word : 'help';
+  return { kind: 'pull_request_command', repo, number, commentId, command, actor };
 }
 
 export type ReceiveWebhookDeps = Pick<PipelineDeps, 'store' | 'dispatcher' | 'now' | 'newId' | 'log'> & {
@@ -179,44 +225,21 @@ export async function receiveGitHubWebhook(deps: ReceiveWebhookDeps, request: We
     deps.log.info('webhook replay ignored', context);
     return { status: 'duplicate', reason: `delivery "${deliveryId}" was already received` };
   }
-  const workKey =
-    triage.kind === 'push'
-      ? `github/push/${triage.repo}@${triage.commit}`
-      : `github/pull_request/${triage.repo}#${triage.number}@${triage.headSha}`;
+  const {
+    key: workKey,
+    what,
+    job,
+  } = workOf(triage, {
+    id: deps.newId(),
+    receivedAt: deps.now().toISOString(),
+    actor: triage.actor,
+    deliveryId,
+  });
   if (!(await deps.store.markSeen(workKey, ttl))) {
-    deps.log.info('webhook for an already handled commit ignored', { ...context, workKey });
-    return {
-      status: 'duplicate',
-      reason: `${triage.kind === 'push' ? 'commit' : 'pull request head'} already handled`,
-    };
+    deps.log.info('webhook for already handled work ignored', { ...context, workKey });
+    return { status: 'duplicate', reason: `${what} already handled` };
   }
-
-  const receivedAt = deps.now().toISOString();
-  const id = deps.newId();
-  const job: PushJob | PullRequestJob =
-    triage.kind === 'push'
-      ? {
-          type: 'plan-push',
-          id,
-          receivedAt,
-          actor: triage.actor,
-          deliveryId,
-          repo: triage.repo,
-          branch: triage.branch,
-          commit: triage.commit,
-        }
-      : {
-          type: 'plan-pull-request',
-          id,
-          receivedAt,
-          actor: triage.actor,
-          deliveryId,
-          repo: triage.repo,
-          number: triage.number,
-          headSha: triage.headSha,
-          baseSha: triage.baseSha,
-          baseRef: triage.baseRef,
-        };
+  const id = job.id;
   try {
     await submitJob(deps, job);
   } catch (error) {
@@ -227,6 +250,38 @@ export async function receiveGitHubWebhook(deps: ReceiveWebhookDeps, request: We
   }
   deps.log.info('webhook accepted', { ...context, jobId: id, type: job.type });
   return { status: 'accepted', jobId: id, type: job.type };
+}
+
+type Work = Exclude<Triage, { kind: 'ignored' | 'forbidden' | 'pong' }>;
+
+/** The job a delivery starts, and the replay key of its work (a commit, a pull request head, a comment). */
+function workOf(
+  triage: Work,
+  base: { id: string; receivedAt: string; actor: string; deliveryId: string },
+): { key: string; what: string; job: PushJob | PullRequestJob | PullRequestCommandJob } {
+  const { repo } = triage;
+  switch (triage.kind) {
+    case 'push':
+      return {
+        key: `github/push/${repo}@${triage.commit}`,
+        what: 'commit',
+        job: { type: 'plan-push', ...base, repo, branch: triage.branch, commit: triage.commit },
+      };
+    case 'pull_request': {
+      const { number, headSha, baseSha, baseRef } = triage;
+      return {
+        key: `github/pull_request/${repo}#${number}@${headSha}`,
+        what: 'pull request head',
+        job: { type: 'plan-pull-request', ...base, repo, number, headSha, baseSha, baseRef },
+      };
+    }
+    case 'pull_request_command':
+      return {
+        key: `github/comment/${repo}#${triage.number}/${triage.commentId}`,
+        what: 'comment',
+        job: { type: 'pull-request-command', ...base, repo, number: triage.number, command: triage.command },
+      };
+  }
 }
 
 /** Stores the job (state Accepted) and dispatches it. */

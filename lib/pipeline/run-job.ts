@@ -3,6 +3,7 @@ import type { PipelineDeps } from './deps.ts';
 import { type EnvironmentJob, type JobRecord, jobValueName, type PipelineJob } from './jobs.ts';
 import { type PlanCommitOutcome, planCommit } from './plan-commit.ts';
 import { planPullRequest } from './plan-pull-request.ts';
+import { runPullRequestCommand } from './pull-request-command.ts';
 
 export type RunJobDeps = Omit<PipelineDeps, 'dispatcher' | 'notifier'>;
 
@@ -63,6 +64,8 @@ async function execute(deps: RunJobDeps, job: PipelineJob): Promise<string> {
     }
     case 'plan-environment':
       return describe(await planEnvironmentJob(deps, job));
+    case 'pull-request-command':
+      return runPullRequestCommand(deps, job);
   }
 }
 

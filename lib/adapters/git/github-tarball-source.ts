@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Octokit } from '@octokit/rest';
 import { x as extract } from 'tar';
 import { AdapterError, ReconcilerError } from '../../errors.ts';
-import type { GitSource } from '../../ports/git-source.ts';
+import type { GitSource, PullRequestRef } from '../../ports/git-source.ts';
 
 const SHA = /^[0-9a-f]{40}$/;
 const REPO = /^([\w.-]+)\/([\w.-]+)$/;
@@ -27,6 +27,25 @@ export class GitHubTarballSource implements GitSource {
   constructor(options: GitHubTarballSourceOptions) {
     this.#octokit = options.octokit;
     this.#cacheDir = options.cacheDir;
+  }
+
+  async pullRequest(repo: string, number: number): Promise<PullRequestRef> {
+    const { owner, name } = parseRepo(repo);
+    try {
+      const { data } = await this.#octokit.rest.pulls.get({ owner, repo: name, pull_number: number });
+      return {
+        number,
+        state: data.state === 'open' ? 'open' : 'closed',
+        headSha: data.head.sha,
+        baseSha: data.base.sha,
+        baseRef: data.base.ref,
+      };
+    } catch (error) {
+      throw new AdapterError(`reading pull request ${repo}#${number}: ${statusOf(error)}`, {
+        cause: error,
+        retryable: true,
+      });
+    }
   }
 
   async checkout(repo: string, commit: string): Promise<string> {

@@ -40,6 +40,7 @@ function verifiedAppJwt(authorization: string | undefined): { iss?: string; exp?
 }
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
+const BASE_SHA = 'fedcba9876543210fedcba9876543210fedcba98';
 let work: string;
 let server: Server;
 let octokit: Octokit;
@@ -93,6 +94,14 @@ beforeAll(async () => {
         send(201, { id: 8 });
       } else if (path.startsWith('/repos/acme/platform-config/issues/comments/')) send(200, { id: 8 });
       else if (path.startsWith('/repos/acme/platform-config/statuses/')) send(201, { id: 1 });
+      else if (path === '/repos/acme/platform-config/pulls/43')
+        send(200, {
+          number: 43,
+          state: 'open',
+          head: { sha: SHA, ref: 'feature' },
+          base: { sha: BASE_SHA, ref: 'main' },
+        });
+      else if (path === '/repos/acme/platform-config/pulls/404') send(404, { message: 'Not Found' });
       else send(500, { message: 'unexpected' });
     });
   });
@@ -121,6 +130,22 @@ describe('GitHubTarballSource', () => {
     expect(await source.resolveBranch('acme/platform-config', 'main')).toBe(SHA);
     await expect(source.resolveBranch('acme/platform-config', 'gone')).rejects.toMatchObject({ code: 'NotFound' });
     await expect(source.checkout('acme/platform-config', 'main')).rejects.toMatchObject({ code: 'BadRequest' });
+  });
+});
+
+describe('GitHubTarballSource.pullRequest (for /landscape plan comments)', () => {
+  it("returns a pull request's state, head and base, and names the pull request when GitHub refuses", async () => {
+    const source = new GitHubTarballSource({ octokit, cacheDir: join(work, 'prs') });
+    expect(await source.pullRequest('acme/platform-config', 43)).toEqual({
+      number: 43,
+      state: 'open',
+      headSha: SHA,
+      baseSha: BASE_SHA,
+      baseRef: 'main',
+    });
+    await expect(source.pullRequest('acme/platform-config', 404)).rejects.toThrow(
+      /reading pull request acme\/platform-config#404: .*404/,
+    );
   });
 });
 

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
 import { checkDrift } from '../../../lib/pipeline/check-drift.ts';
-import type { PullRequestJob } from '../../../lib/pipeline/jobs.ts';
+import type { PullRequestCommand, PullRequestCommandJob, PullRequestJob } from '../../../lib/pipeline/jobs.ts';
 import { getStatus } from '../../../lib/pipeline/operations.ts';
 import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
 import { planPullRequest } from '../../../lib/pipeline/plan-pull-request.ts';
+import { COMMAND_COMMENT_MARKER } from '../../../lib/pipeline/pull-request-command.ts';
 import { PLAN_COMMENT_MARKER } from '../../../lib/pipeline/report-plan.ts';
+import { runJob } from '../../../lib/pipeline/run-job.ts';
 import { environmentYaml, makeDeps, REPO, topicYaml } from './support.ts';
 
 function prJob(headSha: string, baseSha: string): PullRequestJob {
@@ -69,6 +71,82 @@ describe('planPullRequest', () => {
     const headSha = git.commit({ 'env.yaml': evil, 'topics.yaml': topicYaml('t.one') }, 'feature');
     await planPullRequest(deps, prJob(headSha, baseSha));
     expect(seen).toEqual([['127.0.0.1:9092']]);
+  });
+});
+
+describe('/landscape comment commands', () => {
+  const commandJob = (command: PullRequestCommand): PullRequestCommandJob => ({
+    type: 'pull-request-command',
+    id: `job-${command}`,
+    receivedAt: '2026-11-25T11:00:00.000Z',
+    actor: 'octocat',
+    deliveryId: 'd2',
+    repo: REPO,
+    number: 43,
+    command,
+  });
+  const comments = (reporter: ReturnType<typeof makeDeps>['reporter']) =>
+    reporter.reports.flatMap((r) => (r.type === 'comment' ? [r.input] : []));
+
+  it('`plan` plans the pull request at its current head, updating the plan comment and check runs', async () => {
+    // Prepare: the PR moved on since it was opened; the comment names no commit.
+    const { deps, git, reporter, applies } = makeDeps();
+    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') + topicYaml('t.old') }, 'feature');
+    const headSha = git.commit(
+      { 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') + topicYaml('t.latest') },
+      'feature',
+    );
+    git.pullRequests.set(43, { number: 43, state: 'open', headSha, baseSha, baseRef: 'main' });
+
+    // Act
+    await runJob(deps, commandJob('plan'));
+
+    // Assess
+    const [comment] = comments(reporter);
+    expect(comment).toMatchObject({ number: 43, marker: PLAN_COMMENT_MARKER });
+    expect(comment?.body).toContain('t.latest');
+    expect(comment?.body).not.toContain('t.old');
+    const check = reporter.reports.find((r) => r.type === 'check-run');
+    expect(check?.input).toMatchObject({ headSha, name: 'landscape plan (prod)' });
+    expect(applies).toHaveLength(0);
+    expect(await deps.store.getValue('job/job-plan')).toMatchObject({
+      state: 'Done',
+      message: expect.stringContaining('re-planned'),
+    });
+  });
+
+  it('answers `apply` (merging applies), `help`, a closed pull request and a git host without lookups', async () => {
+    // Prepare
+    const { deps, git, reporter } = makeDeps();
+    const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    git.pullRequests.set(43, { number: 43, state: 'closed', headSha: sha, baseSha: sha, baseRef: 'main' });
+    const answers: string[] = [];
+    const answer = () => {
+      const [comment] = comments(reporter);
+      expect(comment?.marker).toBe(COMMAND_COMMENT_MARKER);
+      answers.push(comment?.body ?? '');
+    };
+
+    // Act
+    await runJob(deps, commandJob('apply'));
+    answer();
+    await runJob(deps, commandJob('help'));
+    answer();
+    await runJob(deps, commandJob('plan'));
+    answer();
+    await runJob(
+      { ...deps, git: { checkout: (r, c) => git.checkout(r, c), resolveBranch: (r, b) => git.resolveBranch(r, b) } },
+      commandJob('plan'),
+    );
+    answer();
+
+    // Assess
+    expect(answers[0]).toContain('Landscape applies what is merged');
+    expect(answers[1]).toContain('`/landscape plan`: plan this pull request again');
+    expect(answers[2]).toContain('#43 is closed: nothing to plan.');
+    expect(answers[3]).toContain('push a commit to the pull request to plan it again');
+    expect(reporter.reports.some((r) => r.type === 'check-run')).toBe(false);
   });
 });
 

@@ -50,6 +50,23 @@ describe('receiveGitHubWebhook', () => {
     expect((await store.getValue<JobRecord>('job/id-1'))?.state).toBe('Accepted');
   });
 
+  it('accepts a signed /landscape plan comment once, however often GitHub redelivers it', async () => {
+    const { deps, jobs } = setup();
+    const body = event('issue_comment.created');
+    const first = await receiveGitHubWebhook(deps, await signed('issue_comment', body, 'delivery-c1'));
+    const again = await receiveGitHubWebhook(deps, await signed('issue_comment', body, 'delivery-c2'));
+    expect(first).toEqual({ status: 'accepted', jobId: 'id-1', type: 'pull-request-command' });
+    expect(again).toEqual({ status: 'duplicate', reason: 'comment already handled' });
+    expect(jobs).toEqual([
+      expect.objectContaining({
+        type: 'pull-request-command',
+        repo: 'acme/platform-config',
+        number: 43,
+        command: 'plan',
+      }),
+    ]);
+  });
+
   it('refuses an unsigned request and remembers nothing', async () => {
     const { deps, jobs, store } = setup();
     const request = await signed('push', event('push'));
@@ -129,6 +146,46 @@ describe('triageGitHubEvent', () => {
     expect(triageGitHubEvent('push', { ...push, ref: 'refs/tags/v1' }, policy)).toMatchObject({ kind: 'ignored' });
     expect(triageGitHubEvent('issues', push, policy)).toMatchObject({ kind: 'ignored' });
     expect(triageGitHubEvent('pull_request', { ...push, action: 'closed' }, policy)).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('takes /landscape commands from new pull request comments by people with write access only', () => {
+    const created = JSON.parse(event('issue_comment.created')) as Record<string, unknown>;
+    const comment = created.comment as Record<string, unknown>;
+    const withComment = (changes: Record<string, unknown>, top: Record<string, unknown> = {}) => ({
+      ...created,
+      ...top,
+      comment: { ...comment, ...changes },
+    });
+    expect(triageGitHubEvent('issue_comment', created, policy)).toEqual({
+      kind: 'pull_request_command',
+      repo: 'acme/platform-config',
+      number: 43,
+      commentId: 2501234567,
+      command: 'plan',
+      actor: (created.sender as { login: string }).login,
+    });
+    expect(triageGitHubEvent('issue_comment', withComment({ body: '/landscape apply' }), policy)).toMatchObject({
+      command: 'apply',
+    });
+    expect(triageGitHubEvent('issue_comment', withComment({ body: '/landscape' }), policy)).toMatchObject({
+      command: 'help',
+    });
+    expect(triageGitHubEvent('issue_comment', withComment({ author_association: 'NONE' }), policy)).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringContaining('(NONE) may not run /landscape commands'),
+    });
+    expect(triageGitHubEvent('issue_comment', withComment({ body: 'LGTM, /landscape plan later' }), policy)).toEqual({
+      kind: 'ignored',
+      reason: 'comment is not a /landscape command',
+    });
+    expect(triageGitHubEvent('issue_comment', withComment({}, { action: 'edited' }), policy)).toMatchObject({
+      kind: 'ignored',
+    });
+    const onIssue = { ...created, issue: { ...(created.issue as object), pull_request: undefined } };
+    expect(triageGitHubEvent('issue_comment', onIssue, policy)).toEqual({
+      kind: 'ignored',
+      reason: 'comment is not on a pull request',
+    });
   });
 
   it('matches owner wildcards case-insensitively and never trusts a non-SHA commit', () => {

@@ -10,7 +10,7 @@ import { runApply } from '../../../lib/engine/run-apply.ts';
 import { DEFAULT_SETTINGS, type PipelineDeps, silentLogger } from '../../../lib/pipeline/deps.ts';
 import type { PipelineJob } from '../../../lib/pipeline/jobs.ts';
 import { LoggingDriftNotifier } from '../../../lib/pipeline/logging-drift-notifier.ts';
-import type { GitSource } from '../../../lib/ports/git-source.ts';
+import type { GitSource, PullRequestRef } from '../../../lib/ports/git-source.ts';
 import { InMemoryKafkaProvider } from '../../support/fakes/in-memory-kafka-provider.ts';
 
 export const REPO = 'acme/platform-config';
@@ -20,6 +20,8 @@ export class FakeGitSource implements GitSource {
   readonly commits = new Map<string, Record<string, string>>();
   readonly branches = new Map<string, string>();
   readonly checkouts: string[] = [];
+  /** Pull requests by number, for `/landscape plan` comments. */
+  readonly pullRequests = new Map<number, PullRequestRef>();
   #root: string | undefined;
   #counter = 0;
 
@@ -43,6 +45,12 @@ export class FakeGitSource implements GitSource {
     }
     this.checkouts.push(commit);
     return dir;
+  }
+
+  async pullRequest(repo: string, number: number): Promise<PullRequestRef> {
+    const pr = this.pullRequests.get(number);
+    if (!pr || repo !== REPO) throw new Error(`unknown pull request ${repo}#${number}`);
+    return pr;
   }
 
   async resolveBranch(repo: string, branch: string): Promise<string> {

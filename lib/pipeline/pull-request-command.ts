@@ -1,0 +1,71 @@
+import { messageOf } from '../errors.ts';
+import type { PullRequestCommandJob } from './jobs.ts';
+import { type PlanPullRequestDeps, planPullRequest } from './plan-pull-request.ts';
+
+/** Landscape's answer to commands: one comment per pull request, updated in place. */
+export const COMMAND_COMMENT_MARKER = '<!-- landscape:command -->';
+
+const HELP = [
+  'Commands (first line of a new comment, by someone with write access):',
+  '',
+  '- `/landscape plan`: plan this pull request again against the live platform (the plan comment and the',
+  '  check runs are updated), e.g. after someone changed the platform while the pull request was open.',
+  '- `/landscape apply`: not a command here. Landscape applies what is merged, so review the plan and merge.',
+  '- `/landscape help`: this text.',
+].join('\n');
+
+/**
+ * Runs a `/landscape …` comment command. `plan` looks up the pull request's current head and base (the comment
+ * names neither) and plans it exactly as a push to the pull request would; `apply` and `help` are answered
+ * with a comment. A closed pull request is not planned.
+ */
+export async function runPullRequestCommand(deps: PlanPullRequestDeps, job: PullRequestCommandJob): Promise<string> {
+  const reply = async (text: string) => {
+    try {
+      await deps.reporter.commentOnPullRequest({
+        repo: job.repo,
+        number: job.number,
+        marker: COMMAND_COMMENT_MARKER,
+        body: `${COMMAND_COMMENT_MARKER}\n${text}`,
+      });
+    } catch (error) {
+      deps.log.warn('command answer not posted', { number: job.number, error: messageOf(error) });
+    }
+  };
+  if (job.command === 'help') {
+    await reply(HELP);
+    return 'help answered';
+  }
+  if (job.command === 'apply') {
+    await reply(
+      `@${job.actor} Landscape applies what is merged: merge this pull request and its plan is applied to every ` +
+        'environment that deploys from the base branch. Nothing is applied from a pull request.',
+    );
+    return 'apply answered: merging applies';
+  }
+  if (!deps.git.pullRequest) {
+    await reply(
+      'This Landscape reads configuration over plain git and cannot look pull requests up: push a commit to ' +
+        'the pull request to plan it again.',
+    );
+    return 'pull request lookups are not available';
+  }
+  const pr = await deps.git.pullRequest(job.repo, job.number);
+  if (pr.state !== 'open') {
+    await reply(`#${job.number} is closed: nothing to plan.`);
+    return 'pull request closed';
+  }
+  const results = await planPullRequest(deps, {
+    type: 'plan-pull-request',
+    id: job.id,
+    receivedAt: job.receivedAt,
+    actor: job.actor,
+    deliveryId: job.deliveryId,
+    repo: job.repo,
+    number: job.number,
+    headSha: pr.headSha,
+    baseSha: pr.baseSha,
+    baseRef: pr.baseRef,
+  });
+  return `re-planned ${pr.headSha.slice(0, 12)}: ${results.map((r) => `${r.environment}: ${r.conclusion}`).join(', ') || 'no environment'}`;
+}
