@@ -49,6 +49,12 @@ export const KubernetesConnectionSchema = z.strictObject({
   insecureSkipTlsVerify: z.boolean().default(false),
   /** How long to wait for rollouts after apply. */
   healthTimeout: DurationSchema.default('5m'),
+  /**
+   * Wait after applying a Deployment, StatefulSet or DaemonSet until its rollout completes (default). Off:
+   * applied means done, for clusters whose workloads are rolled out by something else (or API servers without
+   * controllers), at the price of not noticing a crash-looping rollout.
+   */
+  waitForRollout: z.boolean().default(true),
 });
 
 /**

@@ -116,7 +116,7 @@ export async function createKubernetesProvider(
     k8s.namespace,
     durationToMs(k8s.healthTimeout),
     new KubeClient(connection),
-    options,
+    { ...(k8s.waitForRollout ? {} : { health: 'none' as const }), ...options },
   );
 }
 

@@ -325,7 +325,8 @@ describe.runIf(cluster)('KubernetesProvider against a real kube-apiserver', () =
   it('fails a rollout that no controller completes within the health timeout, and can skip the wait', async () => {
     // Prepare
     const impatient = await providerFor(c, ENV, namespace, { healthTimeout: '1s' });
-    const relaxed = await providerFor(c, ENV, namespace, { health: 'none' });
+    // spec.kubernetes.waitForRollout: false (the Environment setting, not a provider option).
+    const relaxed = await providerFor(c, ENV, namespace, { waitForRollout: false });
     const deployment = (name: string) =>
       desiredObject(ENV, {
         apiVersion: 'apps/v1',

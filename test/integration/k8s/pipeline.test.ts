@@ -24,7 +24,7 @@ describe.runIf(cluster)('plan and apply of KubernetesManifests through the engin
     admin = adminClient(c);
     await createNamespace(admin, namespace);
     // No controller here: success = applied (the rollout wait is covered in kubernetes-provider.test.ts).
-    k8s = await providerFor(c, ENV, namespace, { health: 'none' });
+    k8s = await providerFor(c, ENV, namespace, { waitForRollout: false });
   });
 
   afterAll(async () => {

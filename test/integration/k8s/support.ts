@@ -106,7 +106,7 @@ export function secretsFor(cluster: TestCluster, extra: Record<string, string> =
 export function environmentFor(
   cluster: TestCluster,
   namespace: string,
-  overrides: { token?: 'k8s-admin' | 'k8s-dev'; healthTimeout?: string } = {},
+  overrides: { token?: 'k8s-admin' | 'k8s-dev'; healthTimeout?: string; waitForRollout?: boolean } = {},
 ): EnvironmentSpec {
   return EnvironmentSpecSchema.parse({
     kafka: { bootstrapServers: ['127.0.0.1:9092'] },
@@ -116,6 +116,7 @@ export function environmentFor(
       token: { secretRef: { provider: 'env', name: overrides.token ?? 'k8s-admin' } },
       ca: cluster.ca,
       healthTimeout: overrides.healthTimeout ?? '20s',
+      ...(overrides.waitForRollout === false ? { waitForRollout: false } : {}),
     },
   });
 }
@@ -124,12 +125,20 @@ export async function providerFor(
   cluster: TestCluster,
   environmentName: string,
   namespace: string,
-  options: KubernetesProviderOptions & { token?: 'k8s-admin' | 'k8s-dev'; healthTimeout?: string } = {},
+  options: KubernetesProviderOptions & {
+    token?: 'k8s-admin' | 'k8s-dev';
+    healthTimeout?: string;
+    waitForRollout?: boolean;
+  } = {},
 ): Promise<ResourceProvider> {
-  const { token, healthTimeout, ...providerOptions } = options;
+  const { token, healthTimeout, waitForRollout, ...providerOptions } = options;
   return createKubernetesProvider(
     environmentName,
-    environmentFor(cluster, namespace, { ...(token ? { token } : {}), ...(healthTimeout ? { healthTimeout } : {}) }),
+    environmentFor(cluster, namespace, {
+      ...(token ? { token } : {}),
+      ...(healthTimeout ? { healthTimeout } : {}),
+      ...(waitForRollout !== undefined ? { waitForRollout } : {}),
+    }),
     secretsFor(cluster),
     { pollIntervalMs: 100, ...providerOptions },
   );
