@@ -11,6 +11,63 @@ type TopicLive = {
 };
 type TopicDesired = { partitions: number; replicationFactor: number; config: Record<string, string> };
 
+/** A whole number of milliseconds or bytes; -1 (unlimited) as Infinity. */
+function limitOf(value: string | undefined): number | undefined {
+  if (value === undefined || !/^-?\d+$/.test(value.trim())) return undefined;
+  const n = Number(value);
+  return n < 0 ? Number.POSITIVE_INFINITY : n;
+}
+
+function duration(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ];
+  for (const [size, unit] of units) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+/**
+ * What a reviewer should know before approving a config change that loses or rejects data, or weakens
+ * durability (none of the anchors annotate plans with this; KAFKA-ANCHORS.md 3.3).
+ */
+export function configRisk(
+  key: string,
+  before: string | undefined,
+  after: string,
+  replicationFactor: number,
+): string | undefined {
+  if (key === 'retention.ms' || key === 'retention.bytes') {
+    const was = limitOf(before);
+    const will = limitOf(after);
+    if (was === undefined || will === undefined || will >= was) return undefined;
+    return key === 'retention.ms'
+      ? `shorter retention: records older than ${duration(will)} are deleted at the next log cleanup`
+      : `smaller retention: each partition is trimmed to ${will} bytes at the next log cleanup`;
+  }
+  if (key === 'cleanup.policy') {
+    const compacts = (v: string | undefined) =>
+      (v ?? 'delete')
+        .split(',')
+        .map((s) => s.trim())
+        .includes('compact');
+    if (!compacts(before) && compacts(after)) {
+      return 'compaction keeps only the latest record per key, and records without a key are rejected';
+    }
+    if (compacts(before) && !compacts(after)) return 'no more compaction: old records are deleted by retention instead';
+    return undefined;
+  }
+  if (key === 'min.insync.replicas') {
+    const n = Number(after);
+    if (Number.isInteger(n) && n >= replicationFactor && replicationFactor > 1) {
+      return `min.insync.replicas ${n} with ${replicationFactor} replicas: acks=all producers fail whenever one replica is down`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Topics: only declared config keys are compared, against the effective value (a broker default equal to the
  * declared value is not a diff). A key Landscape set before and that is gone from git is reset to the default.
@@ -25,6 +82,11 @@ export const topicRules: KindRules = {
         path: 'partitions',
         ...(have.partitions !== undefined ? { before: have.partitions } : {}),
         after: want.partitions,
+        ...(have.partitions !== undefined && want.partitions > have.partitions
+          ? {
+              note: 'more partitions remap keys: a key may move to another partition, so per-key order across the change is not kept',
+            }
+          : {}),
       });
     }
     if (want.replicationFactor !== have.replicationFactor) {
@@ -37,10 +99,12 @@ export const topicRules: KindRules = {
     for (const key of Object.keys(want.config).sort()) {
       const effective = have.config?.[key] ?? have.defaults?.[key];
       if (!jsonEqual(want.config[key], effective)) {
+        const risk = configRisk(key, effective, want.config[key] as string, want.replicationFactor);
         fields.push({
           path: `config.${key}`,
           ...(effective !== undefined ? { before: effective } : {}),
           after: want.config[key] as string,
+          ...(risk ? { note: risk } : {}),
         });
       }
     }
