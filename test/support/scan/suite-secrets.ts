@@ -24,6 +24,8 @@ export const SUITE_SECRETS: Readonly<Record<string, string>> = {
   // Audit sinks and channels.
   AUDIT_HMAC_SECRET: 'audit-hmac-secret-it-9c2e',
   E2E_AUDIT_SECRET: 'e2e-audit-signing-secret-5b7d',
+  LAMBDA_AUDIT_SECRET: 'lambda-audit-signing-secret-a3f0',
+  LAMBDA_PD_ROUTING_KEY: 'lambda-pd-routing-key-6e21',
   PUBLISHED_SINK_SECRET: 'published-sink-secret-4d1f',
   MONITOR_PD_ROUTING_KEY: 'R0UT1NGKEY-it-monitor-7f3a9c',
   NOTIFY_PD_KEY: 'pd-routing-key-secret',
