@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AdapterError, ReconcilerError } from '../../../lib/errors.ts';
 import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
+import { checkDrift } from '../../../lib/pipeline/check-drift.ts';
 import { approvePlan } from '../../../lib/pipeline/operations.ts';
 import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
 import { runJob } from '../../../lib/pipeline/run-job.ts';
@@ -88,6 +89,39 @@ describe('planCommit + applyStoredPlan', () => {
     });
     expect(applies).toHaveLength(0);
     expect((await deps.store.getValue<{ state: string; message: string }>('job/job-1'))?.message).toMatch(/superseded/);
+  });
+
+  it('keeps an operator rollback (re-apply of an older commit) until the next push: drift does not undo it', async () => {
+    // Prepare: v1, then v2 (which adds a topic), applied by pushes.
+    const { deps, git, applies, clock } = makeDeps();
+    const v1 = git.commit(base(topicYaml('t.one')));
+    await planCommit(deps, pushInput(v1, '2026-11-25T10:00:00.000Z'));
+    await applyStoredPlan(deps, applies.at(-1) ?? { environment: '', planId: '' });
+    const v2 = git.commit(base(topicYaml('t.one') + topicYaml('t.two')));
+    await planCommit(deps, pushInput(v2, '2026-11-25T10:01:00.000Z'));
+    await applyStoredPlan(deps, applies.at(-1) ?? { environment: '', planId: '' });
+    expect(await deps.store.getApplied('prod')).toMatchObject({ commit: v2 });
+
+    // Act: POST /reapply {commit: v1}, then the scheduled drift run.
+    clock.advance(120_000);
+    await runJob(deps, {
+      type: 'plan-environment',
+      id: 'job-rollback',
+      receivedAt: clock.now().toISOString(),
+      actor: 'alice',
+      environment: 'prod',
+      trigger: 'reapply',
+      repo: REPO,
+      commit: v1,
+    });
+    await applyStoredPlan(deps, applies.at(-1) ?? { environment: '', planId: '' });
+    clock.advance(60_000);
+    const drift = await checkDrift(deps, { environment: 'prod' });
+
+    // Assess: v1 stays applied. The branch head v2 was applied before, so it is not a missed webhook.
+    expect(await deps.store.getApplied('prod')).toMatchObject({ commit: v1 });
+    expect(drift).toMatchObject({ environment: 'prod', status: 'in-sync' });
+    expect(applies).toHaveLength(3);
   });
 
   it('holds destructive changes until an approval bound to the plan hash arrives', async () => {
