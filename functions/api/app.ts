@@ -32,7 +32,7 @@ export function createApiHandler(deps: ApiDeps, log: Logger, auth: ApiAuth) {
     const actor = authenticate(event, auth);
     const method = event.requestContext?.http?.method ?? 'GET';
     const path = (event.rawPath ?? '/').replace(/^\/api(?=\/)/, '').replace(/\/+$/, '') || '/';
-    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const segments = path.split('/').filter(Boolean).map(decodeSegment);
     const query = new URLSearchParams(event.rawQueryString ?? '');
     log.info('api request', { method, path, actor });
 
@@ -91,6 +91,14 @@ export function createApiHandler(deps: ApiDeps, log: Logger, auth: ApiAuth) {
     }
     throw new ReconcilerError('NotFound', `no route for ${method} ${path}`);
   });
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ReconcilerError('BadRequest', `"${segment.slice(0, 40)}" is not a valid URL path segment`);
+  }
 }
 
 function body(event: HttpEvent): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { openTopicSampler } from '../adapters/kafka-monitor/topic-sampler.ts';
 import { ReconcilerError } from '../errors.ts';
 import { dataPoliciesOf, sampleTopic } from '../governance/sample.ts';
+import { isProtectedName } from '../plan/compute-plan.ts';
 import { loadOrReport, localContext } from './context.ts';
 import { EXIT } from './output.ts';
 
@@ -21,6 +22,13 @@ export interface PeekOptions {
 export async function peekCommand(dir: string, options: PeekOptions): Promise<number> {
   const config = await loadOrReport(dir, options.env);
   if (!config) return EXIT.error;
+  if (isProtectedName('Topic', options.topic, config.environment.spec)) {
+    // Internal topics are covered by no DataPolicy and can hold anything (offsets, transaction state).
+    process.stderr.write(
+      `topic "${options.topic}" has a protected prefix (${config.environment.spec.protectedPrefixes.join(', ')}): internal topics are not sampled\n`,
+    );
+    return EXIT.error;
+  }
   const { secrets } = localContext(options.state, dir);
   const sampler = await openTopicSampler(config.environment.spec, secrets);
   try {

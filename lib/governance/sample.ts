@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import { messageOf, ReconcilerError } from '../errors.ts';
+import { AdapterError, messageOf, ReconcilerError } from '../errors.ts';
 import type { Json } from '../model/common.ts';
 import { documentsOfKind, type LoadedConfig } from '../model/documents.ts';
 import { policiesCovering } from './field-patterns.ts';
@@ -56,6 +56,15 @@ export interface TopicSample {
 
 export const DEFAULT_SAMPLE_COUNT = 10;
 export const MAX_SAMPLE_COUNT = 100;
+
+/** The number of records to sample: the default, or a whole number from 1 to MAX_SAMPLE_COUNT (else BadRequest). */
+export function sampleCount(count: number | undefined): number {
+  const n = count ?? DEFAULT_SAMPLE_COUNT;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SAMPLE_COUNT) {
+    throw new ReconcilerError('BadRequest', `count must be a whole number from 1 to ${MAX_SAMPLE_COUNT}, got ${n}`);
+  }
+  return n;
+}
 
 /** The DataPolicies of a loaded config, in the `{ name, spec }` form `sampleTopic` takes. */
 export function dataPoliciesOf(config: LoadedConfig): NamedDataPolicy[] {
@@ -122,7 +131,12 @@ class Decoder {
           return { value: JSON.parse(payload.toString('utf8')) as Json, format: 'json-schema', schemaId };
         return { value: payload.toString('base64'), format: 'protobuf', schemaId };
       } catch (error) {
-        this.problems.push(`${where}: schema id ${schemaId}: ${messageOf(error)}`);
+        // Decoder messages can quote the payload (JSON.parse shows the text around the error): name the failure only.
+        const reason =
+          error instanceof ReconcilerError || error instanceof AdapterError
+            ? messageOf(error)
+            : 'the record does not decode with it';
+        this.problems.push(`${where}: schema id ${schemaId}: ${reason}`);
         return { value: bytes.toString('base64'), format: 'binary', schemaId };
       }
     }
@@ -160,10 +174,7 @@ export async function sampleTopic(
   input: { topic: string; count?: number; policies: readonly NamedDataPolicy[] },
   source: RecordSource,
 ): Promise<TopicSample> {
-  const count = input.count ?? DEFAULT_SAMPLE_COUNT;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_SAMPLE_COUNT) {
-    throw new ReconcilerError('BadRequest', `count must be a whole number from 1 to ${MAX_SAMPLE_COUNT}, got ${count}`);
-  }
+  const count = sampleCount(input.count);
   const covering = policiesCovering(input.policies, input.topic);
   const rules = maskingRules(covering);
   const raw = await source.recent(input.topic, count);

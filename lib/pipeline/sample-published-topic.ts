@@ -1,5 +1,6 @@
 import { ReconcilerError } from '../errors.ts';
-import { type RecordSource, sampleTopic, type TopicSample } from '../governance/sample.ts';
+import { type RecordSource, sampleCount, sampleTopic, type TopicSample } from '../governance/sample.ts';
+import { keys } from '../model/keys.ts';
 import { loadMonitorConfig, type MonitorConfig } from '../monitor/monitor-config.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
@@ -12,7 +13,7 @@ export type OpenSampler = (
 ) => Promise<RecordSource & { close(): Promise<void> }>;
 
 export interface SamplePublishedTopicDeps {
-  store: Pick<StateStore, 'getValue' | 'appendAudit'>;
+  store: Pick<StateStore, 'getValue' | 'appendAudit' | 'getInventory'>;
   secrets: SecretResolver;
   openSampler: OpenSampler;
   now: () => Date;
@@ -36,6 +37,10 @@ const ENV_NAME = /^[A-Za-z0-9._-]{1,100}$/;
  * of the environment's published config (the merged commit, not a pull request's). Reading a topic is data
  * access, so each sample is an audit record (who, which topic, how many records; never their content).
  * With no `environment`, the only known environment is used.
+ *
+ * Only topics the applied config declares can be sampled: internal and unmanaged topics (`__consumer_offsets`,
+ * Kafka Connect's config storage, which holds resolved connector secrets) are covered by no DataPolicy and
+ * must not be readable through the operator API.
  */
 export async function samplePublishedTopic(
   deps: SamplePublishedTopicDeps,
@@ -48,6 +53,7 @@ export async function samplePublishedTopic(
       `"${request.topic.slice(0, 80)}" is not a topic name (letters, digits, ".", "_", "-"; at most 249)`,
     );
   }
+  const count = sampleCount(request.count);
   const environment = await environmentOf(deps.store, request.environment);
   const published = await loadMonitorConfig(deps.store, environment);
   if (!published) {
@@ -56,13 +62,19 @@ export async function samplePublishedTopic(
       `nothing has been deployed to environment "${environment}" yet, so its DataPolicies are unknown and no sample is shown`,
     );
   }
+  if (!(await deps.store.getInventory(environment))[keys.topic(request.topic)]) {
+    throw new ReconcilerError(
+      'NotFound',
+      `topic "${request.topic}" is not declared in the config applied to "${environment}": only declared topics can be sampled`,
+    );
+  }
   const sampler = await deps.openSampler(published.connections, deps.secrets);
   let sample: TopicSample;
   try {
     sample = await sampleTopic(
       {
         topic: request.topic,
-        ...(request.count !== undefined ? { count: request.count } : {}),
+        count,
         policies: published.dataPolicies,
       },
       sampler,

@@ -10,6 +10,7 @@ import { bundleHandler, localHandlerEnv } from '../../../bench/bundles.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { loadConfig } from '../../../lib/config/load-config.ts';
 import { SIGNATURE_HEADER, verifySignature } from '../../../lib/governance/webhook-signature.ts';
+import { keys } from '../../../lib/model/keys.ts';
 import { publishMonitorConfig } from '../../../lib/monitor/monitor-config.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
 import { configDir } from '../../support/builders.ts';
@@ -130,9 +131,9 @@ spec:
 `,
   });
   const stateDir = join(work, 'state');
-  await publishMonitorConfig(new FileStateStore(stateDir), await loadConfig(dir, 'it-lambda'), {
-    commit: 'a'.repeat(40),
-  });
+  const state = new FileStateStore(stateDir);
+  await publishMonitorConfig(state, await loadConfig(dir, 'it-lambda'), { commit: 'a'.repeat(40) });
+  await state.saveInventory('it-lambda', { [keys.topic(topic)]: { key: keys.topic(topic), kind: 'Topic' } });
 
   const shared = { ...localHandlerEnv(stateDir), KAFKA_PASSWORD: kafkaTestEnv.password, POWERTOOLS_LOG_LEVEL: 'WARN' };
   api = await startFunction('api', { ...shared, AUDIT_SECRET });

@@ -8,6 +8,7 @@ import { loadConfig } from '../../../lib/config/load-config.ts';
 import { MASK } from '../../../lib/governance/masking.ts';
 import { sampleTopic } from '../../../lib/governance/sample.ts';
 import { DataPolicySpecSchema } from '../../../lib/model/data-policy.ts';
+import { keys } from '../../../lib/model/keys.ts';
 import { publishMonitorConfig } from '../../../lib/monitor/monitor-config.ts';
 import { startServer } from '../../../lib/serve/server.ts';
 import { configDir } from '../../support/builders.ts';
@@ -192,9 +193,11 @@ spec: { topics: ["${prefix}*"], fields: [customer.email], redaction: { type: has
     // Act
     let code: number;
     let missing: number;
+    let internal: number;
     try {
       code = await peekCommand(dir, { env: 'it', topic: jsonTopic, count: 3, state: dir });
       missing = await peekCommand(dir, { env: 'it', topic: `${prefix}nope`, state: dir });
+      internal = await peekCommand(dir, { env: 'it', topic: '__consumer_offsets', state: dir });
     } finally {
       out.mockRestore();
       err.mockRestore();
@@ -214,6 +217,8 @@ spec: { topics: ["${prefix}*"], fields: [customer.email], redaction: { type: has
     }
     expect(missing).toBe(1);
     expect(stderr.join('')).toContain(`topic "${prefix}nope" does not exist`);
+    expect(internal).toBe(1);
+    expect(stderr.join('')).toContain('internal topics are not sampled');
   });
 
   it('GET /api/topics/{name}/sample on `landscape serve` masks by the published DataPolicies and audits the read', async () => {
@@ -228,9 +233,10 @@ spec: { topics: ["${prefix}*"], fields: [customer.email, ssn] }
 `,
     });
     const stateDir = await configDir({});
-    await publishMonitorConfig(new FileStateStore(stateDir), await loadConfig(dir, 'it-serve'), {
-      commit: 'c'.repeat(40),
-    });
+    const state = new FileStateStore(stateDir);
+    await publishMonitorConfig(state, await loadConfig(dir, 'it-serve'), { commit: 'c'.repeat(40) });
+    // The applied config declares the sampled topic (only declared topics can be sampled over the API).
+    await state.saveInventory('it-serve', { [keys.topic(jsonTopic)]: { key: keys.topic(jsonTopic), kind: 'Topic' } });
     const apiToken = 'sample-api-token-0123456789';
     const server = await startServer({
       stateDir,
@@ -246,10 +252,12 @@ spec: { topics: ["${prefix}*"], fields: [customer.email, ssn] }
     // Act
     let sampled: Response;
     let missing: Response;
+    let undeclared: Response;
     let anonymous: Response;
     try {
       sampled = await get(`/api/topics/${jsonTopic}/sample?environment=it-serve&count=4`);
       missing = await get(`/api/topics/${prefix}nope/sample?environment=it-serve`);
+      undeclared = await get(`/api/topics/${avroTopic}/sample?environment=it-serve`);
       anonymous = await get(`/api/topics/${jsonTopic}/sample?environment=it-serve`, 'wrong-token-0123456789xx');
       await server.idle();
     } finally {
@@ -273,7 +281,8 @@ spec: { topics: ["${prefix}*"], fields: [customer.email, ssn] }
     }
     expect(JSON.stringify(body)).not.toMatch(/user\d@example\.com/);
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('does not exist');
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('is not declared');
+    expect(undeclared.status).toBe(404);
     expect(anonymous.status).toBe(401);
     const audit = (await new FileStateStore(stateDir).listAudit('it-serve')).filter((r) => r.type === 'sample');
     expect(audit).toHaveLength(1);

@@ -10,6 +10,7 @@ import { createWebhookHandler } from '../../../functions/webhook/app.ts';
 import { OctokitWebhookVerifier } from '../../../lib/adapters/github/octokit-webhook-verifier.ts';
 import { MASK } from '../../../lib/governance/masking.ts';
 import type { RawRecord } from '../../../lib/governance/sample.ts';
+import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
 import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
 import { samplePublishedTopic } from '../../../lib/pipeline/sample-published-topic.ts';
 import { localContext } from '../../../lib/serve/lambda-bridge.ts';
@@ -172,6 +173,7 @@ describe('api function', () => {
       ].join('\n'),
     });
     await planPush(fixture, sha);
+    await applyStoredPlan(fixture.deps, fixture.applies.at(-1) ?? { environment: '', planId: '' });
     const record: RawRecord = {
       topic: 'payments.orders',
       partition: 0,
@@ -207,6 +209,7 @@ describe('api function', () => {
     const ok = await handler(event({}), localContext('api'));
     const badCount = await handler(event({ COUNT: 'lots' }), localContext('api'));
     const unknownEnvironment = await handler(event({ ENVIRONMENT: 'staging' }), localContext('api'));
+    const undeclared = await handler(event({ TOPIC: 'connect-configs' }), localContext('api'));
     const disabled = await createApiHandler(fixture.deps, logger, { mode: 'iam' })(event({}), localContext('api'));
 
     // Assess
@@ -230,6 +233,10 @@ describe('api function', () => {
       },
     });
     expect(disabled.statusCode).toBe(404);
+    expect(JSON.parse(undeclared.body ?? '{}')).toMatchObject({
+      error: { code: 'NotFound', message: expect.stringContaining('only declared topics can be sampled') },
+    });
+    expect(opened).toEqual(['127.0.0.1:9092']);
     const audit = (await fixture.deps.store.listAudit('prod')).filter((r) => r.type === 'sample');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
