@@ -33,8 +33,8 @@ export type RunApplyResult =
 /** Why results of an apply that outlived its lease are not stored. */
 export const LEASE_LOST_MESSAGE =
   'the lock was broken or expired during the apply and may be held by another apply: the changes were made, ' +
-  'but the inventory and the applied commit were not updated; the next plan or drift check shows where the ' +
-  'platform stands';
+  'but the inventory and the applied commit were not updated and the plan is marked Failed; the next plan or ' +
+  'drift check shows where the platform stands';
 
 /**
  * The apply path every entry point shares (CLI, apply function, serve, drift remediation): one apply per
@@ -59,7 +59,8 @@ export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
     // Fencing: the environment's shared state (inventory, applied commit) is written only while this apply still
     // holds the environment. An apply that outlived its lease (a long CLI run, a broken lock) must not overwrite
     // what a newer apply stored. The plan's own record is single-use, so its status and report are kept either way.
-    const holds = await locker.holds(attempt.lease);
+    // A lease that cannot be checked counts as lost: not writing shared state is the safe side.
+    const holds = await locker.holds(attempt.lease).catch(() => false);
     if (holds && report.outcome !== 'Refused') await store.saveInventory(plan.environment, result.inventory);
     if (holds && report.outcome === 'Succeeded' && plan.source.commit) {
       await store.setApplied({
@@ -70,8 +71,11 @@ export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
       });
     }
     if (input.planId) {
-      const status =
-        report.outcome === 'Succeeded'
+      // Without the lease the applied commit was not recorded: the plan ends Failed, so the drift run's
+      // catch-up plans the branch head again instead of treating it as applied (and re-applying the old one).
+      const status = !holds
+        ? 'Failed'
+        : report.outcome === 'Succeeded'
           ? 'Applied'
           : report.outcome === 'Refused'
             ? 'Refused'

@@ -10,7 +10,8 @@ export type LockAttempt = { acquired: true; lease: Lease } | { acquired: false; 
 
 /**
  * One apply per environment at a time. Contention is a value, not an exception.
- * Writers pass their fencing token; a store that sees a higher token already used refuses the write.
+ * Tokens increase per environment; before it writes the environment's shared state an apply asks `holds`
+ * (a read just before the writes, not a condition on them: see ADR 0006).
  */
 export interface Locker {
   tryLock(environment: string, holder: string, ttlSeconds: number): Promise<LockAttempt>;

@@ -40,9 +40,17 @@ async function setup(onApply: (locker: InMemoryLocker) => Promise<void> = async 
     toolVersion: 't',
     hash: sha256Hex,
   });
+  await store.savePlan({
+    id: 'plan-1',
+    plan,
+    status: 'Planned',
+    createdAt: '2026-11-26T10:00:00.000Z',
+    trigger: 'push',
+  });
   const run = () =>
     runApply({
       plan,
+      planId: 'plan-1',
       store,
       locker,
       providers: [provider],
@@ -61,6 +69,7 @@ describe('runApply', () => {
     expect(result.status === 'applied' && result.leaseLost).toBeUndefined();
     expect(Object.keys(await store.getInventory('prod'))).toEqual([keys.topic('orders')]);
     expect(await store.getApplied('prod')).toMatchObject({ commit: 'c'.repeat(40) });
+    expect((await store.getPlan('plan-1'))?.status).toBe('Applied');
     expect((await store.listAudit('prod')).map((r) => r.outcome)).toEqual(['Succeeded']);
     expect(await locker.list()).toEqual([]);
   });
@@ -88,6 +97,17 @@ describe('runApply', () => {
     expect(audit).toMatchObject({ outcome: 'LeaseLost', message: LEASE_LOST_MESSAGE });
     expect(audit?.changes).toEqual([{ key: keys.topic('orders'), action: 'Create', outcome: 'Succeeded' }]);
     expect((await locker.list()).map((l) => l.holder)).toEqual(['newer-apply']);
+    // Failed, not Applied: the drift run's catch-up must not take this commit for the applied one.
+    expect((await store.getPlan('plan-1'))?.status).toBe('Failed');
+  });
+
+  it('treats a lease it cannot check as lost', async () => {
+    const { store, locker, run } = await setup();
+    locker.holds = async () => {
+      throw new Error('lock table unreachable');
+    };
+    expect(await run()).toMatchObject({ status: 'applied', leaseLost: LEASE_LOST_MESSAGE });
+    expect(await store.getApplied('prod')).toBeUndefined();
   });
 
   it('answers a held environment with its holder instead of applying', async () => {
