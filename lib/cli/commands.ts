@@ -10,10 +10,11 @@ import { loadConfig, readConfigFiles, validateConfig } from '../config/load-conf
 import { parseConfigFiles } from '../config/parse-config.ts';
 import { planEnvironment, renderAndCheck } from '../engine/plan-environment.ts';
 import { runApply } from '../engine/run-apply.ts';
-import { ReconcilerError } from '../errors.ts';
+import { formatProblem, ReconcilerError } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import { type ApplyReport, PLAN_API_VERSION, type Plan } from '../model/plan.ts';
 import { publishMonitorConfig } from '../monitor/monitor-config.ts';
+import { auditChanges } from '../pipeline/plan-policy.ts';
 import { exportDocuments } from '../plan/export-documents.ts';
 import { renderPlanText } from '../plan/render-plan.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
@@ -87,6 +88,17 @@ async function makePlan(dir: string, options: PlanOptions): Promise<{ plan: Plan
   );
   if (!result.plan) {
     printProblems(result.problems);
+    await context.store.appendAudit({
+      id: randomUUID(),
+      at: new Date().toISOString(),
+      type: 'plan',
+      environment: options.env,
+      actor: localActor(),
+      ...(source.commit ? { commit: source.commit } : {}),
+      outcome: 'Denied',
+      summary: { problems: result.problems.filter((p) => p.severity !== 'warning').length },
+      message: result.problems.map(formatProblem).join('\n').slice(0, 4000),
+    });
     return EXIT.error;
   }
   await context.store.appendAudit({
@@ -99,6 +111,7 @@ async function makePlan(dir: string, options: PlanOptions): Promise<{ plan: Plan
     planHash: result.plan.hash,
     outcome: result.plan.changes.length > 0 ? 'Changes' : 'NoChanges',
     summary: { ...result.plan.summary },
+    changes: auditChanges(result.plan),
   });
   return { plan: result.plan, config };
 }
@@ -149,6 +162,7 @@ interface ApplyOptions {
 export async function applyCommand(target: string, options: ApplyOptions): Promise<number> {
   let plan: Plan;
   let config: LoadedConfig | undefined;
+  let approvedInteractively = false;
   const fromDirectory = options.env !== undefined;
   if (fromDirectory) {
     const made = await makePlan(target, {
@@ -160,9 +174,12 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     config = made.config;
     out(renderPlanText(plan));
     if (plan.changes.length === 0) return EXIT.ok;
-    if (!options.autoApprove && !(await confirm('\nApply these changes?'))) {
-      process.stderr.write('not applied (pass --auto-approve to apply without asking)\n');
-      return EXIT.error;
+    if (!options.autoApprove) {
+      if (!(await confirm('\nApply these changes?'))) {
+        process.stderr.write('not applied (pass --auto-approve to apply without asking)\n');
+        return EXIT.error;
+      }
+      approvedInteractively = true;
     }
   } else {
     plan = JSON.parse(await readFile(target, 'utf8')) as Plan;
@@ -175,7 +192,8 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
   }
   const destructive = plan.changes.filter((c) => c.destructive);
   const policy = plan.target.requireApprovalFor;
-  if ((policy === 'all' || (policy === 'destructive' && destructive.length > 0)) && !options.approveDestructive) {
+  const approvalRequired = policy === 'all' || (policy === 'destructive' && destructive.length > 0);
+  if (approvalRequired && !options.approveDestructive) {
     process.stderr.write(
       `the plan has ${destructive.length} destructive change(s) (${destructive
         .slice(0, 5)
@@ -189,7 +207,9 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
   // records and every later one. (Applying a plan file keeps what was published: the file holds no config.)
   if (config)
     await publishMonitorConfig(context.store, config, plan.source.commit ? { commit: plan.source.commit } : {});
-  if (options.approveDestructive && destructive.length > 0) {
+  // An approval is recorded whenever someone approved: the environment's policy asked for it, or a person
+  // answered "yes" at the prompt.
+  if ((approvalRequired && options.approveDestructive) || approvedInteractively) {
     await context.store.appendAudit({
       id: randomUUID(),
       at: new Date().toISOString(),
@@ -199,7 +219,10 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
       ...(plan.source.commit ? { commit: plan.source.commit } : {}),
       planHash: plan.hash,
       outcome: 'Approved',
-      changes: destructive.map((c) => ({ key: c.key, action: c.action })),
+      changes: auditChanges(plan),
+      message: approvedInteractively
+        ? 'approved at the prompt'
+        : `approved with --approve-destructive (requireApprovalFor: ${policy})`,
     });
   }
   const providers = await createProviders(plan.environment, plan.target, context.secrets);
@@ -294,6 +317,7 @@ export async function driftCommand(
     planHash: plan.hash,
     outcome: plan.changes.length > 0 ? 'Drifted' : 'InSync',
     summary: { ...plan.summary },
+    changes: auditChanges(plan),
   });
   return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
 }

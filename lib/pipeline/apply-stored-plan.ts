@@ -7,6 +7,8 @@ import type { PlanStatus, StoredPlan } from '../ports/state-store.ts';
 import type { PipelineDeps } from './deps.ts';
 import { loadEnvironmentConfig, planCommit, reportCommitStatus } from './plan-commit.ts';
 import {
+  applyActor,
+  auditChanges,
   isApproved,
   needsApproval,
   newerPlans,
@@ -138,7 +140,7 @@ async function runApplyWaiting(
       locker: deps.locker,
       providers,
       secrets: deps.secrets,
-      actor: `${stored.trigger}:${stored.id}`,
+      actor: applyActor(stored),
       now: deps.now,
       leaseSeconds: deps.settings.lockTtlSeconds,
     });
@@ -178,10 +180,11 @@ async function recordFault(deps: ApplyDeps, stored: StoredPlan, error: unknown):
     at,
     type: 'apply',
     environment: stored.plan.environment,
-    actor: `${stored.trigger}:${stored.id}`,
+    actor: applyActor(stored),
     ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
     planHash: stored.plan.hash,
     outcome: 'Failed',
+    changes: auditChanges(stored.plan),
     message,
   });
   return report;
@@ -202,10 +205,11 @@ async function gate(deps: ApplyDeps, stored: StoredPlan): Promise<ApplyOutcome |
         at: deps.now().toISOString(),
         type: 'apply',
         environment: stored.plan.environment,
-        actor: stored.trigger,
+        actor: applyActor(stored),
         ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
         planHash: stored.plan.hash,
         outcome: 'Superseded',
+        changes: auditChanges(stored.plan),
         message: `superseded by plan "${by}"`,
       });
       if (stored.plan.source.repo && stored.plan.source.commit) {

@@ -208,6 +208,20 @@ export async function checkDrift(
   } catch (error) {
     const message = messageOf(error);
     deps.log.error('drift check failed', { environment, error: message });
+    const at = deps.now().toISOString();
+    await deps.store
+      .appendAudit({
+        id: `${at}-${environment}-drift`,
+        at,
+        type: 'drift',
+        environment,
+        actor: 'landscape-drift',
+        outcome: 'Failed',
+        message,
+      })
+      .catch((auditError: unknown) =>
+        deps.log.warn('drift failure not audited', { environment, error: messageOf(auditError) }),
+      );
     return { environment, status: 'failed', message };
   }
 }

@@ -3,7 +3,7 @@ import type { Lease } from '../ports/lock.ts';
 import type { AppliedPointer, StoredPlan } from '../ports/state-store.ts';
 import type { PipelineDeps } from './deps.ts';
 import type { EnvironmentJob } from './jobs.ts';
-import { ENVIRONMENT_INDEX, OPEN_STATUSES } from './plan-policy.ts';
+import { auditChanges, ENVIRONMENT_INDEX, OPEN_STATUSES } from './plan-policy.ts';
 import { submitJob } from './receive-webhook.ts';
 
 /**
@@ -64,7 +64,12 @@ export async function approvePlan(
   if (body.planHash !== undefined && body.planHash !== stored.plan.hash) {
     throw new ReconcilerError('Conflict', `plan "${id}" has hash "${stored.plan.hash}", not the one approved`);
   }
-  if (stored.status === 'Approved') return stored;
+  if (stored.status === 'Approved') {
+    // Approving again re-sends the apply: the first approval may have been stored while its invoke failed.
+    // The apply path runs a plan once, so a second invoke of an applied plan is a no-op.
+    await deps.invoker.invokeApply({ environment: stored.plan.environment, planId: id });
+    return stored;
+  }
   if (stored.status === 'Superseded') {
     throw new ReconcilerError(
       'PlanSuperseded',
@@ -88,6 +93,7 @@ export async function approvePlan(
     ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
     planHash: stored.plan.hash,
     outcome: 'Approved',
+    changes: auditChanges(stored.plan),
   });
   deps.log.info('plan approved', { planId: id, actor, planHash: stored.plan.hash });
   await deps.invoker.invokeApply({ environment: stored.plan.environment, planId: id });

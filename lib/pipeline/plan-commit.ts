@@ -6,6 +6,7 @@ import type { StoredPlan } from '../ports/state-store.ts';
 import { listEnvironments, relativeProblems } from './config-tree.ts';
 import type { PipelineDeps } from './deps.ts';
 import {
+  auditChanges,
   ENVIRONMENT_INDEX,
   newerPlans,
   OPEN_STATUSES,
@@ -144,6 +145,18 @@ async function planOneEnvironment(
   }
   if (!result.plan || result.problems.length > 0) {
     const problems = relativeProblems(root, result.problems);
+    // Refused by a Policy or DataPolicy (deny) or by a renderer: a decision worth an audit record too.
+    await deps.store.appendAudit({
+      id: `${input.receivedAt}-${environment}-plan`,
+      at: deps.now().toISOString(),
+      type: 'plan',
+      environment,
+      actor: input.actor,
+      commit: input.commit,
+      outcome: 'Denied',
+      summary: { problems: problems.length },
+      message: problems.map(formatProblem).join('\n').slice(0, 4000),
+    });
     await report(
       deps,
       input,
@@ -161,6 +174,7 @@ async function planOneEnvironment(
     status: 'Planned',
     createdAt: input.receivedAt,
     trigger: input.trigger,
+    actor: input.actor,
   };
   const others = await deps.store.listPlans(environment);
   const newer = newerPlans(stored, others);
@@ -179,6 +193,7 @@ async function planOneEnvironment(
       commit: input.commit,
       planHash: plan.hash,
       outcome: 'Superseded',
+      changes: auditChanges(plan),
       message: `superseded by plan "${by}"`,
     });
     await report(deps, input, environment, 'success', `not applied: superseded by a newer commit (plan ${by})`);
@@ -203,6 +218,7 @@ async function planOneEnvironment(
     planHash: plan.hash,
     outcome: 'Planned',
     summary: { ...plan.summary },
+    changes: auditChanges(plan),
   });
   await report(deps, input, environment, 'pending', `planned ${shortSummary(plan)}; applying`);
   deps.log.info('plan stored', { environment, planId: stored.id, commit: input.commit, summary: plan.summary });

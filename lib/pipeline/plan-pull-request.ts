@@ -7,6 +7,7 @@ import { listEnvironments } from './config-tree.ts';
 import type { PipelineDeps } from './deps.ts';
 import type { PullRequestJob } from './jobs.ts';
 import { loadEnvironmentConfig } from './plan-commit.ts';
+import { auditChanges } from './plan-policy.ts';
 import {
   environmentSection,
   PLAN_COMMENT_MARKER,
@@ -52,6 +53,7 @@ export async function planPullRequest(
     const outcome = await planOne(deps, job, head, base, name);
     results.push(outcome.result);
     sections.push(outcome.section);
+    await auditPullRequestPlan(deps, job, outcome.result);
     try {
       await deps.reporter.createCheckRun({
         repo: job.repo,
@@ -139,6 +141,33 @@ async function planOne(
     };
   } finally {
     await Promise.allSettled(providers.map((p) => p.close()));
+  }
+}
+
+/** A pull request's plan is audited like any plan: who asked, which head, what it would change, the verdict. */
+async function auditPullRequestPlan(
+  deps: PlanPullRequestDeps,
+  job: PullRequestJob,
+  result: PullRequestPlanResult,
+): Promise<void> {
+  const { plan } = result;
+  const outcome =
+    result.problems > 0 ? 'Denied' : !plan ? 'Deferred' : plan.changes.length > 0 ? 'Changes' : 'NoChanges';
+  try {
+    await deps.store.appendAudit({
+      id: `${job.id}-${result.environment}-plan`,
+      at: job.receivedAt,
+      type: 'plan',
+      environment: result.environment,
+      actor: job.actor,
+      commit: job.headSha,
+      ...(plan ? { planHash: plan.hash, summary: { ...plan.summary }, changes: auditChanges(plan) } : {}),
+      ...(result.problems > 0 ? { summary: { problems: result.problems } } : {}),
+      outcome,
+      message: `pull request ${job.repo}#${job.number} (check ${result.conclusion})`,
+    });
+  } catch (error) {
+    deps.log.warn('pull request plan not audited', { environment: result.environment, error: messageOf(error) });
   }
 }
 

@@ -19,6 +19,8 @@ export interface StoredPlan {
   createdAt: string;
   /** Who/what asked for it: `push`, `pull_request`, `reapply`, `cli`, `drift`. */
   trigger: string;
+  /** Who caused it: the GitHub login that pushed, the API principal, `landscape-drift`. */
+  actor?: string;
   approval?: { by: string; at: string; planHash: string };
   report?: ApplyReport;
 }
