@@ -19,12 +19,18 @@ import { exportDocuments } from '../plan/export-documents.ts';
 import { renderPlanText } from '../plan/render-plan.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
+import type { AuditRecord } from '../ports/state-store.ts';
 import { createProviders } from '../wiring/providers.ts';
 import { gitCommitOf, loadOrReport, localActor, localContext } from './context.ts';
 import { EXIT, printProblems, progressPrinter } from './output.ts';
 
 const run = promisify(execFile);
 const out = (text: string) => process.stdout.write(`${text}\n`);
+
+/** The fields every audit record of a CLI command shares: a fresh id, now, the local actor. */
+function localAudit(type: AuditRecord['type'], environment: string) {
+  return { id: randomUUID(), at: new Date().toISOString(), type, environment, actor: localActor() };
+}
 
 async function withProviders<T>(
   config: LoadedConfig,
@@ -89,11 +95,7 @@ async function makePlan(dir: string, options: PlanOptions): Promise<{ plan: Plan
   if (!result.plan) {
     printProblems(result.problems);
     await context.store.appendAudit({
-      id: randomUUID(),
-      at: new Date().toISOString(),
-      type: 'plan',
-      environment: options.env,
-      actor: localActor(),
+      ...localAudit('plan', options.env),
       ...(source.commit ? { commit: source.commit } : {}),
       outcome: 'Denied',
       summary: { problems: result.problems.filter((p) => p.severity !== 'warning').length },
@@ -102,11 +104,7 @@ async function makePlan(dir: string, options: PlanOptions): Promise<{ plan: Plan
     return EXIT.error;
   }
   await context.store.appendAudit({
-    id: randomUUID(),
-    at: new Date().toISOString(),
-    type: 'plan',
-    environment: options.env,
-    actor: localActor(),
+    ...localAudit('plan', options.env),
     ...(source.commit ? { commit: source.commit } : {}),
     planHash: result.plan.hash,
     outcome: result.plan.changes.length > 0 ? 'Changes' : 'NoChanges',
@@ -211,11 +209,7 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
   // answered "yes" at the prompt.
   if ((approvalRequired && options.approveDestructive) || approvedInteractively) {
     await context.store.appendAudit({
-      id: randomUUID(),
-      at: new Date().toISOString(),
-      type: 'approval',
-      environment: plan.environment,
-      actor: localActor(),
+      ...localAudit('approval', plan.environment),
       ...(plan.source.commit ? { commit: plan.source.commit } : {}),
       planHash: plan.hash,
       outcome: 'Approved',
@@ -308,11 +302,7 @@ export async function driftCommand(
     out('\nRun `landscape apply` to restore the declared state, or update git to accept the live values.');
   }
   await context.store.appendAudit({
-    id: randomUUID(),
-    at: new Date().toISOString(),
-    type: 'drift',
-    environment: options.env,
-    actor: localActor(),
+    ...localAudit('drift', options.env),
     ...(applied ? { commit: applied.commit } : {}),
     planHash: plan.hash,
     outcome: plan.changes.length > 0 ? 'Drifted' : 'InSync',

@@ -59,6 +59,23 @@ export async function loadEnvironmentConfig(
  * plan -> savePlan -> supersede older unapplied plans -> invoke apply asynchronously. One environment's
  * failure does not stop the others; each outcome is reported on the commit (status `landscape/<env>`).
  */
+/** The fields every plan record of one commit and environment shares. */
+function planAudit(
+  deps: Pick<PlanCommitDeps, 'now'>,
+  input: Pick<PlanCommitInput, 'actor' | 'commit'>,
+  environment: string,
+  id: string,
+) {
+  return {
+    id,
+    at: deps.now().toISOString(),
+    type: 'plan' as const,
+    environment,
+    actor: input.actor,
+    commit: input.commit,
+  };
+}
+
 export async function planCommit(deps: PlanCommitDeps, input: PlanCommitInput): Promise<PlanCommitOutcome[]> {
   const root = await deps.git.checkout(input.repo, input.commit);
   const entries = await listEnvironments(root);
@@ -85,12 +102,7 @@ export async function planCommit(deps: PlanCommitDeps, input: PlanCommitInput): 
       deps.log.error('planning failed', { environment, commit: input.commit, error: message });
       await report(deps, input, environment, 'error', `planning failed: ${message}`);
       await deps.store.appendAudit({
-        id: `${input.receivedAt}-${environment}-plan`,
-        at: deps.now().toISOString(),
-        type: 'plan',
-        environment,
-        actor: input.actor,
-        commit: input.commit,
+        ...planAudit(deps, input, environment, `${input.receivedAt}-${environment}-plan`),
         outcome: 'Failed',
         message,
       });
@@ -118,12 +130,7 @@ async function planOneEnvironment(
       `invalid config: ${problems[0] ? formatProblem(problems[0]) : ''}`,
     );
     await deps.store.appendAudit({
-      id: `${input.receivedAt}-${environment}-plan`,
-      at: deps.now().toISOString(),
-      type: 'plan',
-      environment,
-      actor: input.actor,
-      commit: input.commit,
+      ...planAudit(deps, input, environment, `${input.receivedAt}-${environment}-plan`),
       outcome: 'InvalidConfig',
       message: problems.map(formatProblem).join('\n').slice(0, 4000),
     });
@@ -147,12 +154,7 @@ async function planOneEnvironment(
     const problems = relativeProblems(root, result.problems);
     // Refused by a Policy or DataPolicy (deny) or by a renderer: a decision worth an audit record too.
     await deps.store.appendAudit({
-      id: `${input.receivedAt}-${environment}-plan`,
-      at: deps.now().toISOString(),
-      type: 'plan',
-      environment,
-      actor: input.actor,
-      commit: input.commit,
+      ...planAudit(deps, input, environment, `${input.receivedAt}-${environment}-plan`),
       outcome: 'Denied',
       summary: { problems: problems.length },
       message: problems.map(formatProblem).join('\n').slice(0, 4000),
@@ -185,12 +187,7 @@ async function planOneEnvironment(
     const by = newer[0]?.id ?? '';
     await deps.store.savePlan({ ...stored, status: 'Superseded' });
     await deps.store.appendAudit({
-      id: `${stored.id}-plan`,
-      at: deps.now().toISOString(),
-      type: 'plan',
-      environment,
-      actor: input.actor,
-      commit: input.commit,
+      ...planAudit(deps, input, environment, `${stored.id}-plan`),
       planHash: plan.hash,
       outcome: 'Superseded',
       changes: auditChanges(plan),
@@ -209,12 +206,7 @@ async function planOneEnvironment(
     }
   }
   await deps.store.appendAudit({
-    id: `${stored.id}-plan`,
-    at: deps.now().toISOString(),
-    type: 'plan',
-    environment,
-    actor: input.actor,
-    commit: input.commit,
+    ...planAudit(deps, input, environment, `${stored.id}-plan`),
     planHash: plan.hash,
     outcome: 'Planned',
     summary: { ...plan.summary },
