@@ -16,6 +16,11 @@ export interface FieldChange {
   before?: Json;
   after?: Json;
   secret?: boolean;
+  /**
+   * For a setting removed from git (`after` unset: the override is deleted), the default it falls back to,
+   * when the live platform reports one: reviewers and the destructiveness check see what it becomes.
+   */
+  resetTo?: Json;
   /** e.g. "reset to broker default" */
   note?: string;
 }

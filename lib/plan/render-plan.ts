@@ -22,7 +22,9 @@ function fieldLine(field: FieldChange): string {
     return `${field.path}: ${typeof field.after === 'string' ? field.after : 'changed'} (secret value not shown)`;
   const note = field.note ? `  # ${field.note}` : '';
   if (field.before === undefined) return `${field.path}: ${show(field.after)}${note}`;
-  return `${field.path}: ${show(field.before)} -> ${show(field.after)}${note}`;
+  const after =
+    field.after === undefined && field.resetTo !== undefined ? `(default ${show(field.resetTo)})` : show(field.after);
+  return `${field.path}: ${show(field.before)} -> ${after}${note}`;
 }
 
 function changeHeader(change: PlannedChange): string {

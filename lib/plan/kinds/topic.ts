@@ -112,8 +112,15 @@ export const topicRules: KindRules = {
       const key = managed.startsWith('config.') ? managed.slice('config.'.length) : undefined;
       if (key === undefined || key in want.config) continue;
       const override = have.config?.[key];
-      if (override !== undefined)
-        fields.push({ path: `config.${key}`, before: override, note: 'removed from git: reset to the broker default' });
+      if (override === undefined) continue;
+      const fallback = have.defaults?.[key];
+      const risk = fallback !== undefined ? configRisk(key, override, fallback, want.replicationFactor) : undefined;
+      fields.push({
+        path: `config.${key}`,
+        before: override,
+        ...(fallback !== undefined ? { resetTo: fallback } : {}),
+        note: `removed from git: reset to the broker default${risk ? `; ${risk}` : ''}`,
+      });
     }
     return fields;
   },
@@ -153,15 +160,17 @@ export const topicRules: KindRules = {
   isDestructiveUpdate(fields) {
     // Shorter retention or a switch to compaction drops data that exists today.
     return fields.some((f) => {
-      if (f.path === 'config.cleanup.policy' && typeof f.after === 'string')
-        return f.after.includes('compact') && !String(f.before).includes('compact');
+      // A removed override counts with the default it falls back to.
+      const becomes = f.after ?? f.resetTo;
+      if (f.path === 'config.cleanup.policy' && typeof becomes === 'string')
+        return becomes.includes('compact') && !String(f.before).includes('compact');
       if (
         (f.path === 'config.retention.ms' || f.path === 'config.retention.bytes') &&
         f.before !== undefined &&
-        f.after !== undefined
+        becomes !== undefined
       ) {
         const before = Number(f.before);
-        const after = Number(f.after);
+        const after = Number(becomes);
         return before === -1 ? after !== -1 : after !== -1 && after < before;
       }
       return false;

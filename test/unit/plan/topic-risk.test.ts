@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configRisk } from '../../../lib/plan/kinds/topic.ts';
+import { keys } from '../../../lib/model/keys.ts';
+import { configRisk, topicRules } from '../../../lib/plan/kinds/topic.ts';
 
 describe('configRisk: what a reviewer should know about a topic config change', () => {
   it('warns when retention shrinks, including from unlimited, and stays quiet when it grows', () => {
@@ -29,5 +30,36 @@ describe('configRisk: what a reviewer should know about a topic config change', 
     );
     expect(configRisk('min.insync.replicas', '1', '2', 3)).toBeUndefined();
     expect(configRisk('min.insync.replicas', '1', '1', 1)).toBeUndefined();
+  });
+
+  it('treats a removed retention override like the shorter default it falls back to', () => {
+    // Prepare: git no longer sets retention.ms; live has a 30-day override over a 7-day broker default.
+    const key = keys.topic('orders');
+    const fields = (topicRules.diff ?? (() => []))({
+      desired: { key, kind: 'Topic', name: 'orders', spec: { partitions: 3, replicationFactor: 3, config: {} } },
+      live: {
+        key,
+        kind: 'Topic',
+        name: 'orders',
+        spec: {
+          partitions: 3,
+          replicationFactor: 3,
+          config: { 'retention.ms': '2592000000' },
+          defaults: { 'retention.ms': '604800000' },
+        },
+      },
+      inventory: { key, kind: 'Topic', managedFields: ['config.retention.ms'] },
+    });
+
+    // Assess
+    expect(fields).toEqual([
+      {
+        path: 'config.retention.ms',
+        before: '2592000000',
+        resetTo: '604800000',
+        note: 'removed from git: reset to the broker default; shorter retention: records older than 7d are deleted at the next log cleanup',
+      },
+    ]);
+    expect(topicRules.isDestructiveUpdate?.(fields)).toBe(true);
   });
 });
