@@ -119,7 +119,7 @@ export const topicRules: KindRules = {
         path: `config.${key}`,
         before: override,
         ...(fallback !== undefined ? { resetTo: fallback } : {}),
-        note: `removed from git: reset to the broker default${risk ? `; ${risk}` : ''}`,
+        note: `removed from git: reset to the broker default${risk ? `; ${risk}` : fallback === undefined && key.startsWith('retention.') ? ' (not reported while overridden; it may be shorter)' : ''}`,
       });
     }
     return fields;
@@ -160,7 +160,17 @@ export const topicRules: KindRules = {
   isDestructiveUpdate(fields) {
     // Shorter retention or a switch to compaction drops data that exists today.
     return fields.some((f) => {
-      // A removed override counts with the default it falls back to.
+      // A removed override counts with the default it falls back to. The broker reports no default for a key
+      // the topic overrides (DescribeConfigs without synonyms), so removing a retention override whose
+      // default is unknown may shorten retention: it needs the same approval as a decrease.
+      if (
+        (f.path === 'config.retention.ms' || f.path === 'config.retention.bytes') &&
+        f.before !== undefined &&
+        f.after === undefined &&
+        f.resetTo === undefined
+      ) {
+        return true;
+      }
       const becomes = f.after ?? f.resetTo;
       if (f.path === 'config.cleanup.policy' && typeof becomes === 'string')
         return becomes.includes('compact') && !String(f.before).includes('compact');

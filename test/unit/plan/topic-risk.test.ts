@@ -61,5 +61,12 @@ describe('configRisk: what a reviewer should know about a topic config change', 
       },
     ]);
     expect(topicRules.isDestructiveUpdate?.(fields)).toBe(true);
+    // The broker reports no default for an overridden key: removing a retention override is held for approval.
+    expect(
+      topicRules.isDestructiveUpdate?.([{ path: 'config.retention.ms', before: '2592000000', note: 'removed' }]),
+    ).toBe(true);
+    expect(
+      topicRules.isDestructiveUpdate?.([{ path: 'config.retention.ms', before: '3600000', resetTo: '604800000' }]),
+    ).toBe(false);
   });
 });
