@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { loadConfig, readConfigFiles, validateConfig } from '../config/load-config.ts';
 import { parseConfigFiles } from '../config/parse-config.ts';
+import { sha256Hex } from '../engine/hash.ts';
 import { planEnvironment, renderAndCheck } from '../engine/plan-environment.ts';
 import { runApply } from '../engine/run-apply.ts';
 import { formatProblem, ReconcilerError } from '../errors.ts';
@@ -15,6 +16,7 @@ import type { LoadedConfig } from '../model/documents.ts';
 import { type ApplyReport, PLAN_API_VERSION, type Plan } from '../model/plan.ts';
 import { publishMonitorConfig } from '../monitor/monitor-config.ts';
 import { auditChanges } from '../pipeline/plan-policy.ts';
+import { planHashMatches } from '../plan/compute-plan.ts';
 import { exportDocuments } from '../plan/export-documents.ts';
 import { renderPlanText } from '../plan/render-plan.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
@@ -185,6 +187,13 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
       throw new ReconcilerError(
         'BadRequest',
         `"${target}" is not a plan of this version (apiVersion ${String(plan.apiVersion)}, expected ${PLAN_API_VERSION})`,
+      );
+    }
+    // The hash is what approvals and audit records name: a file changed after planning is not that plan.
+    if (!planHashMatches(plan, sha256Hex)) {
+      throw new ReconcilerError(
+        'BadRequest',
+        `"${target}" was changed after it was planned (its content no longer matches hash ${String(plan.hash).slice(0, 12)}): plan again with landscape plan --out`,
       );
     }
   }

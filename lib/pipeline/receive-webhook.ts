@@ -52,7 +52,11 @@ export const WEBHOOK_HTTP_STATUS: Record<WebhookOutcome['status'], number> = {
 };
 
 const PR_ACTIONS = new Set(['opened', 'synchronize', 'reopened']);
-/** Who may command Landscape from a pull request comment: people with write access, not any GitHub user. */
+/**
+ * Who may command Landscape from a pull request comment: people the repository trusts (owners, organization
+ * members, collaborators), not any GitHub user. GitHub's association says nothing about write access; the
+ * commands are read-only (a plan) or answered, so trust is enough.
+ */
 const COMMANDERS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 const COMMAND_LINE = /^\/landscape(?:\s+([A-Za-z-]+))?/;
 const ZERO_SHA = /^0{40}$/;

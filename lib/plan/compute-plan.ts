@@ -261,3 +261,9 @@ export function withCheckNotes(plan: Plan, checkNotes: readonly PlanNote[], hash
   };
   return { ...next, hash: hash(canonicalJson(next)) };
 }
+
+/** Whether a plan still has the content its hash was computed over (a plan file edited by hand does not). */
+export function planHashMatches(plan: Plan, hash: (text: string) => string): boolean {
+  const { hash: claimed, ...rest } = plan;
+  return hash(canonicalJson(rest)) === claimed;
+}

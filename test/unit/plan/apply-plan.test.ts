@@ -4,7 +4,7 @@ import { sha256Hex } from '../../../lib/engine/hash.ts';
 import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { DesiredResource, ObservedResource } from '../../../lib/model/resource.ts';
-import { computePlan } from '../../../lib/plan/compute-plan.ts';
+import { computePlan, planHashMatches } from '../../../lib/plan/compute-plan.ts';
 import { InMemoryKafkaProvider } from '../../support/fakes/in-memory-kafka-provider.ts';
 
 const environment = {
@@ -127,5 +127,14 @@ describe('applyPlan', () => {
       now: () => new Date(0),
     });
     expect(report.results[0]).toMatchObject({ outcome: 'Skipped' });
+  });
+
+  it('knows a plan file edited after planning: its content no longer matches its hash', () => {
+    // As `landscape plan --out` writes it and `landscape apply plan.json` reads it back.
+    const plan = JSON.parse(JSON.stringify(planFor([topic('a', 3)], [live('a', 1)]))) as ReturnType<typeof planFor>;
+    expect(planHashMatches(plan, sha256Hex)).toBe(true);
+    const edited = structuredClone(plan);
+    edited.target.requireApprovalFor = 'none';
+    expect(planHashMatches(edited, sha256Hex)).toBe(false);
   });
 });
