@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { SecretRefSchema } from './common.ts';
-
-const UrlOrSecret = z.union([z.url(), SecretRefSchema]);
+import { SecretRefSchema, UrlOrSecretSchema as UrlOrSecret } from './common.ts';
 
 export const ChannelSpecSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('slack'), webhookUrl: UrlOrSecret }),

@@ -39,6 +39,9 @@ export function describeSecretRef(ref: SecretRef): string {
   return `${provider}/${name}${key ? `#${key}` : ''}`;
 }
 
+/** A URL given in git, or a reference to one (a Slack or SIEM URL that embeds its own credential). */
+export const UrlOrSecretSchema = z.union([z.url(), SecretRefSchema]);
+
 export function isSecretRef(value: unknown): value is SecretRef {
   return typeof value === 'object' && value !== null && 'secretRef' in value;
 }

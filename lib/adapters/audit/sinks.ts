@@ -3,6 +3,7 @@ import { Producer } from '@platformatic/kafka';
 import { AdapterError, messageOf } from '../../errors.ts';
 import { redactSecrets, SIGNATURE_HEADER, signBody } from '../../governance/webhook-signature.ts';
 import type { AuditSinkSpec } from '../../model/audit-sink.ts';
+import { isSecretRef } from '../../model/common.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import type { AuditRecord } from '../../ports/state-store.ts';
@@ -48,6 +49,7 @@ export class WebhookAuditSink implements AuditSink {
   async deliver(record: AuditRecord): Promise<void> {
     const body = auditBody(record);
     const secret = this.#spec.secret ? await this.#secrets.resolve(this.#spec.secret) : undefined;
+    const url = isSecretRef(this.#spec.url) ? await this.#secrets.resolve(this.#spec.url) : this.#spec.url;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'landscape',
@@ -58,14 +60,14 @@ export class WebhookAuditSink implements AuditSink {
     const what = `audit record "${record.id}" to AuditSink "${this.name}" (webhook)`;
     let response: Response;
     try {
-      response = await this.#fetch(this.#spec.url, {
+      response = await this.#fetch(url, {
         method: 'POST',
         headers,
         body,
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      const safe = redactSecrets(messageOf(error), [secret ?? '']);
+      const safe = redactSecrets(messageOf(error), [secret ?? '', isSecretRef(this.#spec.url) ? url : '']);
       throw new AdapterError(`sending ${what}: ${safe}`, { cause: new Error(safe), retryable: true });
     }
     await response.body?.cancel().catch(() => undefined);

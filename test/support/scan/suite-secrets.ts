@@ -27,6 +27,8 @@ export const SUITE_SECRETS: Readonly<Record<string, string>> = {
   LAMBDA_AUDIT_SECRET: 'lambda-audit-signing-secret-a3f0',
   LAMBDA_PD_ROUTING_KEY: 'lambda-pd-routing-key-6e21',
   PUBLISHED_SINK_SECRET: 'published-sink-secret-4d1f',
+  SIEM_URL: 'https://siem.example/ingest/tok-7f3a1c9e',
+  SIEM_URL_TOKEN: 'tok-7f3a1c9e',
   MONITOR_PD_ROUTING_KEY: 'R0UT1NGKEY-it-monitor-7f3a9c',
   NOTIFY_PD_KEY: 'pd-routing-key-secret',
   NOTIFY_HMAC: 'hmac-secret-value',

@@ -103,4 +103,36 @@ describe('withPublishedAuditSinks', () => {
     expect(errors[0]).toContain('r-1: delivering audit record "r-1": 1 of 1 sink(s) failed');
     expect(errors[0]).toContain('HTTP 503');
   });
+
+  it('reads a sink URL from a secret reference and never repeats it in an error', async () => {
+    // Prepare: the SIEM URL embeds its own token.
+    const secretUrl = 'https://siem.example/ingest/tok-7f3a1c9e';
+    const inner = new InMemoryStateStore();
+    await inner.putValue(
+      monitorConfigName('prod'),
+      snapshot('prod', [
+        { name: 'siem', spec: { type: 'webhook', url: { secretRef: { provider: 'env', name: 'SIEM_URL' } } } },
+      ]),
+    );
+    const seen: string[] = [];
+    const errors: string[] = [];
+    const failing = (async (url: string | URL | Request) => {
+      seen.push(String(url));
+      throw new Error(`connect ECONNREFUSED while calling ${String(url)}`);
+    }) as typeof fetch;
+    const store = withPublishedAuditSinks(
+      inner,
+      { secrets: new LocalSecretResolver({ env: { SIEM_URL: secretUrl } }), fetch: failing },
+      { onError: (error) => errors.push(error.message) },
+    );
+
+    // Act
+    await store.appendAudit(record('prod', 'r-url'));
+
+    // Assess
+    expect(seen).toEqual([secretUrl]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('ECONNREFUSED');
+    expect(errors[0]).not.toContain('tok-7f3a1c9e');
+  });
 });
