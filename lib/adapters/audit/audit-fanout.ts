@@ -121,6 +121,12 @@ export function withAuditFanout(
   });
 }
 
+/** Records a sink could not take, per environment and sink, resent before the next record. */
+export const undeliveredAuditName = (environment: string): string => `audit/undelivered/${environment}`;
+type Undelivered = Record<string, AuditRecord[]>;
+/** Per sink: a sink that stays down must not grow the store without bound (the audit log keeps everything). */
+export const MAX_UNDELIVERED = 200;
+
 /**
  * A StateStore whose audit records also reach the AuditSinks of their environment, as last published with
  * the environment's config (`publishMonitorConfig`: a planned push in the pipeline, `landscape apply`
@@ -128,6 +134,11 @@ export function withAuditFanout(
  * with this, so sinks follow the merged config without a git checkout, and a pull request cannot redirect
  * them. Sinks are opened per record and closed after it: records are few (a handful per plan or apply) and a
  * short-lived process or a frozen Lambda must not hold producer connections.
+ *
+ * Delivery is at least once per sink: a record a sink refused is kept (`audit/undelivered/<env>`, at most
+ * MAX_UNDELIVERED per sink) and sent to that sink again, in order, before the environment's next record;
+ * the hourly drift run writes one, so a sink that comes back catches up within the hour. Receivers dedupe
+ * by record id (webhook `x-landscape-delivery`, Kafka header `landscape-audit-id`, S3 key).
  */
 export function withPublishedAuditSinks(
   store: StateStore,
@@ -138,11 +149,39 @@ export function withPublishedAuditSinks(
     const published = await loadMonitorConfig(store, record.environment);
     const sinks = published?.auditSinks ?? [];
     if (!published || sinks.length === 0) return;
-    const delivery = createAuditFanout(sinks, { ...deps, kafka: published.connections.kafka });
-    try {
-      await delivery(record);
-    } finally {
-      await delivery.close();
+    const name = undeliveredAuditName(record.environment);
+    const waiting = (await store.getValue<Undelivered>(name)) ?? {};
+    const next: Undelivered = {};
+    const errors: unknown[] = [];
+    await Promise.all(
+      sinks.map(async (sink) => {
+        const delivery = createAuditFanout([sink], { ...deps, kafka: published.connections.kafka });
+        const queue = [...(waiting[sink.name] ?? []), record];
+        const failed: AuditRecord[] = [];
+        try {
+          for (const [index, item] of queue.entries()) {
+            try {
+              await delivery(item);
+            } catch (error) {
+              // Keep the order: once a sink refuses, the rest of its queue waits for the next attempt.
+              errors.push(error);
+              failed.push(...queue.slice(index));
+              break;
+            }
+          }
+        } finally {
+          await delivery.close();
+        }
+        if (failed.length > 0) next[sink.name] = failed.slice(-MAX_UNDELIVERED);
+      }),
+    );
+    if (Object.keys(waiting).length > 0 || Object.keys(next).length > 0) await store.putValue(name, next);
+    if (errors.length > 0) {
+      const queued = Object.entries(next).map(([sink, records]) => `${records.length} waiting for "${sink}"`);
+      throw new AggregateError(
+        errors,
+        `${errors.map((e) => messageOf(e)).join('; ')} (kept for the next attempt: ${queued.join(', ')})`,
+      );
     }
   };
   return withAuditFanout(store, fanout, options);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withPublishedAuditSinks } from '../../../lib/adapters/audit/index.ts';
+import { undeliveredAuditName, withPublishedAuditSinks } from '../../../lib/adapters/audit/audit-fanout.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
 import { SIGNATURE_HEADER, verifySignature } from '../../../lib/governance/webhook-signature.ts';
@@ -134,5 +134,56 @@ describe('withPublishedAuditSinks', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('ECONNREFUSED');
     expect(errors[0]).not.toContain('tok-7f3a1c9e');
+  });
+
+  it('keeps what a sink refused and resends it, in order, before the next record; other sinks get each record once', async () => {
+    // Prepare: "down" refuses while the flag is set; "up" always answers.
+    const inner = new InMemoryStateStore();
+    await inner.putValue(
+      monitorConfigName('prod'),
+      snapshot('prod', [
+        { name: 'down', spec: { type: 'webhook', url: 'https://down.example/audit' } },
+        { name: 'up', spec: { type: 'webhook', url: 'https://up.example/audit' } },
+      ]),
+    );
+    let outage = true;
+    const received: string[] = [];
+    const flaky = (async (url: string | URL | Request, init?: RequestInit) => {
+      const id = (JSON.parse(String(init?.body)) as AuditRecord).id;
+      if (String(url).includes('down') && outage) return new Response('{}', { status: 503 });
+      received.push(`${new URL(String(url)).hostname} ${id}`);
+      return new Response('{}', { status: 200 });
+    }) as typeof fetch;
+    const errors: string[] = [];
+    const store = withPublishedAuditSinks(
+      inner,
+      { secrets: new LocalSecretResolver({ env: {} }), fetch: flaky },
+      { onError: (error) => errors.push(error.message) },
+    );
+
+    // Act
+    await store.appendAudit(record('prod', 'r-1'));
+    await store.appendAudit(record('prod', 'r-2'));
+    const waiting = await inner.getValue<Record<string, AuditRecord[]>>(undeliveredAuditName('prod'));
+    outage = false;
+    await store.appendAudit(record('prod', 'r-3'));
+
+    // Assess
+    expect(waiting?.down?.map((r) => r.id)).toEqual(['r-1', 'r-2']);
+    expect(errors[1]).toContain('kept for the next attempt: 2 waiting for "down"');
+    expect(received).toEqual(
+      [
+        'up.example r-1',
+        'up.example r-2',
+        'down.example r-1',
+        'down.example r-2',
+        'down.example r-3',
+        'up.example r-3',
+      ].sort((a, b) => received.indexOf(a) - received.indexOf(b)),
+    );
+    expect(received.filter((r) => r.startsWith('down')).map((r) => r.split(' ')[1])).toEqual(['r-1', 'r-2', 'r-3']);
+    expect(received.filter((r) => r.startsWith('up'))).toHaveLength(3);
+    expect(await inner.getValue(undeliveredAuditName('prod'))).toEqual({});
+    expect(errors).toHaveLength(2);
   });
 });
