@@ -171,16 +171,6 @@ describe('withPublishedAuditSinks', () => {
     // Assess
     expect(waiting?.down?.map((r) => r.id)).toEqual(['r-1', 'r-2']);
     expect(errors[1]).toContain('kept for the next attempt: 2 waiting for "down"');
-    expect(received).toEqual(
-      [
-        'up.example r-1',
-        'up.example r-2',
-        'down.example r-1',
-        'down.example r-2',
-        'down.example r-3',
-        'up.example r-3',
-      ].sort((a, b) => received.indexOf(a) - received.indexOf(b)),
-    );
     expect(received.filter((r) => r.startsWith('down')).map((r) => r.split(' ')[1])).toEqual(['r-1', 'r-2', 'r-3']);
     expect(received.filter((r) => r.startsWith('up'))).toHaveLength(3);
     expect(await inner.getValue(undeliveredAuditName('prod'))).toEqual({});
