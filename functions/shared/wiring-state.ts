@@ -25,9 +25,20 @@ export function buildState(store: StoreConfig): { store: StateStore; locker: Loc
   };
 }
 
-/** env and file references locally, Secrets Manager for `aws-secretsmanager` references. */
+/** Environment variables a config may reference in the functions (`{ provider: env, name: LANDSCAPE_SECRET_… }`). */
+export const FUNCTION_SECRET_ENV_PREFIX = 'LANDSCAPE_SECRET_';
+
+/**
+ * Secrets Manager for `aws-secretsmanager` references; `env` references only to LANDSCAPE_SECRET_* variables
+ * and no `file` references: a merged config must not be able to copy the function's own AWS credentials
+ * (or /proc/self/environ) into a connector config.
+ */
 export function buildSecrets(): SecretResolver {
-  return new LocalSecretResolver({ fallback: new SecretsManagerResolver() });
+  return new LocalSecretResolver({
+    fallback: new SecretsManagerResolver(),
+    envPrefix: FUNCTION_SECRET_ENV_PREFIX,
+    files: false,
+  });
 }
 
 /** A setting given directly, or read from Secrets Manager by id (the webhook secret, the GitHub token). */

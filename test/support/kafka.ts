@@ -31,15 +31,15 @@ export const kafkaTestEnv = {
   password: process.env.KAFKA_PASSWORD ?? 'admin-secret',
 };
 
-/** An Environment document on the shared test broker; the admin password is the env reference KAFKA_PASSWORD. */
-export function testEnvironmentYaml(name: string): string {
+/** An Environment document on the shared test broker; the admin password is an env reference (KAFKA_PASSWORD). */
+export function testEnvironmentYaml(name: string, passwordVariable = 'KAFKA_PASSWORD'): string {
   return `apiVersion: landscape.dev/v1
 kind: Environment
 metadata: { name: ${name} }
 spec:
   kafka:
     bootstrapServers: ["${kafkaTestEnv.bootstrap}"]
-    sasl: { mechanism: scram-sha-512, username: ${kafkaTestEnv.username}, password: { secretRef: { provider: env, name: KAFKA_PASSWORD } } }
+    sasl: { mechanism: scram-sha-512, username: ${kafkaTestEnv.username}, password: { secretRef: { provider: env, name: ${passwordVariable} } } }
 `;
 }
 

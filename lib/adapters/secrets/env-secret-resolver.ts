@@ -34,15 +34,41 @@ export class LocalSecretResolver implements SecretResolver {
   readonly #env: NodeJS.ProcessEnv;
   readonly #baseDir: string;
   readonly #fallback: SecretResolver | undefined;
+  readonly #envPrefix: string | undefined;
+  readonly #files: boolean;
 
-  constructor(options: { env?: NodeJS.ProcessEnv; baseDir?: string; fallback?: SecretResolver } = {}) {
+  constructor(
+    options: {
+      env?: NodeJS.ProcessEnv;
+      baseDir?: string;
+      fallback?: SecretResolver;
+      /** Only variables with this prefix may be referenced (the functions: their own credentials are off limits). */
+      envPrefix?: string;
+      /** `file` references; default on. Off in the functions, where a file could be `/proc/self/environ`. */
+      files?: boolean;
+    } = {},
+  ) {
     this.#env = options.env ?? process.env;
     this.#baseDir = options.baseDir ?? process.cwd();
     this.#fallback = options.fallback;
+    this.#envPrefix = options.envPrefix;
+    this.#files = options.files ?? true;
   }
 
   async resolve(ref: SecretRef): Promise<string> {
     const { provider, name } = ref.secretRef;
+    if (provider === 'env' && this.#envPrefix !== undefined && !name.startsWith(this.#envPrefix)) {
+      throw new ReconcilerError(
+        'SecretUnavailable',
+        `secret "${describeSecretRef(ref)}": here, env references may only name variables starting with "${this.#envPrefix}" (rename it, or use aws-secretsmanager)`,
+      );
+    }
+    if (provider === 'file' && !this.#files) {
+      throw new ReconcilerError(
+        'SecretUnavailable',
+        `secret "${describeSecretRef(ref)}": file references are not read here (use aws-secretsmanager)`,
+      );
+    }
     if (provider === 'env') {
       const value = this.#env[name];
       if (value === undefined) {

@@ -105,7 +105,7 @@ beforeAll(async () => {
 
   // What a merged push publishes: the environment's connections, DataPolicies and AuditSinks.
   const dir = await configDir({
-    'env.yaml': testEnvironmentYaml('it-lambda'),
+    'env.yaml': testEnvironmentYaml('it-lambda', 'LANDSCAPE_SECRET_KAFKA_PASSWORD'),
     'governance.yaml': `apiVersion: landscape.dev/v1
 kind: DataPolicy
 metadata: { name: cards }
@@ -114,12 +114,12 @@ spec: { topics: ["${prefix}*"], fields: ["card.number"], redaction: { type: last
 apiVersion: landscape.dev/v1
 kind: AuditSink
 metadata: { name: siem }
-spec: { type: webhook, url: "${receiver.url}/audit", secret: { secretRef: { provider: env, name: AUDIT_SECRET } } }
+spec: { type: webhook, url: "${receiver.url}/audit", secret: { secretRef: { provider: env, name: LANDSCAPE_SECRET_AUDIT } } }
 ---
 apiVersion: landscape.dev/v1
 kind: Channel
 metadata: { name: oncall }
-spec: { type: pagerduty, url: "${receiver.url}/pd", routingKey: { secretRef: { provider: env, name: PD_ROUTING_KEY } } }
+spec: { type: pagerduty, url: "${receiver.url}/pd", routingKey: { secretRef: { provider: env, name: LANDSCAPE_SECRET_PD } } }
 ---
 apiVersion: landscape.dev/v1
 kind: AlertRule
@@ -135,9 +135,14 @@ spec:
   await publishMonitorConfig(state, await loadConfig(dir, 'it-lambda'), { commit: 'a'.repeat(40) });
   await state.saveInventory('it-lambda', { [keys.topic(topic)]: { key: keys.topic(topic), kind: 'Topic' } });
 
-  const shared = { ...localHandlerEnv(stateDir), KAFKA_PASSWORD: kafkaTestEnv.password, POWERTOOLS_LOG_LEVEL: 'WARN' };
-  api = await startFunction('api', { ...shared, AUDIT_SECRET });
-  monitor = await startFunction('monitor', { ...shared, PD_ROUTING_KEY });
+  // In the functions, env references reach only LANDSCAPE_SECRET_* variables.
+  const shared = {
+    ...localHandlerEnv(stateDir),
+    LANDSCAPE_SECRET_KAFKA_PASSWORD: kafkaTestEnv.password,
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  };
+  api = await startFunction('api', { ...shared, LANDSCAPE_SECRET_AUDIT: AUDIT_SECRET });
+  monitor = await startFunction('monitor', { ...shared, LANDSCAPE_SECRET_PD: PD_ROUTING_KEY });
 }, 660_000);
 
 afterAll(async () => {

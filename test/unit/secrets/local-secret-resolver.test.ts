@@ -89,4 +89,21 @@ describe('LocalSecretResolver (env and file providers)', () => {
     expect(await secrets.resolve(ref('aws-secretsmanager', 'landscape/prod/db'))).toBe(VALUE);
     expect(seen).toEqual(['aws-secretsmanager/landscape/prod/db']);
   });
+
+  it('in the functions: env references only to LANDSCAPE_SECRET_* variables, no file references', async () => {
+    const secrets = new LocalSecretResolver({
+      env: { LANDSCAPE_SECRET_DB: VALUE, AWS_SECRET_ACCESS_KEY: VALUE },
+      envPrefix: 'LANDSCAPE_SECRET_',
+      files: false,
+    });
+    expect(await secrets.resolve(ref('env', 'LANDSCAPE_SECRET_DB'))).toBe(VALUE);
+    const refused = await Promise.all([
+      failure(secrets.resolve(ref('env', 'AWS_SECRET_ACCESS_KEY'))),
+      failure(secrets.resolve(ref('file', '/proc/self/environ'))),
+    ]);
+    expect(refused.map((e) => e.message)).toEqual([
+      'secret "env/AWS_SECRET_ACCESS_KEY": here, env references may only name variables starting with "LANDSCAPE_SECRET_" (rename it, or use aws-secretsmanager)',
+      'secret "file//proc/self/environ": file references are not read here (use aws-secretsmanager)',
+    ]);
+  });
 });
