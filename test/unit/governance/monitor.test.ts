@@ -171,6 +171,31 @@ describe('evaluateAlerts', () => {
     expect(third.outgoing.map((o) => o.notification.action)).toEqual(['resolve']);
   });
 
+  it('fires when throughput rises above a rate, and resolves when it falls back', () => {
+    // Prepare: a runaway producer.
+    const flood = rule('flood', { condition: { type: 'throughput', topic: 'orders', above: 100 }, channels: ['c'] });
+    const snap = (seconds: number, sum: number): MonitorSnapshot => ({
+      at: T0 + seconds * 1000,
+      groups: {},
+      endOffsets: { orders: sum },
+      replication: {},
+    });
+    const step = (state: Parameters<typeof evaluateAlerts>[0]['state'], seconds: number, sum: number) =>
+      evaluateAlerts({ environment: 'e', rules: [flood], snapshot: snap(seconds, sum), state, now: at(seconds) });
+
+    // Act
+    const first = step(EMPTY_MONITOR_STATE, 0, 0);
+    const second = step(first.state, 10, 5000);
+    const third = step(second.state, 20, 5500);
+
+    // Assess
+    expect(second.results[0]?.measurement).toMatchObject({ breached: true, value: 500 });
+    expect(second.outgoing.map((o) => o.notification.action)).toEqual(['trigger']);
+    expect(second.outgoing[0]?.notification.summary).toContain('(above 100)');
+    expect(third.results[0]?.measurement).toMatchObject({ breached: false, value: 50 });
+    expect(third.outgoing.map((o) => o.notification.action)).toEqual(['resolve']);
+  });
+
   it('counts under-replicated partitions per topic or across the cluster', () => {
     const urp = rule('urp', { condition: { type: 'under-replicated' }, channels: ['c'] });
     const snapshot: MonitorSnapshot = {
