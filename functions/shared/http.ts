@@ -41,7 +41,8 @@ export function rawBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): str
 
 /**
  * The one onError middleware (STYLE.md section 5): a `ReconcilerError` becomes its 4xx with the message and
- * code; everything else is logged with its cause and answered with a generic 500 that names the request id.
+ * code; an `AdapterError` (the platform failed a call) a 502 with its message; everything else is logged with
+ * its cause and answered with a generic 500 that names the request id.
  */
 export function httpErrorMapper(log: Logger): MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
   return {
@@ -53,10 +54,16 @@ export function httpErrorMapper(log: Logger): MiddlewareObj<HttpEvent, HttpResul
         request.response = json(statusCode, { error: { code: error.code, message: error.message } });
         return;
       }
-      log.error('request failed', {
-        error,
-        retryable: error instanceof AdapterError ? error.retryable : undefined,
-      });
+      if (error instanceof AdapterError) {
+        // The platform (broker, registry, AWS) failed the call: the operator needs to know which call, and
+        // adapter messages name calls and resources, never credentials.
+        log.warn('platform call failed', { message: error.message, retryable: error.retryable });
+        request.response = json(502, {
+          error: { code: 'PlatformError', message: error.message, retryable: error.retryable },
+        });
+        return;
+      }
+      log.error('request failed', { error });
       request.response = json(500, {
         error: { code: 'InternalError', message: 'internal error', requestId: request.context.awsRequestId },
       });

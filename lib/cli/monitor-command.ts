@@ -5,7 +5,7 @@ import { messageOf } from '../errors.ts';
 import type { RuleResult } from '../monitor/evaluate.ts';
 import { publishMonitorConfig } from '../monitor/monitor-config.ts';
 import { type MonitorRun, runMonitorOnce } from '../monitor/run-monitor.ts';
-import { loadOrReport, localContext } from './context.ts';
+import { gitCommitOf, loadOrReport, localContext } from './context.ts';
 import { EXIT } from './output.ts';
 
 export interface MonitorOptions {
@@ -53,7 +53,9 @@ export async function monitorCommand(dir: string, options: MonitorOptions): Prom
   const config = await loadOrReport(dir, options.env);
   if (!config) return EXIT.error;
   const context = localContext(options.state, dir);
-  const snapshot = await publishMonitorConfig(context.store, config);
+  // Publishes what it evaluates (with the commit, when DIR is a git work tree), like an apply would.
+  const { commit } = await gitCommitOf(dir);
+  const snapshot = await publishMonitorConfig(context.store, config, commit ? { commit } : {});
   if (snapshot.rules.length === 0) {
     process.stdout.write(`no AlertRules in environment "${options.env}": nothing to evaluate\n`);
     return EXIT.ok;

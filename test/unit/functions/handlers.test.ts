@@ -8,6 +8,7 @@ import { createDriftHandler } from '../../../functions/drift/app.ts';
 import { ApiConfigSchema, parseConfig, WebhookConfigSchema } from '../../../functions/shared/config.ts';
 import { createWebhookHandler } from '../../../functions/webhook/app.ts';
 import { OctokitWebhookVerifier } from '../../../lib/adapters/github/octokit-webhook-verifier.ts';
+import { AdapterError } from '../../../lib/errors.ts';
 import { MASK } from '../../../lib/governance/masking.ts';
 import type { RawRecord } from '../../../lib/governance/sample.ts';
 import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
@@ -132,7 +133,7 @@ describe('api function', () => {
     expect(applies).toHaveLength(2);
   });
 
-  it('maps user failures to 4xx with the message and faults to a generic 500', async () => {
+  it('maps user failures to 4xx, platform failures to 502 with the call, and faults to a generic 500', async () => {
     const { handler, deps } = await api();
     const missing = await handler(apiEvent('get-plan', { PLAN_ID: 'nope' }), localContext('api'));
     expect(missing.statusCode).toBe(404);
@@ -144,6 +145,13 @@ describe('api function', () => {
     expect(broken.statusCode).toBe(500);
     expect(broken.body).not.toContain('10.0.3.7');
     expect(JSON.parse(broken.body ?? '{}').error).toMatchObject({ code: 'InternalError', message: 'internal error' });
+    deps.store.getPlan = async () =>
+      Promise.reject(new AdapterError('reading plan "x" from the state table: throttled', { retryable: true }));
+    const platform = await handler(apiEvent('get-plan', { PLAN_ID: 'x' }), localContext('api'));
+    expect(platform.statusCode).toBe(502);
+    expect(JSON.parse(platform.body ?? '{}')).toEqual({
+      error: { code: 'PlatformError', message: 'reading plan "x" from the state table: throttled', retryable: true },
+    });
   });
 
   it('queues POST /reapply, lists and breaks locks', async () => {
