@@ -9,14 +9,14 @@ import { parseConfig, WorkerConfigSchema } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
 import { withAuditSinks } from '../shared/wiring-audit.ts';
 import { buildGitSource, buildOctokit, buildReporter, resolveGitHubAuth } from '../shared/wiring-github.ts';
-import { buildSecrets, buildState } from '../shared/wiring-state.ts';
+import { buildSecrets, buildSettingsSecrets, buildState } from '../shared/wiring-state.ts';
 import { createApplyHandler } from './app.ts';
 
 // Composition root (cold start): the worker applies plans and runs plan jobs; it re-invokes itself to apply.
 const config = parseConfig(WorkerConfigSchema);
 const log = pipelineLogger(logger);
-const secrets = buildSecrets();
-const octokit = buildOctokit(await resolveGitHubAuth(secrets, config), config.GITHUB_API_URL, log);
+const secrets = buildSecrets(config.PLATFORM_SECRETS_PREFIX);
+const octokit = buildOctokit(await resolveGitHubAuth(buildSettingsSecrets(), config), config.GITHUB_API_URL, log);
 const functionName = config.APPLY_FUNCTION_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
 if (!functionName) throw new Error('APPLY_FUNCTION_NAME is required');
 

@@ -11,15 +11,15 @@ import { DriftConfigSchema, parseConfig } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
 import { withAuditSinks } from '../shared/wiring-audit.ts';
 import { buildGitSource, buildOctokit, buildReporter, resolveGitHubAuth } from '../shared/wiring-github.ts';
-import { buildSecrets, buildState } from '../shared/wiring-state.ts';
+import { buildSecrets, buildSettingsSecrets, buildState } from '../shared/wiring-state.ts';
 import { createDriftHandler } from './app.ts';
 
 // Composition root (cold start). Remediation and caught-up commits are applied by the apply function.
 const config = parseConfig(DriftConfigSchema);
 const log = pipelineLogger(logger);
-const secrets = buildSecrets();
+const secrets = buildSecrets(config.PLATFORM_SECRETS_PREFIX);
 const state = buildState(config.store);
-const octokit = buildOctokit(await resolveGitHubAuth(secrets, config), config.GITHUB_API_URL, log);
+const octokit = buildOctokit(await resolveGitHubAuth(buildSettingsSecrets(), config), config.GITHUB_API_URL, log);
 if (!config.APPLY_FUNCTION_NAME)
   throw new Error('APPLY_FUNCTION_NAME is required: drift remediation applies through it');
 

@@ -52,6 +52,8 @@ const baseShape = {
   GITHUB_TOKEN: z.optional(z.string()),
   GITHUB_TOKEN_SECRET_ID: z.optional(z.string()),
   GITHUB_API_URL: z.optional(z.url()),
+  /** Secrets Manager names a config may reference (the stack's `secretsPrefix`). */
+  PLATFORM_SECRETS_PREFIX: z._default(z.string().check(z.minLength(1)), 'landscape/'),
   /**
    * GitHub App authentication (instead of a token): the app id, the installation id on the organization that
    * owns the config repositories, and the app's private key (PEM) directly (local) or by Secrets Manager id.

@@ -29,16 +29,23 @@ export function buildState(store: StoreConfig): { store: StateStore; locker: Loc
 export const FUNCTION_SECRET_ENV_PREFIX = 'LANDSCAPE_SECRET_';
 
 /**
- * Secrets Manager for `aws-secretsmanager` references; `env` references only to LANDSCAPE_SECRET_* variables
- * and no `file` references: a merged config must not be able to copy the function's own AWS credentials
- * (or /proc/self/environ) into a connector config.
+ * The resolver for a config's secret references: Secrets Manager names under the platform prefix (the stack's
+ * `secretsPrefix`), `env` references only to LANDSCAPE_SECRET_* variables and no `file` references. A merged
+ * config must not be able to copy the function's own AWS credentials, /proc/self/environ, or the GitHub
+ * token or App key (which the function can read) into a connector config.
  */
-export function buildSecrets(): SecretResolver {
+export function buildSecrets(platformSecretsPrefix: string): SecretResolver {
   return new LocalSecretResolver({
     fallback: new SecretsManagerResolver(),
     envPrefix: FUNCTION_SECRET_ENV_PREFIX,
     files: false,
+    fallbackNamePrefix: platformSecretsPrefix,
   });
+}
+
+/** The functions' own settings by Secrets Manager id (webhook secret, GitHub credentials): never a config's. */
+export function buildSettingsSecrets(): SecretResolver {
+  return new SecretsManagerResolver();
 }
 
 /** A setting given directly, or read from Secrets Manager by id (the webhook secret, the GitHub token). */

@@ -3,12 +3,12 @@ import { OctokitWebhookVerifier } from '../../lib/adapters/github/octokit-webhoo
 import { parseConfig, WebhookConfigSchema } from '../shared/config.ts';
 import { LambdaJobDispatcher } from '../shared/lambda-job-dispatcher.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
-import { buildSecrets, buildState, readSetting } from '../shared/wiring-state.ts';
+import { buildSettingsSecrets, buildState, readSetting } from '../shared/wiring-state.ts';
 import { createWebhookHandler } from './app.ts';
 
 // Composition root, run once per cold start. A missing secret or allowlist fails here, before any request.
 const config = parseConfig(WebhookConfigSchema);
-const secret = await readSetting(buildSecrets(), config.GITHUB_WEBHOOK_SECRET, config.GITHUB_WEBHOOK_SECRET_ID);
+const secret = await readSetting(buildSettingsSecrets(), config.GITHUB_WEBHOOK_SECRET, config.GITHUB_WEBHOOK_SECRET_ID);
 if (!secret) throw new Error('the GitHub webhook secret is empty: refusing to start');
 if (!config.WORKER_FUNCTION_NAME) throw new Error('WORKER_FUNCTION_NAME is required: it runs the plan jobs');
 const { store } = buildState(config.store);

@@ -125,6 +125,7 @@ export class LandscapeStack extends Stack {
       STATE_TABLE: this.storage.table.tableName,
       STATE_KMS_KEY_ID: this.storage.key.keyArn,
       GITHUB_TOKEN_SECRET_ID: githubTokenSecret.secretArn,
+      PLATFORM_SECRETS_PREFIX: secretsPrefix,
       ...(props.githubApp
         ? {
             GITHUB_APP_ID: props.githubApp.appId,

@@ -32,9 +32,9 @@ export type RunApplyResult =
 
 /** Why results of an apply that outlived its lease are not stored. */
 export const LEASE_LOST_MESSAGE =
-  'the lock was broken or expired during the apply and may be held by another apply: the changes were made, ' +
-  'but the inventory and the applied commit were not updated and the plan is marked Failed; the next plan or ' +
-  'drift check shows where the platform stands';
+  'the lock was broken or taken by another apply during this one: the changes were made, but the inventory ' +
+  'and the applied commit were not updated and the plan is marked Failed; the next plan or drift check shows ' +
+  'where the platform stands';
 
 /**
  * The apply path every entry point shares (CLI, apply function, serve, drift remediation): one apply per
@@ -60,7 +60,8 @@ export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
     // holds the environment. An apply that outlived its lease (a long CLI run, a broken lock) must not overwrite
     // what a newer apply stored. The plan's own record is single-use, so its status and report are kept either way.
     // A lease that cannot be checked counts as lost: not writing shared state is the safe side.
-    const holds = await locker.holds(attempt.lease).catch(() => false);
+    // A refused plan changed nothing, so a lost lease costs nothing either.
+    const holds = report.outcome === 'Refused' || (await locker.holds(attempt.lease).catch(() => false));
     if (holds && report.outcome !== 'Refused') await store.saveInventory(plan.environment, result.inventory);
     if (holds && report.outcome === 'Succeeded' && plan.source.commit) {
       await store.setApplied({

@@ -80,11 +80,12 @@ export async function applyStoredPlan(
   const stored: StoredPlan = { ...first, status: 'Applying' };
   log('applying plan', { commit: stored.plan.source.commit });
   let report: ApplyReport;
+  let leaseLost: string | undefined;
   try {
     const spec = await environmentSpec(deps, stored);
     const providers = await deps.createProviders(request.environment, spec, deps.secrets);
     try {
-      report = await runApplyWaiting(deps, stored, providers);
+      ({ report, leaseLost } = await runApplyWaiting(deps, stored, providers));
     } finally {
       await Promise.allSettled(providers.map((p) => p.close()));
     }
@@ -96,8 +97,9 @@ export async function applyStoredPlan(
     }
     report = await recordFault(deps, stored, error);
   }
-  const planStatus = STATUS_OF[report.outcome];
-  await reportApply(deps, stored, report);
+  // runApply marked the plan Failed when its lease was lost: say so, whatever the changes' outcome.
+  const planStatus = leaseLost ? 'Failed' : STATUS_OF[report.outcome];
+  await reportApply(deps, stored, report, leaseLost);
   log('plan applied', { outcome: report.outcome, planStatus });
 
   let replanned: string[] | undefined;
@@ -129,7 +131,7 @@ async function runApplyWaiting(
   deps: ApplyDeps,
   stored: StoredPlan,
   providers: readonly ResourceProvider[],
-): Promise<ApplyReport> {
+): Promise<{ report: ApplyReport; leaseLost?: string }> {
   const deadline = deps.now().getTime() + deps.settings.lockWaitMs;
   let delay = 100;
   for (;;) {
@@ -145,8 +147,9 @@ async function runApplyWaiting(
       leaseSeconds: deps.settings.lockTtlSeconds,
     });
     if (result.status === 'applied') {
-      if (result.leaseLost) deps.log.warn('apply outlived its lease', { planId: stored.id, message: result.leaseLost });
-      return result.report;
+      if (!result.leaseLost) return { report: result.report };
+      deps.log.warn('apply outlived its lease', { planId: stored.id, message: result.leaseLost });
+      return { report: result.report, leaseLost: result.leaseLost };
     }
     if (deps.now().getTime() + delay > deadline) {
       throw new AdapterError(
@@ -261,9 +264,24 @@ function countOutcomes(report: ApplyReport): Record<string, number> {
   return counts;
 }
 
-async function reportApply(deps: ApplyDeps, stored: StoredPlan, report: ApplyReport): Promise<void> {
+async function reportApply(
+  deps: ApplyDeps,
+  stored: StoredPlan,
+  report: ApplyReport,
+  leaseLost: string | undefined,
+): Promise<void> {
   const { repo, commit } = stored.plan.source;
   if (!repo || !commit) return;
+  if (leaseLost) {
+    await reportCommitStatus(
+      deps,
+      { repo, commit },
+      stored.plan.environment,
+      'error',
+      `${report.outcome}; ${leaseLost}`,
+    );
+    return;
+  }
   const counts = countOutcomes(report);
   const state = report.outcome === 'Succeeded' ? 'success' : report.outcome === 'Refused' ? 'failure' : 'failure';
   const description =

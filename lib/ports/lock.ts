@@ -17,8 +17,8 @@ export interface Locker {
   tryLock(environment: string, holder: string, ttlSeconds: number): Promise<LockAttempt>;
   release(lease: Lease): Promise<void>;
   /**
-   * Whether `lease` is still the environment's live lease (same token, not expired). The apply path asks
-   * before it writes its results: a lease that expired or was broken may already be held by another apply.
+   * Whether `lease` is still the environment's lease: nobody broke it or took the environment since (an
+   * expired lease nobody took is still held). The apply path asks before it writes its results.
    */
   holds(lease: Lease): Promise<boolean>;
   list(): Promise<Lease[]>;

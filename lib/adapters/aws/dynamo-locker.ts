@@ -111,8 +111,8 @@ export class DynamoLocker implements Locker {
   }
 
   async holds(lease: Lease): Promise<boolean> {
-    const current = await this.#read(lease.environment);
-    return current?.token === lease.token && Date.parse(current.expiresAt) > this.#now().getTime();
+    // Expiry alone is not loss: until someone else takes the environment, the lease is still this one.
+    return (await this.#read(lease.environment))?.token === lease.token;
   }
 
   async list(): Promise<Lease[]> {

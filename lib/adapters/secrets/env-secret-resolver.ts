@@ -36,6 +36,7 @@ export class LocalSecretResolver implements SecretResolver {
   readonly #fallback: SecretResolver | undefined;
   readonly #envPrefix: string | undefined;
   readonly #files: boolean;
+  readonly #fallbackNamePrefix: string | undefined;
 
   constructor(
     options: {
@@ -46,6 +47,8 @@ export class LocalSecretResolver implements SecretResolver {
       envPrefix?: string;
       /** `file` references; default on. Off in the functions, where a file could be `/proc/self/environ`. */
       files?: boolean;
+      /** Names the fallback (Secrets Manager) may be asked for: the platform's secrets, not the functions' own. */
+      fallbackNamePrefix?: string;
     } = {},
   ) {
     this.#env = options.env ?? process.env;
@@ -53,6 +56,7 @@ export class LocalSecretResolver implements SecretResolver {
     this.#fallback = options.fallback;
     this.#envPrefix = options.envPrefix;
     this.#files = options.files ?? true;
+    this.#fallbackNamePrefix = options.fallbackNamePrefix;
   }
 
   async resolve(ref: SecretRef): Promise<string> {
@@ -90,6 +94,12 @@ export class LocalSecretResolver implements SecretResolver {
         });
       }
       return pickSecretKey(text, ref);
+    }
+    if (this.#fallbackNamePrefix !== undefined && !name.startsWith(this.#fallbackNamePrefix)) {
+      throw new ReconcilerError(
+        'SecretUnavailable',
+        `secret "${describeSecretRef(ref)}": here, configs may only reference secrets named "${this.#fallbackNamePrefix}…"`,
+      );
     }
     if (this.#fallback) return this.#fallback.resolve(ref);
     throw new ReconcilerError(

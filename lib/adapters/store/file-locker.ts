@@ -50,8 +50,8 @@ export class FileLocker implements Locker {
   }
 
   async holds(lease: Lease): Promise<boolean> {
-    const current = (await readJson<LockFile>(this.#path(lease.environment)))?.lease;
-    return current?.token === lease.token && new Date(current.expiresAt) > this.#now();
+    // Expiry alone is not loss: until someone else takes the environment, the lease is still this one.
+    return (await readJson<LockFile>(this.#path(lease.environment)))?.lease?.token === lease.token;
   }
 
   async list(): Promise<Lease[]> {

@@ -32,8 +32,8 @@ export class InMemoryLocker implements Locker {
   }
 
   async holds(lease: Lease): Promise<boolean> {
-    const current = this.#leases.get(lease.environment);
-    return current?.token === lease.token && new Date(current.expiresAt) > this.#now();
+    // Expiry alone is not loss: until someone else takes the environment, the lease is still this one.
+    return this.#leases.get(lease.environment)?.token === lease.token;
   }
 
   async list(): Promise<Lease[]> {

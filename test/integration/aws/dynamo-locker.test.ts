@@ -73,7 +73,7 @@ describe('DynamoLocker', () => {
     expect(await locker.tryLock(env, 'apply:next', 60)).toMatchObject({ acquired: true, lease: { token: 2 } });
   });
 
-  it('holds: true for the live lease only (the fencing check before an apply writes its results)', async () => {
+  it('holds: true until someone else takes the environment (the fencing check before an apply writes)', async () => {
     const env = uniqueName('env');
     clock = new Date('2026-11-25T10:00:00Z');
     const first = await locker.tryLock(env, 'apply:1', 30);
@@ -85,6 +85,9 @@ describe('DynamoLocker', () => {
     if (!second.acquired) throw new Error('expected the lock after the break');
     expect(await locker.holds(second.lease)).toBe(true);
     clock = new Date('2026-11-25T10:00:31Z');
+    expect(await locker.holds(second.lease)).toBe(true);
+    const third = await locker.tryLock(env, 'apply:3', 30);
+    expect(third.acquired).toBe(true);
     expect(await locker.holds(second.lease)).toBe(false);
   });
 

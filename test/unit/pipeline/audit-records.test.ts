@@ -108,4 +108,25 @@ describe('audit records of the pipeline', () => {
     expect(drift.status).toBe('failed');
     expect(records.find((r) => r.type === 'drift')).toMatchObject({ outcome: 'Failed', message: 'broker unreachable' });
   });
+
+  it('reports an apply that lost its lease as Failed, with an error commit status and a LeaseLost record', async () => {
+    // Prepare: someone breaks the lock while the apply runs.
+    const { deps, git, applies, store, reporter } = makeDeps();
+    const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    await planCommit(deps, push(sha, '2026-11-25T10:00:00.000Z'));
+    deps.locker.holds = async () => false;
+
+    // Act
+    const result = await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'applied', planStatus: 'Failed', report: { outcome: 'Succeeded' } });
+    expect((await store.getPlan(applies[0]?.planId ?? ''))?.status).toBe('Failed');
+    expect(await store.getApplied('prod')).toBeUndefined();
+    expect(reporter.statuses(sha).at(-1)).toMatchObject({
+      state: 'error',
+      description: expect.stringContaining('the lock was broken or taken by another apply'),
+    });
+    expect((await store.listAudit('prod')).find((r) => r.type === 'apply')?.outcome).toBe('LeaseLost');
+  });
 });

@@ -90,20 +90,32 @@ describe('LocalSecretResolver (env and file providers)', () => {
     expect(seen).toEqual(['aws-secretsmanager/landscape/prod/db']);
   });
 
-  it('in the functions: env references only to LANDSCAPE_SECRET_* variables, no file references', async () => {
+  it('in the functions: env references only to LANDSCAPE_SECRET_*, Secrets Manager only under the platform prefix, no files', async () => {
+    const asked: string[] = [];
     const secrets = new LocalSecretResolver({
       env: { LANDSCAPE_SECRET_DB: VALUE, AWS_SECRET_ACCESS_KEY: VALUE },
       envPrefix: 'LANDSCAPE_SECRET_',
       files: false,
+      fallbackNamePrefix: 'landscape/',
+      fallback: {
+        resolve: async (r) => {
+          asked.push(r.secretRef.name);
+          return VALUE;
+        },
+      },
     });
     expect(await secrets.resolve(ref('env', 'LANDSCAPE_SECRET_DB'))).toBe(VALUE);
+    expect(await secrets.resolve(ref('aws-secretsmanager', 'landscape/prod/kafka'))).toBe(VALUE);
     const refused = await Promise.all([
       failure(secrets.resolve(ref('env', 'AWS_SECRET_ACCESS_KEY'))),
       failure(secrets.resolve(ref('file', '/proc/self/environ'))),
+      failure(secrets.resolve(ref('aws-secretsmanager', 'arn:aws:secretsmanager:eu-west-1:1:secret:GitHubToken'))),
     ]);
     expect(refused.map((e) => e.message)).toEqual([
       'secret "env/AWS_SECRET_ACCESS_KEY": here, env references may only name variables starting with "LANDSCAPE_SECRET_" (rename it, or use aws-secretsmanager)',
       'secret "file//proc/self/environ": file references are not read here (use aws-secretsmanager)',
+      'secret "aws-secretsmanager/arn:aws:secretsmanager:eu-west-1:1:secret:GitHubToken": here, configs may only reference secrets named "landscape/…"',
     ]);
+    expect(asked).toEqual(['landscape/prod/kafka']);
   });
 });
