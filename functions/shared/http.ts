@@ -57,7 +57,7 @@ export function httpErrorMapper(log: Logger): MiddlewareObj<HttpEvent, HttpResul
       if (error instanceof AdapterError) {
         // The platform (broker, registry, AWS) failed the call: the operator needs to know which call, and
         // adapter messages name calls and resources, never credentials.
-        log.warn('platform call failed', { message: error.message, retryable: error.retryable });
+        log.warn('platform call failed', { error, retryable: error.retryable });
         request.response = json(502, {
           error: { code: 'PlatformError', message: error.message, retryable: error.retryable },
         });

@@ -151,7 +151,7 @@ export async function checkDrift(
         resources: resources.length,
       });
     await deps.store.appendAudit({
-      id: `${checkedAt}-${environment}-drift`,
+      id: `${checkedAt}-${environment}-drift-${deps.newId()}`,
       at: checkedAt,
       type: 'drift',
       environment,
@@ -211,7 +211,7 @@ export async function checkDrift(
     const at = deps.now().toISOString();
     await deps.store
       .appendAudit({
-        id: `${at}-${environment}-drift`,
+        id: `${at}-${environment}-drift-${deps.newId()}`,
         at,
         type: 'drift',
         environment,

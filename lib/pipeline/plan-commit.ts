@@ -54,11 +54,6 @@ export async function loadEnvironmentConfig(
   }
 }
 
-/**
- * Plans a commit for the environments it deploys and stores the plans: fetch by SHA -> load -> observe ->
- * plan -> savePlan -> supersede older unapplied plans -> invoke apply asynchronously. One environment's
- * failure does not stop the others; each outcome is reported on the commit (status `landscape/<env>`).
- */
 /** The fields every plan record of one commit and environment shares. */
 function planAudit(
   deps: Pick<PlanCommitDeps, 'now'>,
@@ -76,6 +71,11 @@ function planAudit(
   };
 }
 
+/**
+ * Plans a commit for the environments it deploys and stores the plans: fetch by SHA -> load -> observe ->
+ * plan -> savePlan -> supersede older unapplied plans -> invoke apply asynchronously. One environment's
+ * failure does not stop the others; each outcome is reported on the commit (status `landscape/<env>`).
+ */
 export async function planCommit(deps: PlanCommitDeps, input: PlanCommitInput): Promise<PlanCommitOutcome[]> {
   const root = await deps.git.checkout(input.repo, input.commit);
   const entries = await listEnvironments(root);

@@ -22,6 +22,8 @@ export interface PullRequestPlanResult {
   conclusion: CheckConclusion;
   plan?: Plan;
   problems: number;
+  /** The config did not load (YAML, schema): not a Policy or DataPolicy decision. */
+  invalidConfig?: boolean;
 }
 
 export type PlanPullRequestDeps = Pick<
@@ -96,7 +98,7 @@ async function planOne(
   if (!loaded.config) {
     const problems = loaded.problems;
     return {
-      result: { environment, conclusion: 'failure', problems: problems.length },
+      result: { environment, conclusion: 'failure', problems: problems.length, invalidConfig: true },
       section: environmentSection(environment, undefined, problems),
       title: `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
       annotations: problemAnnotations(head, problems),
@@ -151,8 +153,15 @@ async function auditPullRequestPlan(
   result: PullRequestPlanResult,
 ): Promise<void> {
   const { plan } = result;
-  const outcome =
-    result.problems > 0 ? 'Denied' : !plan ? 'Deferred' : plan.changes.length > 0 ? 'Changes' : 'NoChanges';
+  const outcome = result.invalidConfig
+    ? 'InvalidConfig'
+    : result.problems > 0
+      ? 'Denied'
+      : !plan
+        ? 'Deferred'
+        : plan.changes.length > 0
+          ? 'Changes'
+          : 'NoChanges';
   try {
     await deps.store.appendAudit({
       id: `${job.id}-${result.environment}-plan`,

@@ -6,7 +6,7 @@ import { type PlanPullRequestDeps, planPullRequest } from './plan-pull-request.t
 export const COMMAND_COMMENT_MARKER = '<!-- landscape:command -->';
 
 const HELP = [
-  'Commands (first line of a new comment, by someone with write access):',
+  'Commands (first line of a new comment, by an owner, organization member or collaborator):',
   '',
   '- `/landscape plan`: plan this pull request again against the live platform (the plan comment and the',
   '  check runs are updated), e.g. after someone changed the platform while the pull request was open.',

@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { messageOf, ReconcilerError } from '../../errors.ts';
+import { AdapterError, messageOf, ReconcilerError } from '../../errors.ts';
 import type { AuditSinkSpec } from '../../model/audit-sink.ts';
 import { documentsOfKind, type LoadedConfig } from '../../model/documents.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
@@ -121,6 +121,12 @@ export function withAuditFanout(
   });
 }
 
+/** Whether a delivery failure may succeed later (AggregateError from createAuditFanout wraps the sink's). */
+function isRetryable(error: unknown): boolean {
+  const inner = error instanceof AggregateError ? error.errors : [error];
+  return inner.some((e) => !(e instanceof AdapterError) || e.retryable);
+}
+
 /** Records a sink could not take, per environment and sink, resent before the next record. */
 export const undeliveredAuditName = (environment: string): string => `audit/undelivered/${environment}`;
 type Undelivered = Record<string, AuditRecord[]>;
@@ -135,10 +141,13 @@ export const MAX_UNDELIVERED = 200;
  * them. Sinks are opened per record and closed after it: records are few (a handful per plan or apply) and a
  * short-lived process or a frozen Lambda must not hold producer connections.
  *
- * Delivery is at least once per sink: a record a sink refused is kept (`audit/undelivered/<env>`, at most
- * MAX_UNDELIVERED per sink) and sent to that sink again, in order, before the environment's next record;
- * the hourly drift run writes one, so a sink that comes back catches up within the hour. Receivers dedupe
- * by record id (webhook `x-landscape-delivery`, Kafka header `landscape-audit-id`, S3 key).
+ * Retries per sink: a record a sink could not take (network, 429, 5xx) is kept (`audit/undelivered/<env>`, at
+ * most MAX_UNDELIVERED per sink) and sent to that sink again, in order, before the environment's next record;
+ * the hourly drift run writes one, so a sink that comes back catches up within the hour. A permanent refusal
+ * (another 4xx) is reported and not retried. Best effort, not a transaction: two functions writing records
+ * of one environment at the same moment can each rewrite the queue, and one may drop the other's entry (the
+ * audit log in the store keeps every record). Receivers dedupe by record id (webhook
+ * `x-landscape-delivery`, Kafka header `landscape-audit-id`, S3 key).
  */
 export function withPublishedAuditSinks(
   store: StateStore,
@@ -163,8 +172,10 @@ export function withPublishedAuditSinks(
             try {
               await delivery(item);
             } catch (error) {
-              // Keep the order: once a sink refuses, the rest of its queue waits for the next attempt.
               errors.push(error);
+              // A permanent refusal (a 4xx other than 429) will not get better: drop that record, go on.
+              if (!isRetryable(error)) continue;
+              // Keep the order: once a sink fails, the rest of its queue waits for the next attempt.
               failed.push(...queue.slice(index));
               break;
             }
@@ -180,7 +191,7 @@ export function withPublishedAuditSinks(
       const queued = Object.entries(next).map(([sink, records]) => `${records.length} waiting for "${sink}"`);
       throw new AggregateError(
         errors,
-        `${errors.map((e) => messageOf(e)).join('; ')} (kept for the next attempt: ${queued.join(', ')})`,
+        `${errors.map((e) => messageOf(e)).join('; ')}${queued.length > 0 ? ` (kept for the next attempt: ${queued.join(', ')})` : ' (not retried)'}`,
       );
     }
   };

@@ -176,4 +176,21 @@ describe('withPublishedAuditSinks', () => {
     expect(await inner.getValue(undeliveredAuditName('prod'))).toEqual({});
     expect(errors).toHaveLength(2);
   });
+
+  it('does not queue a record a sink refuses for good (a 4xx other than 429)', async () => {
+    const inner = new InMemoryStateStore();
+    await inner.putValue(
+      monitorConfigName('prod'),
+      snapshot('prod', [{ name: 'strict', spec: { type: 'webhook', url: 'https://strict.example/audit' } }]),
+    );
+    const errors: string[] = [];
+    const store = withPublishedAuditSinks(
+      inner,
+      { secrets: new LocalSecretResolver({ env: {} }), fetch: recordingFetch(400).fetch },
+      { onError: (error) => errors.push(error.message) },
+    );
+    await store.appendAudit(record('prod', 'r-bad'));
+    expect(errors[0]).toContain('HTTP 400');
+    expect(await inner.getValue(undeliveredAuditName('prod'))).toBeUndefined();
+  });
 });
