@@ -38,6 +38,7 @@ export const handler = createApplyHandler(
       lockWaitMs: config.LOCK_WAIT_MS,
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       ...(config.DEFAULT_REPO ? { defaultRepo: config.DEFAULT_REPO } : {}),
+      allowedBranches: config.ALLOWED_BRANCHES,
     },
     now: () => new Date(),
     newId: randomUUID,

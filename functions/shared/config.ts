@@ -99,6 +99,8 @@ export type WebhookConfig = z.infer<typeof WebhookConfigSchema>;
 
 const workerShape = {
   ...baseShape,
+  /** The webhook's branch allowlist, for `/landscape plan` comments (they name no branch). */
+  ALLOWED_BRANCHES: list,
   /** This function's own name: plans it makes are applied by invoking it again asynchronously. */
   APPLY_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
 };

@@ -168,7 +168,12 @@ export class LandscapeStack extends Stack {
       reservedConcurrentExecutions: 1,
       // A failed apply is not blindly re-run: plans are single-use and the next push or drift run converges.
       retryAttempts: 0,
-      environment: { ...base, POWERTOOLS_SERVICE_NAME: 'landscape-apply', APPLY_FUNCTION_NAME: applyFunctionName },
+      environment: {
+        ...base,
+        POWERTOOLS_SERVICE_NAME: 'landscape-apply',
+        APPLY_FUNCTION_NAME: applyFunctionName,
+        ALLOWED_BRANCHES: (props.allowedBranches ?? []).join(','),
+      },
     });
     const drift = make('drift', {
       description: 'Landscape: scheduled drift check of the last applied commit',

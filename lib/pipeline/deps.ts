@@ -46,6 +46,8 @@ export interface PipelineSettings {
   publicUrl?: string;
   /** Used by reapply and drift when no applied plan names the repository yet. */
   defaultRepo?: string;
+  /** Base branches a `/landscape plan` comment may plan (the webhook's ALLOWED_BRANCHES); empty = any. */
+  allowedBranches?: readonly string[];
 }
 
 export const DEFAULT_SETTINGS: PipelineSettings = {

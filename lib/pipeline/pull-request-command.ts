@@ -1,4 +1,5 @@
 import { messageOf } from '../errors.ts';
+import type { PipelineSettings } from './deps.ts';
 import type { PullRequestCommandJob } from './jobs.ts';
 import { type PlanPullRequestDeps, planPullRequest } from './plan-pull-request.ts';
 
@@ -19,7 +20,10 @@ const HELP = [
  * names neither) and plans it exactly as a push to the pull request would; `apply` and `help` are answered
  * with a comment. A closed pull request is not planned.
  */
-export async function runPullRequestCommand(deps: PlanPullRequestDeps, job: PullRequestCommandJob): Promise<string> {
+export async function runPullRequestCommand(
+  deps: PlanPullRequestDeps & { settings?: Pick<PipelineSettings, 'allowedBranches'> },
+  job: PullRequestCommandJob,
+): Promise<string> {
   const reply = async (text: string) => {
     try {
       await deps.reporter.commentOnPullRequest({
@@ -54,6 +58,14 @@ export async function runPullRequestCommand(deps: PlanPullRequestDeps, job: Pull
   if (pr.state !== 'open') {
     await reply(`#${job.number} is closed: nothing to plan.`);
     return 'pull request closed';
+  }
+  // The comment named no branch, so the webhook could not apply its branch allowlist: do it here.
+  const allowed = deps.settings?.allowedBranches ?? [];
+  if (allowed.length > 0 && !allowed.includes(pr.baseRef)) {
+    await reply(
+      `#${job.number} targets \`${pr.baseRef}\`, which Landscape does not plan for (allowed: ${allowed.join(', ')}).`,
+    );
+    return `base branch ${pr.baseRef} not allowed`;
   }
   const results = await planPullRequest(deps, {
     type: 'plan-pull-request',

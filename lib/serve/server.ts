@@ -127,7 +127,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     secrets,
     createProviders: options.createProviders ?? createProviders,
     engine: { loadConfig, planEnvironment, runApply, ...options.engine },
-    settings: { ...DEFAULT_SETTINGS, ...options.settings },
+    settings: {
+      ...DEFAULT_SETTINGS,
+      ...(options.branches ? { allowedBranches: options.branches } : {}),
+      ...options.settings,
+    },
     now: () => new Date(),
     newId: randomUUID,
     log,

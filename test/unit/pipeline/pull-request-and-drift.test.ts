@@ -146,6 +146,10 @@ describe('/landscape comment commands', () => {
     expect(answers[1]).toContain('`/landscape plan`: plan this pull request again');
     expect(answers[2]).toContain('#43 is closed: nothing to plan.');
     expect(answers[3]).toContain('push a commit to the pull request to plan it again');
+    git.pullRequests.set(43, { number: 43, state: 'open', headSha: sha, baseSha: sha, baseRef: 'experiments' });
+    await runJob({ ...deps, settings: { ...deps.settings, allowedBranches: ['main'] } }, commandJob('plan'));
+    answer();
+    expect(answers[4]).toContain('targets `experiments`, which Landscape does not plan for (allowed: main)');
     expect(reporter.reports.some((r) => r.type === 'check-run')).toBe(false);
   });
 });
