@@ -17,6 +17,7 @@ Usage:
                                    (secrets: LANDSCAPE_WEBHOOK_SECRET, LANDSCAPE_API_TOKEN)
   landscape monitor DIR --env ENV [--once] [--interval SECONDS]  alert rules from live offsets
   landscape peek DIR --env ENV --topic TOPIC [--count N] [--json] a few records, masked by DataPolicies
+  landscape audit --env ENV [--limit N] [--json]                 the newest audit records, newest first
 
 Common options:
   --state DIR    where plans, the applied commit, locks and audit records live (default .landscape)
@@ -39,6 +40,7 @@ const { values, positionals } = parseArgs({
     interval: { type: 'string' },
     topic: { type: 'string' },
     count: { type: 'string' },
+    limit: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -112,6 +114,15 @@ async function main(): Promise<number> {
         env: need(values.env, '--env'),
         topic: need(values.topic, '--topic'),
         ...(values.count ? { count: Number(values.count) } : {}),
+        ...(values.json ? { json: true } : {}),
+        ...state,
+      });
+    }
+    case 'audit': {
+      const { auditCommand } = await import('../lib/cli/audit-command.ts');
+      return auditCommand({
+        env: need(values.env, '--env'),
+        ...(values.limit ? { limit: Number(values.limit) } : {}),
         ...(values.json ? { json: true } : {}),
         ...state,
       });

@@ -7,6 +7,7 @@ import {
   breakLock,
   getPlan,
   getStatus,
+  listAuditRecords,
   listLocks,
   requestReapply,
 } from '../../lib/pipeline/operations.ts';
@@ -25,7 +26,8 @@ export type ApiAuth = { mode: 'iam' } | { mode: 'bearer'; token: string };
 /**
  * The operator API. Routes (an `/api` prefix is accepted too, for `landscape serve`):
  * POST /reapply, POST /plans/{id}/approve, GET /plans/{id}, GET /status, GET /locks, DELETE /locks/{env},
- * GET /topics/{name}/sample?environment=E&count=N (the newest records, masked by the DataPolicies).
+ * GET /topics/{name}/sample?environment=E&count=N (the newest records, masked by the DataPolicies),
+ * GET /audit?environment=E&limit=N (the newest audit records).
  */
 export function createApiHandler(deps: ApiDeps, log: Logger, auth: ApiAuth) {
   return httpStack(log, async (event) => {
@@ -64,6 +66,12 @@ export function createApiHandler(deps: ApiDeps, log: Logger, auth: ApiAuth) {
       return json(200, await getStatus(deps, query.get('environment') ?? undefined));
     }
     if (method === 'GET' && path === '/locks') return json(200, await listLocks(deps));
+    if (method === 'GET' && path === '/audit') {
+      return json(
+        200,
+        await listAuditRecords(deps, query.get('environment') ?? undefined, query.get('limit') ?? undefined),
+      );
+    }
     if (method === 'DELETE' && segments[0] === 'locks' && segments[1] && segments.length === 2) {
       return json(200, await breakLock(deps, segments[1], actor));
     }

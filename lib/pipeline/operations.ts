@@ -1,6 +1,6 @@
 import { ReconcilerError } from '../errors.ts';
 import type { Lease } from '../ports/lock.ts';
-import type { AppliedPointer, StoredPlan } from '../ports/state-store.ts';
+import type { AppliedPointer, AuditRecord, StoredPlan } from '../ports/state-store.ts';
 import type { PipelineDeps } from './deps.ts';
 import type { EnvironmentJob } from './jobs.ts';
 import { auditChanges, ENVIRONMENT_INDEX, OPEN_STATUSES } from './plan-policy.ts';
@@ -177,4 +177,18 @@ export async function breakLock(
   });
   deps.log.warn('lock broken by operator', { environment: name, actor });
   return { environment: name, broken };
+}
+
+/** `GET /audit?environment=E&limit=N`: the newest audit records of an environment, newest first. */
+export async function listAuditRecords(
+  deps: Pick<PipelineDeps, 'store'>,
+  environment: string | undefined,
+  limit: string | undefined,
+): Promise<{ environment: string; records: AuditRecord[] }> {
+  const name = checkEnvironment(environment);
+  const n = limit === undefined ? 50 : Number(limit);
+  if (!Number.isInteger(n) || n < 1 || n > 500) {
+    throw new ReconcilerError('BadRequest', 'limit must be a whole number from 1 to 500');
+  }
+  return { environment: name, records: await deps.store.listAudit(name, n) };
 }

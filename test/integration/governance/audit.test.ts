@@ -199,11 +199,21 @@ spec: { type: kafka, topic: ${cliAuditTopic} }
     // Act
     const applied = await landscape('apply', '.', '--env', 'it-audit', '--auto-approve');
     const drift = await landscape('drift', '.', '--env', 'it-audit');
+    const listed = await landscape('audit', '--env', 'it-audit', '--limit', '10');
 
     // Assess
     expect(applied.stdout).toContain('Apply Succeeded: 1 succeeded');
     expect(applied.stderr).not.toContain('not delivered');
     expect(drift.stdout).toContain('No drift');
+    // `landscape audit` lists what the sinks received, and the plan before the first apply too.
+    const lines = listed.stdout.trim().split('\n');
+    expect(lines.map((l) => l.split(/\s+/).slice(1, 3).join(' '))).toEqual([
+      'drift InSync',
+      'plan NoChanges',
+      'apply Succeeded',
+      'plan Changes',
+    ]);
+    expect(lines[2]).toContain('by ann@cli');
     const hooks = receiver.take('/cli');
     const delivered = hooks.map((h) => JSON.parse(h.body) as AuditRecord);
     // The first plan record precedes the publish (nothing was applied yet); the apply and drift records follow it.

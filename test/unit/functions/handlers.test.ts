@@ -256,6 +256,24 @@ describe('api function', () => {
     expect(JSON.stringify(audit)).not.toContain('ann@example.com');
   });
 
+  it('lists the newest audit records of an environment', async () => {
+    const { handler } = await api();
+    const base = apiEvent('status');
+    const request = (query: string) => ({
+      ...base,
+      rawPath: '/audit',
+      rawQueryString: query,
+      requestContext: { ...base.requestContext, http: { ...base.requestContext.http, path: '/audit' } },
+    });
+    const listed = await handler(request('environment=prod&limit=5'), localContext('api'));
+    expect(listed.statusCode).toBe(200);
+    const body = JSON.parse(listed.body ?? '{}') as { environment: string; records: { type: string }[] };
+    expect(body.environment).toBe('prod');
+    expect(body.records.map((r) => r.type)).toContain('plan');
+    expect((await handler(request('environment=prod&limit=0'), localContext('api'))).statusCode).toBe(400);
+    expect((await handler(request(''), localContext('api'))).statusCode).toBe(400);
+  });
+
   it('refuses callers without an IAM identity, or without the bearer token', async () => {
     const { deps } = await api();
     const iam = createApiHandler(deps, logger, { mode: 'iam' });
