@@ -60,5 +60,8 @@ landscape peek examples/kafka --env local --topic payments.orders --count 2
 step "Audit records since the config was applied, as the AuditSink topic platform.audit holds them"
 landscape peek examples/kafka --env local --topic platform.audit --count 5
 
+step "landscape audit: the same records, as the state directory keeps them"
+landscape audit --env local --limit 6
+
 step "Done"
 echo "State (plans, applied commit, audit records): $LANDSCAPE_STATE_DIR"
