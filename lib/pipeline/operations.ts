@@ -3,7 +3,7 @@ import type { Lease } from '../ports/lock.ts';
 import type { AppliedPointer, AuditRecord, StoredPlan } from '../ports/state-store.ts';
 import type { PipelineDeps } from './deps.ts';
 import type { EnvironmentJob } from './jobs.ts';
-import { auditChanges, ENVIRONMENT_INDEX, OPEN_STATUSES } from './plan-policy.ts';
+import { auditChanges, checkEnvironment, ENVIRONMENT_INDEX, OPEN_STATUSES } from './plan-policy.ts';
 import { submitJob } from './receive-webhook.ts';
 
 /**
@@ -11,15 +11,7 @@ import { submitJob } from './receive-webhook.ts';
  * failures are `ReconcilerError` (mapped to 4xx by functions/shared).
  */
 
-const ENV_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 const SHA = /^[0-9a-f]{40}$/;
-
-function checkEnvironment(environment: unknown): string {
-  if (typeof environment !== 'string' || !ENV_NAME.test(environment)) {
-    throw new ReconcilerError('BadRequest', 'environment must be a name of letters, digits, ".", "_" or "-"');
-  }
-  return environment;
-}
 
 /** `POST /reapply {environment, commit?, repo?}`: plan and apply again (a commit, or the branch head). */
 export async function requestReapply(

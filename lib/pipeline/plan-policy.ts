@@ -1,3 +1,4 @@
+import { ReconcilerError } from '../errors.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
 import type { Plan } from '../model/plan.ts';
 import type { PlanStatus, StoredPlan } from '../ports/state-store.ts';
@@ -61,4 +62,14 @@ const compactTime = (iso: string): string => iso.replace(/[-:]/g, '').replace(/\
 export function planId(environment: string, receivedAt: string, commit: string | undefined, hash: string): string {
   const env = environment.replace(/[^A-Za-z0-9._-]/g, '_');
   return `${compactTime(receivedAt)}-${env}-${(commit ?? 'nocommit').slice(0, 7)}-${hash.slice(0, 8)}`;
+}
+
+const ENV_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** An environment name from a request (API query or body), or BadRequest. */
+export function checkEnvironment(environment: unknown): string {
+  if (typeof environment !== 'string' || !ENV_NAME.test(environment)) {
+    throw new ReconcilerError('BadRequest', 'environment must be a name of letters, digits, ".", "_" or "-"');
+  }
+  return environment;
 }

@@ -4,7 +4,7 @@ import { keys } from '../model/keys.ts';
 import { loadMonitorConfig, type MonitorConfig } from '../monitor/monitor-config.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
-import { ENVIRONMENT_INDEX } from './plan-policy.ts';
+import { checkEnvironment, ENVIRONMENT_INDEX } from './plan-policy.ts';
 
 /** Opens a reader of a topic's tail on an environment's connections (lib/adapters/kafka-monitor). */
 export type OpenSampler = (
@@ -30,7 +30,6 @@ export type PublishedTopicSample = TopicSample & { environment: string; commit?:
 
 // Kafka's own limits: legal characters, at most 249 of them.
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
-const ENV_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
 /**
  * `GET /topics/{name}/sample?environment=E&count=N`: the newest records of a topic, masked by the DataPolicies
@@ -97,12 +96,7 @@ export async function samplePublishedTopic(
 }
 
 async function environmentOf(store: Pick<StateStore, 'getValue'>, given: string | undefined): Promise<string> {
-  if (given !== undefined) {
-    if (!ENV_NAME.test(given)) {
-      throw new ReconcilerError('BadRequest', 'environment must be a name of letters, digits, ".", "_" or "-"');
-    }
-    return given;
-  }
+  if (given !== undefined) return checkEnvironment(given);
   const known = (await store.getValue<string[]>(ENVIRONMENT_INDEX)) ?? [];
   if (known.length === 1 && known[0]) return known[0];
   throw new ReconcilerError(

@@ -15,20 +15,12 @@ import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
 import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
 import { samplePublishedTopic } from '../../../lib/pipeline/sample-published-topic.ts';
 import { localContext } from '../../../lib/serve/lambda-bridge.ts';
-import { environmentYaml, makeDeps, REPO, topicYaml } from '../pipeline/support.ts';
+import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from '../pipeline/support.ts';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
 /** Plans a push of `sha` to main, as the webhook's job would. */
-const planPush = (fixture: ReturnType<typeof makeDeps>, sha: string) =>
-  planCommit(fixture.deps, {
-    repo: REPO,
-    commit: sha,
-    branch: 'main',
-    trigger: 'push',
-    receivedAt: '2026-11-25T10:00:00.000Z',
-    actor: 'x',
-  });
+const planPush = (fixture: ReturnType<typeof makeDeps>, sha: string) => planCommit(fixture.deps, pushInput(sha));
 const SECRET = 'handler-test-secret-0123456789';
 const verifier = new OctokitWebhookVerifier(SECRET);
 const read = (path: string) => readFileSync(new URL(`../../../events/${path}`, import.meta.url), 'utf8');

@@ -14,6 +14,13 @@ import {
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
+/** A snapshot in which topic `orders` has `sum` records in total, `seconds` after T0. */
+const ordersSnapshot = (seconds: number, sum: number): MonitorSnapshot => ({
+  at: T0 + seconds * 1000,
+  groups: {},
+  endOffsets: { orders: sum },
+  replication: {},
+});
 
 function rule(name: string, spec: unknown): MonitoredRule {
   return { name, spec: AlertRuleSpecSchema.parse(spec) };
@@ -131,32 +138,26 @@ describe('evaluateAlerts', () => {
   it('measures throughput from end-offset deltas between evaluations', () => {
     // Prepare
     const slow = rule('slow', { condition: { type: 'throughput', topic: 'orders', below: 10 }, channels: ['c'] });
-    const snap = (seconds: number, sum: number): MonitorSnapshot => ({
-      at: T0 + seconds * 1000,
-      groups: {},
-      endOffsets: { orders: sum },
-      replication: {},
-    });
 
     // Act
     const first = evaluateAlerts({
       environment: 'e',
       rules: [slow],
-      snapshot: snap(0, 1000),
+      snapshot: ordersSnapshot(0, 1000),
       state: EMPTY_MONITOR_STATE,
       now: at(0),
     });
     const second = evaluateAlerts({
       environment: 'e',
       rules: [slow],
-      snapshot: snap(60, 1300),
+      snapshot: ordersSnapshot(60, 1300),
       state: first.state,
       now: at(60),
     });
     const third = evaluateAlerts({
       environment: 'e',
       rules: [slow],
-      snapshot: snap(120, 2000),
+      snapshot: ordersSnapshot(120, 2000),
       state: second.state,
       now: at(120),
     });
@@ -174,14 +175,14 @@ describe('evaluateAlerts', () => {
   it('fires when throughput rises above a rate, and resolves when it falls back', () => {
     // Prepare: a runaway producer.
     const flood = rule('flood', { condition: { type: 'throughput', topic: 'orders', above: 100 }, channels: ['c'] });
-    const snap = (seconds: number, sum: number): MonitorSnapshot => ({
-      at: T0 + seconds * 1000,
-      groups: {},
-      endOffsets: { orders: sum },
-      replication: {},
-    });
     const step = (state: Parameters<typeof evaluateAlerts>[0]['state'], seconds: number, sum: number) =>
-      evaluateAlerts({ environment: 'e', rules: [flood], snapshot: snap(seconds, sum), state, now: at(seconds) });
+      evaluateAlerts({
+        environment: 'e',
+        rules: [flood],
+        snapshot: ordersSnapshot(seconds, sum),
+        state,
+        now: at(seconds),
+      });
 
     // Act
     const first = step(EMPTY_MONITOR_STATE, 0, 0);

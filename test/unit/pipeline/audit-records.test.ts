@@ -4,7 +4,7 @@ import { checkDrift } from '../../../lib/pipeline/check-drift.ts';
 import { approvePlan } from '../../../lib/pipeline/operations.ts';
 import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
 import { planPullRequest } from '../../../lib/pipeline/plan-pull-request.ts';
-import { environmentYaml, makeDeps, REPO, topicYaml } from './support.ts';
+import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from './support.ts';
 
 /** Every plan, apply, approval and drift result is an audit record with who, commit, plan hash, changes, outcome. */
 const POLICY = [
@@ -15,20 +15,11 @@ const POLICY = [
   '',
 ].join('\n');
 
-const push = (commit: string, receivedAt: string) => ({
-  repo: REPO,
-  commit,
-  branch: 'main',
-  trigger: 'push',
-  receivedAt,
-  actor: 'octocat',
-});
-
 describe('audit records of the pipeline', () => {
   it('records a push plan refused by a deny Policy, with the violation', async () => {
     const { deps, git, applies, store } = makeDeps();
     const sha = git.commit({ 'env.yaml': environmentYaml(), 'p.yaml': POLICY, 'topics.yaml': topicYaml('t.big', 12) });
-    const [outcome] = await planCommit(deps, push(sha, '2026-11-25T10:00:00.000Z'));
+    const [outcome] = await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     expect(outcome?.status).toBe('invalid');
     expect(applies).toHaveLength(0);
     const [record] = await store.listAudit('prod');
@@ -41,7 +32,7 @@ describe('audit records of the pipeline', () => {
     const { deps, git, applies, store } = makeDeps();
     const env = environmentYaml({ extra: '  requireApprovalFor: all' });
     const sha = git.commit({ 'env.yaml': env, 'topics.yaml': topicYaml('t.one') });
-    await planCommit(deps, push(sha, '2026-11-25T10:00:00.000Z'));
+    await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     const planId = applies[0]?.planId ?? '';
     const hash = (await store.getPlan(planId))?.plan.hash;
 
@@ -75,7 +66,7 @@ describe('audit records of the pipeline', () => {
       { 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') + topicYaml('t.two') },
       'f',
     );
-    await planCommit(deps, push(base, '2026-11-25T10:00:00.000Z'));
+    await planCommit(deps, pushInput(base, '2026-11-25T10:00:00.000Z'));
     await applyStoredPlan(deps, { environment: 'prod', planId: (await store.listPlans('prod'))[0]?.id ?? '' });
 
     // Act
@@ -113,7 +104,7 @@ describe('audit records of the pipeline', () => {
     // Prepare: someone breaks the lock while the apply runs.
     const { deps, git, applies, store, reporter } = makeDeps();
     const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
-    await planCommit(deps, push(sha, '2026-11-25T10:00:00.000Z'));
+    await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     deps.locker.holds = async () => false;
 
     // Act

@@ -8,7 +8,7 @@ import { planPullRequest } from '../../../lib/pipeline/plan-pull-request.ts';
 import { COMMAND_COMMENT_MARKER } from '../../../lib/pipeline/pull-request-command.ts';
 import { PLAN_COMMENT_MARKER } from '../../../lib/pipeline/report-plan.ts';
 import { runJob } from '../../../lib/pipeline/run-job.ts';
-import { environmentYaml, makeDeps, REPO, topicYaml } from './support.ts';
+import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from './support.ts';
 
 function prJob(headSha: string, baseSha: string): PullRequestJob {
   return {
@@ -159,14 +159,7 @@ describe('checkDrift', () => {
     const fixture = makeDeps();
     const { deps, git, applies } = fixture;
     const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one', 3, '1000') });
-    await planCommit(deps, {
-      repo: REPO,
-      commit: sha,
-      branch: 'main',
-      trigger: 'push',
-      receivedAt: '2026-11-25T10:00:00.000Z',
-      actor: 'x',
-    });
+    await planCommit(deps, pushInput(sha));
     await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });
     return { ...fixture, sha };
   }
@@ -210,14 +203,7 @@ describe('checkDrift', () => {
     const { deps, git, applies, kafka } = fixture;
     const env = environmentYaml({ extra: '  drift: { mode: remediate }' });
     const sha = git.commit({ 'env.yaml': env, 'topics.yaml': topicYaml('t.one', 3, '1000') });
-    await planCommit(deps, {
-      repo: REPO,
-      commit: sha,
-      branch: 'main',
-      trigger: 'push',
-      receivedAt: '2026-11-25T10:00:00.000Z',
-      actor: 'x',
-    });
+    await planCommit(deps, pushInput(sha));
     await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });
     tamper(kafka, '5');
     fixture.clock.advance(15 * 60_000);

@@ -5,13 +5,9 @@ import { checkDrift } from '../../../lib/pipeline/check-drift.ts';
 import { approvePlan } from '../../../lib/pipeline/operations.ts';
 import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
 import { runJob } from '../../../lib/pipeline/run-job.ts';
-import { environmentYaml, makeDeps, REPO, topicYaml } from './support.ts';
+import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from './support.ts';
 
 const base = (topics: string) => ({ 'environments.yaml': environmentYaml(), 'topics.yaml': topics });
-
-function pushInput(commit: string, receivedAt: string) {
-  return { repo: REPO, commit, branch: 'main', trigger: 'push', receivedAt, actor: 'octocat' };
-}
 
 describe('planCommit + applyStoredPlan', () => {
   it('plans a pushed commit, stores it, applies it and records everything', async () => {

@@ -84,6 +84,11 @@ export function topicYaml(name: string, partitions = 3, retention = '604800000')
   ].join('\n');
 }
 
+/** The planCommit input of a push to main, as the webhook's job makes it. */
+export function pushInput(commit: string, receivedAt = '2026-11-25T10:00:00.000Z', actor = 'octocat') {
+  return { repo: REPO, commit, branch: 'main', trigger: 'push', receivedAt, actor };
+}
+
 /** A clock that tests move forward explicitly. */
 export function testClock(start = '2026-11-25T10:00:00.000Z') {
   let now = new Date(start).getTime();
