@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Lease, LockAttempt, Locker } from '../../ports/lock.ts';
 import { readJson, withFileMutex, writeJson } from './file-io.ts';
 
+const safeName = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, '_');
+
 interface LockFile {
   lease?: Lease;
   /** Highest fencing token ever issued for this environment; survives releases. */
@@ -20,12 +22,16 @@ export class FileLocker implements Locker {
   }
 
   #path(environment: string): string {
-    return join(this.#dir, `${environment.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+    return join(this.#dir, `${safeName(environment)}.json`);
+  }
+
+  #mutex(environment: string): string {
+    return join(this.#dir, '.mutex', safeName(environment));
   }
 
   async tryLock(environment: string, holder: string, ttlSeconds: number): Promise<LockAttempt> {
     const path = this.#path(environment);
-    return withFileMutex(`${path}.mutex`, async () => {
+    return withFileMutex(this.#mutex(environment), async () => {
       const state = (await readJson<LockFile>(path)) ?? { lastToken: 0 };
       const now = this.#now();
       if (state.lease && new Date(state.lease.expiresAt) > now) return { acquired: false, holder: state.lease };
@@ -42,7 +48,7 @@ export class FileLocker implements Locker {
 
   async release(lease: Lease): Promise<void> {
     const path = this.#path(lease.environment);
-    await withFileMutex(`${path}.mutex`, async () => {
+    await withFileMutex(this.#mutex(lease.environment), async () => {
       const state = await readJson<LockFile>(path);
       // Only the holder of this exact token may release: a broken and re-taken lock stays with its new holder.
       if (state?.lease?.token === lease.token) await writeJson(path, { lastToken: state.lastToken });
@@ -66,7 +72,7 @@ export class FileLocker implements Locker {
 
   async breakLock(environment: string): Promise<boolean> {
     const path = this.#path(environment);
-    return withFileMutex(`${path}.mutex`, async () => {
+    return withFileMutex(this.#mutex(environment), async () => {
       const state = await readJson<LockFile>(path);
       if (!state?.lease) return false;
       await writeJson(path, { lastToken: state.lastToken });

@@ -36,7 +36,7 @@ export class FileStateStore implements StateStore {
     to: PlanStatus,
     patch: Partial<StoredPlan> = {},
   ): Promise<boolean> {
-    return withFileMutex(`${this.#planPath(id)}.lock`, async () => {
+    return withFileMutex(join(this.root, '.mutex', 'plans'), async () => {
       const current = await this.getPlan(id);
       if (!current || !from.includes(current.status)) return false;
       await writeJson(this.#planPath(id), { ...current, ...patch, id, status: to });
@@ -91,7 +91,7 @@ export class FileStateStore implements StateStore {
 
   async markSeen(key: string, ttlSeconds: number): Promise<boolean> {
     const path = join(this.root, 'seen', `${createHash('sha256').update(key).digest('hex')}.json`);
-    return withFileMutex(`${path}.lock`, async () => {
+    return withFileMutex(join(this.root, '.mutex', 'seen'), async () => {
       const existing = await readJson<{ expiresAt: number }>(path);
       if (existing && existing.expiresAt > Date.now()) return false;
       await writeJson(path, { key, expiresAt: Date.now() + ttlSeconds * 1000 });
