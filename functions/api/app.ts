@@ -48,11 +48,11 @@ export function createApiHandler(deps: ApiDeps, log: Logger, auth: ApiAuth) {
       segments[2] === 'approve' &&
       method === 'POST'
     ) {
-      const plan = await approvePlan(deps, segments[1], body(event), actor);
+      const plan = await approvePlan(deps, checkPlanId(segments[1]), body(event), actor);
       return json(200, { id: plan.id, status: plan.status, approval: plan.approval, planHash: plan.plan.hash });
     }
     if (segments[0] === 'plans' && segments[1] && segments.length === 2 && method === 'GET') {
-      const plan = await getPlan(deps, segments[1]);
+      const plan = await getPlan(deps, checkPlanId(segments[1]));
       if ((event.headers?.accept ?? '').includes('text/plain')) {
         return {
           statusCode: 200,
@@ -101,6 +101,23 @@ export function createApiHandler(deps: ApiDeps, log: Logger, auth: ApiAuth) {
   });
 }
 
+/**
+ * Plan ids are generated (`20261125T101500Z-prod-1a2b3c4-9f8e7d6c`): letters, digits, ".", "_", "-". Anything
+ * else, or longer than any id the pipeline makes, is a bad request here, before a store turns it into a key or
+ * a file name (a 300-character id is longer than a file name may be).
+ */
+const PLAN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+function checkPlanId(id: string): string {
+  if (!PLAN_ID.test(id)) {
+    throw new ReconcilerError(
+      'BadRequest',
+      `"${id.slice(0, 40)}${id.length > 40 ? '…' : ''}" is not a plan id (letters, digits, ".", "_", "-"; at most 200)`,
+    );
+  }
+  return id;
+}
+
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -130,13 +147,21 @@ function authenticate(event: HttpEvent, auth: ApiAuth): string {
     if (!who) throw new ReconcilerError('Unauthorized', 'the request carries no IAM identity');
     return who;
   }
-  const header = event.headers?.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-  const expected = Buffer.from(auth.token);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!bearerTokenMatches(event.headers?.authorization, auth.token)) {
     throw new ReconcilerError('Unauthorized', 'missing or wrong bearer token');
   }
   return 'api-token';
+}
+
+/**
+ * Constant-time check of an `Authorization: Bearer <token>` header. `landscape serve` also runs it on the
+ * headers alone, before reading a body, so an unauthenticated request never gets its body buffered.
+ */
+export function bearerTokenMatches(header: string | undefined, token: string): boolean {
+  const value = header ?? '';
+  const given = Buffer.from(value.startsWith('Bearer ') ? value.slice(7) : '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export type { HttpResult };

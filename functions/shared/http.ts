@@ -33,10 +33,13 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   };
 }
 
-/** The raw body exactly as sent (API Gateway may base64 it): what webhook signatures are computed over. */
-export function rawBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): string {
-  if (event.body === undefined || event.body === null) return '';
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+/**
+ * The body's bytes exactly as sent (API Gateway base64-encodes binary bodies, `landscape serve` every body):
+ * what webhook signatures are computed over. Never decoded to text on the way, so no byte is repaired.
+ */
+export function rawBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): Buffer {
+  if (event.body === undefined || event.body === null) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }
 
 /**

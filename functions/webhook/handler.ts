@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { OctokitWebhookVerifier } from '../../lib/adapters/github/octokit-webhook-verifier.ts';
+import { GitHubWebhookVerifier } from '../../lib/adapters/github/github-webhook-verifier.ts';
 import { parseConfig, WebhookConfigSchema } from '../shared/config.ts';
 import { LambdaJobDispatcher } from '../shared/lambda-job-dispatcher.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
@@ -17,7 +17,7 @@ export const handler = createWebhookHandler(
   {
     store,
     dispatcher: new LambdaJobDispatcher({ functionName: config.WORKER_FUNCTION_NAME }),
-    verifier: new OctokitWebhookVerifier(secret),
+    verifier: new GitHubWebhookVerifier(secret),
     policy: { repositories: config.ALLOWED_REPOSITORIES, branches: config.ALLOWED_BRANCHES },
     settings: { dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS },
     now: () => new Date(),

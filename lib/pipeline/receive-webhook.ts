@@ -10,9 +10,9 @@ import {
   type PushJob,
 } from './jobs.ts';
 
-/** Checks `X-Hub-Signature-256` over the exact raw body (HMAC-SHA256 with the webhook secret). */
+/** Checks `X-Hub-Signature-256` over the exact raw bytes of the body (HMAC-SHA256 with the webhook secret). */
 export interface WebhookVerifier {
-  verify(rawBody: string, signature: string): Promise<boolean>;
+  verify(rawBody: Uint8Array, signature: string): Promise<boolean>;
 }
 
 /** Which deliveries may start work. Repositories are `owner/name` (case-insensitive), `owner/*` allowed. */
@@ -25,8 +25,8 @@ export interface WebhookPolicy {
 export interface WebhookRequest {
   /** Header names in lower case (API Gateway v2 and node:http both give them so). */
   headers: Readonly<Record<string, string | undefined>>;
-  /** The body exactly as received: the signature covers these bytes. */
-  rawBody: string;
+  /** The body's bytes exactly as received: the signature covers these, so nothing decodes them before. */
+  rawBody: Uint8Array;
 }
 
 export type WebhookOutcome =
@@ -61,6 +61,8 @@ const COMMANDERS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 const COMMAND_LINE = /^\/landscape(?:\s+([A-Za-z-]+))?/;
 const ZERO_SHA = /^0{40}$/;
 const SHA = /^[0-9a-f]{40}$/;
+/** Strict: a body that is not UTF-8 is refused, not silently repaired. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The decision on a verified delivery, before any state is touched. Pure. */
 export type Triage =
@@ -206,9 +208,10 @@ export async function receiveGitHubWebhook(deps: ReceiveWebhookDeps, request: We
   }
   if (!eventName || !deliveryId)
     return { status: 'bad-request', reason: 'missing X-GitHub-Event or X-GitHub-Delivery' };
+  if (request.rawBody.length === 0) return { status: 'bad-request', reason: 'the body is empty' };
   let payload: Payload;
   try {
-    payload = obj(JSON.parse(request.rawBody));
+    payload = obj(JSON.parse(UTF8.decode(request.rawBody)));
   } catch {
     return {
       status: 'bad-request',

@@ -2,9 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 
-/** Requests above this size are refused with 413 (GitHub caps payloads at 25 MB; configs are far smaller). */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
-
 export class BodyTooLargeError extends Error {
   constructor() {
     super('request body too large');
@@ -12,21 +9,45 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+/** The server holds as many unverified bodies as it may: try again shortly. */
+export class ServerBusyError extends Error {
+  constructor() {
+    super('too many requests being received');
+    this.name = 'ServerBusyError';
+  }
+}
+
+/**
+ * Reads a request body up to `limit` bytes. `account` is told each chunk's size before it is kept and may
+ * refuse it (a shared budget of unverified bodies): the read then stops with ServerBusyError.
+ */
+export async function readBody(
+  req: IncomingMessage,
+  limit: number,
+  account: (bytes: number) => boolean = () => true,
+): Promise<Buffer> {
+  // With a Content-Length (Node's parser delivers exactly that many bytes) one buffer is filled in place,
+  // so a body is never held twice while it is being assembled.
+  const declared = Number(req.headers['content-length']);
+  const whole =
+    Number.isInteger(declared) && declared > 0 && declared <= limit ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
+    if (size + buffer.length > limit) throw new BodyTooLargeError();
+    if (!account(buffer.length)) throw new ServerBusyError();
+    if (whole) buffer.copy(whole, size);
+    else chunks.push(buffer);
     size += buffer.length;
-    if (size > limit) throw new BodyTooLargeError();
-    chunks.push(buffer);
   }
-  return Buffer.concat(chunks);
+  return whole ? whole.subarray(0, size) : Buffer.concat(chunks);
 }
 
 /**
  * Turns a node:http request into the API Gateway HTTP API (payload v2) event the Lambda handlers take, so
- * `landscape serve` runs exactly the same middy stacks as AWS. The body stays the exact bytes received.
+ * `landscape serve` runs exactly the same middy stacks as AWS. The body travels base64-encoded, as API
+ * Gateway sends binary bodies, so it reaches the handler as the exact bytes received (never decoded to text).
  */
 export function toHttpEvent(req: IncomingMessage, body: Buffer, path: string): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -60,8 +81,8 @@ export function toHttpEvent(req: IncomingMessage, body: Buffer, path: string): A
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-    ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
-    isBase64Encoded: false,
+    ...(body.length > 0 ? { body: body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0,
   };
 }
 

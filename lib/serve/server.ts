@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createApiHandler } from '../../functions/api/app.ts';
+import { bearerTokenMatches, createApiHandler } from '../../functions/api/app.ts';
 import { pipelineLogger } from '../../functions/shared/logger.ts';
 import { withAuditSinks } from '../../functions/shared/wiring-audit.ts';
 import { createWebhookHandler } from '../../functions/webhook/app.ts';
 import { GitCliSource } from '../adapters/git/git-cli-source.ts';
-import { OctokitWebhookVerifier } from '../adapters/github/octokit-webhook-verifier.ts';
+import { GitHubWebhookVerifier } from '../adapters/github/github-webhook-verifier.ts';
 import { RecordingGitHubReporter } from '../adapters/github/recording-reporter.ts';
 import { openTopicSampler } from '../adapters/kafka-monitor/topic-sampler.ts';
 import { ChannelDriftNotifier } from '../adapters/notify/channel-drift-notifier.ts';
@@ -36,7 +36,15 @@ import { type OpenSampler, samplePublishedTopic } from '../pipeline/sample-publi
 import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import { createProviders } from '../wiring/providers.ts';
-import { BodyTooLargeError, localContext, readBody, sendResult, toHttpEvent } from './lambda-bridge.ts';
+import {
+  BodyTooLargeError,
+  localContext,
+  readBody,
+  ServerBusyError,
+  sendResult,
+  toHttpEvent,
+} from './lambda-bridge.ts';
+import { DEFAULT_SERVE_LIMITS, type ServeLimits, UnverifiedBodyBudget } from './request-limits.ts';
 
 export interface ServeOptions {
   /** State directory (plans, inventory, locks, audit): the same layout the CLI uses. */
@@ -65,6 +73,8 @@ export interface ServeOptions {
   /** Run the drift check of every known environment this often (off when absent). */
   driftIntervalSeconds?: number;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Body sizes, unverified-body budget and request timeouts (DEFAULT_SERVE_LIMITS). */
+  limits?: Partial<ServeLimits>;
 }
 
 export interface RunningServer {
@@ -142,7 +152,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const webhook = createWebhookHandler(
     {
       ...deps,
-      verifier: new OctokitWebhookVerifier(options.webhookSecret),
+      verifier: new GitHubWebhookVerifier(options.webhookSecret),
       policy: { repositories: options.repositories, branches: options.branches ?? [] },
     },
     logger,
@@ -157,45 +167,83 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     { mode: 'bearer', token: options.apiToken },
   );
 
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    void (async () => {
-      try {
-        if (path === '/healthz') {
-          sendResult(res, {
-            statusCode: 200,
-            headers: { 'content-type': 'application/json' },
-            body: '{"status":"ok"}',
+  const limits: ServeLimits = { ...DEFAULT_SERVE_LIMITS, ...options.limits };
+  const unverified = new UnverifiedBodyBudget(limits);
+  const refuse = (res: ServerResponse, statusCode: number, code: string, message: string, headers = {}) => {
+    // `connection: close`: the rest of a body nobody will read is not worth keeping the connection for.
+    sendResult(res, {
+      statusCode,
+      headers: { 'content-type': 'application/json', connection: 'close', ...headers },
+      body: JSON.stringify({ error: { code, message } }),
+    });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (path === '/healthz') {
+      sendResult(res, {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'ok', unverifiedBodies: unverified.usage }),
+      });
+      return;
+    }
+    const route =
+      path === '/webhooks/github' ? 'webhook' : path === '/api' || path.startsWith('/api/') ? 'api' : undefined;
+    if (!route) return refuse(res, 404, 'NotFound', 'no such route');
+    const declared = Number(req.headers['content-length'] ?? 0) || 0;
+    if (route === 'api') {
+      // The token is in the headers: an unauthenticated caller is answered before its body is read.
+      if (!bearerTokenMatches(req.headers.authorization, options.apiToken)) {
+        return refuse(res, 401, 'Unauthorized', 'missing or wrong bearer token');
+      }
+      if (declared > limits.maxApiBytes) return refuse(res, 413, 'PayloadTooLarge', 'request body too large');
+      const event = toHttpEvent(req, await readBody(req, limits.maxApiBytes), path);
+      sendResult(res, await api(event, localContext('landscape-api')));
+      return;
+    }
+    // A webhook body must be read whole before its signature can be checked: refuse what cannot be genuine
+    // from the headers, and hold only a bounded number of unverified bodies at once.
+    if (req.method !== 'POST') return refuse(res, 405, 'MethodNotAllowed', 'use POST', { allow: 'POST' });
+    if (!req.headers['x-hub-signature-256']) {
+      return refuse(res, 401, 'Unauthorized', 'missing X-Hub-Signature-256');
+    }
+    if (declared > limits.maxWebhookBytes) return refuse(res, 413, 'PayloadTooLarge', 'request body too large');
+    const slot = unverified.tryAcquire(declared);
+    if (!slot) {
+      return refuse(res, 503, 'ServerBusy', 'too many webhook deliveries being received; retry shortly', {
+        'retry-after': '5',
+      });
+    }
+    try {
+      const body = await readBody(req, limits.maxWebhookBytes, (bytes) => slot.add(bytes));
+      sendResult(res, await webhook(toHttpEvent(req, body, path), localContext('landscape-webhook')));
+    } finally {
+      slot.release();
+    }
+  };
+
+  const server: Server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node checks the two timeouts above (default 30 s would let a slow upload overstay them).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2))),
+    },
+    (req, res) => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      handle(req, res, path).catch((error: unknown) => {
+        if (res.headersSent || req.destroyed) return; // the client went away or timed out (408 was sent)
+        if (error instanceof BodyTooLargeError) return refuse(res, 413, 'PayloadTooLarge', 'request body too large');
+        if (error instanceof ServerBusyError) {
+          return refuse(res, 503, 'ServerBusy', 'too many webhook deliveries being received; retry shortly', {
+            'retry-after': '5',
           });
-          return;
-        }
-        const route =
-          path === '/webhooks/github' ? 'webhook' : path === '/api' || path.startsWith('/api/') ? 'api' : undefined;
-        if (!route) {
-          sendResult(res, {
-            statusCode: 404,
-            headers: { 'content-type': 'application/json' },
-            body: '{"error":{"code":"NotFound","message":"no such route"}}',
-          });
-          return;
-        }
-        const event = toHttpEvent(req, await readBody(req), path);
-        const handler = route === 'webhook' ? webhook : api;
-        sendResult(res, await handler(event, localContext(`landscape-${route}`)));
-      } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          sendResult(res, {
-            statusCode: 413,
-            body: '{"error":{"code":"PayloadTooLarge","message":"request body too large"}}',
-          });
-          return;
         }
         log.error('serve request failed', { path, error: messageOf(error) });
-        if (!res.headersSent)
-          sendResult(res, { statusCode: 500, body: '{"error":{"code":"InternalError","message":"internal error"}}' });
-      }
-    })();
-  });
+        refuse(res, 500, 'InternalError', 'internal error');
+      });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

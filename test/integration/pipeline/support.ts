@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { OctokitWebhookVerifier } from '../../../lib/adapters/github/octokit-webhook-verifier.ts';
+import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webhook-verifier.ts';
 
 const run = promisify(execFile);
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -70,6 +70,6 @@ export async function githubHeaders(secret: string, event: string, body: string,
     'user-agent': 'GitHub-Hookshot/e2e',
     'x-github-event': event,
     'x-github-delivery': delivery,
-    'x-hub-signature-256': await new OctokitWebhookVerifier(secret).sign(body),
+    'x-hub-signature-256': await new GitHubWebhookVerifier(secret).sign(body),
   };
 }

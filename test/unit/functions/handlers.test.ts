@@ -7,7 +7,7 @@ import { createApplyHandler } from '../../../functions/apply/app.ts';
 import { createDriftHandler } from '../../../functions/drift/app.ts';
 import { ApiConfigSchema, parseConfig, WebhookConfigSchema } from '../../../functions/shared/config.ts';
 import { createWebhookHandler } from '../../../functions/webhook/app.ts';
-import { OctokitWebhookVerifier } from '../../../lib/adapters/github/octokit-webhook-verifier.ts';
+import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webhook-verifier.ts';
 import { AdapterError } from '../../../lib/errors.ts';
 import { MASK } from '../../../lib/governance/masking.ts';
 import type { RawRecord } from '../../../lib/governance/sample.ts';
@@ -22,7 +22,7 @@ const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 /** Plans a push of `sha` to main, as the webhook's job would. */
 const planPush = (fixture: ReturnType<typeof makeDeps>, sha: string) => planCommit(fixture.deps, pushInput(sha));
 const SECRET = 'handler-test-secret-0123456789';
-const verifier = new OctokitWebhookVerifier(SECRET);
+const verifier = new GitHubWebhookVerifier(SECRET);
 const read = (path: string) => readFileSync(new URL(`../../../events/${path}`, import.meta.url), 'utf8');
 const apiEvent = (name: string, replace: Record<string, string> = {}): APIGatewayProxyEventV2 => {
   let text = read(`api/${name}.json`);

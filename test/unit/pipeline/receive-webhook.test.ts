@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { OctokitWebhookVerifier } from '../../../lib/adapters/github/octokit-webhook-verifier.ts';
+import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webhook-verifier.ts';
 import type { JobRecord } from '../../../lib/pipeline/jobs.ts';
 import {
   type ReceiveWebhookDeps,
@@ -10,7 +10,7 @@ import {
 import { makeDeps } from './support.ts';
 
 const SECRET = 'test-webhook-secret-0123456789';
-const verifier = new OctokitWebhookVerifier(SECRET);
+const verifier = new GitHubWebhookVerifier(SECRET);
 const event = (name: string) => readFileSync(new URL(`../../../events/github/${name}.json`, import.meta.url), 'utf8');
 
 function setup(policy: Partial<ReceiveWebhookDeps['policy']> = {}) {
@@ -30,7 +30,7 @@ async function signed(name: string, body: string, delivery = 'delivery-1') {
       'x-github-delivery': delivery,
       'x-hub-signature-256': await verifier.sign(body),
     },
-    rawBody: body,
+    rawBody: Buffer.from(body),
   };
 }
 
@@ -83,15 +83,32 @@ describe('receiveGitHubWebhook', () => {
   it('refuses a body changed after signing', async () => {
     const { deps, jobs } = setup();
     const request = await signed('push', event('push'));
-    const forged = { ...request, rawBody: request.rawBody.replace('"refs/heads/main"', '"refs/heads/prod"') };
+    const text = request.rawBody.toString('utf8').replace('"refs/heads/main"', '"refs/heads/prod"');
+    const forged = { ...request, rawBody: Buffer.from(text) };
     expect((await receiveGitHubWebhook(deps, forged)).status).toBe('unauthorized');
-    const wrongSecret = new OctokitWebhookVerifier('another-secret-0123456789');
+    const wrongSecret = new GitHubWebhookVerifier('another-secret-0123456789');
     const other = {
       ...request,
       headers: { ...request.headers, 'x-hub-signature-256': await wrongSecret.sign(request.rawBody) },
     };
     expect((await receiveGitHubWebhook(deps, other)).status).toBe('unauthorized');
     expect(jobs).toHaveLength(0);
+  });
+
+  it('answers a validly signed empty or non-UTF-8 body as a bad request, checking the signature over its bytes', async () => {
+    const { deps, jobs, store } = setup();
+    const empty = await signed('push', '');
+    expect(await receiveGitHubWebhook(deps, empty)).toEqual({ status: 'bad-request', reason: 'the body is empty' });
+    // 0xff is no UTF-8: signed over these bytes it verifies, and is then refused as not JSON (not 401).
+    const bytes = Buffer.from([0x7b, 0xff, 0x7d]);
+    const binary = { ...(await signed('push', '')), rawBody: bytes };
+    binary.headers['x-hub-signature-256'] = await verifier.sign(bytes);
+    expect(await receiveGitHubWebhook(deps, binary)).toMatchObject({ status: 'bad-request' });
+    // The same bytes with a signature over their lossy text decoding are forged.
+    binary.headers['x-hub-signature-256'] = await verifier.sign(bytes.toString('utf8'));
+    expect(await receiveGitHubWebhook(deps, binary)).toMatchObject({ status: 'unauthorized' });
+    expect(jobs).toHaveLength(0);
+    expect(store.values.size).toBe(0);
   });
 
   it('ignores a replayed delivery and a second delivery of the same commit', async () => {
