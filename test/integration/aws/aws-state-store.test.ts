@@ -58,7 +58,24 @@ function plan(environment: string, commit: string): Plan {
 }
 
 function stored(id: string, environment: string, createdAt: string, status: StoredPlan['status'] = 'Planned') {
-  return { id, plan: plan(environment, `c-${id}`), status, createdAt, trigger: 'push' } satisfies StoredPlan;
+  return {
+    id,
+    plan: plan(environment, `c-${id}`),
+    status,
+    createdAt,
+    trigger: 'push',
+    actor: 'octocat',
+  } satisfies StoredPlan;
+}
+
+/** The S3 key the plan record names for its body (a fresh key per save: a losing save never replaces one). */
+async function planObjectOf(id: string): Promise<string> {
+  const out = await dynamo.send(
+    new GetItemCommand({ TableName: table, Key: { pk: { S: `PLAN#${id}` }, sk: { S: 'PLAN' } } }),
+  );
+  const key = out.Item?.planObject?.S;
+  if (!key?.startsWith(`plans/${id}/plan-`)) throw new Error(`plan "${id}" names no plan object: ${String(key)}`);
+  return key;
 }
 
 beforeAll(async () => {
@@ -82,7 +99,7 @@ describe('AwsStateStore plans', () => {
     const back = await store.getPlan('p-roundtrip');
     // Assess
     expect(back).toEqual(p);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'plans/p-roundtrip/plan.json' }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: await planObjectOf('p-roundtrip') }));
     expect(head.ServerSideEncryption).toBe('aws:kms');
     expect(head.SSEKMSKeyId).toBe(kmsKeyId);
   });
@@ -90,7 +107,7 @@ describe('AwsStateStore plans', () => {
   it('sends no encryption header without a key id, leaving it to the bucket default (not aws/s3)', async () => {
     const plain = new AwsStateStore({ bucket, table, s3, dynamo });
     await plain.savePlan(stored('p-default-key', 'dev', '2026-11-25T10:00:30.000Z'));
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'plans/p-default-key/plan.json' }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: await planObjectOf('p-default-key') }));
     expect(head.SSEKMSKeyId).toBeUndefined();
     expect((await plain.getPlan('p-default-key'))?.id).toBe('p-default-key');
   });
@@ -308,7 +325,7 @@ describe('AwsStateStore faults', () => {
   });
 
   it('reads objects that the bucket encrypted (body is JSON text)', async () => {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'plans/p-roundtrip/plan.json' }));
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: await planObjectOf('p-roundtrip') }));
     expect(JSON.parse((await out.Body?.transformToString()) ?? '{}').environment).toBe('dev');
   });
 });

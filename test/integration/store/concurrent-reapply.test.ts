@@ -1,0 +1,121 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AwsStateStore, DynamoLocker } from '../../../lib/adapters/aws/index.ts';
+import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
+import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
+import { runApply } from '../../../lib/engine/run-apply.ts';
+import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
+import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../../../lib/pipeline/in-process.ts';
+import { requestReapply } from '../../../lib/pipeline/operations.ts';
+import { runJob } from '../../../lib/pipeline/run-job.ts';
+import type { Locker } from '../../../lib/ports/lock.ts';
+import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
+import type { StateStore } from '../../../lib/ports/state-store.ts';
+import { environmentYaml, makeDeps, REPO, topicYaml } from '../../unit/pipeline/support.ts';
+import {
+  clients,
+  createBucket,
+  createStateTable,
+  deleteStateTable,
+  ensureAwsServices,
+  uniqueName,
+} from '../aws/aws-services.ts';
+
+const dynamo = clients.dynamo();
+const s3 = clients.s3();
+const table = uniqueName('reapply');
+const bucket = uniqueName('reapply');
+
+type MakeState = () => Promise<{ store: StateStore; locker: Locker }>;
+
+const states: [string, MakeState][] = [
+  [
+    'file store',
+    async () => {
+      const root = await mkdtemp(join(tmpdir(), 'landscape-reapply-'));
+      return { store: new FileStateStore(root), locker: new FileLocker(root) };
+    },
+  ],
+  [
+    'DynamoDB Local + S3',
+    async () => ({
+      store: new AwsStateStore({ bucket, table, s3, dynamo }),
+      locker: new DynamoLocker({ table, dynamo }),
+    }),
+  ],
+];
+
+beforeAll(async () => {
+  await ensureAwsServices();
+  await createStateTable(dynamo, table);
+  await createBucket(s3, bucket);
+});
+
+afterAll(async () => {
+  await deleteStateTable(dynamo, table);
+});
+
+describe.each(states)('ten concurrent POST /reapply on the %s', (_name, makeState) => {
+  it('store ten distinct plans, apply at most one at a time and each plan at most once', async () => {
+    // Prepare: the pipeline as `landscape serve` runs it (background jobs and applies), one clock instant for
+    // every request, so every reapply is accepted in the same millisecond of the same commit.
+    const { store, locker } = await makeState();
+    const tasks = new BackgroundTasks(makeDeps().deps.log, { retries: 0 });
+    const dispatcher = new InProcessJobDispatcher(tasks);
+    const invoker = new InProcessApplyInvoker(tasks);
+    const fixture = makeDeps({ store, locker, dispatcher, invoker });
+    const { deps, git, kafka } = fixture;
+    deps.settings = { ...deps.settings, defaultRepo: REPO, lockWaitMs: 120_000 };
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const tracked: ResourceProvider = {
+      ...kafka,
+      name: kafka.name,
+      kinds: kafka.kinds,
+      observe: (desired) => kafka.observe(desired),
+      observeKeys: (keys) => kafka.observeKeys(keys),
+      close: async () => undefined,
+      apply: async (changes, context) => {
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        try {
+          return await kafka.apply(changes);
+        } finally {
+          inFlight--;
+          void context;
+        }
+      },
+    };
+    deps.createProviders = async () => [tracked];
+    const appliedRuns = new Map<string, number>();
+    deps.engine = {
+      ...deps.engine,
+      runApply: async (input) => {
+        const result = await runApply(input);
+        if (result.status === 'applied' && input.planId)
+          appliedRuns.set(input.planId, (appliedRuns.get(input.planId) ?? 0) + 1);
+        return result;
+      },
+    };
+    dispatcher.bind((job) => runJob(deps, job));
+    invoker.bind((request) => applyStoredPlan(deps, request));
+    git.commit({ 'environment.yaml': environmentYaml(), 'topics.yaml': topicYaml('orders') });
+
+    // Act
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => requestReapply(deps, { environment: 'prod' }, `operator-${i}`)),
+    );
+    await tasks.idle();
+
+    // Assess
+    const reapplies = (await store.listPlans('prod')).filter((p) => p.trigger === 'reapply');
+    expect(new Set(reapplies.map((p) => p.id)).size).toBe(10);
+    expect(new Set(reapplies.map((p) => p.actor)).size).toBe(10);
+    expect(mostInFlight).toBe(1);
+    expect([...appliedRuns.values()].every((n) => n === 1)).toBe(true);
+    expect(kafka.state.has('kafka/topic/orders')).toBe(true);
+  });
+});
