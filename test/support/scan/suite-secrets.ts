@@ -13,6 +13,8 @@ export const SUITE_SECRETS: Readonly<Record<string, string>> = {
   // GitHub webhook secrets and API tokens.
   E2E_WEBHOOK_SECRET: 'e2e-webhook-secret-0123456789',
   E2E_API_TOKEN: 'e2e-api-token-0123456789abcdef',
+  SERVE_LIMITS_WEBHOOK_SECRET: 'limits-webhook-secret-0123456789',
+  SERVE_LIMITS_API_TOKEN: 'limits-api-token-0123456789abcdef',
   LAMBDA_RT_WEBHOOK_SECRET: 'lambda-rt-webhook-secret-0123456789',
   RECEIVE_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
   HANDLER_WEBHOOK_SECRET: 'handler-test-secret-0123456789',
