@@ -37,7 +37,17 @@ export type PlanCommitOutcome =
 
 export type PlanCommitDeps = Pick<
   PipelineDeps,
-  'store' | 'git' | 'invoker' | 'reporter' | 'secrets' | 'createProviders' | 'engine' | 'now' | 'log' | 'settings'
+  | 'store'
+  | 'git'
+  | 'invoker'
+  | 'reporter'
+  | 'secrets'
+  | 'createProviders'
+  | 'engine'
+  | 'now'
+  | 'newId'
+  | 'log'
+  | 'settings'
 >;
 
 /** Loads one environment's config; config problems come back as values with repository-relative paths. */
@@ -171,7 +181,7 @@ async function planOneEnvironment(
 
   const plan = result.plan;
   const stored: StoredPlan = {
-    id: planId(environment, input.receivedAt, input.commit, plan.hash),
+    id: planId(environment, input.receivedAt, input.commit, plan.hash, deps.newId()),
     plan,
     status: 'Planned',
     createdAt: input.receivedAt,

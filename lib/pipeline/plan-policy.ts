@@ -58,10 +58,22 @@ export function shortSummary(plan: Plan): string {
 
 const compactTime = (iso: string): string => iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
-/** Plan ids sort by trigger time and say what they are: `20261125T101500Z-prod-1a2b3c4-9f8e7d6c`. */
-export function planId(environment: string, receivedAt: string, commit: string | undefined, hash: string): string {
+/**
+ * Plan ids sort by trigger time and say what they are: `20261125T101500Z-prod-1a2b3c4-9f8e7d6c-5e1f09ab7c3d`.
+ * `unique` (a fresh random id from the caller) makes two plans of the same second, commit and content
+ * distinct: two reapplies a moment apart are two plans, each applied at most once (ids are never reused;
+ * the store refuses to save over an existing id).
+ */
+export function planId(
+  environment: string,
+  receivedAt: string,
+  commit: string | undefined,
+  hash: string,
+  unique: string,
+): string {
   const env = environment.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `${compactTime(receivedAt)}-${env}-${(commit ?? 'nocommit').slice(0, 7)}-${hash.slice(0, 8)}`;
+  const suffix = unique.replace(/[^A-Za-z0-9]/g, '').slice(0, 12);
+  return `${compactTime(receivedAt)}-${env}-${(commit ?? 'nocommit').slice(0, 7)}-${hash.slice(0, 8)}-${suffix}`;
 }
 
 const ENV_NAME = /^[A-Za-z0-9._-]{1,100}$/;

@@ -1,3 +1,4 @@
+import { ReconcilerError } from '../errors.ts';
 import type { ApplyReport, Plan } from '../model/plan.ts';
 import type { Inventory } from '../model/resource.ts';
 
@@ -52,9 +53,17 @@ export interface AppliedPointer {
  * Embedded default: a directory (FileStateStore). AWS: S3 (plans) + DynamoDB (the rest).
  */
 export interface StateStore {
+  /**
+   * Creates the plan record. Conditional: never replaces an existing plan (ids are single-use), throws a
+   * `Conflict` ReconcilerError when the id exists. Every method taking a plan id refuses an id that
+   * `checkPlanId` refuses before it reaches a file name or a key.
+   */
   savePlan(plan: StoredPlan): Promise<void>;
   getPlan(id: string): Promise<StoredPlan | undefined>;
-  /** Compare-and-set on status: returns false when the current status is not `from`. */
+  /**
+   * Compare-and-set on status, one conditional write: returns false when the current status is not in `from`.
+   * Claiming a plan for apply (`Planned`/`Approved` -> `Applying`) through it lets exactly one caller win.
+   */
   updatePlanStatus(id: string, from: PlanStatus[], to: PlanStatus, patch?: Partial<StoredPlan>): Promise<boolean>;
   listPlans(environment: string, options?: { status?: PlanStatus[]; limit?: number }): Promise<StoredPlan[]>;
 
@@ -73,4 +82,33 @@ export interface StateStore {
   /** Small named JSON values: last drift report digest, alert states. */
   getValue<T>(name: string): Promise<T | undefined>;
   putValue<T>(name: string, value: T): Promise<void>;
+}
+
+const PLAN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/**
+ * Plan ids as stores accept them: 1-200 letters, digits, ".", "_" or "-", not starting with a dot or dash.
+ * Checked by every store before an id becomes a file name or a key (a huge id from an API path must be a
+ * 400, not ENAMETOOLONG).
+ */
+export function checkPlanId(id: string): string {
+  if (typeof id !== 'string' || !PLAN_ID.test(id)) {
+    const shown =
+      typeof id === 'string'
+        ? `"${id.slice(0, 40)}${id.length > 40 ? '...' : ''}" (${id.length} characters)`
+        : String(id);
+    throw new ReconcilerError(
+      'BadRequest',
+      `plan id ${shown} is not a plan id: ids are 1-200 letters, digits, ".", "_" or "-" and start with a letter or digit`,
+    );
+  }
+  return id;
+}
+
+/** The error `savePlan` throws for an id that is taken. */
+export function planExists(id: string): ReconcilerError {
+  return new ReconcilerError(
+    'Conflict',
+    `plan "${id}" already exists: plans are never replaced, save it under a new id`,
+  );
 }

@@ -11,7 +11,15 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { AdapterError } from '../../errors.ts';
 import type { Plan } from '../../model/plan.ts';
 import type { Inventory } from '../../model/resource.ts';
-import type { AppliedPointer, AuditRecord, PlanStatus, StateStore, StoredPlan } from '../../ports/state-store.ts';
+import {
+  type AppliedPointer,
+  type AuditRecord,
+  checkPlanId,
+  type PlanStatus,
+  planExists,
+  type StateStore,
+  type StoredPlan,
+} from '../../ports/state-store.ts';
 import { mapLimit } from '../concurrency.ts';
 import { toAdapterError } from './aws-errors.ts';
 import {
@@ -83,12 +91,16 @@ export class AwsStateStore implements StateStore {
   // ---------- plans ----------
 
   async savePlan(stored: StoredPlan): Promise<void> {
-    const planObject = `plans/${encodeURIComponent(stored.id)}/plan.json`;
+    checkPlanId(stored.id);
+    // Bodies under fresh object keys: a save that loses to an existing id must not replace that plan's body.
+    const planObject = this.#newObjectKey(stored.id, 'plan');
     await this.#putObject(planObject, stored.plan, `saving plan "${stored.id}"`);
+    const written = [planObject];
     let reportObject: string | undefined;
     if (stored.report) {
       reportObject = this.#newObjectKey(stored.id, 'report');
       await this.#putObject(reportObject, stored.report, `saving the report of plan "${stored.id}"`);
+      written.push(reportObject);
     }
     const key = planKey(stored.id);
     const item: Item = {
@@ -102,16 +114,20 @@ export class AwsStateStore implements StateStore {
     };
     if (reportObject) item.reportObject = S(reportObject);
     try {
-      await this.#dynamo.send(new PutItemCommand({ TableName: this.#table, Item: item }));
+      await this.#dynamo.send(
+        new PutItemCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
     } catch (error) {
+      await Promise.all(written.map((k) => this.#deleteObject(k)));
+      if (error instanceof ConditionalCheckFailedException) throw planExists(stored.id);
       throw toAdapterError(`saving plan "${stored.id}"`, error);
     }
   }
 
   async getPlan(id: string): Promise<StoredPlan | undefined> {
     let item: Item | undefined;
+    const key = planKey(checkPlanId(id));
     try {
-      const key = planKey(id);
       const out = await this.#dynamo.send(
         new GetItemCommand({ TableName: this.#table, Key: { pk: S(key.pk), sk: S(key.sk) }, ConsistentRead: true }),
       );
@@ -128,6 +144,7 @@ export class AwsStateStore implements StateStore {
     to: PlanStatus,
     patch: Partial<StoredPlan> = {},
   ): Promise<boolean> {
+    checkPlanId(id);
     if (from.length === 0) return false;
     const written: string[] = [];
     const names: Record<string, string> = { '#status': 'status', '#rev': 'rev' };
@@ -367,6 +384,7 @@ export class AwsStateStore implements StateStore {
       fields.gsi1sk = S(`${patch.createdAt}#${id}`);
     }
     if (patch.trigger !== undefined) fields.trigger = S(patch.trigger);
+    if (patch.actor !== undefined) fields.actor = S(patch.actor);
     if (patch.approval !== undefined) fields.approval = S(JSON.stringify(patch.approval));
     return fields;
   }
@@ -389,6 +407,8 @@ export class AwsStateStore implements StateStore {
       createdAt: str(item, 'createdAt') ?? '',
       trigger: str(item, 'trigger') ?? '',
     };
+    const actor = str(item, 'actor');
+    if (actor !== undefined) stored.actor = actor;
     const approval = str(item, 'approval');
     if (approval) stored.approval = JSON.parse(approval) as NonNullable<StoredPlan['approval']>;
     if (report) stored.report = report;

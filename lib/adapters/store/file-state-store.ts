@@ -2,8 +2,16 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Inventory } from '../../model/resource.ts';
-import type { AppliedPointer, AuditRecord, PlanStatus, StateStore, StoredPlan } from '../../ports/state-store.ts';
-import { readJson, withFileMutex, writeJson } from './file-io.ts';
+import {
+  type AppliedPointer,
+  type AuditRecord,
+  checkPlanId,
+  type PlanStatus,
+  planExists,
+  type StateStore,
+  type StoredPlan,
+} from '../../ports/state-store.ts';
+import { createExclusive, readJson, withFileMutex, writeJson } from './file-io.ts';
 
 const safe = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, '_');
 
@@ -19,11 +27,14 @@ export class FileStateStore implements StateStore {
   }
 
   #planPath(id: string): string {
-    return join(this.root, 'plans', `${safe(id)}.json`);
+    return join(this.root, 'plans', `${checkPlanId(id)}.json`);
   }
 
   async savePlan(plan: StoredPlan): Promise<void> {
-    await writeJson(this.#planPath(plan.id), plan);
+    // Created only if absent (a hard link fails on an existing name): a plan is never replaced.
+    if (!(await createExclusive(this.#planPath(plan.id), `${JSON.stringify(plan, null, 2)}\n`))) {
+      throw planExists(plan.id);
+    }
   }
 
   async getPlan(id: string): Promise<StoredPlan | undefined> {
@@ -36,10 +47,11 @@ export class FileStateStore implements StateStore {
     to: PlanStatus,
     patch: Partial<StoredPlan> = {},
   ): Promise<boolean> {
+    const path = this.#planPath(id);
     return withFileMutex(join(this.root, '.mutex', 'plans'), async () => {
-      const current = await this.getPlan(id);
+      const current = await readJson<StoredPlan>(path);
       if (!current || !from.includes(current.status)) return false;
-      await writeJson(this.#planPath(id), { ...current, ...patch, id, status: to });
+      await writeJson(path, { ...current, ...patch, id, status: to });
       return true;
     });
   }

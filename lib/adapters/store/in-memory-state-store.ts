@@ -1,5 +1,13 @@
 import type { Inventory } from '../../model/resource.ts';
-import type { AppliedPointer, AuditRecord, PlanStatus, StateStore, StoredPlan } from '../../ports/state-store.ts';
+import {
+  type AppliedPointer,
+  type AuditRecord,
+  checkPlanId,
+  type PlanStatus,
+  planExists,
+  type StateStore,
+  type StoredPlan,
+} from '../../ports/state-store.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -21,11 +29,12 @@ export class InMemoryStateStore implements StateStore {
   }
 
   async savePlan(plan: StoredPlan): Promise<void> {
+    if (this.plans.has(checkPlanId(plan.id))) throw planExists(plan.id);
     this.plans.set(plan.id, clone(plan));
   }
 
   async getPlan(id: string): Promise<StoredPlan | undefined> {
-    const plan = this.plans.get(id);
+    const plan = this.plans.get(checkPlanId(id));
     return plan ? clone(plan) : undefined;
   }
 
@@ -35,7 +44,7 @@ export class InMemoryStateStore implements StateStore {
     to: PlanStatus,
     patch: Partial<StoredPlan> = {},
   ): Promise<boolean> {
-    const current = this.plans.get(id);
+    const current = this.plans.get(checkPlanId(id));
     if (!current || !from.includes(current.status)) return false;
     this.plans.set(id, clone({ ...current, ...patch, id, status: to }));
     return true;
