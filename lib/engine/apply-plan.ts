@@ -1,7 +1,7 @@
 import { messageOf } from '../errors.ts';
 import type { ApplyReport, ChangeResult, Plan, PlannedChange } from '../model/plan.ts';
 import type { Inventory, ObservedResource } from '../model/resource.ts';
-import { fingerprint } from '../plan/compute-plan.ts';
+import { describeBasisMove, fingerprint } from '../plan/compute-plan.ts';
 import type { ProgressListener, ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import { sha256Hex } from './hash.ts';
@@ -22,8 +22,17 @@ export interface ApplyPlanResult {
   inventory: Inventory;
 }
 
-/** Re-reads every resource the plan touches and returns the keys whose live fingerprint moved. */
-export async function findStaleKeys(plan: Plan, providers: readonly ResourceProvider[]): Promise<string[]> {
+/** One resource whose live state moved since planning, and what moved. */
+export interface StaleResource {
+  key: string;
+  moved: string;
+}
+
+/**
+ * Re-reads every resource the plan touches and returns those whose basis entry moved: spec changed, created,
+ * deleted, or deleted and re-created (a new platform identity with an equal spec).
+ */
+export async function findStaleResources(plan: Plan, providers: readonly ResourceProvider[]): Promise<StaleResource[]> {
   const byKind = providersByKind(providers);
   const keysByProvider = new Map<ResourceProvider, string[]>();
   for (const change of plan.changes) {
@@ -41,8 +50,14 @@ export async function findStaleKeys(plan: Plan, providers: readonly ResourceProv
   );
   return plan.changes
     .filter((change) => byKind.has(change.kind))
-    .filter((change) => fingerprint(observed.get(change.key), sha256Hex) !== plan.basis[change.key])
-    .map((change) => change.key);
+    .flatMap((change) => {
+      const moved = describeBasisMove(
+        plan.basis[change.key],
+        fingerprint(observed.get(change.key), sha256Hex),
+        change.kind,
+      );
+      return moved === undefined ? [] : [{ key: change.key, moved }];
+    });
 }
 
 /** Batches of changes that one provider applies in one call: same wave, same direction, same provider. */
@@ -75,7 +90,7 @@ export async function applyPlan(input: ApplyPlanInput): Promise<ApplyPlanResult>
     ...(plan.source.commit ? { commit: plan.source.commit } : {}),
     startedAt,
   };
-  const stale = await findStaleKeys(plan, providers);
+  const stale = await findStaleResources(plan, providers);
   if (stale.length > 0) {
     return {
       inventory: input.inventory,
@@ -83,16 +98,22 @@ export async function applyPlan(input: ApplyPlanInput): Promise<ApplyPlanResult>
         ...reportBase,
         finishedAt: now().toISOString(),
         outcome: 'Refused',
-        results: plan.changes.map((c) => ({
-          key: c.key,
-          action: c.action,
-          outcome: 'Skipped',
-          message: 'plan refused: stale',
-        })),
+        results: plan.changes.map((c) => {
+          const moved = stale.find((s) => s.key === c.key)?.moved;
+          return {
+            key: c.key,
+            action: c.action,
+            outcome: 'Skipped' as const,
+            message: moved ? `plan refused: stale (${moved})` : 'plan refused: stale',
+          };
+        }),
         refusal: {
           code: 'PlanStale',
-          message: `plan is stale: ${stale.length} resource(s) changed on the platform since planning (${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', ...' : ''}); plan again`,
-          changedKeys: stale,
+          message: `plan is stale: ${stale.length} resource(s) changed on the platform since planning (${stale
+            .slice(0, 5)
+            .map((s) => `${s.key}: ${s.moved}`)
+            .join('; ')}${stale.length > 5 ? '; ...' : ''}); plan again`,
+          changedKeys: stale.map((s) => s.key),
         },
       },
     };

@@ -39,6 +39,17 @@ export interface PlannedChange {
   destructive: boolean;
   source?: SourceLocation;
   origin?: string;
+  /**
+   * For a Delete: the platform identity of the live object the plan deletes (Kafka topic id, Kubernetes uid).
+   * Adapters that can delete by identity do, so an object re-created after apply's staleness check is never
+   * the one deleted.
+   */
+  identity?: string;
+  /**
+   * Set on a Create/Update of a resource that exists live but was not created by Landscape: this apply adopts it
+   * (ADR 0005). Adoptions without field changes are listed in `Plan.adopted`.
+   */
+  adopt?: true;
 }
 
 /** Stable reasons a desired change is not made (typed skip reasons, as in cli-utils). */
@@ -76,6 +87,20 @@ export interface PlanSummary {
   noop: number;
   refused: number;
   unmanaged: number;
+  /** Existing resources this apply starts managing (with or without changes). */
+  adopt: number;
+}
+
+/**
+ * A live grant Landscape does not manage that reaches resources it does manage: an out-of-band
+ * `ALLOW ALL topic:*`, a DENY on a managed topic, a prefixed grant covering managed topics.
+ */
+export interface UnmanagedGrant {
+  key: ResourceKey;
+  name: string;
+  /** Up to five managed resource names it reaches (`topics` counts all of them). */
+  examples: string[];
+  topics: number;
 }
 
 /**
@@ -93,7 +118,11 @@ export interface Plan {
   target: EnvironmentSpec;
   source: { repo?: string; commit?: string; ref?: string };
   toolVersion: string;
-  /** key -> fingerprint of the live resource when planned ("absent" when it did not exist). */
+  /**
+   * key -> what the plan was made against: `absent` when the resource did not exist, otherwise the fingerprint
+   * of its live spec, followed by `@<identity>` when the platform gives the object an identity (topic id, uid,
+   * schema version and id). Apply refuses the plan when any entry moved (see `describeBasisMove`).
+   */
   basis: Record<ResourceKey, string>;
   /** Ordered: creates/updates by wave ascending, then deletes by wave descending; ties by key. */
   changes: PlannedChange[];
@@ -101,7 +130,14 @@ export interface Plan {
   notes: PlanNote[];
   /** Keys that exist live, are not in git and were not created by Landscape: never touched. */
   unmanaged: ResourceKey[];
+  /** Unmanaged grants that reach managed resources (drift reports them). */
+  unmanagedGrants: UnmanagedGrant[];
   noop: ResourceKey[];
+  /**
+   * Keys this apply adopts (with or without field changes): they exist live, Landscape did not create them, and
+   * git now declares them. They enter the inventory marked adopted and are never pruned (ADR 0005).
+   */
+  adopted: ResourceKey[];
   /**
    * What the inventory records for every desired resource once it exists (managed fields, secret digests).
    * Apply adds these for changes that succeeded and for NoOps (adoption), and drops keys it deleted.

@@ -50,6 +50,12 @@ export interface ObservedResource {
   ownedByLandscape?: boolean;
   /** Set when another field manager owns what we would change (Kubernetes server-side apply). */
   conflicts?: string[];
+  /**
+   * The platform's own identity of this object, where it has one: the Kafka topic id, the Kubernetes uid, the
+   * registry's version and id of a subject's latest schema. The same name with another identity is another
+   * object (deleted and re-created), even when its spec is equal: a plan made against the old one is stale.
+   */
+  identity?: string;
 }
 
 /**
@@ -62,5 +68,11 @@ export interface InventoryEntry {
   managedFields?: string[];
   /** Fingerprint of secret reference + value digest (never the value) for SCRAM passwords and similar. */
   secretDigest?: string;
+  /**
+   * Set when the resource existed before Landscape managed it (git declared it while it already existed live):
+   * Landscape manages it while it is declared and never deletes it, also not once it is removed from git
+   * (ADR 0005: only what Landscape created is pruned).
+   */
+  adopted?: true;
 }
 export type Inventory = Record<ResourceKey, InventoryEntry>;

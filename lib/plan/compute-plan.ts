@@ -19,6 +19,7 @@ import { canonicalJson } from './canonical-json.ts';
 import { diffDeclared, leafFields } from './diff.ts';
 import type { KindRules } from './kind-rules.ts';
 import { KIND_RULES } from './kinds/index.ts';
+import { unmanagedGrants } from './unmanaged-grants.ts';
 
 export interface ComputePlanInput {
   environment: { name: string; spec: EnvironmentSpec };
@@ -36,9 +37,45 @@ export interface ComputePlanInput {
 
 const FALLBACK_RULES: KindRules = {};
 
-/** The live fingerprint recorded in a plan's basis: a change here means the plan is stale. */
+/**
+ * The basis entry of one live resource: `absent`, or the fingerprint of its spec followed by `@<identity>`
+ * when the platform gives it one. Apply re-reads the resource and refuses the plan when this moved. The
+ * identity matters most for deletes: a topic deleted and re-created by hand with the same spec (and new data)
+ * has the same spec fingerprint but a new topic id, and a plan made against the old topic must not delete it.
+ */
 export function fingerprint(resource: ObservedResource | undefined, hash: (text: string) => string): string {
-  return resource === undefined ? 'absent' : hash(canonicalJson(resource.spec)).slice(0, 16);
+  if (resource === undefined) return 'absent';
+  const spec = hash(canonicalJson(resource.spec)).slice(0, 16);
+  return resource.identity === undefined ? spec : `${spec}@${resource.identity}`;
+}
+
+/** What the platform's identity of each kind is called, in messages. */
+const IDENTITY_NAME: Partial<Record<ResourceKind, string>> = {
+  Topic: 'topic id',
+  Schema: 'latest',
+  KubernetesObject: 'uid',
+};
+
+/** What moved between a planned basis entry and the live one, for people: `undefined` when nothing did. */
+export function describeBasisMove(planned: string | undefined, live: string, kind?: ResourceKind): string | undefined {
+  if (planned === live) return undefined;
+  if (planned === undefined) return 'not in the plan basis';
+  if (planned === 'absent') return 'created since planning';
+  if (live === 'absent') return 'deleted since planning';
+  const [plannedSpec, plannedIdentity] = splitBasis(planned);
+  const [liveSpec, liveIdentity] = splitBasis(live);
+  if (plannedIdentity !== liveIdentity) {
+    if (plannedIdentity === undefined) return 'planned without its identity (an older plan)';
+    if (liveIdentity === undefined) return 'its identity can no longer be read';
+    const name = (kind && IDENTITY_NAME[kind]) ?? 'identity';
+    return `deleted and re-created since planning (${name} ${plannedIdentity} -> ${liveIdentity})`;
+  }
+  return plannedSpec === liveSpec ? undefined : 'changed since planning';
+}
+
+function splitBasis(entry: string): [string, string | undefined] {
+  const at = entry.indexOf('@');
+  return at < 0 ? [entry, undefined] : [entry.slice(0, at), entry.slice(at + 1)];
 }
 
 /** Names the environment protects from any change (internal topics and the like). */
@@ -68,6 +105,8 @@ export function computePlan(input: ComputePlanInput): Plan {
   const notes: PlanNote[] = [...(input.notes ?? [])];
   const noop: string[] = [];
   const unmanaged: string[] = [];
+  const unmanagedResources: ObservedResource[] = [];
+  const adopted: string[] = [];
   const inventoryEntries: InventoryEntry[] = [];
 
   for (const desired of [...input.desired].sort(byKey)) {
@@ -87,33 +126,9 @@ export function computePlan(input: ComputePlanInput): Plan {
       });
       continue;
     }
-    const managedFields = rules.managedFields?.(desired);
-    const secretDigest = rules.secretDigest?.(desired);
-    inventoryEntries.push({
-      key: desired.key,
-      kind: desired.kind,
-      ...(managedFields ? { managedFields } : {}),
-      ...(secretDigest !== undefined ? { secretDigest } : {}),
-    });
     const current = live.get(desired.key);
-    const base = {
-      key: desired.key,
-      kind: desired.kind,
-      name: desired.name,
-      wave: WAVE_OF[desired.kind],
-      desired: desired.spec,
-      ...where,
-    };
-    if (current === undefined) {
-      changes.push({
-        ...base,
-        action: 'Create',
-        fields: rules.createFields?.(desired) ?? leafFields(desired.spec),
-        destructive: false,
-      });
-      continue;
-    }
-    if (current.conflicts && current.conflicts.length > 0) {
+    if (current?.conflicts && current.conflicts.length > 0) {
+      // Not ours to change, so not ours at all: it does not enter the inventory (a later prune would delete it).
       refused.push({
         key: desired.key,
         kind: desired.kind,
@@ -121,6 +136,37 @@ export function computePlan(input: ComputePlanInput): Plan {
         reason: 'OwnedByOther',
         message: `fields are owned by another manager: ${current.conflicts.join('; ')}`,
         ...(desired.source ? { source: desired.source } : {}),
+      });
+      continue;
+    }
+    const previous = inventory[desired.key];
+    // Existing live, not in the inventory and not marked as created by Landscape: declaring it adopts it.
+    const adopting = current !== undefined && previous === undefined && current.ownedByLandscape !== true;
+    const managedFields = rules.managedFields?.(desired);
+    const secretDigest = rules.secretDigest?.(desired);
+    inventoryEntries.push({
+      key: desired.key,
+      kind: desired.kind,
+      ...(managedFields ? { managedFields } : {}),
+      ...(secretDigest !== undefined ? { secretDigest } : {}),
+      ...(adopting || previous?.adopted ? { adopted: true as const } : {}),
+    });
+    if (adopting) adopted.push(desired.key);
+    const base = {
+      key: desired.key,
+      kind: desired.kind,
+      name: desired.name,
+      wave: WAVE_OF[desired.kind],
+      desired: desired.spec,
+      ...where,
+      ...(adopting ? { adopt: true as const } : {}),
+    };
+    if (current === undefined) {
+      changes.push({
+        ...base,
+        action: 'Create',
+        fields: rules.createFields?.(desired) ?? leafFields(desired.spec),
+        destructive: false,
       });
       continue;
     }
@@ -148,9 +194,22 @@ export function computePlan(input: ComputePlanInput): Plan {
   for (const current of [...input.observed].sort(byKey)) {
     if (desiredKeys.has(current.key) || !observedKinds.has(current.kind)) continue;
     if (isProtectedName(current.kind, current.name, environment.spec)) continue;
-    const owned = current.ownedByLandscape ?? inventory[current.key] !== undefined;
+    const entry = inventory[current.key];
+    if (entry?.adopted) {
+      notes.push({
+        key: current.key,
+        level: 'info',
+        message: `${current.kind} "${current.name}" is gone from git, but Landscape adopted it (it existed before it was declared), so it is never pruned: left in place (delete it by hand if it should go)`,
+      });
+      // Kept as adopted: Kubernetes objects carry Landscape's labels once adopted, and only this entry says the
+      // object is not Landscape's own.
+      inventoryEntries.push(entry);
+      continue;
+    }
+    const owned = current.ownedByLandscape ?? entry !== undefined;
     if (!owned) {
       unmanaged.push(current.key);
+      unmanagedResources.push(current);
       continue;
     }
     if (!environment.spec.prune[current.kind]) {
@@ -171,8 +230,17 @@ export function computePlan(input: ComputePlanInput): Plan {
       wave: WAVE_OF[current.kind],
       fields: [],
       destructive: true,
+      ...(current.identity !== undefined ? { identity: current.identity } : {}),
     });
   }
+
+  const managedTopics = [
+    ...input.desired.filter((d) => d.kind === 'Topic').map((d) => d.name),
+    // Landscape's own topics gone from git (deleted or kept with prune off); adopted ones gone from git are not.
+    ...input.observed
+      .filter((o) => o.kind === 'Topic' && inventory[o.key] !== undefined && !inventory[o.key]?.adopted)
+      .map((o) => o.name),
+  ];
 
   const ordered = orderChanges(changes);
   const basis: Record<string, string> = {};
@@ -185,6 +253,7 @@ export function computePlan(input: ComputePlanInput): Plan {
     noop: noop.length,
     refused: refused.length,
     unmanaged: unmanaged.length,
+    adopt: adopted.length,
   };
   const withoutHash: Omit<Plan, 'hash'> = {
     apiVersion: PLAN_API_VERSION,
@@ -197,7 +266,9 @@ export function computePlan(input: ComputePlanInput): Plan {
     refused: refused.sort(byKey),
     notes,
     unmanaged,
+    unmanagedGrants: unmanagedGrants(unmanagedResources, managedTopics),
     noop,
+    adopted,
     inventory: inventoryEntries.sort(byKey),
     summary,
     desiredHash: hash(canonicalJson([...input.desired].sort(byKey))),

@@ -31,12 +31,54 @@ function changeHeader(change: PlannedChange): string {
   const where = change.source ? `  (${change.source.file}:${change.source.line})` : '';
   const origin = change.origin ? ` from ${change.origin}` : '';
   const destructive = change.destructive ? '  [destructive]' : '';
-  return `${SYMBOL[change.action]} ${VERB[change.action]} ${change.kind} ${change.name}${origin}${destructive}${where}`;
+  const adopt = change.adopt ? '  [adopt]' : '';
+  return `${SYMBOL[change.action]} ${VERB[change.action]} ${change.kind} ${change.name}${origin}${adopt}${destructive}${where}`;
 }
 
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
-  return `${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.noop} unchanged, ${s.refused} refused, ${s.unmanaged} unmanaged`;
+  const adopt = s.adopt > 0 ? `, ${s.adopt} to adopt` : '';
+  return `${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.noop} unchanged${adopt}, ${s.refused} refused, ${s.unmanaged} unmanaged`;
+}
+
+/** How many names a list of unmanaged or adopted resources shows before "... and N more". */
+export const LIST_LIMIT = 20;
+
+/** A bounded list of names: at most `limit`, then how many more. */
+export function boundedList(names: readonly string[], indent: string, limit = LIST_LIMIT): string[] {
+  const lines = names.slice(0, limit).map((name) => `${indent}${name}`);
+  if (names.length > limit) lines.push(`${indent}... and ${names.length - limit} more (see the plan JSON)`);
+  return lines;
+}
+
+/**
+ * The unmanaged part of a plan, shared by plan and drift: the live resources Landscape leaves alone (named,
+ * bounded) and the unmanaged grants that reach resources it manages.
+ */
+export function unmanagedLines(plan: Plan): string[] {
+  const lines: string[] = [];
+  if (plan.unmanaged.length > 0) {
+    lines.push(
+      `Unmanaged: ${plan.unmanaged.length} live resource(s) not in git and not created by Landscape, left alone:`,
+      ...boundedList(plan.unmanaged, '  '),
+    );
+  }
+  const grants = plan.unmanagedGrants ?? [];
+  if (grants.length > 0) {
+    lines.push(
+      `Unmanaged grants on managed topics: ${grants.length} ACL(s) not in git reach topics Landscape manages:`,
+    );
+    lines.push(
+      ...boundedList(
+        grants.map(
+          (g) =>
+            `${g.name} -> ${g.examples.join(', ')}${g.topics > g.examples.length ? ` and ${g.topics - g.examples.length} more` : ''}`,
+        ),
+        '  ',
+      ),
+    );
+  }
+  return lines;
 }
 
 /** Body lines shared by the terminal and PR renderings. `limit` caps the number of changes listed. */
@@ -70,11 +112,15 @@ function bodyLines(plan: Plan, limit: number): string[] {
     for (const n of plan.notes)
       lines.push(`  ${n.level}: ${n.message}${n.source ? `  (${n.source.file}:${n.source.line})` : ''}`);
   }
-  if (plan.unmanaged.length > 0) {
+  const changed = new Set(plan.changes.map((c) => c.key));
+  const adoptedOnly = (plan.adopted ?? []).filter((key) => !changed.has(key));
+  if (adoptedOnly.length > 0) {
     lines.push(
-      `Unmanaged: ${plan.unmanaged.length} live resource(s) not in git and not created by Landscape, left alone.`,
+      `Adopt: ${adoptedOnly.length} existing resource(s) not created by Landscape, unchanged, managed from this apply on (never pruned):`,
+      ...boundedList(adoptedOnly, '  = adopt '),
     );
   }
+  lines.push(...unmanagedLines(plan));
   return lines;
 }
 
@@ -92,16 +138,16 @@ export function renderPlanText(plan: Plan, options: { limit?: number } = {}): st
 export function renderPlanMarkdown(plan: Plan, options: { limit?: number } = {}): string {
   const commit = plan.source.commit ? ` at \`${plan.source.commit.slice(0, 12)}\`` : '';
   const head = `### Landscape plan for \`${plan.environment}\`${commit}\n\n**${summaryLine(plan)}** · plan \`${plan.hash.slice(0, 12)}\`\n`;
-  if (plan.changes.length === 0 && plan.refused.length === 0 && plan.notes.length === 0) {
-    return `${head}\nNo changes. The live platform matches the configuration.\n`;
-  }
+  const intro =
+    plan.changes.length === 0 ? `${head}\nNo changes. The live platform matches the configuration.\n` : head;
+  if (bodyLines(plan, 0).length === 0) return intro;
   let limit = options.limit ?? 200;
   for (;;) {
     // In a diff block only a symbol in the first column is coloured: move it there ("!" marks an update).
     const lines = bodyLines(plan, limit).map((line) =>
       line.replace(/^ {2}([+~-]) /, (_m, symbol: string) => `${symbol === '~' ? '!' : symbol}   `),
     );
-    const body = `${head}\n\`\`\`diff\n${lines.join('\n')}\n\`\`\`\n`;
+    const body = `${intro}\n\`\`\`diff\n${lines.join('\n')}\n\`\`\`\n`;
     if (body.length < 60_000 || limit <= 10) return body;
     limit = Math.floor(limit / 2);
   }

@@ -57,6 +57,7 @@ export type KubeObject = {
     annotations?: Record<string, string>;
     generation?: number;
     resourceVersion?: string;
+    uid?: string;
     [key: string]: unknown;
   };
   [key: string]: unknown;

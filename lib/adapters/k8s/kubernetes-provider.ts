@@ -238,6 +238,8 @@ class KubernetesProvider implements ResourceProvider {
       name: displayName(live.kind, live.metadata.namespace, live.metadata.name),
       spec: { manifest: cleanLiveObject(live) },
       ownedByLandscape: isOwnedBy(live, this.environment),
+      // The same name with a new uid is another object (deleted and re-created): plans made before are stale.
+      ...(live.metadata.uid ? { identity: live.metadata.uid } : {}),
       ...(otherEnvironment !== undefined
         ? {
             conflicts: [
@@ -611,6 +613,12 @@ class KubernetesProvider implements ResourceProvider {
       if (!isOwnedBy(live, this.environment)) {
         return result('Skipped', `${name} no longer carries the labels ${ownedSelector(this.environment)}: left alone`);
       }
+      if (change.identity !== undefined && live.metadata.uid !== change.identity) {
+        return result(
+          'Failed',
+          `${name} was deleted and re-created since planning (uid ${change.identity} -> ${live.metadata.uid}): left alone; plan again`,
+        );
+      }
       try {
         await this.client.request('DELETE', KubeClient.pathOf(info, parts.namespace, parts.name), {
           body: {
@@ -618,7 +626,10 @@ class KubernetesProvider implements ResourceProvider {
             apiVersion: 'v1',
             propagationPolicy: 'Background',
             // Only the object we just checked: not one recreated or changed in between.
-            preconditions: { uid: live.metadata.uid, resourceVersion: live.metadata.resourceVersion },
+            preconditions: {
+              uid: change.identity ?? live.metadata.uid,
+              resourceVersion: live.metadata.resourceVersion,
+            },
           },
           what: `deleting ${name}`,
         });

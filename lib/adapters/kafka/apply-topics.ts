@@ -18,6 +18,7 @@ import { describeTopicConfigs, readTopicMetadata } from './read-state.ts';
 import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from './results.ts';
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const UNKNOWN_TOPIC_ID = 100;
 /**
  * KRaft refuses a CreateTopics/CreatePartitions request that creates more partitions than this
  * ("Excessively large number of partitions per request", POLICY_VIOLATION).
@@ -315,7 +316,9 @@ async function deleteTopics(
 ): Promise<void> {
   if (changes.length === 0) return;
   const start = performance.now();
-  const items = changes.map((change) => ({ change, name: topicNameOf(change) }));
+  // A planned delete names the topic id it was planned against: the broker then deletes exactly that topic,
+  // never one deleted and re-created under the same name (with new data) after the plan's staleness check.
+  const items = changes.map((change) => ({ change, name: topicNameOf(change), topicId: change.identity }));
   const accepted = new Map<string, PlannedChange>();
   let done = 0;
   await mapLimit(chunk(items, options.topicChunkSize), options.concurrency, async (group) => {
@@ -323,14 +326,25 @@ async function deleteTopics(
       const response = await callApi(
         session,
         deleteTopicsV6.api,
-        [group.map(({ name }) => ({ name })), session.timeoutMs],
+        [
+          group.map(({ name, topicId }) => (topicId !== undefined ? { name: null, topicId } : { name })),
+          session.timeoutMs,
+        ],
         `deleting ${plural(group.length, 'topic')}`,
         { retry: false },
       );
       const byName = new Map(response.responses.map((r) => [r.name, r]));
-      for (const { change, name } of group) {
-        const answer = byName.get(name);
-        if (answer?.errorCode === UNKNOWN_TOPIC_OR_PARTITION) book.succeeded(change, 'already absent', since(start));
+      const byId = new Map(response.responses.map((r) => [r.topicId, r]));
+      for (const { change, name, topicId } of group) {
+        const answer = topicId !== undefined ? byId.get(topicId) : byName.get(name);
+        if (answer?.errorCode === UNKNOWN_TOPIC_ID)
+          book.succeeded(
+            change,
+            `already absent: topic id ${topicId} is gone (a topic created under its name since is left alone)`,
+            since(start),
+          );
+        else if (answer?.errorCode === UNKNOWN_TOPIC_OR_PARTITION)
+          book.succeeded(change, 'already absent', since(start));
         else if (answer && answer.errorCode !== 0) {
           book.failed(change, `deleting topic "${name}": ${itemErrorText(answer.errorCode, answer.errorMessage)}`);
         } else accepted.set(name, change);

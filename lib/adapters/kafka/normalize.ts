@@ -168,9 +168,9 @@ export function topicSpec(
   return { partitions, replicationFactor, config, defaults };
 }
 
-/** The ObservedResource of a live topic. */
-export function observedTopic(name: string, spec: JsonObject): ObservedResource {
-  return { key: keys.topic(name), kind: 'Topic', name, spec };
+/** The ObservedResource of a live topic; its identity is the broker's topic id (a re-created topic has a new one). */
+export function observedTopic(name: string, spec: JsonObject, topicId?: string): ObservedResource {
+  return { key: keys.topic(name), kind: 'Topic', name, spec, ...(topicId !== undefined ? { identity: topicId } : {}) };
 }
 
 // ---- Quotas -----------------------------------------------------------------------------------------

@@ -52,7 +52,12 @@ export interface TopicMetadata {
   replicationFactor: number;
   /** Partitions without a leader right now (0 means every partition can be produced to). */
   leaderless: number;
+  /** The broker's id of this topic (undefined when the broker reports none): a re-created topic gets a new one. */
+  topicId: string | undefined;
 }
+
+/** What brokers send for "no topic id" (ZooKeeper-era topics before they were given one). */
+const NO_TOPIC_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Reads topic metadata in batched Metadata requests: every topic when `names` is null (one request), or
@@ -88,6 +93,7 @@ export async function readTopicMetadata(
         // larger for a while, which is exactly what a reader of the live state should see.
         replicationFactor: partitions[0]?.replicaNodes.length ?? 0,
         leaderless: partitions.filter((p) => p.leaderId < 0).length,
+        topicId: topic.topicId && topic.topicId !== NO_TOPIC_ID ? topic.topicId : undefined,
       });
     }
   }
@@ -151,7 +157,9 @@ export async function readTopics(
   for (const topic of metadata) {
     const entries = configs.get(topic.name);
     if (!entries) continue; // deleted while we were reading
-    observed.push(observedTopic(topic.name, topicSpec(topic.partitions, topic.replicationFactor, entries)));
+    observed.push(
+      observedTopic(topic.name, topicSpec(topic.partitions, topic.replicationFactor, entries), topic.topicId),
+    );
   }
   return observed;
 }

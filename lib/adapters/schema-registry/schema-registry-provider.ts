@@ -124,7 +124,14 @@ export class SchemaRegistryProvider implements ResourceProvider {
       version: latest.version,
       id: latest.id,
     };
-    return { key: keys.subject(subject), kind: 'Schema', name: subject, spec: spec as unknown as JsonObject };
+    return {
+      key: keys.subject(subject),
+      kind: 'Schema',
+      name: subject,
+      spec: spec as unknown as JsonObject,
+      // The registry's identity of what the subject holds: a subject deleted and registered again starts over.
+      identity: `version ${latest.version}, id ${latest.id}`,
+    };
   }
 
   /** The effective level: the subject's own, else the global one (`defaultToGlobal`). */

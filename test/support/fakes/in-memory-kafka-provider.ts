@@ -36,6 +36,7 @@ export class InMemoryKafkaProvider implements ResourceProvider {
   readonly state = new Map<string, ObservedResource>();
   readonly failKeys = new Set<string>();
   applyCalls = 0;
+  #created = 0;
 
   constructor(initial: readonly ObservedResource[] = []) {
     for (const resource of initial) this.state.set(resource.key, structuredClone(resource));
@@ -67,7 +68,9 @@ export class InMemoryKafkaProvider implements ResourceProvider {
           for (const field of change.fields)
             if (field.after === undefined && field.path.startsWith('config.')) delete config[field.path.slice(7)];
         }
-        this.state.set(change.key, { key: change.key, kind: change.kind, name: change.name, spec });
+        // Like a broker's topic id: kept by updates, new for every created object.
+        const identity = previous?.identity ?? `id-${++this.#created}`;
+        this.state.set(change.key, { key: change.key, kind: change.kind, name: change.name, spec, identity });
       }
       return { key: change.key, action: change.action, outcome: 'Succeeded' };
     });
