@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSchemaRegistryProvider } from '../../../lib/adapters/schema-registry/schema-registry-provider.ts';
+import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
+import { applyPlan } from '../../../lib/engine/apply-plan.ts';
+import { sha256Hex } from '../../../lib/engine/hash.ts';
+import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
+import { keys } from '../../../lib/model/keys.ts';
+import { computePlan } from '../../../lib/plan/compute-plan.ts';
+import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
+import { randomId } from './plan-change.ts';
+
+const URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+const prefix = `it-sr-id-${randomId()}-`;
+const secrets = new LocalSecretResolver({ env: {} });
+const spec = EnvironmentSpecSchema.parse({
+  kafka: { bootstrapServers: ['127.0.0.1:9092'] },
+  schemaRegistry: { url: URL },
+  prune: { Schema: true },
+});
+
+let registry: ResourceProvider;
+
+beforeAll(async () => {
+  registry = await createSchemaRegistryProvider('it', spec, secrets);
+});
+
+afterAll(async () => {
+  const subjects = await raw<string[]>('GET', '/subjects?deleted=true');
+  for (const subject of subjects.filter((s) => s.startsWith(prefix))) {
+    await raw('DELETE', `/subjects/${encodeURIComponent(subject)}`).catch(() => undefined);
+    await raw('DELETE', `/subjects/${encodeURIComponent(subject)}?permanent=true`).catch(() => undefined);
+  }
+  await registry.close();
+});
+
+async function raw<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${URL}${path}`, {
+    method,
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+const register = (subject: string, schema: string) =>
+  raw<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema });
+const latest = (subject: string) =>
+  raw<{ version: number; id: number }>('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`);
+
+describe('schema registry identity in plans', () => {
+  it("observes a subject's latest version and id as its identity", async () => {
+    const subject = `${prefix}observed-value`;
+    await register(subject, '"string"');
+    const { version, id } = await latest(subject);
+    const [observed] = await registry.observeKeys([keys.subject(subject)]);
+    expect(observed?.identity).toBe(`version ${version}, id ${id}`);
+  });
+
+  it('refuses a plan whose subject was deleted and registered again since planning, naming both identities', async () => {
+    // Prepare: a Landscape subject with two versions, gone from git: the plan deletes it.
+    const subject = `${prefix}recreated-value`;
+    await register(subject, '"string"');
+    await register(subject, '"long"');
+    const before = await latest(subject);
+    const plan = computePlan({
+      environment: { name: 'it', spec },
+      desired: [],
+      observed: await registry.observeKeys([keys.subject(subject)]),
+      inventory: { [keys.subject(subject)]: { key: keys.subject(subject), kind: 'Schema' } },
+      observedKinds: ['Schema'],
+      source: {},
+      toolVersion: 'test',
+      hash: sha256Hex,
+    });
+    expect(plan.changes.map((c) => c.action)).toEqual(['Delete']);
+    // Someone deletes the subject for good and registers its latest schema again: version 1 now.
+    await raw('DELETE', `/subjects/${encodeURIComponent(subject)}`);
+    await raw('DELETE', `/subjects/${encodeURIComponent(subject)}?permanent=true`);
+    await register(subject, '"long"');
+    const after = await latest(subject);
+
+    // Act
+    const { report } = await applyPlan({ plan, providers: [registry], inventory: {}, secrets, now: () => new Date() });
+
+    // Assess
+    expect(report.outcome).toBe('Refused');
+    expect(report.refusal?.message).toContain(
+      `deleted and re-created since planning (latest version ${before.version}, id ${before.id} -> version ${after.version}, id ${after.id})`,
+    );
+    expect((await latest(subject)).version).toBe(after.version);
+  });
+});
