@@ -173,7 +173,8 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     plan = made.plan;
     config = made.config;
     out(renderPlanText(plan));
-    if (plan.changes.length === 0) return EXIT.ok;
+    // A plan that only adopts still goes through apply: that records the adoption in the inventory.
+    if (plan.changes.length === 0 && plan.adopted.length === 0) return EXIT.ok;
     if (!options.autoApprove) {
       if (!(await confirm('\nApply these changes?'))) {
         process.stderr.write('not applied (pass --auto-approve to apply without asking)\n');

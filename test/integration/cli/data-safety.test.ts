@@ -139,3 +139,38 @@ describe('a stale plan never deletes a topic re-created since planning', () => {
     }
   });
 });
+
+describe('adoption (ADR 0005: only what Landscape created is pruned)', () => {
+  it('adopts a hand-made topic visibly, and leaves it in place once it is removed from git', async () => {
+    // Prepare: a topic made by hand, then declared in git next to a new one.
+    const dir = await mkdtemp(join(tmpdir(), 'landscape-adopt-'));
+    const state = await mkdtemp(join(tmpdir(), 'landscape-adopt-state-'));
+    const handmade = `${prefix}handmade`;
+    const created = `${prefix}created`;
+    await admin.createTopics({ topics: [handmade], partitions: 1, replicas: 1 });
+    await writeFiles(dir, {
+      'env.yaml': cliEnvironment('adopt'),
+      'topics.yaml': `${topicYaml(handmade)}---\n${topicYaml(created)}`,
+    });
+    const adopting = await landscapeCli(['plan', '.', '--env', 'adopt'], { cwd: dir, state });
+    expect(adopting.stdout).toContain(`  = adopt kafka/topic/${handmade}`);
+    expect(adopting.stdout).toContain('1 to adopt');
+    expect((await landscapeCli(['apply', '.', '--env', 'adopt', '--auto-approve'], { cwd: dir, state })).code).toBe(0);
+
+    // Act: both leave git; prune is on for topics.
+    await writeFiles(dir, { 'topics.yaml': '' });
+    const pruning = await landscapeCli(['plan', '.', '--env', 'adopt'], { cwd: dir, state });
+    const applied = await landscapeCli(['apply', '.', '--env', 'adopt', '--auto-approve'], { cwd: dir, state });
+
+    // Assess
+    expect(pruning.stdout).toContain(`- delete Topic ${created}  [destructive]`);
+    expect(pruning.stdout).not.toContain(`delete Topic ${handmade}`);
+    expect(pruning.stdout).toContain(
+      `Topic "${handmade}" is gone from git, but Landscape adopted it (it existed before it was declared), so it is never pruned`,
+    );
+    expect(applied.code).toBe(0);
+    const topics = await admin.listTopics();
+    expect(topics).toContain(handmade);
+    expect(topics).not.toContain(created);
+  });
+});
