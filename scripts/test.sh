@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: type check, lint, then unit, golden, property, integration and infra tests against real
 # services on loopback (Kafka + Connect, schema registry, kube-apiserver + etcd, moto, DynamoDB Local, git
-# smart HTTP), all installed and started by the project's own scripts; then scans everything the suite printed,
+# smart HTTP, and the authenticating Kafka listeners, token issuer and EKS token webhook), all installed and started by the project's own scripts; then scans everything the suite printed,
 # stored and left behind for the secret values it used (test/support/scan/). Prints the runner's summary and a
 # closing "N passed, N failed" line.
 set -uo pipefail
@@ -10,7 +10,7 @@ cd "$ROOT"
 source scripts/setup.sh || exit 1
 t0=$SECONDS
 
-SERVICES=${LANDSCAPE_TEST_SERVICES:-kafka connect schema-registry k8s moto ddb git}
+SERVICES=${LANDSCAPE_TEST_SERVICES:-kafka connect schema-registry k8s moto ddb git auth-kafka eks}
 if [[ ${LANDSCAPE_SKIP_SERVICES:-0} != 1 ]]; then
   # shellcheck disable=SC2086
   bash scripts/services/up.sh $SERVICES || { echo "starting test services failed" >&2; exit 1; }
