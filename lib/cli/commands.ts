@@ -6,8 +6,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { loadConfig, readConfigFiles, validateConfig } from '../config/load-config.ts';
-import { parseConfigFiles } from '../config/parse-config.ts';
+import { loadLandscape } from '../config/load-config.ts';
 import { sha256Hex } from '../engine/hash.ts';
 import { planEnvironment, renderAndCheck } from '../engine/plan-environment.ts';
 import { runApply } from '../engine/run-apply.ts';
@@ -49,19 +48,9 @@ async function withProviders<T>(
 
 /** `landscape validate DIR`: every document, every environment, renderers and governance checks; no live calls. */
 export async function validateCommand(dir: string): Promise<number> {
-  const problems = await validateConfig(dir);
-  const environments: string[] = [];
-  if (problems.filter((p) => p.severity !== 'warning').length === 0) {
-    const { raws } = parseConfigFiles(await readConfigFiles(dir));
-    for (const raw of raws) {
-      const name = (raw.value.metadata as { name?: string } | undefined)?.name;
-      if (raw.value.kind === 'Environment' && name) environments.push(name);
-    }
-    for (const env of environments) {
-      const config = await loadConfig(dir, env);
-      problems.push(...renderAndCheck(config).problems);
-    }
-  }
+  // One read of the tree for every environment (loadLandscape): the cost does not multiply with them.
+  const { problems, environments, configs } = await loadLandscape(dir);
+  for (const config of configs.values()) problems.push(...renderAndCheck(config).problems);
   printProblems(problems);
   const errors = problems.filter((p) => p.severity !== 'warning').length;
   if (errors > 0) return EXIT.error;

@@ -20,8 +20,17 @@ export const SchemaSpecSchema = z
     type: SchemaTypeSchema.default('AVRO'),
     /** Inline schema: text, or (Avro/JSON) a YAML object. */
     schema: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
-    /** Path relative to the document's file. */
-    file: z.string().optional(),
+    /**
+     * Path relative to the document's file, inside the config directory (the loader refuses anything that
+     * resolves outside it, symbolic links included).
+     */
+    file: z
+      .string()
+      .min(1)
+      .refine((path) => !/^([/\\]|[A-Za-z]:)/.test(path) && !path.includes('\0'), {
+        message: 'must be a path relative to the YAML file, inside the config directory',
+      })
+      .optional(),
     references: z
       .array(z.strictObject({ name: z.string().min(1), subject: z.string().min(1), version: z.int().positive() }))
       .default([]),

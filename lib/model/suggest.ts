@@ -19,14 +19,18 @@ export function closest(input: string, candidates: Iterable<string>): string | u
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   const lowered = input.toLowerCase();
+  const limit = Math.max(2, Math.floor(input.length / 3));
   for (const candidate of candidates) {
-    const distance = editDistance(lowered, candidate.toLowerCase());
+    // The distance is at least the difference in length: skipping what cannot be close keeps a hostile
+    // megabyte-long key from costing a megabyte times every candidate.
+    const other = candidate.toLowerCase();
+    if (Math.abs(other.length - lowered.length) > limit) continue;
+    const distance = editDistance(lowered, other);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  const limit = Math.max(2, Math.floor(input.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
 

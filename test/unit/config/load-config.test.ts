@@ -6,7 +6,7 @@ import { configDir, ENVIRONMENT_YAML, topicYaml } from '../../support/builders.t
 
 async function problemsOf(files: Record<string, string>): Promise<string[]> {
   const dir = await configDir(files);
-  return (await validateConfig(dir)).map((p) => formatProblem(p).replace(`${dir}/`, ''));
+  return (await validateConfig(dir)).map((p) => formatProblem(p).replaceAll(`${dir}/`, ''));
 }
 
 describe('loadConfig', () => {
@@ -93,6 +93,18 @@ describe('loadConfig', () => {
         (p) => p.startsWith('b.yaml:1:1: Topic "orders": declared twice (also at') && p.includes('a.yaml:1'),
       ),
     ).toBe(true);
+  });
+
+  it('does not call documents restricted to different environments duplicates', async () => {
+    const problems = await problemsOf({
+      'env.yaml': `${ENVIRONMENT_YAML}---\n${ENVIRONMENT_YAML.replace('name: test', 'name: prod')}`,
+      'topics.yaml': `apiVersion: landscape.dev/v1\nkind: Topic\nmetadata: { name: orders, environments: [test] }\nspec: { partitions: 1, replicationFactor: 1 }\n---\napiVersion: landscape.dev/v1\nkind: Topic\nmetadata: { name: orders, environments: [prod] }\nspec: { partitions: 3, replicationFactor: 1 }\n---\napiVersion: landscape.dev/v1\nkind: Topic\nmetadata: { name: orders }\nspec: { partitions: 1, replicationFactor: 1 }\n`,
+    });
+    // The third one is in both environments: a duplicate of each of the others, reported once per environment.
+    expect(problems).toEqual([
+      'topics.yaml:11:1: Topic "orders": declared twice (also at topics.yaml:1) (keep one document per name; use overlays for per-environment values)',
+      'topics.yaml:11:1: Topic "orders": declared twice (also at topics.yaml:6) (keep one document per name; use overlays for per-environment values)',
+    ]);
   });
 
   it('says which environment is missing and which exist', async () => {
