@@ -9,7 +9,8 @@
 #   * token-issuer.mjs: OAuth2 client-credentials token endpoint + JWKS (RS256)            port OAUTH_ISSUER_PORT 8490
 #   * eks-webhook.mjs: TokenReview webhook verifying EKS (k8s-aws-v1.) tokens for the kube-apiserver (k8s.sh adds
 #     --authentication-token-webhook-config-file when EKS_WEBHOOK=1)                      port EKS_WEBHOOK_PORT 8491
-#   * the independent real clients the tests drive: aws-msk-iam-auth (Maven Central), awscli (PyPI), faketime (apt)
+#   * the independent real clients the tests drive: aws-msk-iam-auth (Maven Central), awscli (PyPI), faketime (apt),
+#     and auth/msk-iam-tamper (AWS's MSK IAM client with one payload field altered, for the "tampered" tests)
 #
 #   install            cached client/verifier artefacts under $TI_HOME (verifier jar keyed by a hash of its sources)
 #   prepare            (re)generate $TI_RUN/auth: CAs, certificates, test identities and secrets, server configs
@@ -59,6 +60,22 @@ install_verifier() {
   mv "$jar.tmp" "$jar"; rm -rf "$build"
   log "AWS_MSK_IAM verifier built: $jar"
 }
+# Test-only client wrapper (auth/msk-iam-tamper): AWS's MSK IAM client with one payload field altered.
+tamper_jar() {
+  local h
+  h=$( (echo "$MSK_IAM_AUTH_VERSION"; cat "$HERE"/auth/msk-iam-tamper/landscape/testinfra/mskiamtamper/*.java) | sha256sum | cut -c1-16)
+  echo "$TI_HOME/msk-iam-tamper-$h.jar"
+}
+install_tamper_client() {
+  local jar; jar=$(tamper_jar)
+  [[ -f $jar ]] && return 0
+  local build; build=$(mktemp -d)
+  javac -Xlint:all -Werror -d "$build" -cp "$MSK_IAM_LIB/aws-msk-iam-auth-$MSK_IAM_AUTH_VERSION.jar" \
+    "$HERE"/auth/msk-iam-tamper/landscape/testinfra/mskiamtamper/*.java
+  jar --create --file "$jar.tmp" -C "$build" .
+  mv "$jar.tmp" "$jar"; rm -rf "$build"
+  log "tampering MSK IAM test client built: $jar"
+}
 install_msk_client() {
   [[ -f $MSK_IAM_LIB/../.complete ]] && return 0
   local dir=$MSK_IAM_LIB/..
@@ -94,6 +111,7 @@ auth_install() {
   local t0=$SECONDS
   install_verifier
   install_msk_client
+  install_tamper_client
   install_awscli
   install_faketime
   command -v kubectl >/dev/null || log "kubectl not on PATH: the EKS tests use curl only where kubectl is missing"
@@ -238,7 +256,7 @@ kafka_auth_jvm_flags() {
 auth_env() {
   cat <<ENV
 export AUTH_DIR=$AUTH AUTH_CA_FILE=$AUTH/ca.crt AUTH_OTHER_CA_FILE=$AUTH/other-ca.crt
-export KAFKA_LIB_DIR=$KDIR/lib MSK_IAM_CLIENT_LIB_DIR=$MSK_IAM_LIB AWSCLI=$AWSCLI_VENV/bin/aws
+export KAFKA_LIB_DIR=$KDIR/lib MSK_IAM_CLIENT_LIB_DIR=$MSK_IAM_LIB MSK_IAM_TAMPER_JAR=$(tamper_jar) AWSCLI=$AWSCLI_VENV/bin/aws
 export KAFKA_MTLS_BOOTSTRAP=127.0.0.1:$KAFKA_MTLS_PORT KAFKA_MTLS_CERT_FILE=$AUTH/client.crt KAFKA_MTLS_KEY_FILE=$AUTH/client.key
 export KAFKA_MTLS_KEYSTORE_PEM=$AUTH/client.pem KAFKA_MTLS_PRINCIPAL=User:CN=landscape-client
 export KAFKA_MTLS_OTHER_CA_CERT_FILE=$AUTH/other-client.crt KAFKA_MTLS_OTHER_CA_KEY_FILE=$AUTH/other-client.key KAFKA_MTLS_OTHER_CA_KEYSTORE_PEM=$AUTH/other-client.pem

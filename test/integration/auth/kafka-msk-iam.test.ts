@@ -38,6 +38,20 @@ describe.skipIf(!kafkaAuthUp)(
         vars: { AWS_REGION: env('MSK_IAM_REGION'), ...credentials },
         ...options,
       });
+    /** The same client, but one field of its signed payload replaced before sending (auth/msk-iam-tamper). */
+    const listTampered = (field: string, value: string) =>
+      kafkaTopicsList(
+        work,
+        env('KAFKA_IAM_BOOTSTRAP'),
+        {
+          ...iamClient,
+          'sasl.jaas.config': `landscape.testinfra.mskiamtamper.TamperingIamLoginModule required field="${field}" value="${value}";`,
+        },
+        {
+          classpath: [env('MSK_IAM_CLIENT_LIB_DIR'), env('MSK_IAM_TAMPER_JAR')],
+          vars: { AWS_REGION: env('MSK_IAM_REGION'), ...ci() },
+        },
+      );
     const ci = () => ({
       AWS_ACCESS_KEY_ID: env('AUTH_AWS_ACCESS_KEY_ID'),
       AWS_SECRET_ACCESS_KEY: env('AUTH_AWS_SECRET_ACCESS_KEY'),
@@ -93,6 +107,32 @@ describe.skipIf(!kafkaAuthUp)(
 
       expect(result.code).not.toBe(0);
       expect(result.output).toMatch(/AWS_MSK_IAM authentication refused: session token missing or wrong/);
+    });
+
+    it('refuses a payload whose signed validity was stretched after signing', async () => {
+      const result = await listTampered('x-amz-expires', '899');
+
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/AWS_MSK_IAM authentication refused: signature does not match/);
+    });
+
+    it('refuses a payload re-labelled with another access key', async () => {
+      const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+      const scope = `${env('AUTH_AWS_READONLY_ACCESS_KEY_ID')}/${today}/${env('MSK_IAM_REGION')}/kafka-cluster/aws4_request`;
+      const result = await listTampered('x-amz-credential', scope);
+
+      expect(result.code).not.toBe(0);
+      // (across midnight UTC the scope date no longer matches x-amz-date: refused for that instead)
+      expect(result.output).toMatch(
+        /AWS_MSK_IAM authentication refused: (signature does not match|credential scope date)/,
+      );
+    });
+
+    it('accepts the payload when only the unsigned user-agent changed (the tampering client itself works)', async () => {
+      const result = await listTampered('user-agent', 'landscape-tamper-check');
+
+      expect(result.code, result.output).toBe(0);
+      expect(listedTopics(result)).toContain(topic);
     });
 
     it('refuses an expired payload (signed 20 minutes ago, valid for 15) and accepts one signed 10 minutes ago', async () => {

@@ -75,7 +75,7 @@ export function runClean(
 }
 
 export interface KafkaCliOptions {
-  /** extra classpath directories (jar wildcards), after Kafka's own jars */
+  /** extra classpath entries after Kafka's own jars: directories (all their jars) or single jar files */
   classpath?: string[];
   /** extra environment for the JVM (AWS credentials for the MSK IAM library) */
   vars?: Record<string, string>;
@@ -102,7 +102,8 @@ export function kafkaTopicsList(
       .join('\n'),
   );
   const log4j = work.file('log4j2.properties', 'rootLogger.level = OFF\n');
-  const classpath = [`${env('KAFKA_LIB_DIR')}/*`, ...(options.classpath ?? []).map((d) => `${d}/*`)].join(':');
+  const extra = (options.classpath ?? []).map((entry) => (entry.endsWith('.jar') ? entry : `${entry}/*`));
+  const classpath = [`${env('KAFKA_LIB_DIR')}/*`, ...extra].join(':');
   const jvm = [
     '-Xmx192m',
     '-XX:TieredStopAtLevel=1',
