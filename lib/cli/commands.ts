@@ -322,7 +322,10 @@ export async function exportCommand(
   const observed = await withProviders(config, context.secrets, async (providers) =>
     (await Promise.all(providers.map((p) => p.observe([], { progress: progressPrinter() })))).flat(),
   );
-  const files = exportDocuments(observed, config.environment.spec);
+  // The inventory holds what the platform cannot reveal (the secret references user passwords were set
+  // from): without it an exported user would re-plan as "password changed".
+  const inventory = await context.store.getInventory(options.env);
+  const files = exportDocuments(observed, config.environment.spec, inventory);
   await mkdir(options.out, { recursive: true });
   const environmentDoc = {
     apiVersion: config.environment.apiVersion,
@@ -337,10 +340,16 @@ export async function exportCommand(
     await writeFile(join(options.out, file), documents.map((d) => stringify(d)).join('---\n'));
   }
   out(`exported ${count} document(s) from "${options.env}" to ${options.out}: ${[...files.keys()].join(', ')}`);
-  const users = files.get('users.yaml')?.length ?? 0;
-  if (users > 0)
+  const users = observed.filter((r) => r.kind === 'User' && r.protectedBy === undefined);
+  const placeholders = users.filter((r) => inventory[r.key]?.secretDigest === undefined).length;
+  if (placeholders > 0)
     out(
-      `note: ${users} SCRAM user(s) exported with placeholder secret references (passwords cannot be read back); point them at your secrets.`,
+      `note: ${placeholders} SCRAM user(s) exported with placeholder secret references (passwords cannot be read back); point them at your secrets.`,
+    );
+  const reserved = observed.filter((r) => r.protectedBy !== undefined);
+  if (reserved.length > 0)
+    out(
+      `note: not exported (protected, never managed): ${reserved.map((r) => `${r.kind} "${r.name}" (${r.protectedBy})`).join(', ')}`,
     );
   return EXIT.ok;
 }

@@ -24,6 +24,11 @@ export const KafkaConnectionSchema = z.strictObject({
     .optional(),
   /** Per-request timeout for admin calls. */
   requestTimeoutMs: z.int().positive().default(30_000),
+  /**
+   * User names of the brokers' super-users (their `super.users`, which a broker never reveals over the
+   * protocol). They and the user Landscape connects as are protected: never exported, pruned or changed.
+   */
+  superUsers: z.array(z.string().min(1)).optional(),
 });
 export type KafkaConnection = z.infer<typeof KafkaConnectionSchema>;
 

@@ -56,6 +56,12 @@ export interface ObservedResource {
    * object (deleted and re-created), even when its spec is equal: a plan made against the old one is stale.
    */
   identity?: string;
+  /**
+   * Why the platform reserves this resource, set by adapters (a broker super-user, the principal Landscape
+   * itself connects as). Such a resource is never exported as managed, pruned or changed: a plan that asks
+   * for it is refused (ProtectedName), because changing it could lock the operators, or Landscape, out.
+   */
+  protectedBy?: string;
 }
 
 /**

@@ -126,6 +126,18 @@ export function computePlan(input: ComputePlanInput): Plan {
       });
       continue;
     }
+    const reserved = live.get(desired.key)?.protectedBy;
+    if (reserved !== undefined) {
+      refused.push({
+        key: desired.key,
+        kind: desired.kind,
+        name: desired.name,
+        reason: 'ProtectedName',
+        message: `${desired.kind} "${desired.name}" is ${reserved}: Landscape never changes it (manage it outside Landscape, and remove it from git)`,
+        ...(desired.source ? { source: desired.source } : {}),
+      });
+      continue;
+    }
     const current = live.get(desired.key);
     if (current?.conflicts && current.conflicts.length > 0) {
       // Not ours to change, so not ours at all: it does not enter the inventory (a later prune would delete it).
@@ -193,7 +205,7 @@ export function computePlan(input: ComputePlanInput): Plan {
   const observedKinds = new Set(input.observedKinds);
   for (const current of [...input.observed].sort(byKey)) {
     if (desiredKeys.has(current.key) || !observedKinds.has(current.kind)) continue;
-    if (isProtectedName(current.kind, current.name, environment.spec)) continue;
+    if (isProtectedName(current.kind, current.name, environment.spec) || current.protectedBy !== undefined) continue;
     const entry = inventory[current.key];
     if (entry?.adopted) {
       notes.push({

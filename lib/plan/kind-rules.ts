@@ -30,8 +30,11 @@ export interface KindRules {
   secretDigest?(desired: DesiredResource): string | undefined;
   /** Whether an update loses data or access (shown and gated as destructive). Default: false. */
   isDestructiveUpdate?(fields: FieldChange[]): boolean;
-  /** Turns a live resource into the spec export writes (default: live.spec). */
-  exportSpec?(live: ObservedResource): JsonObject;
+  /**
+   * Turns a live resource into the spec export writes (default: live.spec). `inventory` is what Landscape
+   * recorded when it last applied the resource (e.g. the secret references it used), if it did.
+   */
+  exportSpec?(live: ObservedResource, inventory?: InventoryEntry): JsonObject;
 }
 
 export interface FieldRefusal {

@@ -215,23 +215,41 @@ export function userChange(
   mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512' = 'SCRAM-SHA-512',
   iterations = 4096,
 ): PlannedChange {
-  const spec: JsonObject = {
-    mechanism,
-    iterations,
-    password: { secretRef: { provider: 'env', name: passwordEnvName } },
-  };
+  return scramUserChange(action, name, [{ mechanism, passwordEnvName, iterations }]);
+}
+
+/**
+ * A User change declaring these credentials, as the planner writes it: a Create lists every credential,
+ * an Update (unless `fields` says otherwise) a changed password for each.
+ */
+export function scramUserChange(
+  action: 'Create' | 'Update',
+  name: string,
+  credentials: { mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; passwordEnvName: string; iterations?: number }[],
+  fields?: FieldChange[],
+): PlannedChange {
+  const declared: JsonObject = {};
+  for (const c of credentials) {
+    declared[c.mechanism] = {
+      iterations: c.iterations ?? 4096,
+      password: { secretRef: { provider: 'env', name: c.passwordEnvName } },
+    };
+  }
   return {
     key: keys.user(name),
     kind: 'User',
     name,
     action,
     wave: WAVE_OF.User,
-    fields: [
-      { path: 'mechanism', after: mechanism },
-      { path: 'iterations', after: iterations },
-      { path: 'password', secret: true, before: action === 'Update' ? 'changed' : null, after: 'changed' },
-    ],
-    desired: spec,
+    fields:
+      fields ??
+      credentials.flatMap((c) => [
+        ...(action === 'Create'
+          ? [{ path: `credentials.${c.mechanism}.iterations`, after: c.iterations ?? 4096 }]
+          : []),
+        { path: `credentials.${c.mechanism}.password`, secret: true, after: 'changed' },
+      ]),
+    desired: { credentials: declared },
     destructive: false,
   };
 }
@@ -308,8 +326,10 @@ async function deleteScramUsersWithPrefix(admin: Admin, prefix: string): Promise
   const deletions = (described?.results ?? [])
     .filter((r) => r.user.startsWith(prefix))
     .flatMap((r) => r.credentialInfos.map((c) => ({ name: r.user, mechanism: c.mechanism })));
-  if (deletions.length > 0) {
-    await alterUserScramCredentialsV0.api.async(connection, deletions, []).catch(() => undefined);
+  // The broker alters one credential per user per request: one round per mechanism.
+  for (const mechanism of new Set(deletions.map((d) => d.mechanism))) {
+    const round = deletions.filter((d) => d.mechanism === mechanism);
+    await alterUserScramCredentialsV0.api.async(connection, round, []).catch(() => undefined);
   }
 }
 

@@ -1,7 +1,7 @@
 import { alterUserScramCredentialsV0 } from '@platformatic/kafka';
 import { messageOf } from '../../errors.ts';
-import { isSecretRef } from '../../model/common.ts';
 import type { PlannedChange } from '../../model/plan.ts';
+import { type DesiredScramCredential, desiredCredentialsOf } from '../../model/user.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { callApi, chunk, mapLimit, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
@@ -16,19 +16,27 @@ type Deletion = alterUserScramCredentialsV0.AlterUserScramCredentialsRequestDele
 
 const RESOURCE_NOT_FOUND = 91;
 
+interface PreparedUpsert {
+  mechanism: ScramMechanismName;
+  iterations: number;
+  upsertion: Upsertion;
+}
+
 interface UserItem {
   change: PlannedChange;
   name: string;
-  upsert?: { mechanism: ScramMechanismName; iterations: number; upsertion: Upsertion };
+  upserts: PreparedUpsert[];
   deletions: Deletion[];
 }
 
 /**
  * Applies User (SCRAM credential) changes with AlterUserScramCredentials, which the high-level Admin does
- * not offer. For Create/Update the password is resolved from its secret reference, salted and hashed here
- * (RFC 5802) and only the salted password is sent; credentials of any other mechanism the user still has are
- * removed in the same request, so an old password never keeps working. Delete removes every mechanism.
- * Messages name users and mechanisms, never passwords.
+ * not offer. A managed user ends with exactly the declared credentials: for Create every declared mechanism
+ * is set, for Update those the plan changes (iterations, password, missing live); each password is resolved
+ * from its secret reference, salted and hashed here (RFC 5802) and only the salted password is sent.
+ * Credentials of any mechanism the user has but does not declare are removed in the same apply, so an old
+ * or out-of-band password never keeps working. Delete removes every mechanism. Messages name users and
+ * mechanisms, never passwords.
  */
 export async function applyUserChanges(
   session: KafkaSession,
@@ -56,22 +64,31 @@ export async function applyUserChanges(
     const existing = current.get(name) ?? [];
     if (change.action === 'Delete') {
       if (existing.length === 0) book.succeeded(change, 'already absent', since(start));
-      else items.push({ change, name, deletions: existing.map((c) => ({ name, mechanism: c.mechanism })) });
+      else
+        items.push({ change, name, upserts: [], deletions: existing.map((c) => ({ name, mechanism: c.mechanism })) });
       continue;
     }
-    const prepared = await prepareUpsert(change, name, secrets);
+    const declared = desiredCredentialsOf(change.desired);
+    if (declared.size === 0) {
+      book.failed(change, `setting scram credentials of user "${name}": the desired spec declares no valid credential`);
+      continue;
+    }
+    const prepared = await prepareUpserts(change, name, declared, existing, secrets);
     if (typeof prepared === 'string') {
       book.failed(change, prepared);
       continue;
     }
-    const deletions = existing
-      .filter((c) => c.mechanism !== prepared.upsertion.mechanism)
-      .map((c) => ({ name, mechanism: c.mechanism }));
-    items.push({ change, name, upsert: prepared, deletions });
+    const wanted = new Set([...declared.keys()].map((m) => SCRAM_MECHANISM_CODE[m]));
+    const deletions = existing.filter((c) => !wanted.has(c.mechanism)).map((c) => ({ name, mechanism: c.mechanism }));
+    if (prepared.length === 0 && deletions.length === 0) {
+      book.succeeded(change, 'credentials already as declared', since(start));
+      continue;
+    }
+    items.push({ change, name, upserts: prepared, deletions });
   }
 
   // The broker accepts one alteration per user per request ("A user credential cannot be altered twice in
-  // the same request"), so a user's alterations go out in rounds: first the upsert (the user always keeps a
+  // the same request"), so a user's alterations go out in rounds: first the upserts (the user always keeps a
   // working credential), then one round per mechanism to delete. Each round is still one request per chunk.
   const steps = new Map(items.map((item) => [item, alterationsOf(item)]));
   const failed = new Set<UserItem>();
@@ -136,7 +153,7 @@ interface Alteration {
 
 function alterationsOf(item: UserItem): Alteration[] {
   return [
-    ...(item.upsert ? [{ upsertion: item.upsert.upsertion }] : []),
+    ...item.upserts.map((u) => ({ upsertion: u.upsertion })),
     ...item.deletions.map((deletion) => ({ deletion })),
   ];
 }
@@ -145,44 +162,61 @@ function userNameOf(change: PlannedChange): string {
   return change.key.startsWith(USER_KEY_PREFIX) ? change.key.slice(USER_KEY_PREFIX.length) : change.name;
 }
 
-/** Resolves the password and computes the credential; returns a message (never the value) on failure. */
-async function prepareUpsert(
+/**
+ * Which declared credentials this change sets: every one for a Create; for an Update those the plan names
+ * (`credentials.<mechanism>.*`), those missing live, and, for a plan stored before users had several
+ * mechanisms (fields `password`, `iterations`, `mechanism`), all of them.
+ */
+function mechanismsToSet(
+  change: PlannedChange,
+  declared: ReadonlyMap<ScramMechanismName, DesiredScramCredential>,
+  existing: readonly { mechanism: number; iterations: number }[],
+): ScramMechanismName[] {
+  const all = [...declared.keys()];
+  if (change.action === 'Create') return all;
+  if (change.fields.some((f) => !f.path.startsWith('credentials.'))) return all;
+  return all.filter(
+    (mechanism) =>
+      change.fields.some((f) => f.path.startsWith(`credentials.${mechanism}.`)) ||
+      !existing.some((c) => c.mechanism === SCRAM_MECHANISM_CODE[mechanism]),
+  );
+}
+
+/** Resolves the passwords and computes the credentials; returns a message (never a value) on failure. */
+async function prepareUpserts(
   change: PlannedChange,
   name: string,
+  declared: ReadonlyMap<ScramMechanismName, DesiredScramCredential>,
+  existing: readonly { mechanism: number; iterations: number }[],
   secrets: SecretResolver,
-): Promise<NonNullable<UserItem['upsert']> | string> {
-  const spec = change.desired;
-  const mechanism = spec?.mechanism;
-  const iterations = spec?.iterations;
-  const password = spec?.password;
-  if (mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-512') {
-    return `setting scram credentials of user "${name}": the desired spec has no valid "mechanism"`;
-  }
-  if (typeof iterations !== 'number' || !Number.isInteger(iterations) || iterations < 4096) {
-    return `setting scram credentials of user "${name}": the desired spec has no valid "iterations" (at least 4096)`;
-  }
-  if (!isSecretRef(password)) {
-    return `setting scram credentials of user "${name}": the desired spec has no password secret reference`;
-  }
-  let value: string;
-  try {
-    value = await secrets.resolve(password);
-  } catch (error) {
-    // SecretResolver errors name the reference, never the value.
-    return `resolving the password of user "${name}": ${messageOf(error)}`;
-  }
-  const credential = await computeScramCredential(mechanism, value, iterations);
-  return {
-    mechanism,
-    iterations,
-    upsertion: {
-      name,
-      mechanism: SCRAM_MECHANISM_CODE[mechanism],
+): Promise<PreparedUpsert[] | string> {
+  const prepared: PreparedUpsert[] = [];
+  for (const mechanism of mechanismsToSet(change, declared, existing)) {
+    const { iterations, password } = declared.get(mechanism) as DesiredScramCredential;
+    if (!Number.isInteger(iterations) || iterations < 4096) {
+      return `setting ${mechanism} credentials of user "${name}": the desired spec has no valid "iterations" (at least 4096)`;
+    }
+    let value: string;
+    try {
+      value = await secrets.resolve(password);
+    } catch (error) {
+      // SecretResolver errors name the reference, never the value.
+      return `resolving the ${declared.size > 1 ? `${mechanism} ` : ''}password of user "${name}": ${messageOf(error)}`;
+    }
+    const credential = await computeScramCredential(mechanism, value, iterations);
+    prepared.push({
+      mechanism,
       iterations,
-      salt: credential.salt,
-      saltedPassword: credential.saltedPassword,
-    },
-  };
+      upsertion: {
+        name,
+        mechanism: SCRAM_MECHANISM_CODE[mechanism],
+        iterations,
+        salt: credential.salt,
+        saltedPassword: credential.saltedPassword,
+      },
+    });
+  }
+  return prepared;
 }
 
 /**
@@ -207,9 +241,9 @@ async function waitForCredentials(
     }
     for (const [name, item] of pending) {
       const infos = current.get(name) ?? [];
-      const upserted =
-        !item.upsert ||
-        infos.some((c) => c.mechanism === item.upsert?.upsertion.mechanism && c.iterations === item.upsert.iterations);
+      const upserted = item.upserts.every((u) =>
+        infos.some((c) => c.mechanism === u.upsertion.mechanism && c.iterations === u.iterations),
+      );
       const deleted = item.deletions.every((d) => !infos.some((c) => c.mechanism === d.mechanism));
       if (upserted && deleted) pending.delete(name);
     }
@@ -222,7 +256,15 @@ async function waitForCredentials(
 
 function describeUserChange(item: UserItem): string {
   const removed = item.deletions.map((d) => scramMechanismName(d.mechanism) ?? `mechanism ${d.mechanism}`);
-  if (!item.upsert) return `deleted credentials (${removed.join(', ')})`;
-  const set = `${item.change.action === 'Create' ? 'created' : 'set'} ${item.upsert.mechanism} credentials (${item.upsert.iterations} iterations)`;
+  if (item.change.action === 'Delete') return `deleted credentials (${removed.join(', ')})`;
+  const verb = item.change.action === 'Create' ? 'created' : 'set';
+  const [only] = item.upserts;
+  const set =
+    item.upserts.length === 0
+      ? undefined
+      : item.upserts.length === 1 && only
+        ? `${verb} ${only.mechanism} credentials (${only.iterations} iterations)`
+        : `${verb} credentials ${item.upserts.map((u) => `${u.mechanism} (${u.iterations} iterations)`).join(', ')}`;
+  if (!set) return `removed ${removed.join(', ')} (not declared)`;
   return removed.length > 0 ? `${set}; removed ${removed.join(', ')}` : set;
 }

@@ -10,6 +10,7 @@ import { applyUserChanges } from './apply-users.ts';
 import { openKafkaSession } from './connection.ts';
 import { isFeatureUnavailable } from './kafka-errors.ts';
 import { ACL_KEY_PREFIX, QUOTA_KEY_PREFIX, TOPIC_KEY_PREFIX, USER_KEY_PREFIX } from './normalize.ts';
+import { markProtectedUsers, protectedUsers } from './protected-users.ts';
 import { type ReadOptions, readAcls, readQuotas, readTopics, readUsers } from './read-state.ts';
 import { type ApplyOptions, ResultBook } from './results.ts';
 
@@ -81,6 +82,7 @@ export async function createKafkaProvider(
 ): Promise<ResourceProvider> {
   const settings: KafkaProviderOptions = { ...DEFAULT_KAFKA_PROVIDER_OPTIONS, ...tuning };
   const session = await openKafkaSession(connection, secrets);
+  const reserved = protectedUsers(connection);
   const readOptions = (progress?: ReadOptions['progress']): ReadOptions => ({
     describeChunkSize: settings.describeChunkSize,
     metadataChunkSize: settings.metadataChunkSize,
@@ -104,7 +106,8 @@ export async function createKafkaProvider(
         unlessUnavailable(wants.has('Quota'), () => readQuotas(session)),
         unlessUnavailable(wants.has('User'), () => readUsers(session, null)),
       ]);
-      return [...topics, ...acls, ...quotas, ...users];
+      // Reserved users without credentials only matter to a config that declares users (it is refused).
+      return [...topics, ...acls, ...quotas, ...markProtectedUsers(users, reserved, wants.has('User'))];
     },
 
     async observeKeys(wanted: readonly ResourceKey[]): Promise<ObservedResource[]> {
@@ -153,14 +156,22 @@ export async function createKafkaProvider(
         progress: context.progress,
       };
       const ofKind = (kind: ResourceKind) => ours.filter((c) => c.kind === kind);
+      // The planner refuses reserved users; a plan stored by an older version may still name one.
+      const users = ofKind('User');
+      const allowedUsers = users.filter((c) => {
+        const reason = reserved.get(c.name);
+        if (reason === undefined) return true;
+        book.skipped(c, `user "${c.name}" is ${reason}: Landscape never changes it`);
+        return false;
+      });
       // Within one call, keep the wave order: creates/updates topics -> users, quotas -> ACLs, deletes in reverse.
       await applyTopicChanges(session, ofKind('Topic'), book, options, 'upsert');
-      await applyUserChanges(session, ofKind('User'), book, options, context.secrets, 'upsert');
+      await applyUserChanges(session, allowedUsers, book, options, context.secrets, 'upsert');
       await applyQuotaChanges(session, ofKind('Quota'), book, options, 'upsert');
       await applyAclChanges(session, ofKind('Acl'), book, options, 'upsert');
       await applyAclChanges(session, ofKind('Acl'), book, options, 'delete');
       await applyQuotaChanges(session, ofKind('Quota'), book, options, 'delete');
-      await applyUserChanges(session, ofKind('User'), book, options, context.secrets, 'delete');
+      await applyUserChanges(session, allowedUsers, book, options, context.secrets, 'delete');
       await applyTopicChanges(session, ofKind('Topic'), book, options, 'delete');
       return book.inOrder(changes);
     },

@@ -1,9 +1,9 @@
 import type { AclBinding } from '../../model/acl.ts';
-import { asJsonObject } from '../../model/common.ts';
 import type { ConfigDocument } from '../../model/documents.ts';
 import { keys } from '../../model/keys.ts';
 import { QUOTA_KEYS } from '../../model/quota.ts';
 import type { DesiredResource } from '../../model/resource.ts';
+import { desiredUserSpec } from '../../model/user.ts';
 import type { Renderer } from './types.ts';
 
 export const renderTopic: Renderer<'Topic'> = (doc) => ({
@@ -87,11 +87,7 @@ export const renderUser: Renderer<'User'> = (doc) => ({
       key: keys.user(doc.metadata.name),
       kind: 'User',
       name: doc.metadata.name,
-      spec: {
-        mechanism: doc.spec.mechanism,
-        iterations: doc.spec.iterations,
-        password: asJsonObject(doc.spec.password),
-      },
+      spec: desiredUserSpec(doc.spec),
       source: doc.source,
     },
   ],

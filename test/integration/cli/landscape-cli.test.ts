@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../../lib/model/plan.ts';
+import { cleanupPrefix } from '../../support/kafka.ts';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../../..');
@@ -80,9 +81,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  if (topics.length > 0) await admin.deleteTopics({ topics });
   await admin.close();
+  await cleanupPrefix(prefix);
 });
 
 describe('landscape CLI against a real broker', () => {
@@ -187,13 +187,29 @@ describe('landscape CLI against a real broker', () => {
     expect(topics).toContain(`${prefix}.someone-elses`);
   });
 
-  it('exports the live cluster as YAML that plans to no changes', async () => {
+  it('exports the live cluster as YAML that plans to no changes, with the same state directory', async () => {
+    // A user Landscape applied, from a secret reference only the state directory remembers.
+    await writeConfig({
+      'users.yaml': `apiVersion: landscape.dev/v1\nkind: User\nmetadata: { name: ${prefix}-user }\nspec:\n  scram:\n    - { mechanism: SCRAM-SHA-256, password: { secretRef: { provider: env, name: CLI_USER_PASSWORD } }, iterations: 4096 }\n    - { mechanism: SCRAM-SHA-512, password: { secretRef: { provider: env, name: CLI_USER_PASSWORD } } }\n`,
+    });
+    expect((await landscape('apply', '.', '--env', 'it', '--auto-approve')).code).toBe(0);
     const out = await mkdtemp(join(tmpdir(), 'landscape-export-'));
+
     const exported = await landscape('export', '.', '--env', 'it', '--out', out);
+    const replan = await landscape('plan', out, '--env', 'it');
+
     expect(exported.code).toBe(0);
     const topics = await readFile(join(out, 'topics.yaml'), 'utf8');
     expect(topics).toContain(`name: ${prefix}.orders`);
-    const replan = await landscape('plan', out, '--env', 'it');
+    const users = await readFile(join(out, 'users.yaml'), 'utf8');
+    expect(users).toContain(`name: ${prefix}-user`);
+    expect(users).toContain('mechanism: SCRAM-SHA-256');
+    expect(users).toContain('name: CLI_USER_PASSWORD');
+    // The super-user Landscape connects as is never exported: applying the export would adopt it.
+    expect(users).not.toMatch(/^ {2}name: admin$/m);
+    expect(exported.stdout).toContain(
+      'not exported (protected, never managed): User "admin" (the principal Landscape connects as)',
+    );
     expect(replan.stdout).toContain('0 to create, 0 to update, 0 to delete');
   });
 });

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../../lib/model/common.ts';
 import type { ChangeResult, PlannedChange } from '../../../lib/model/plan.ts';
 import type { DesiredResource, ObservedResource, ResourceKind } from '../../../lib/model/resource.ts';
+import { desiredCredentialsOf } from '../../../lib/model/user.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 
 /** What a broker would report after storing a desired spec (the same normalization the real adapter does). */
@@ -20,7 +21,9 @@ export function liveSpecOf(change: { kind: ResourceKind; desired?: JsonObject },
       };
     }
     case 'User':
-      return { mechanisms: { [String(desired.mechanism)]: desired.iterations as number } };
+      return {
+        mechanisms: Object.fromEntries([...desiredCredentialsOf(desired)].map(([m, c]) => [m, c.iterations])),
+      };
     default:
       return desired;
   }
