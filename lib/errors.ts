@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'BadRequest'
   | 'SecretUnavailable'
   | 'PolicyViolation'
-  | 'Conflict';
+  | 'Conflict'
+  | 'LeaseLost'
+  | 'StateDamaged';
 
 /** One problem in the user's configuration, located at file:line:column. */
 export interface ConfigProblem {
@@ -71,6 +73,31 @@ export class PlanStaleError extends ReconcilerError {
     });
     this.name = 'PlanStaleError';
     this.changed = changed;
+  }
+}
+
+/**
+ * A write made under a lease (fencing) was refused because the lease is no longer the environment's: it was
+ * broken by an operator or taken by another apply after it expired. Nothing was written.
+ */
+export class LeaseLostError extends ReconcilerError {
+  constructor(environment: string, token: number, doing: string) {
+    super(
+      'LeaseLost',
+      `${doing}: the lock of environment "${environment}" is no longer held by this apply (lease token ${token}); nothing was written`,
+    );
+    this.name = 'LeaseLostError';
+  }
+}
+
+/**
+ * A state file or item that exists but cannot be read (truncated, hand-edited, not JSON). Names the file and
+ * the fix; never treated as empty, because an empty inventory would silently turn off prunes and drift.
+ */
+export class StateDamagedError extends ReconcilerError {
+  constructor(where: string, problem: string, fix: string) {
+    super('StateDamaged', `state "${where}" is damaged (${problem}): ${fix}`);
+    this.name = 'StateDamagedError';
   }
 }
 

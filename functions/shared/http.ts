@@ -23,6 +23,9 @@ export const STATUS_OF_CODE: Record<ErrorCode, number> = {
   SecretUnavailable: 422,
   PolicyViolation: 422,
   Conflict: 409,
+  LeaseLost: 409,
+  // Damaged stored state: the operator repairs it (the message names the file or item and the fix).
+  StateDamaged: 500,
 };
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { LeaseLostError } from '../errors.ts';
 import type { ApplyReport, Plan } from '../model/plan.ts';
-import type { Locker } from '../ports/lock.ts';
+import type { Lease, Locker } from '../ports/lock.ts';
 import type { ProgressListener, ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
-import type { StateStore } from '../ports/state-store.ts';
+import type { PlanStatus, StateStore } from '../ports/state-store.ts';
 import { applyPlan } from './apply-plan.ts';
 
 export interface RunApplyInput {
   plan: Plan;
-  /** The stored plan's id, when it is stored (its status is moved along). */
+  /** The stored plan's id, when it is stored and claimed (status `Applying`): its status is moved along. */
   planId?: string;
   store: StateStore;
   locker: Locker;
@@ -28,13 +29,20 @@ export type RunApplyResult =
       /** Set when the lease was lost during the apply: the platform changed, the stored state did not. */
       leaseLost?: string;
     }
-  | { status: 'locked'; holder: string; expiresAt: string };
+  | { status: 'locked'; holder: string; expiresAt: string; lease: Lease };
+
+const STATUS_OF: Record<ApplyReport['outcome'], PlanStatus> = {
+  Succeeded: 'Applied',
+  PartiallyFailed: 'PartiallyApplied',
+  Failed: 'Failed',
+  Refused: 'Refused',
+};
 
 /** Why results of an apply that outlived its lease are not stored. */
 export const LEASE_LOST_MESSAGE =
-  'the lock was broken or taken by another apply during this one: the changes were made, but the inventory ' +
-  'and the applied commit were not updated and the plan is marked Failed; the next plan or drift check shows ' +
-  'where the platform stands';
+  'the lock was broken or taken by another apply during this one: the changes were made, but the store refused ' +
+  'the results written after that (inventory, applied commit) and the plan is marked Failed; the next plan or ' +
+  'drift check shows where the platform stands';
 
 /**
  * The apply path every entry point shares (CLI, apply function, serve, drift remediation): one apply per
@@ -43,8 +51,15 @@ export const LEASE_LOST_MESSAGE =
 export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
   const { plan, store, locker, now } = input;
   const attempt = await locker.tryLock(plan.environment, input.actor, input.leaseSeconds ?? 900);
-  if (!attempt.acquired)
-    return { status: 'locked', holder: attempt.holder.holder, expiresAt: attempt.holder.expiresAt };
+  if (!attempt.acquired) {
+    return {
+      status: 'locked',
+      holder: attempt.holder.holder,
+      expiresAt: attempt.holder.expiresAt,
+      lease: attempt.holder,
+    };
+  }
+  const lease = attempt.lease;
   try {
     const inventory = await store.getInventory(plan.environment);
     const result = await applyPlan({
@@ -56,34 +71,44 @@ export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
       ...(input.progress ? { progress: input.progress } : {}),
     });
     const { report } = result;
-    // Fencing: the environment's shared state (inventory, applied commit) is written only while this apply still
-    // holds the environment. An apply that outlived its lease (a long CLI run, a broken lock) must not overwrite
-    // what a newer apply stored. The plan's own record is single-use, so its status and report are kept either way.
-    // A lease that cannot be checked counts as lost: not writing shared state is the safe side.
-    // A refused plan changed nothing, so a lost lease costs nothing either.
-    const holds = report.outcome === 'Refused' || (await locker.holds(attempt.lease).catch(() => false));
-    if (holds && report.outcome !== 'Refused') await store.saveInventory(plan.environment, result.inventory);
-    if (holds && report.outcome === 'Succeeded' && plan.source.commit) {
-      await store.setApplied({
-        environment: plan.environment,
-        commit: plan.source.commit,
-        planId: input.planId ?? plan.hash.slice(0, 16),
-        at: report.finishedAt,
-      });
+    // Fencing: every write of the environment's shared state (inventory, applied commit, the plan's status) is
+    // conditional on this apply's lease, checked by the store in the same write (ADR 0006). An apply that
+    // outlived its lease (a long CLI run, a broken lock) must not overwrite what a newer apply stored; its
+    // refused writes leave everything as the newer holder has it. A refused plan changed nothing.
+    let holds = true;
+    const fenced = async (write: () => Promise<unknown>) => {
+      if (!holds) return;
+      try {
+        await write();
+      } catch (error) {
+        if (!(error instanceof LeaseLostError)) throw error;
+        holds = false;
+      }
+    };
+    if (report.outcome !== 'Refused')
+      await fenced(() => store.saveInventory(plan.environment, result.inventory, lease));
+    if (report.outcome === 'Succeeded' && plan.source.commit) {
+      const commit = plan.source.commit;
+      await fenced(() =>
+        store.setApplied(
+          {
+            environment: plan.environment,
+            commit,
+            planId: input.planId ?? plan.hash.slice(0, 16),
+            at: report.finishedAt,
+          },
+          lease,
+        ),
+      );
     }
     if (input.planId) {
-      // Without the lease the applied commit was not recorded: the plan ends Failed, so the drift run's
-      // catch-up plans the branch head again instead of treating it as applied (and re-applying the old one).
-      const status = !holds
-        ? 'Failed'
-        : report.outcome === 'Succeeded'
-          ? 'Applied'
-          : report.outcome === 'Refused'
-            ? 'Refused'
-            : report.outcome === 'Failed'
-              ? 'Failed'
-              : 'PartiallyApplied';
-      await store.updatePlanStatus(input.planId, ['Planned', 'Approved', 'Applying'], status, { report });
+      const planId = input.planId;
+      if (report.outcome === 'Refused') await store.updatePlanStatus(planId, ['Applying'], 'Refused', { report });
+      else
+        await fenced(() => store.updatePlanStatus(planId, ['Applying'], STATUS_OF[report.outcome], { report }, lease));
+      // Without the lease the applied commit was not recorded: the plan (its own single-use record) ends Failed,
+      // so the drift run's catch-up plans the branch head again instead of treating it as applied.
+      if (!holds) await store.updatePlanStatus(planId, ['Applying'], 'Failed', { report });
     }
     const message = holds ? report.refusal?.message : LEASE_LOST_MESSAGE;
     await store.appendAudit({
@@ -101,6 +126,6 @@ export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
     });
     return { status: 'applied', report, ...(holds ? {} : { leaseLost: LEASE_LOST_MESSAGE }) };
   } finally {
-    await locker.release(attempt.lease);
+    await locker.release(lease);
   }
 }

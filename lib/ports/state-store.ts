@@ -1,6 +1,7 @@
 import { ReconcilerError } from '../errors.ts';
 import type { ApplyReport, Plan } from '../model/plan.ts';
 import type { Inventory } from '../model/resource.ts';
+import type { Lease } from './lock.ts';
 
 /** Lifecycle of a stored plan. Plans are single-use: Applied/Superseded/Failed plans never run again. */
 export type PlanStatus =
@@ -63,15 +64,29 @@ export interface StateStore {
   /**
    * Compare-and-set on status, one conditional write: returns false when the current status is not in `from`.
    * Claiming a plan for apply (`Planned`/`Approved` -> `Applying`) through it lets exactly one caller win.
+   * With `fence` the write is also conditional on that lease still being the environment's (below).
    */
-  updatePlanStatus(id: string, from: PlanStatus[], to: PlanStatus, patch?: Partial<StoredPlan>): Promise<boolean>;
+  updatePlanStatus(
+    id: string,
+    from: PlanStatus[],
+    to: PlanStatus,
+    patch?: Partial<StoredPlan>,
+    fence?: Lease,
+  ): Promise<boolean>;
   listPlans(environment: string, options?: { status?: PlanStatus[]; limit?: number }): Promise<StoredPlan[]>;
 
   getInventory(environment: string): Promise<Inventory>;
-  saveInventory(environment: string, inventory: Inventory): Promise<void>;
+  /**
+   * Replaces the inventory. `fence` (the apply's lease) makes it one write conditional on the lease: when the
+   * lease was broken or taken over, nothing is written and `LeaseLostError` is thrown. Stores that share the
+   * locker's state check it there (the DynamoDB lease item, the lock file under its mutex, the in-memory
+   * locker passed to the store).
+   */
+  saveInventory(environment: string, inventory: Inventory, fence?: Lease): Promise<void>;
 
   getApplied(environment: string): Promise<AppliedPointer | undefined>;
-  setApplied(pointer: AppliedPointer): Promise<void>;
+  /** Moves the applied pointer; conditional on `fence` like `saveInventory`. */
+  setApplied(pointer: AppliedPointer, fence?: Lease): Promise<void>;
 
   appendAudit(record: AuditRecord): Promise<void>;
   listAudit(environment: string, limit?: number): Promise<AuditRecord[]>;

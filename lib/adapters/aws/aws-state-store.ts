@@ -11,6 +11,7 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { AdapterError } from '../../errors.ts';
 import type { Plan } from '../../model/plan.ts';
 import type { Inventory } from '../../model/resource.ts';
+import type { Lease } from '../../ports/lock.ts';
 import {
   type AppliedPointer,
   type AuditRecord,
@@ -32,6 +33,7 @@ import {
   S,
   str,
   type TableRef,
+  writeFenced,
 } from './dynamo-items.ts';
 import { envPk, planKey, plansIndexKey, seenKey, TABLE_KEYS, valueKey } from './table-layout.ts';
 
@@ -143,6 +145,7 @@ export class AwsStateStore implements StateStore {
     from: PlanStatus[],
     to: PlanStatus,
     patch: Partial<StoredPlan> = {},
+    fence?: Lease,
   ): Promise<boolean> {
     checkPlanId(id);
     if (from.length === 0) return false;
@@ -172,22 +175,28 @@ export class AwsStateStore implements StateStore {
       values[`:from${i}`] = S(status);
     });
     const key = planKey(id);
+    const update = {
+      TableName: this.#table,
+      Key: { pk: S(key.pk), sk: S(key.sk) },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    const doing = `moving plan "${id}" to "${to}"`;
     try {
-      await this.#dynamo.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: { pk: S(key.pk), sk: S(key.sk) },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      if (fence) {
+        if (await writeFenced(this.#ref, fence, [{ Update: update }], doing)) return true;
+        await Promise.all(written.map((k) => this.#deleteObject(k)));
+        return false;
+      }
+      await this.#dynamo.send(new UpdateItemCommand(update));
       return true;
     } catch (error) {
       await Promise.all(written.map((k) => this.#deleteObject(k)));
       if (error instanceof ConditionalCheckFailedException) return false;
-      throw toAdapterError(`moving plan "${id}" to "${to}"`, error);
+      if (fence) throw error;
+      throw toAdapterError(doing, error);
     }
   }
 
@@ -235,9 +244,9 @@ export class AwsStateStore implements StateStore {
     return (await getLargeValue<Inventory>(this.#ref, envPk(environment), 'INVENTORY', doing)) ?? {};
   }
 
-  async saveInventory(environment: string, inventory: Inventory): Promise<void> {
+  async saveInventory(environment: string, inventory: Inventory, fence?: Lease): Promise<void> {
     const doing = `saving the inventory of environment "${environment}"`;
-    await putLargeValue(this.#ref, envPk(environment), 'INVENTORY', inventory, doing);
+    await putLargeValue(this.#ref, envPk(environment), 'INVENTORY', inventory, doing, fence);
   }
 
   async getApplied(environment: string): Promise<AppliedPointer | undefined> {
@@ -255,23 +264,27 @@ export class AwsStateStore implements StateStore {
     }
   }
 
-  async setApplied(pointer: AppliedPointer): Promise<void> {
+  async setApplied(pointer: AppliedPointer, fence?: Lease): Promise<void> {
+    const doing = `recording the applied commit of environment "${pointer.environment}"`;
+    const put = {
+      TableName: this.#table,
+      Item: {
+        pk: S(envPk(pointer.environment)),
+        sk: S('APPLIED'),
+        commit: S(pointer.commit),
+        planId: S(pointer.planId),
+        at: S(pointer.at),
+        data: S(JSON.stringify(pointer)),
+      },
+    };
+    if (fence) {
+      await writeFenced(this.#ref, fence, [{ Put: put }], doing);
+      return;
+    }
     try {
-      await this.#dynamo.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: {
-            pk: S(envPk(pointer.environment)),
-            sk: S('APPLIED'),
-            commit: S(pointer.commit),
-            planId: S(pointer.planId),
-            at: S(pointer.at),
-            data: S(JSON.stringify(pointer)),
-          },
-        }),
-      );
+      await this.#dynamo.send(new PutItemCommand(put));
     } catch (error) {
-      throw toAdapterError(`recording the applied commit of environment "${pointer.environment}"`, error);
+      throw toAdapterError(doing, error);
     }
   }
 

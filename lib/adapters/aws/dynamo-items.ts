@@ -7,10 +7,15 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { AdapterError } from '../../errors.ts';
+import { AdapterError, LeaseLostError } from '../../errors.ts';
+import type { Lease } from '../../ports/lock.ts';
 import { toAdapterError } from './aws-errors.ts';
+import { lockKey } from './table-layout.ts';
 
 /** A DynamoDB item as the low-level client sees it. */
 export type Item = Record<string, AttributeValue>;
@@ -59,12 +64,55 @@ export interface TableRef {
 }
 
 /**
+ * Writes `items` in one transaction together with a check that `fence` is still the environment's lease
+ * (same token, still held: a break removes the holder), so a lease taken over or broken in between refuses
+ * the whole write with `LeaseLostError` (fencing, ADR 0006). Returns false when one of `items`' own
+ * conditions failed.
+ */
+export async function writeFenced(
+  ref: TableRef,
+  fence: Lease,
+  items: TransactWriteItem[],
+  doing: string,
+): Promise<boolean> {
+  const key = lockKey(fence.environment);
+  const check: TransactWriteItem = {
+    ConditionCheck: {
+      TableName: ref.table,
+      Key: { pk: S(key.pk), sk: S(key.sk) },
+      ConditionExpression: '#token = :token AND attribute_exists(#holder)',
+      ExpressionAttributeNames: { '#token': 'token', '#holder': 'holder' },
+      ExpressionAttributeValues: { ':token': N(fence.token) },
+    },
+  };
+  try {
+    await ref.dynamo.send(new TransactWriteItemsCommand({ TransactItems: [check, ...items] }));
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) {
+      const [lease, ...own] = error.CancellationReasons ?? [];
+      if (lease?.Code === 'ConditionalCheckFailed') throw new LeaseLostError(fence.environment, fence.token, doing);
+      if (own.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
+    }
+    throw toAdapterError(doing, error);
+  }
+}
+
+/**
  * Writes a JSON value at (pk, sk) however large it is (ADR 0020): inline when it fits one item, otherwise as
  * gzip chunks at `sk#<generation>#<nnnn>` followed by a head item naming the generation. The head is written
  * last, so a reader sees either the old value or the new one, never a mix. The previous generation's chunks
- * are removed afterwards (best effort: leftovers are never read).
+ * are removed afterwards (best effort: leftovers are never read). With `fence`, the head is written only
+ * while that lease holds (`writeFenced`); new chunks of a refused write are removed again.
  */
-export async function putLargeValue(ref: TableRef, pk: string, sk: string, value: unknown, doing: string) {
+export async function putLargeValue(
+  ref: TableRef,
+  pk: string,
+  sk: string,
+  value: unknown,
+  doing: string,
+  fence?: Lease,
+) {
   const inline = encodeBody(value);
   let head: Item;
   if (inline) {
@@ -88,25 +136,52 @@ export async function putLargeValue(ref: TableRef, pk: string, sk: string, value
     head = { pk: S(pk), sk: S(sk), generation: S(generation), chunks: N(chunks.length) };
   }
   let previous: Item | undefined;
-  try {
-    const out = await ref.dynamo.send(
-      new PutItemCommand({ TableName: ref.table, Item: head, ReturnValues: 'ALL_OLD' }),
-    );
-    previous = out.Attributes;
-  } catch (error) {
-    throw toAdapterError(doing, error);
-  }
-  const oldGeneration = str(previous, 'generation');
-  const oldChunks = num(previous, 'chunks') ?? 0;
-  if (oldGeneration) {
-    const deletes: WriteRequest[] = [];
-    for (let n = 0; n < oldChunks; n++) {
-      deletes.push({
-        DeleteRequest: { Key: { pk: S(pk), sk: S(`${sk}#${oldGeneration}#${String(n).padStart(4, '0')}`) } },
-      });
+  if (fence) {
+    // A transaction cannot return the old item: read which generation it replaces first.
+    try {
+      const out = await ref.dynamo.send(
+        new GetItemCommand({ TableName: ref.table, Key: { pk: S(pk), sk: S(sk) }, ConsistentRead: true }),
+      );
+      previous = out.Item;
+    } catch (error) {
+      throw toAdapterError(doing, error);
     }
-    await batchWrite(ref, deletes, `${doing} (removing the previous chunks)`).catch(() => undefined);
+    try {
+      await writeFenced(ref, fence, [{ Put: { TableName: ref.table, Item: head } }], doing);
+    } catch (error) {
+      await deleteChunks(ref, pk, sk, str(head, 'generation'), num(head, 'chunks') ?? 0, doing);
+      throw error;
+    }
+  } else {
+    try {
+      const out = await ref.dynamo.send(
+        new PutItemCommand({ TableName: ref.table, Item: head, ReturnValues: 'ALL_OLD' }),
+      );
+      previous = out.Attributes;
+    } catch (error) {
+      throw toAdapterError(doing, error);
+    }
   }
+  await deleteChunks(ref, pk, sk, str(previous, 'generation'), num(previous, 'chunks') ?? 0, doing);
+}
+
+/** Removes one generation's chunks (best effort: chunks no head names are never read). */
+async function deleteChunks(
+  ref: TableRef,
+  pk: string,
+  sk: string,
+  generation: string | undefined,
+  count: number,
+  doing: string,
+): Promise<void> {
+  if (!generation) return;
+  const deletes: WriteRequest[] = [];
+  for (let n = 0; n < count; n++) {
+    deletes.push({
+      DeleteRequest: { Key: { pk: S(pk), sk: S(`${sk}#${generation}#${String(n).padStart(4, '0')}`) } },
+    });
+  }
+  await batchWrite(ref, deletes, `${doing} (removing the previous chunks)`).catch(() => undefined);
 }
 
 /** Reads what `putLargeValue` wrote. Retries when a concurrent writer removed the chunks it was reading. */

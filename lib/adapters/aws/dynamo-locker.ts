@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
@@ -6,7 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { AdapterError } from '../../errors.ts';
-import type { Lease, LockAttempt, Locker } from '../../ports/lock.ts';
+import { hasAbsurdExpiry, type Lease, type LockAttempt, type Locker, MAX_LEASE_SECONDS } from '../../ports/lock.ts';
 import { toAdapterError } from './aws-errors.ts';
 import { type Item, N, num, S, str } from './dynamo-items.ts';
 import { LOCKS_INDEX_PK, lockKey, TABLE_KEYS } from './table-layout.ts';
@@ -21,8 +22,9 @@ export interface DynamoLockerOptions {
 
 /**
  * One lease item per environment (`LOCK#<env>`), changed only by conditional UpdateItem (ADR 0020):
- * - `tryLock` sets holder/expiry and increments `token` in the same write, on condition that nobody holds an
- *   unexpired lease; the token is never reset, so it increases monotonically per environment (fencing).
+ * - `tryLock` sets holder/expiry (and host, pid, since) and increments `token` in the same write, on condition
+ *   that nobody holds an unexpired lease (an expiry beyond `MAX_LEASE_SECONDS` counts as broken); the token is
+ *   never reset, so it increases monotonically per environment (fencing).
  * - `release` clears the lease only while the caller's token is still the current one.
  * - the lease item carries no `ttl` attribute on purpose: DynamoDB TTL would delete the token counter with it.
  *
@@ -46,7 +48,7 @@ export class DynamoLocker implements Locker {
     // A lost race (the lease expired between our failed write and our read) is retried a few times.
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = this.#now().getTime();
-      const expiresAt = now + Math.max(1, ttlSeconds) * 1000;
+      const expiresAt = now + Math.min(Math.max(1, ttlSeconds), MAX_LEASE_SECONDS) * 1000;
       try {
         const out = await this.#dynamo.send(
           new UpdateItemCommand({
@@ -54,8 +56,9 @@ export class DynamoLocker implements Locker {
             Key: { pk: S(key.pk), sk: S(key.sk) },
             UpdateExpression:
               'SET #holder = :holder, #expires = :expires, #token = if_not_exists(#token, :zero) + :one, ' +
-              '#environment = :environment, #gsi1pk = :gsi1pk, #gsi1sk = :environment',
-            ConditionExpression: 'attribute_not_exists(#holder) OR #expires <= :now',
+              '#environment = :environment, #gsi1pk = :gsi1pk, #gsi1sk = :environment, ' +
+              '#since = :since, #host = :host, #pid = :pid',
+            ConditionExpression: 'attribute_not_exists(#holder) OR #expires <= :now OR #expires > :absurd',
             ExpressionAttributeNames: {
               '#holder': 'holder',
               '#expires': 'leaseExpiresAt',
@@ -63,6 +66,9 @@ export class DynamoLocker implements Locker {
               '#environment': 'environment',
               '#gsi1pk': TABLE_KEYS.gsi1.partitionKey,
               '#gsi1sk': TABLE_KEYS.gsi1.sortKey,
+              '#since': 'since',
+              '#host': 'host',
+              '#pid': 'pid',
             },
             ExpressionAttributeValues: {
               ':holder': S(holder),
@@ -70,6 +76,10 @@ export class DynamoLocker implements Locker {
               ':zero': N(0),
               ':one': N(1),
               ':now': N(now),
+              ':absurd': N(now + MAX_LEASE_SECONDS * 1000 + 60_000),
+              ':since': S(new Date(now).toISOString()),
+              ':host': S(hostname()),
+              ':pid': N(process.pid),
               ':environment': S(environment),
               ':gsi1pk': S(LOCKS_INDEX_PK),
             },
@@ -85,7 +95,10 @@ export class DynamoLocker implements Locker {
         }
       }
       const current = await this.#read(environment);
-      if (current && Date.parse(current.expiresAt) > this.#now().getTime()) return { acquired: false, holder: current };
+      const at = this.#now();
+      if (current && Date.parse(current.expiresAt) > at.getTime() && !hasAbsurdExpiry(current, at)) {
+        return { acquired: false, holder: current };
+      }
     }
     throw new AdapterError(`locking environment "${environment}": the lease kept changing hands`, { retryable: true });
   }
@@ -97,10 +110,17 @@ export class DynamoLocker implements Locker {
         new UpdateItemCommand({
           TableName: this.#table,
           Key: { pk: S(key.pk), sk: S(key.sk) },
-          UpdateExpression: 'REMOVE #holder, #expires',
+          UpdateExpression: 'REMOVE #holder, #expires, #since, #host, #pid',
           // Only the holder of this exact token: a broken and re-taken lock stays with its new holder.
           ConditionExpression: '#token = :token AND #holder = :holder',
-          ExpressionAttributeNames: { '#holder': 'holder', '#expires': 'leaseExpiresAt', '#token': 'token' },
+          ExpressionAttributeNames: {
+            '#holder': 'holder',
+            '#expires': 'leaseExpiresAt',
+            '#token': 'token',
+            '#since': 'since',
+            '#host': 'host',
+            '#pid': 'pid',
+          },
           ExpressionAttributeValues: { ':token': N(lease.token), ':holder': S(lease.holder) },
         }),
       );
@@ -134,7 +154,7 @@ export class DynamoLocker implements Locker {
         );
         for (const item of out.Items ?? []) {
           const lease = toLease(item);
-          if (lease && Date.parse(lease.expiresAt) > now) leases.push(lease);
+          if (lease && Date.parse(lease.expiresAt) > now && !hasAbsurdExpiry(lease, new Date(now))) leases.push(lease);
         }
         startKey = out.LastEvaluatedKey;
       } catch (error) {
@@ -151,9 +171,15 @@ export class DynamoLocker implements Locker {
         new UpdateItemCommand({
           TableName: this.#table,
           Key: { pk: S(key.pk), sk: S(key.sk) },
-          UpdateExpression: 'REMOVE #holder, #expires',
+          UpdateExpression: 'REMOVE #holder, #expires, #since, #host, #pid',
           ConditionExpression: 'attribute_exists(#holder)',
-          ExpressionAttributeNames: { '#holder': 'holder', '#expires': 'leaseExpiresAt' },
+          ExpressionAttributeNames: {
+            '#holder': 'holder',
+            '#expires': 'leaseExpiresAt',
+            '#since': 'since',
+            '#host': 'host',
+            '#pid': 'pid',
+          },
         }),
       );
       return true;
@@ -184,5 +210,13 @@ function toLease(item: Item | undefined): Lease | undefined {
   if (holder === undefined || environment === undefined || token === undefined || expires === undefined) {
     return undefined;
   }
-  return { environment, holder, token, expiresAt: new Date(expires).toISOString() };
+  // Clamped: a far-future expiry (treated as broken by the callers) must still be a valid date to show.
+  const lease: Lease = { environment, holder, token, expiresAt: new Date(Math.min(expires, 8.64e15)).toISOString() };
+  const since = str(item, 'since');
+  const host = str(item, 'host');
+  const pid = num(item, 'pid');
+  if (since !== undefined) lease.since = since;
+  if (host !== undefined) lease.host = host;
+  if (pid !== undefined) lease.pid = pid;
+  return lease;
 }

@@ -3,15 +3,28 @@ import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AdapterError } from '../../errors.ts';
+import { AdapterError, StateDamagedError } from '../../errors.ts';
 
-/** Reads JSON, or undefined when the file does not exist. */
-export async function readJson<T>(path: string): Promise<T | undefined> {
+/**
+ * Reads JSON, or undefined when the file does not exist. A file that exists but is not JSON (truncated by a
+ * full disk, edited by hand) is a `StateDamagedError` naming the file and `fix`, never a bare parser error.
+ */
+export async function readJson<T>(
+  path: string,
+  fix = 'restore it from a backup, or move it aside if what it records can be rebuilt',
+): Promise<T | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
+    text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    const problem = text.trim() === '' ? 'the file is empty' : `not JSON: ${(error as Error).message}`;
+    throw new StateDamagedError(path, problem, fix);
   }
 }
 
@@ -60,7 +73,8 @@ const GENERATION = /^(\d{16})\.json$/;
 const generationName = (n: number) => `${String(n).padStart(16, '0')}.json`;
 
 let machineId: string | undefined;
-async function thisMachine(): Promise<string> {
+/** This host and boot: a pid names the same process only on the same machine in the same boot. */
+export async function thisMachine(): Promise<string> {
   if (machineId === undefined) {
     const boot = await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '');
     machineId = `${hostname()}/${boot.trim()}`;
@@ -68,7 +82,8 @@ async function thisMachine(): Promise<string> {
   return machineId;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this machine. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Inventory } from '../../model/resource.ts';
+import type { Lease } from '../../ports/lock.ts';
 import {
   type AppliedPointer,
   type AuditRecord,
@@ -12,12 +13,15 @@ import {
   type StoredPlan,
 } from '../../ports/state-store.ts';
 import { createExclusive, readJson, withFileMutex, writeJson } from './file-io.ts';
+import { underLease } from './file-lease.ts';
 
 const safe = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, '_');
 
 /**
  * The embedded default store: one directory (default `.landscape/`), plain JSON files a person can read.
  * plans/<id>.json, environments/<env>/{inventory,applied}.json, audit/<env>.jsonl, seen/, values/.
+ * Fenced writes check the lease in the same directory's `locks/` (FileLocker) under that lease's mutex:
+ * the store and the locker of one process are given the same root.
  */
 export class FileStateStore implements StateStore {
   readonly root: string;
@@ -46,14 +50,17 @@ export class FileStateStore implements StateStore {
     from: PlanStatus[],
     to: PlanStatus,
     patch: Partial<StoredPlan> = {},
+    fence?: Lease,
   ): Promise<boolean> {
     const path = this.#planPath(id);
-    return withFileMutex(join(this.root, '.mutex', 'plans'), async () => {
-      const current = await readJson<StoredPlan>(path);
-      if (!current || !from.includes(current.status)) return false;
-      await writeJson(path, { ...current, ...patch, id, status: to });
-      return true;
-    });
+    const update = () =>
+      withFileMutex(join(this.root, '.mutex', 'plans'), async () => {
+        const current = await readJson<StoredPlan>(path);
+        if (!current || !from.includes(current.status)) return false;
+        await writeJson(path, { ...current, ...patch, id, status: to });
+        return true;
+      });
+    return fence ? underLease(this.root, fence, `moving plan "${id}" to "${to}"`, update) : update();
   }
 
   async listPlans(environment: string, options: { status?: PlanStatus[]; limit?: number } = {}): Promise<StoredPlan[]> {
@@ -75,16 +82,21 @@ export class FileStateStore implements StateStore {
     return (await readJson<Inventory>(join(this.root, 'environments', safe(environment), 'inventory.json'))) ?? {};
   }
 
-  async saveInventory(environment: string, inventory: Inventory): Promise<void> {
-    await writeJson(join(this.root, 'environments', safe(environment), 'inventory.json'), inventory);
+  async saveInventory(environment: string, inventory: Inventory, fence?: Lease): Promise<void> {
+    const write = () => writeJson(join(this.root, 'environments', safe(environment), 'inventory.json'), inventory);
+    if (fence) await underLease(this.root, fence, `saving the inventory of environment "${environment}"`, write);
+    else await write();
   }
 
   async getApplied(environment: string): Promise<AppliedPointer | undefined> {
     return readJson<AppliedPointer>(join(this.root, 'environments', safe(environment), 'applied.json'));
   }
 
-  async setApplied(pointer: AppliedPointer): Promise<void> {
-    await writeJson(join(this.root, 'environments', safe(pointer.environment), 'applied.json'), pointer);
+  async setApplied(pointer: AppliedPointer, fence?: Lease): Promise<void> {
+    const write = () => writeJson(join(this.root, 'environments', safe(pointer.environment), 'applied.json'), pointer);
+    const doing = `recording the applied commit of environment "${pointer.environment}"`;
+    if (fence) await underLease(this.root, fence, doing, write);
+    else await write();
   }
 
   async appendAudit(record: AuditRecord): Promise<void> {

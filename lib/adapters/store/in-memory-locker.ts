@@ -1,4 +1,5 @@
-import type { Lease, LockAttempt, Locker } from '../../ports/lock.ts';
+import { hostname } from 'node:os';
+import { hasAbsurdExpiry, type Lease, type LockAttempt, type Locker, MAX_LEASE_SECONDS } from '../../ports/lock.ts';
 
 /** Leases in memory with expiry and monotonically increasing fencing tokens per environment (unit tests). */
 export class InMemoryLocker implements Locker {
@@ -13,14 +14,20 @@ export class InMemoryLocker implements Locker {
   async tryLock(environment: string, holder: string, ttlSeconds: number): Promise<LockAttempt> {
     const now = this.#now();
     const current = this.#leases.get(environment);
-    if (current && new Date(current.expiresAt) > now) return { acquired: false, holder: { ...current } };
+    if (current && new Date(current.expiresAt) > now && !hasAbsurdExpiry(current, now)) {
+      return { acquired: false, holder: { ...current } };
+    }
     const token = (this.#lastToken.get(environment) ?? 0) + 1;
     this.#lastToken.set(environment, token);
+    const seconds = Math.min(Math.max(1, ttlSeconds), MAX_LEASE_SECONDS);
     const lease: Lease = {
       environment,
       holder,
       token,
-      expiresAt: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
+      expiresAt: new Date(now.getTime() + seconds * 1000).toISOString(),
+      since: now.toISOString(),
+      host: hostname(),
+      pid: process.pid,
     };
     this.#leases.set(environment, lease);
     return { acquired: true, lease: { ...lease } };
@@ -32,16 +39,32 @@ export class InMemoryLocker implements Locker {
   }
 
   async holds(lease: Lease): Promise<boolean> {
+    return this.holdsNow(lease);
+  }
+
+  /**
+   * `holds`, synchronously: InMemoryStateStore checks fenced writes with it, so that nothing can interleave
+   * between the check and the write (as DynamoDB's condition and the file lease's mutex guarantee).
+   */
+  holdsNow(lease: Pick<Lease, 'environment' | 'token'>): boolean {
     // Expiry alone is not loss: until someone else takes the environment, the lease is still this one.
     return this.#leases.get(lease.environment)?.token === lease.token;
   }
 
   async list(): Promise<Lease[]> {
     const now = this.#now();
-    return [...this.#leases.values()].filter((l) => new Date(l.expiresAt) > now).map((l) => ({ ...l }));
+    return [...this.#leases.values()]
+      .filter((l) => new Date(l.expiresAt) > now && !hasAbsurdExpiry(l, now))
+      .map((l) => ({ ...l }));
   }
 
   async breakLock(environment: string): Promise<boolean> {
     return this.#leases.delete(environment);
+  }
+
+  /** Puts a lease in place as a crashed or misconfigured holder left it (tests of recovery). */
+  plant(lease: Lease): void {
+    this.#leases.set(lease.environment, { ...lease });
+    this.#lastToken.set(lease.environment, Math.max(this.#lastToken.get(lease.environment) ?? 0, lease.token));
   }
 }

@@ -1,4 +1,6 @@
+import { LeaseLostError } from '../../errors.ts';
 import type { Inventory } from '../../model/resource.ts';
+import type { Lease } from '../../ports/lock.ts';
 import {
   type AppliedPointer,
   type AuditRecord,
@@ -8,12 +10,15 @@ import {
   type StateStore,
   type StoredPlan,
 } from '../../ports/state-store.ts';
+import type { InMemoryLocker } from './in-memory-locker.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
 /**
  * A StateStore held in memory, for unit tests and short-lived processes. Values are deep-copied on the way
  * in and out, so callers cannot mutate stored state by accident (the real stores serialise too).
+ * Fenced writes are checked against `options.locker` when one is given (synchronously, so nothing interleaves
+ * between check and write); without a locker there is nothing to check them against and they are accepted.
  */
 export class InMemoryStateStore implements StateStore {
   readonly plans = new Map<string, StoredPlan>();
@@ -23,9 +28,17 @@ export class InMemoryStateStore implements StateStore {
   readonly values = new Map<string, unknown>();
   readonly #seen = new Map<string, number>();
   readonly #now: () => Date;
+  readonly #locker: InMemoryLocker | undefined;
 
-  constructor(now: () => Date = () => new Date()) {
+  constructor(now: () => Date = () => new Date(), options: { locker?: InMemoryLocker } = {}) {
     this.#now = now;
+    this.#locker = options.locker;
+  }
+
+  #checkFence(fence: Lease | undefined, doing: string): void {
+    if (fence && this.#locker && !this.#locker.holdsNow(fence)) {
+      throw new LeaseLostError(fence.environment, fence.token, doing);
+    }
   }
 
   async savePlan(plan: StoredPlan): Promise<void> {
@@ -43,8 +56,10 @@ export class InMemoryStateStore implements StateStore {
     from: PlanStatus[],
     to: PlanStatus,
     patch: Partial<StoredPlan> = {},
+    fence?: Lease,
   ): Promise<boolean> {
     const current = this.plans.get(checkPlanId(id));
+    this.#checkFence(fence, `moving plan "${id}" to "${to}"`);
     if (!current || !from.includes(current.status)) return false;
     this.plans.set(id, clone({ ...current, ...patch, id, status: to }));
     return true;
@@ -63,7 +78,8 @@ export class InMemoryStateStore implements StateStore {
     return clone(this.inventories.get(environment) ?? {});
   }
 
-  async saveInventory(environment: string, inventory: Inventory): Promise<void> {
+  async saveInventory(environment: string, inventory: Inventory, fence?: Lease): Promise<void> {
+    this.#checkFence(fence, `saving the inventory of environment "${environment}"`);
     this.inventories.set(environment, clone(inventory));
   }
 
@@ -72,7 +88,8 @@ export class InMemoryStateStore implements StateStore {
     return pointer ? clone(pointer) : undefined;
   }
 
-  async setApplied(pointer: AppliedPointer): Promise<void> {
+  async setApplied(pointer: AppliedPointer, fence?: Lease): Promise<void> {
+    this.#checkFence(fence, `recording the applied commit of environment "${pointer.environment}"`);
     this.applied.set(pointer.environment, clone(pointer));
   }
 

@@ -2,11 +2,15 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsStateStore } from '../../../lib/adapters/aws/index.ts';
+import { AwsStateStore, DynamoLocker } from '../../../lib/adapters/aws/index.ts';
+import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
+import { InMemoryLocker } from '../../../lib/adapters/store/in-memory-locker.ts';
 import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
 import { ReconcilerError } from '../../../lib/errors.ts';
 import { PLAN_API_VERSION, type Plan } from '../../../lib/model/plan.ts';
+import type { Inventory } from '../../../lib/model/resource.ts';
+import type { Locker } from '../../../lib/ports/lock.ts';
 import type { StateStore, StoredPlan } from '../../../lib/ports/state-store.ts';
 import {
   clients,
@@ -19,7 +23,8 @@ import {
 
 /**
  * The StateStore contract every store keeps (in memory, a directory, DynamoDB Local + S3): plans are created
- * once and never replaced, ids are checked before they reach a file name or key, a claim has one winner.
+ * once and never replaced, ids are checked before they reach a file name or key, a claim has one winner,
+ * writes made under a lease are refused once the lease is lost (fencing).
  */
 const dynamo = clients.dynamo();
 const s3 = clients.s3();
@@ -102,5 +107,77 @@ describe.each(stores)('%s plans', (_name, make) => {
       expect(await codeOf(store.savePlan(stored(id, 'bad')))).toBe('BadRequest');
       expect(await codeOf(store.updatePlanStatus(id, ['Planned'], 'Applying'))).toBe('BadRequest');
     }
+  });
+});
+
+type MakePair = () => Promise<{ store: StateStore; locker: Locker }>;
+
+const pairs: [string, MakePair][] = [
+  [
+    'InMemoryStateStore + InMemoryLocker',
+    async () => {
+      const locker = new InMemoryLocker();
+      return { store: new InMemoryStateStore(undefined, { locker }), locker };
+    },
+  ],
+  [
+    'FileStateStore + FileLocker',
+    async () => {
+      const root = await mkdtemp(join(tmpdir(), 'landscape-fence-'));
+      return { store: new FileStateStore(root), locker: new FileLocker(root) };
+    },
+  ],
+  [
+    'AwsStateStore + DynamoLocker',
+    async () => ({
+      store: new AwsStateStore({ bucket, table, s3, dynamo }),
+      locker: new DynamoLocker({ table, dynamo }),
+    }),
+  ],
+];
+
+const inventoryOf = (...names: string[]): Inventory =>
+  Object.fromEntries(names.map((n) => [`kafka/topic/${n}`, { key: `kafka/topic/${n}`, kind: 'Topic' as const }]));
+
+describe.each(pairs)('%s fencing', (_name, make) => {
+  it('refuses every write of an apply whose lease was taken over, and writes nothing', async () => {
+    // Prepare: apply 1 holds the lease and has written; then its lock is broken and apply 2 takes it.
+    const { store, locker } = await make();
+    const environment = uniqueName('fence');
+    const first = await locker.tryLock(environment, 'apply-1', 900);
+    if (!first.acquired) throw new Error('expected the lease');
+    await store.saveInventory(environment, inventoryOf('one'), first.lease);
+    const id = uniqueName('p-fence');
+    await store.savePlan({ ...stored(id, 'fenced', 'Applying'), plan: { ...stored(id, 'x').plan, environment } });
+    await locker.breakLock(environment);
+    const second = await locker.tryLock(environment, 'apply-2', 900);
+    if (!second.acquired) throw new Error('expected the lease after the break');
+    const pointer = { environment, commit: 'c1', planId: id, at: '2026-11-25T10:00:00.000Z' };
+
+    // Act: apply 1 writes its results with its (old) lease.
+    const refused = [
+      await codeOf(store.saveInventory(environment, inventoryOf('one', 'two'), first.lease)),
+      await codeOf(store.setApplied(pointer, first.lease)),
+      await codeOf(store.updatePlanStatus(id, ['Applying'], 'Applied', {}, first.lease)),
+    ];
+
+    // Assess: refused as LeaseLost, nothing changed; the new holder's writes go through.
+    expect(refused).toEqual(['LeaseLost', 'LeaseLost', 'LeaseLost']);
+    expect(await store.getInventory(environment)).toEqual(inventoryOf('one'));
+    expect(await store.getApplied(environment)).toBeUndefined();
+    expect((await store.getPlan(id))?.status).toBe('Applying');
+    await store.saveInventory(environment, inventoryOf('three'), second.lease);
+    expect(await store.getInventory(environment)).toEqual(inventoryOf('three'));
+    expect(await store.updatePlanStatus(id, ['Applying'], 'Failed', {}, second.lease)).toBe(true);
+  });
+
+  it('refuses the writes of a lease an operator broke, even when nobody took the environment since', async () => {
+    const { store, locker } = await make();
+    const environment = uniqueName('fence');
+    const attempt = await locker.tryLock(environment, 'apply-1', 900);
+    if (!attempt.acquired) throw new Error('expected the lease');
+    await locker.breakLock(environment);
+    expect(await codeOf(store.saveInventory(environment, inventoryOf('one'), attempt.lease))).toBe('LeaseLost');
+    expect(await store.getInventory(environment)).toEqual({});
   });
 });

@@ -22,8 +22,8 @@ const topic = (name: string): DesiredResource => ({
 });
 
 async function setup(onApply: (locker: InMemoryLocker) => Promise<void> = async () => undefined) {
-  const store = new InMemoryStateStore();
   const locker = new InMemoryLocker();
+  const store = new InMemoryStateStore(undefined, { locker });
   const provider = new InMemoryKafkaProvider();
   const apply = provider.apply.bind(provider);
   provider.apply = async (changes: readonly PlannedChange[]) => {
@@ -43,7 +43,8 @@ async function setup(onApply: (locker: InMemoryLocker) => Promise<void> = async 
   await store.savePlan({
     id: 'plan-1',
     plan,
-    status: 'Planned',
+    // Claimed for apply, as applyStoredPlan leaves it before runApply.
+    status: 'Applying',
     createdAt: '2026-11-26T10:00:00.000Z',
     trigger: 'push',
   });
@@ -101,13 +102,25 @@ describe('runApply', () => {
     expect((await store.getPlan('plan-1'))?.status).toBe('Failed');
   });
 
-  it('treats a lease it cannot check as lost', async () => {
+  it('has its result writes refused when the lease is taken over after any check and before the writes', async () => {
+    // Prepare: the takeover happens inside the store call itself, after whatever the apply checked before it.
     const { store, locker, run } = await setup();
-    locker.holds = async () => {
-      throw new Error('lock table unreachable');
+    const save = store.saveInventory.bind(store);
+    store.saveInventory = async (...args) => {
+      await locker.breakLock('prod');
+      await locker.tryLock('prod', 'newer-apply', 900);
+      return save(...args);
     };
-    expect(await run()).toMatchObject({ status: 'applied', leaseLost: LEASE_LOST_MESSAGE });
+
+    // Act
+    const result = await run();
+
+    // Assess: nothing of the environment's shared state was written; the plan's own record says Failed.
+    expect(result).toMatchObject({ status: 'applied', leaseLost: LEASE_LOST_MESSAGE });
+    expect(await store.getInventory('prod')).toEqual({});
     expect(await store.getApplied('prod')).toBeUndefined();
+    expect((await store.getPlan('plan-1'))?.status).toBe('Failed');
+    expect((await locker.list()).map((l) => l.holder)).toEqual(['newer-apply']);
   });
 
   it('answers a held environment with its holder instead of applying', async () => {

@@ -101,11 +101,16 @@ describe('audit records of the pipeline', () => {
   });
 
   it('reports an apply that lost its lease as Failed, with an error commit status and a LeaseLost record', async () => {
-    // Prepare: someone breaks the lock while the apply runs.
-    const { deps, git, applies, store, reporter } = makeDeps();
+    // Prepare: someone breaks the lock while the apply runs and another apply takes the environment.
+    const { deps, git, applies, store, reporter, kafka } = makeDeps();
     const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
     await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
-    deps.locker.holds = async () => false;
+    const apply = kafka.apply.bind(kafka);
+    kafka.apply = async (changes) => {
+      await deps.locker.breakLock('prod');
+      await deps.locker.tryLock('prod', 'newer-apply', 900);
+      return apply(changes);
+    };
 
     // Act
     const result = await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });

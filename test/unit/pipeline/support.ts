@@ -113,9 +113,11 @@ export function makeDeps(overrides: Partial<PipelineDeps> = {}) {
   const applies: { environment: string; planId: string }[] = [];
   const jobs: PipelineJob[] = [];
   let ids = 0;
+  const locker = new InMemoryLocker(clock.now);
   const deps: PipelineDeps = {
-    store: new InMemoryStateStore(clock.now),
-    locker: new InMemoryLocker(clock.now),
+    // The store checks fenced writes against the locker, as the file and DynamoDB stores check their leases.
+    store: new InMemoryStateStore(clock.now, { locker }),
+    locker,
     git,
     invoker: { invokeApply: async (request) => void applies.push(request) },
     dispatcher: { dispatch: async (job) => void jobs.push(job) },
