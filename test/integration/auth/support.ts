@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AclOperations, AclPermissionTypes, ResourcePatternTypes, ResourceTypes } from '@platformatic/kafka';
 import { eventually, rawAdmin } from '../../support/kafka.ts';
+import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 
 /**
  * Support for the tests that prove the authenticating test servers (scripts/services/auth.sh) accept the right
@@ -16,6 +17,21 @@ import { eventually, rawAdmin } from '../../support/kafka.ts';
 export const kafkaAuthUp = Boolean(process.env.KAFKA_MTLS_BOOTSTRAP && process.env.KAFKA_LIB_DIR);
 export const eksUp = Boolean(process.env.EKS_KUBECONFIG && process.env.AWSCLI);
 export const notUpReason = 'start the services with `bash scripts/services/up.sh auth-kafka eks` and source env.sh';
+
+// The generated credentials are secrets like any other: the suite-wide scan must find none of them in what the
+// suite prints or leaves behind (the client properties files live in a Workdir that is removed).
+for (const name of [
+  'AUTH_AWS_SECRET_ACCESS_KEY',
+  'AUTH_AWS_READONLY_SECRET_ACCESS_KEY',
+  'AUTH_AWS_SESSION_SECRET_ACCESS_KEY',
+  'AUTH_AWS_SESSION_TOKEN',
+  'OAUTH_CLIENT_SECRET',
+  'OAUTH_EXPIRED_CLIENT_SECRET',
+  'OAUTH_WRONG_AUDIENCE_CLIENT_SECRET',
+]) {
+  const value = process.env[name];
+  if (value) registerTestSecret(name, value);
+}
 
 export function env(name: string): string {
   const value = process.env[name];
