@@ -13,8 +13,12 @@ Usage:
   landscape apply DIR --env ENV [--auto-approve] [--approve-destructive]
   landscape drift DIR --env ENV [--json]                          exit 2 when the platform drifted
   landscape export DIR --env ENV --out OUTDIR
-  landscape serve [--port 8080] --repo OWNER/NAME [--git-base-url URL] [--drift-interval SECONDS]
+  landscape serve [--port 8080] --repo OWNER/NAME [--branch BRANCH] [--git-base-url URL]
+                  [--catch-up-interval SECONDS] [--drift-interval SECONDS]
                                    (secrets: LANDSCAPE_WEBHOOK_SECRET, LANDSCAPE_API_TOKEN)
+                                   --branch (repeatable): only these branches deploy; default every branch
+                                   --catch-up-interval: missed pushes deployed at start and this often
+                                   (default 300; 0 = off)
   landscape monitor DIR --env ENV [--once] [--interval SECONDS]  alert rules from live offsets
   landscape peek DIR --env ENV --topic TOPIC [--count N] [--json] a few records, masked by DataPolicies
   landscape audit --env ENV [--limit N] [--json]                 the newest audit records, newest first
@@ -34,6 +38,8 @@ const { values, positionals } = parseArgs({
     'approve-destructive': { type: 'boolean' },
     port: { type: 'string' },
     repo: { type: 'string', multiple: true },
+    branch: { type: 'string', multiple: true },
+    'catch-up-interval': { type: 'string' },
     'git-base-url': { type: 'string' },
     'drift-interval': { type: 'string' },
     once: { type: 'boolean' },
@@ -94,6 +100,10 @@ async function main(): Promise<number> {
       return serveCommand({
         ...(values.port ? { port: Number(values.port) } : {}),
         ...(values.repo ? { repositories: values.repo } : {}),
+        ...(values.branch ? { branches: values.branch } : {}),
+        ...(values['catch-up-interval'] !== undefined
+          ? { catchUpIntervalSeconds: Number(values['catch-up-interval']) }
+          : {}),
         ...(values['git-base-url'] ? { gitBaseUrl: values['git-base-url'] } : {}),
         ...(values['drift-interval'] ? { driftIntervalSeconds: Number(values['drift-interval']) } : {}),
         ...state,

@@ -39,6 +39,8 @@ export const handler = createDriftHandler(
       ...DEFAULT_SETTINGS,
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
       ...(config.DEFAULT_REPO ? { defaultRepo: config.DEFAULT_REPO } : {}),
+      // The missed-webhook catch-up plans a branch head: the same allowlist as the webhook's.
+      allowedBranches: config.ALLOWED_BRANCHES,
     },
     now: () => new Date(),
     newId: randomUUID,

@@ -99,7 +99,7 @@ export type WebhookConfig = z.infer<typeof WebhookConfigSchema>;
 
 const workerShape = {
   ...baseShape,
-  /** The webhook's branch allowlist, for `/landscape plan` comments (they name no branch). */
+  /** The webhook's branch allowlist: checked again for every environment a job plans (its `spec.branch`). */
   ALLOWED_BRANCHES: list,
   /** This function's own name: plans it makes are applied by invoking it again asynchronously. */
   APPLY_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),

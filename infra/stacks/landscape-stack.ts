@@ -185,6 +185,7 @@ export class LandscapeStack extends Stack {
         ...base,
         POWERTOOLS_SERVICE_NAME: 'landscape-drift',
         APPLY_FUNCTION_NAME: applyFunctionName,
+        ALLOWED_BRANCHES: (props.allowedBranches ?? []).join(','),
         DRIFT_ENVIRONMENTS: (props.driftEnvironments ?? []).join(','),
       },
     });

@@ -46,14 +46,26 @@ export interface PipelineSettings {
   publicUrl?: string;
   /** Used by reapply and drift when no applied plan names the repository yet. */
   defaultRepo?: string;
-  /** Base branches a `/landscape plan` comment may plan (the webhook's ALLOWED_BRANCHES); empty = any. */
+  /**
+   * Branches whose commits may deploy (the webhook's ALLOWED_BRANCHES, `serve --branch`); empty = any. Checked
+   * again by the worker for every environment it plans (its `spec.branch`), whatever started the job.
+   */
   allowedBranches?: readonly string[];
+  /** How often a job that met a retryable fault (git host, broker, store unreachable) is tried again. */
+  jobRetries: number;
+  /** Backoff before the first retry; doubled each time up to `jobRetryMaxMs`. */
+  jobRetryBaseMs: number;
+  jobRetryMaxMs: number;
 }
 
 export const DEFAULT_SETTINGS: PipelineSettings = {
   lockTtlSeconds: 15 * 60,
   lockWaitMs: 60_000,
   dedupeTtlSeconds: 7 * 24 * 3600,
+  // 2 + 4 + 8 + 16 + 32 + 60 s: an outage of a couple of minutes is ridden out; the catch-up takes longer ones.
+  jobRetries: 6,
+  jobRetryBaseMs: 2_000,
+  jobRetryMaxMs: 60_000,
 };
 
 /**

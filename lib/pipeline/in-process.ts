@@ -20,7 +20,9 @@ export class BackgroundTasks {
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
   }
 
-  run(name: string, fn: () => Promise<unknown>): void {
+  /** Starts `fn` in the background; `retries` overrides the default (jobs retry themselves: runJob). */
+  run(name: string, fn: () => Promise<unknown>, options: { retries?: number } = {}): void {
+    const retries = options.retries ?? this.#retries;
     const task = (async () => {
       // Let the caller answer first (the webhook's 202), as Lambda's async invoke would.
       await sleep(0);
@@ -30,7 +32,7 @@ export class BackgroundTasks {
           return;
         } catch (error) {
           const retryable = error instanceof AdapterError && error.retryable;
-          if (!retryable || attempt >= this.#retries) {
+          if (!retryable || attempt >= retries) {
             this.#log.error('background task failed', { task: name, attempt, error: messageOf(error) });
             return;
           }
@@ -90,6 +92,7 @@ export class InProcessJobDispatcher implements JobDispatcher {
   async dispatch(job: PipelineJob): Promise<void> {
     const run = this.#run;
     if (!run) throw new Error('InProcessJobDispatcher used before bind()');
-    this.#tasks.run(`job ${job.id} (${job.type})`, () => run(job));
+    // runJob retries a job's faults itself, with backoff (the same on AWS, where async retries are off).
+    this.#tasks.run(`job ${job.id} (${job.type})`, () => run(job), { retries: 0 });
   }
 }

@@ -10,6 +10,11 @@ interface JobBase {
   receivedAt: string;
   /** Who asked: GitHub login of the sender, or the API principal. */
   actor: string;
+  /**
+   * The replay keys the webhook recorded for this delivery (`markSeen`). When the job fails for good with a
+   * fault, they are forgotten, so GitHub's redelivery of the same delivery runs it again.
+   */
+  replayKeys?: string[];
 }
 
 /** pull_request opened/synchronize/reopened: plan the head commit against live state, report on the PR. */
@@ -62,9 +67,26 @@ export interface JobRecord {
   state: JobState;
   updatedAt: string;
   message?: string;
+  /** Attempts so far (a retryable fault is retried with backoff, PipelineSettings.jobRetries). */
+  attempts?: number;
 }
 
 export const jobValueName = (id: string): string => `job/${id}`;
+
+/**
+ * What the webhook last saw of a pull request (opened, synchronize, reopened, closed): `/landscape plan` finds
+ * the pull request's head and base branch here where the git source cannot look pull requests up (plain git,
+ * `landscape serve`).
+ */
+export interface RememberedPullRequest {
+  number: number;
+  state: 'open' | 'closed';
+  headSha: string;
+  baseRef: string;
+  updatedAt: string;
+}
+
+export const pullRequestValueName = (repo: string, number: number): string => `pull-request/${repo}#${number}`;
 
 /** Starts a stored job asynchronously: Lambda Invoke (Event) on AWS, a background promise locally. */
 export interface JobDispatcher {

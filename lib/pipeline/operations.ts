@@ -4,7 +4,7 @@ import type { AppliedPointer, AuditRecord, StoredPlan } from '../ports/state-sto
 import type { PipelineDeps } from './deps.ts';
 import type { EnvironmentJob } from './jobs.ts';
 import { auditChanges, checkEnvironment, ENVIRONMENT_INDEX, OPEN_STATUSES } from './plan-policy.ts';
-import { submitJob } from './receive-webhook.ts';
+import { canonicalRepo, submitJob } from './receive-webhook.ts';
 
 /**
  * The operator API's use cases (functions/api, `landscape serve` /api). Each returns plain data; user
@@ -33,7 +33,7 @@ export async function requestReapply(
     actor,
     environment,
     trigger: 'reapply',
-    ...(typeof body.repo === 'string' ? { repo: body.repo } : {}),
+    ...(typeof body.repo === 'string' ? { repo: canonicalRepo(body.repo) } : {}),
     ...(typeof body.commit === 'string' ? { commit: body.commit } : {}),
   };
   await submitJob(deps, job);

@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigProblem, formatProblem, messageOf } from '../errors.ts';
+import { AdapterError, ConfigError, type ConfigProblem, formatProblem, messageOf } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
 import { publishMonitorConfig } from '../monitor/monitor-config.ts';
@@ -33,7 +33,9 @@ export type PlanCommitOutcome =
   | { environment: string; status: 'planned'; planId: string }
   | { environment: string; status: 'superseded'; planId: string; by: string }
   | { environment: string; status: 'invalid'; problems: ConfigProblem[] }
-  | { environment: string; status: 'failed'; message: string };
+  | { environment: string; status: 'failed'; message: string; retryable: boolean }
+  /** The environment's branch is not on the allowlist (PipelineSettings.allowedBranches): nothing planned. */
+  | { environment: string; status: 'not-allowed'; branch: string };
 
 export type PlanCommitDeps = Pick<
   PipelineDeps,
@@ -89,11 +91,50 @@ function planAudit(
 export async function planCommit(deps: PlanCommitDeps, input: PlanCommitInput): Promise<PlanCommitOutcome[]> {
   const root = await deps.git.checkout(input.repo, input.commit);
   const entries = await listEnvironments(root);
-  let names: string[];
+  const claimed = new Map(entries.map((e) => [e.name, e.branch]));
+  const branchOf = async (name: string) => deployBranch(deps, name, claimed.get(name) ?? 'main');
+  let names: string[] = [];
   if (input.environments) {
     names = [...input.environments];
   } else {
-    names = entries.filter((e) => e.branch === input.branch).map((e) => e.name);
+    for (const entry of entries) {
+      const branch = await branchOf(entry.name);
+      if (branch === input.branch) {
+        names.push(entry.name);
+      } else if (entry.branch === input.branch) {
+        // This commit claims the environment for its own branch, but the applied config names another one:
+        // only a commit on that branch may move it (a push elsewhere must not deploy it).
+        deps.log.warn('environment deploys from another branch than the commit claims', {
+          environment: entry.name,
+          branch,
+          claimed: entry.branch,
+          commit: input.commit,
+        });
+        await report(
+          deps,
+          input,
+          entry.name,
+          'failure',
+          `not deployed: "${entry.name}" deploys from "${branch}"; a spec.branch change takes effect once merged there`,
+        );
+      }
+    }
+  }
+  const outcomes: PlanCommitOutcome[] = [];
+  const allowed = deps.settings.allowedBranches ?? [];
+  if (allowed.length > 0) {
+    // The webhook checks the pushed branch; this is checked whatever started the job (reapply, catch-up).
+    const permitted: string[] = [];
+    for (const environment of names) {
+      const branch = await branchOf(environment);
+      if (allowed.includes(branch)) {
+        permitted.push(environment);
+      } else {
+        deps.log.warn('environment deploys from a branch off the allowlist', { environment, branch, allowed });
+        outcomes.push({ environment, status: 'not-allowed', branch });
+      }
+    }
+    names = permitted;
   }
   if (names.length === 0) {
     deps.log.info('no environment deploys from this commit', {
@@ -101,9 +142,8 @@ export async function planCommit(deps: PlanCommitDeps, input: PlanCommitInput): 
       commit: input.commit,
       branch: input.branch,
     });
-    return [];
+    return outcomes;
   }
-  const outcomes: PlanCommitOutcome[] = [];
   for (const environment of names) {
     try {
       outcomes.push(await planOneEnvironment(deps, input, root, environment));
@@ -116,7 +156,12 @@ export async function planCommit(deps: PlanCommitDeps, input: PlanCommitInput): 
         outcome: 'Failed',
         message,
       });
-      outcomes.push({ environment, status: 'failed', message });
+      outcomes.push({
+        environment,
+        status: 'failed',
+        message,
+        retryable: error instanceof AdapterError && error.retryable,
+      });
     }
   }
   return outcomes;
@@ -226,6 +271,22 @@ async function planOneEnvironment(
   deps.log.info('plan stored', { environment, planId: stored.id, commit: input.commit, summary: plan.summary });
   await deps.invoker.invokeApply({ environment, planId: stored.id });
   return { environment, status: 'planned', planId: stored.id };
+}
+
+/**
+ * The branch an environment deploys from: the `spec.branch` of the config last applied to it, so that a
+ * commit on another branch cannot claim it; an environment never applied takes the commit's own claim.
+ * Moving an environment to another branch is itself a change deployed from its current branch.
+ */
+export async function deployBranch(
+  deps: Pick<PipelineDeps, 'store'>,
+  environment: string,
+  claimed: string,
+): Promise<string> {
+  const applied = await deps.store.getApplied(environment);
+  if (!applied) return claimed;
+  const trusted = await deps.store.getValue<{ spec?: { branch?: string } }>(planEnvironmentValue(applied.planId));
+  return trusted?.spec?.branch ?? claimed;
 }
 
 /** Remembers environment names so `GET /status` can list them (the store has no other index). */

@@ -1,6 +1,7 @@
 import { messageOf } from '../errors.ts';
+import type { PullRequestRef } from '../ports/git-source.ts';
 import type { PipelineSettings } from './deps.ts';
-import type { PullRequestCommandJob } from './jobs.ts';
+import { type PullRequestCommandJob, pullRequestValueName, type RememberedPullRequest } from './jobs.ts';
 import { type PlanPullRequestDeps, planPullRequest } from './plan-pull-request.ts';
 
 /** Landscape's answer to commands: one comment per pull request, updated in place. */
@@ -16,9 +17,24 @@ const HELP = [
 ].join('\n');
 
 /**
- * Runs a `/landscape …` comment command. `plan` looks up the pull request's current head and base (the comment
- * names neither) and plans it exactly as a push to the pull request would; `apply` and `help` are answered
- * with a comment. A closed pull request is not planned.
+ * The pull request's current head and base: from the git host's API where the git source has one (GitHub),
+ * else from what the webhook remembered of its last pull_request event (its head; the base branch's tip now).
+ */
+async function lookUpPullRequest(
+  deps: Pick<PlanPullRequestDeps, 'git' | 'store'>,
+  job: PullRequestCommandJob,
+): Promise<PullRequestRef | undefined> {
+  if (deps.git.pullRequest) return deps.git.pullRequest(job.repo, job.number);
+  const seen = await deps.store.getValue<RememberedPullRequest>(pullRequestValueName(job.repo, job.number));
+  if (!seen) return undefined;
+  const baseSha = seen.state === 'open' ? await deps.git.resolveBranch(job.repo, seen.baseRef) : seen.headSha;
+  return { number: job.number, state: seen.state, headSha: seen.headSha, baseSha, baseRef: seen.baseRef };
+}
+
+/**
+ * Runs a `/landscape …` comment command. `plan` looks up the pull request's current head and base (the
+ * comment names neither: `lookUpPullRequest`) and plans it exactly as a push to the pull request would;
+ * `apply` and `help` are answered with a comment. A closed pull request is not planned.
  */
 export async function runPullRequestCommand(
   deps: PlanPullRequestDeps & { settings?: Pick<PipelineSettings, 'allowedBranches'> },
@@ -47,14 +63,14 @@ export async function runPullRequestCommand(
     );
     return 'apply answered: merging applies';
   }
-  if (!deps.git.pullRequest) {
+  const pr = await lookUpPullRequest(deps, job);
+  if (!pr) {
     await reply(
-      'This Landscape reads configuration over plain git and cannot look pull requests up: push a commit to ' +
-        'the pull request to plan it again.',
+      `Landscape has not seen #${job.number} yet: it reads configuration over plain git and learns a pull ` +
+        'request from its webhook. Push a commit to the pull request (or close and reopen it) to plan it.',
     );
-    return 'pull request lookups are not available';
+    return 'pull request not known: push a commit to plan it';
   }
-  const pr = await deps.git.pullRequest(job.repo, job.number);
   if (pr.state !== 'open') {
     await reply(`#${job.number} is closed: nothing to plan.`);
     return 'pull request closed';

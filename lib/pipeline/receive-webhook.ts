@@ -8,6 +8,8 @@ import {
   type PullRequestCommandJob,
   type PullRequestJob,
   type PushJob,
+  pullRequestValueName,
+  type RememberedPullRequest,
 } from './jobs.ts';
 
 /** Checks `X-Hub-Signature-256` over the exact raw bytes of the body (HMAC-SHA256 with the webhook secret). */
@@ -79,6 +81,7 @@ export type Triage =
       baseRef: string;
       actor: string;
     }
+  | { kind: 'pull_request_closed'; repo: string; number: number; headSha: string; baseRef: string }
   | {
       kind: 'pull_request_command';
       repo: string;
@@ -87,6 +90,14 @@ export type Triage =
       command: PullRequestCommand;
       actor: string;
     };
+
+/**
+ * GitHub treats `Acme/Config` and `acme/config` as one repository: the pipeline uses one spelling (lower case)
+ * for replay keys, jobs, plans and clone URLs, so the same commit is never handled twice under two names.
+ */
+export function canonicalRepo(repo: string): string {
+  return repo.toLowerCase();
+}
 
 export function repositoryAllowed(repo: string, allowed: readonly string[]): boolean {
   const name = repo.toLowerCase();
@@ -113,8 +124,9 @@ export function triageGitHubEvent(eventName: string, payload: Payload, policy: W
   if (eventName !== 'push' && eventName !== 'pull_request' && eventName !== 'issue_comment') {
     return { kind: 'ignored', reason: `event "${eventName}" is not used` };
   }
-  const repo = str(obj(payload.repository).full_name);
-  if (!repo) return { kind: 'ignored', reason: 'payload names no repository' };
+  const fullName = str(obj(payload.repository).full_name);
+  if (!fullName) return { kind: 'ignored', reason: 'payload names no repository' };
+  const repo = canonicalRepo(fullName);
   if (!repositoryAllowed(repo, policy.repositories)) {
     return { kind: 'forbidden', reason: `repository "${repo}" is not on the allowlist` };
   }
@@ -134,7 +146,6 @@ export function triageGitHubEvent(eventName: string, payload: Payload, policy: W
   }
   const action = str(payload.action) ?? '';
   if (eventName === 'issue_comment') return triageComment(payload, repo, actor);
-  if (!PR_ACTIONS.has(action)) return { kind: 'ignored', reason: `pull_request action "${action}" is not planned` };
   const pr = obj(payload.pull_request);
   const head = obj(pr.head);
   const base = obj(pr.base);
@@ -142,6 +153,10 @@ export function triageGitHubEvent(eventName: string, payload: Payload, policy: W
   const baseSha = str(base.sha) ?? '';
   const baseRef = str(base.ref) ?? '';
   const number = typeof pr.number === 'number' ? pr.number : typeof payload.number === 'number' ? payload.number : 0;
+  if (action === 'closed' && SHA.test(headSha) && number) {
+    return { kind: 'pull_request_closed', repo, number, headSha, baseRef };
+  }
+  if (!PR_ACTIONS.has(action)) return { kind: 'ignored', reason: `pull_request action "${action}" is not planned` };
   if (!SHA.test(headSha) || !SHA.test(baseSha) || !number) {
     return { kind: 'ignored', reason: 'pull request payload lacks head/base commits' };
   }
@@ -226,9 +241,14 @@ export async function receiveGitHubWebhook(deps: ReceiveWebhookDeps, request: We
     deps.log.info('webhook ignored', { ...context, reason: triage.reason });
     return { status: triage.kind, reason: triage.reason };
   }
+  if (triage.kind === 'pull_request_closed') {
+    await rememberPullRequest(deps, triage, 'closed');
+    return { status: 'ignored', reason: `pull request #${triage.number} closed: nothing to plan` };
+  }
 
   const ttl = deps.settings.dedupeTtlSeconds;
-  if (!(await deps.store.markSeen(`github/delivery/${deliveryId}`, ttl))) {
+  const deliveryKey = `github/delivery/${deliveryId}`;
+  if (!(await deps.store.markSeen(deliveryKey, ttl))) {
     deps.log.info('webhook replay ignored', context);
     return { status: 'duplicate', reason: `delivery "${deliveryId}" was already received` };
   }
@@ -246,20 +266,38 @@ export async function receiveGitHubWebhook(deps: ReceiveWebhookDeps, request: We
     deps.log.info('webhook for already handled work ignored', { ...context, workKey });
     return { status: 'duplicate', reason: `${what} already handled` };
   }
+  // The job forgets these keys if it fails for good, so a redelivery of this delivery runs it again.
+  job.replayKeys = [deliveryKey, workKey];
+  if (triage.kind === 'pull_request') await rememberPullRequest(deps, triage, 'open');
   const id = job.id;
   try {
     await submitJob(deps, job);
   } catch (error) {
-    // The delivery is remembered already, so a redelivery would be dropped: the scheduled drift run picks up
-    // a missed push (DESIGN.md: missed webhooks still converge).
+    // Nothing runs: forget the delivery, so GitHub's redelivery (or a retry of this one) is taken.
     deps.log.error('dispatching webhook job failed', { ...context, jobId: id, error: messageOf(error) });
+    for (const key of job.replayKeys) await deps.store.forgetSeen(key).catch(() => undefined);
     return { status: 'failed', reason: 'the job could not be started' };
   }
   deps.log.info('webhook accepted', { ...context, jobId: id, type: job.type });
   return { status: 'accepted', jobId: id, type: job.type };
 }
 
-type Work = Exclude<Triage, { kind: 'ignored' | 'forbidden' | 'pong' }>;
+type Work = Exclude<Triage, { kind: 'ignored' | 'forbidden' | 'pong' | 'pull_request_closed' }>;
+
+/** Keeps the pull request's head and base branch for `/landscape plan` (RememberedPullRequest). */
+async function rememberPullRequest(
+  deps: Pick<ReceiveWebhookDeps, 'store' | 'now'>,
+  pr: { repo: string; number: number; headSha: string; baseRef: string },
+  state: RememberedPullRequest['state'],
+): Promise<void> {
+  await deps.store.putValue<RememberedPullRequest>(pullRequestValueName(pr.repo, pr.number), {
+    number: pr.number,
+    state,
+    headSha: pr.headSha,
+    baseRef: pr.baseRef,
+    updatedAt: deps.now().toISOString(),
+  });
+}
 
 /** The job a delivery starts, and the replay key of its work (a commit, a pull request head, a comment). */
 function workOf(

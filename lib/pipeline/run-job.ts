@@ -1,4 +1,5 @@
-import { messageOf, ReconcilerError } from '../errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AdapterError, messageOf, ReconcilerError } from '../errors.ts';
 import type { PipelineDeps } from './deps.ts';
 import { type EnvironmentJob, type JobRecord, jobValueName, type PipelineJob } from './jobs.ts';
 import { type PlanCommitOutcome, planCommit } from './plan-commit.ts';
@@ -7,35 +8,78 @@ import { runPullRequestCommand } from './pull-request-command.ts';
 
 export type RunJobDeps = Omit<PipelineDeps, 'dispatcher' | 'notifier'>;
 
+/** What a job carries from one attempt to the next: the environments of a push still to plan. */
+interface JobProgress {
+  pending?: readonly string[];
+}
+
 /**
  * The plan step (ADR 0010): runs a job the webhook or the API stored. Records Running/Done/Failed on the
- * job record; never throws for a user failure (those are reported on GitHub), rethrows faults so Lambda
- * retries them.
+ * job record. A user failure (`ReconcilerError`) ends the job (it is reported on GitHub). A retryable fault
+ * (the git host, a broker, the store unreachable) is retried with exponential backoff, `jobRetries` times;
+ * a fault that outlasts them, or is not retryable, fails the job: its replay keys are forgotten so that
+ * GitHub's redelivery runs it again, and the fault is rethrown (logged, dead-lettered on AWS). The catch-up
+ * (serve, the drift function) deploys a branch head nobody redelivered.
  */
 export async function runJob(deps: RunJobDeps, job: PipelineJob): Promise<void> {
-  const mark = (state: JobRecord['state'], message?: string) =>
+  const mark = (state: JobRecord['state'], attempts: number, message?: string) =>
     deps.store.putValue<JobRecord>(jobValueName(job.id), {
       job,
       state,
       updatedAt: deps.now().toISOString(),
+      attempts,
       ...(message ? { message } : {}),
     });
-  await mark('Running');
-  try {
-    const message = await execute(deps, job);
-    await mark('Done', message);
-  } catch (error) {
-    await mark('Failed', messageOf(error));
-    if (error instanceof ReconcilerError) {
-      deps.log.warn('job refused', { jobId: job.id, type: job.type, code: error.code, error: error.message });
+  const { jobRetries, jobRetryBaseMs, jobRetryMaxMs } = deps.settings;
+  const progress: JobProgress = {};
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mark('Running', attempt);
+      const message = await execute(deps, job, progress);
+      await mark('Done', attempt, message);
       return;
+    } catch (error) {
+      const context = { jobId: job.id, type: job.type, attempt, error: messageOf(error) };
+      if (error instanceof ReconcilerError) {
+        await mark('Failed', attempt, messageOf(error));
+        deps.log.warn('job refused', { ...context, code: error.code });
+        return;
+      }
+      if (isRetryable(error) && attempt <= jobRetries) {
+        const delayMs = Math.min(jobRetryBaseMs * 2 ** (attempt - 1), jobRetryMaxMs);
+        deps.log.warn('job will be retried', { ...context, delayMs });
+        await mark(
+          'Running',
+          attempt,
+          `attempt ${attempt} failed, retrying in ${delayMs} ms: ${messageOf(error)}`,
+        ).catch(() => undefined);
+        await sleep(delayMs);
+        continue;
+      }
+      await mark('Failed', attempt, messageOf(error)).catch(() => undefined);
+      await forgetReplayKeys(deps, job);
+      deps.log.error('job failed', context);
+      throw error;
     }
-    deps.log.error('job failed', { jobId: job.id, type: job.type, error: messageOf(error) });
-    throw error;
   }
 }
 
-async function execute(deps: RunJobDeps, job: PipelineJob): Promise<string> {
+function isRetryable(error: unknown): boolean {
+  return error instanceof AdapterError && error.retryable;
+}
+
+/** The job failed for good: a redelivery of its webhook must start it again, not be dropped as a replay. */
+async function forgetReplayKeys(deps: Pick<RunJobDeps, 'store' | 'log'>, job: PipelineJob): Promise<void> {
+  for (const key of job.replayKeys ?? []) {
+    try {
+      await deps.store.forgetSeen(key);
+    } catch (error) {
+      deps.log.warn('replay key of a failed job not released', { jobId: job.id, key, error: messageOf(error) });
+    }
+  }
+}
+
+async function execute(deps: RunJobDeps, job: PipelineJob, progress: JobProgress): Promise<string> {
   switch (job.type) {
     case 'plan-pull-request': {
       const results = await planPullRequest(deps, job);
@@ -43,7 +87,7 @@ async function execute(deps: RunJobDeps, job: PipelineJob): Promise<string> {
     }
     case 'plan-push': {
       // Latest commit wins, level-triggered: when the branch already moved on, this commit is not planned;
-      // the newer commit's own delivery (or the drift run, if it was missed) deploys the head.
+      // the newer commit's own delivery (or the catch-up, if it was missed) deploys the head.
       const head = await deps.git.resolveBranch(job.repo, job.branch).catch((error: unknown) => {
         deps.log.warn('branch head not resolved; planning the pushed commit', { error: messageOf(error) });
         return undefined;
@@ -56,10 +100,12 @@ async function execute(deps: RunJobDeps, job: PipelineJob): Promise<string> {
         repo: job.repo,
         commit: job.commit,
         branch: job.branch,
+        ...(progress.pending ? { environments: progress.pending } : {}),
         trigger: 'push',
         receivedAt: job.receivedAt,
         actor: job.actor,
       });
+      retryFailedEnvironments(outcomes, progress);
       return describe(outcomes);
     }
     case 'plan-environment':
@@ -67,6 +113,20 @@ async function execute(deps: RunJobDeps, job: PipelineJob): Promise<string> {
     case 'pull-request-command':
       return runPullRequestCommand(deps, job);
   }
+}
+
+/**
+ * One environment of a push failing on a fault (its broker unreachable while observing) does not stop the
+ * others; the job is retried for the failed ones only, so the push still reaches them once the fault clears.
+ */
+function retryFailedEnvironments(outcomes: readonly PlanCommitOutcome[], progress: JobProgress): void {
+  const failed = outcomes.filter((o) => o.status === 'failed' && o.retryable);
+  if (failed.length === 0) return;
+  progress.pending = failed.map((o) => o.environment);
+  throw new AdapterError(
+    `planning ${failed.map((o) => `"${o.environment}"`).join(', ')}: ${failed.map((o) => ('message' in o ? o.message : '')).join('; ')}`,
+    { retryable: true },
+  );
 }
 
 /** `POST /reapply`: the given commit, or the head of the environment's branch, planned and applied. */
@@ -94,5 +154,10 @@ async function planEnvironmentJob(deps: RunJobDeps, job: EnvironmentJob): Promis
 
 function describe(outcomes: readonly PlanCommitOutcome[]): string {
   if (outcomes.length === 0) return 'no environment deploys from this commit';
-  return outcomes.map((o) => `${o.environment}: ${o.status}${'planId' in o ? ` (${o.planId})` : ''}`).join(', ');
+  return outcomes
+    .map(
+      (o) =>
+        `${o.environment}: ${o.status}${'planId' in o ? ` (${o.planId})` : ''}${o.status === 'not-allowed' ? ` (branch "${o.branch}")` : ''}`,
+    )
+    .join(', ');
 }

@@ -93,6 +93,11 @@ export interface StateStore {
 
   /** Records a key once; returns false when it was already seen (webhook replay). */
   markSeen(key: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Forgets a key `markSeen` recorded, so the next `markSeen` of it succeeds: the work a delivery started
+   * failed, and GitHub's redelivery must run it again instead of being answered "duplicate".
+   */
+  forgetSeen(key: string): Promise<void>;
 
   /** Small named JSON values: last drift report digest, alert states. */
   getValue<T>(name: string): Promise<T | undefined>;

@@ -20,6 +20,7 @@ import { planEnvironment } from '../engine/plan-environment.ts';
 import { runApply } from '../engine/run-apply.ts';
 import { messageOf } from '../errors.ts';
 import { applyStoredPlan } from '../pipeline/apply-stored-plan.ts';
+import { type CatchUpOutcome, catchUp } from '../pipeline/catch-up.ts';
 import { checkDrift, type DriftOutcome } from '../pipeline/check-drift.ts';
 import {
   DEFAULT_SETTINGS,
@@ -46,6 +47,8 @@ import {
 } from './lambda-bridge.ts';
 import { DEFAULT_SERVE_LIMITS, type ServeLimits, UnverifiedBodyBudget } from './request-limits.ts';
 
+const DEFAULT_CATCH_UP_SECONDS = 300;
+
 export interface ServeOptions {
   /** State directory (plans, inventory, locks, audit): the same layout the CLI uses. */
   stateDir: string;
@@ -55,7 +58,10 @@ export interface ServeOptions {
   apiToken: string;
   /** Repository allowlist (`owner/name`, `owner/*`). */
   repositories: readonly string[];
-  /** Branch allowlist for pushes and PR bases; empty = every branch an Environment names. */
+  /**
+   * Branch allowlist (`--branch`): pushes and PR bases off it are ignored, and the worker plans no environment
+   * whose `spec.branch` is off it (reapply, catch-up); empty = every branch an Environment names.
+   */
   branches?: readonly string[];
   /** Config repositories over git (smart HTTP, SSH, file): a map `owner/name` -> clone URL, or a base URL. */
   git: { urls?: Readonly<Record<string, string>>; baseUrl?: string; cacheDir?: string };
@@ -72,6 +78,11 @@ export interface ServeOptions {
   openSampler?: OpenSampler;
   /** Run the drift check of every known environment this often (off when absent). */
   driftIntervalSeconds?: number;
+  /**
+   * Missed-push catch-up (each environment's branch head vs its applied commit, `catchUp`): run at start and
+   * this often. Default 300; 0 turns it off.
+   */
+  catchUpIntervalSeconds?: number;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Body sizes, unverified-body budget and request timeouts (DEFAULT_SERVE_LIMITS). */
   limits?: Partial<ServeLimits>;
@@ -86,6 +97,8 @@ export interface RunningServer {
   idle(): Promise<void>;
   /** Runs the drift check now, for the named environments or every known one. */
   checkDrift(environments?: readonly string[]): Promise<DriftOutcome[]>;
+  /** Runs the missed-push catch-up now. */
+  catchUp(): Promise<CatchUpOutcome[]>;
   close(): Promise<void>;
 }
 
@@ -262,6 +275,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ? setInterval(() => tasks.run('drift', () => runDrift()), options.driftIntervalSeconds * 1000)
     : undefined;
   timer?.unref();
+  // A push whose webhook never came, or whose job failed after its retries, is deployed by the catch-up.
+  const runCatchUp = () => catchUp(deps, options.repositories);
+  const catchUpSeconds = options.catchUpIntervalSeconds ?? DEFAULT_CATCH_UP_SECONDS;
+  let catchUpTimer: NodeJS.Timeout | undefined;
+  if (catchUpSeconds > 0) {
+    tasks.run('catch-up', runCatchUp, { retries: 0 });
+    catchUpTimer = setInterval(() => tasks.run('catch-up', runCatchUp, { retries: 0 }), catchUpSeconds * 1000);
+    catchUpTimer.unref();
+  }
 
   return {
     url,
@@ -270,8 +292,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     reporter,
     idle: () => tasks.idle(),
     checkDrift: runDrift,
+    catchUp: runCatchUp,
     close: async () => {
       if (timer) clearInterval(timer);
+      if (catchUpTimer) clearInterval(catchUpTimer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -58,6 +59,8 @@ type PlanRecordPatch = Partial<Omit<StoredPlan, 'id' | 'status'>>;
 
 /** Delivery ids are short; anything long enough to threaten the 2 KB key limit is hashed. */
 const MAX_RAW_SEEN_KEY = 512;
+const storedSeenKey = (key: string): string =>
+  key.length > MAX_RAW_SEEN_KEY ? `sha256:${createHash('sha256').update(key).digest('hex')}` : key;
 
 /**
  * StateStore on AWS (ADR 0020): plan and report bodies in S3 with SSE-KMS, everything else in one DynamoDB
@@ -350,7 +353,7 @@ export class AwsStateStore implements StateStore {
   // ---------- webhook dedupe and small values ----------
 
   async markSeen(key: string, ttlSeconds: number): Promise<boolean> {
-    const stored = key.length > MAX_RAW_SEEN_KEY ? `sha256:${createHash('sha256').update(key).digest('hex')}` : key;
+    const stored = storedSeenKey(key);
     const nowSeconds = Math.floor(this.#now().getTime() / 1000);
     const k = seenKey(stored);
     try {
@@ -368,6 +371,15 @@ export class AwsStateStore implements StateStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw toAdapterError(`recording delivery "${key}"`, error);
+    }
+  }
+
+  async forgetSeen(key: string): Promise<void> {
+    const k = seenKey(storedSeenKey(key));
+    try {
+      await this.#dynamo.send(new DeleteItemCommand({ TableName: this.#table, Key: { pk: S(k.pk), sk: S(k.sk) } }));
+    } catch (error) {
+      throw toAdapterError(`forgetting delivery "${key}"`, error);
     }
   }
 

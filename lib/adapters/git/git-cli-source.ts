@@ -9,6 +9,9 @@ const run = promisify(execFile);
 const SHA = /^[0-9a-f]{40}$/;
 const REPO = /^[\w.-]+\/[\w.-]+$/;
 const BRANCH = /^(?!-)[\w./-]+$/;
+/** git's words for "what you asked for does not exist": retrying cannot help. */
+const PERMANENT =
+  /not our ref|couldn't find remote ref|repository '[^']*' not found|does not appear to be a git repository|unadvertised object|the requested URL returned error: 40[34]/i;
 
 export interface GitCliSourceOptions {
   /** Clone URL of a repository `owner/name`: a map entry, or `${baseUrl}/${owner}/${name}.git`. */
@@ -34,19 +37,25 @@ export class GitCliSource implements GitSource {
     this.#options = options;
   }
 
+  /**
+   * The clone URL of `owner/name`. Repository names are case-insensitive (as on GitHub): a map entry is found
+   * whatever its spelling, and base-URL paths use the lower-case name, so one repository is one URL and one
+   * cache directory.
+   */
   urlOf(repo: string): string {
     if (!REPO.test(repo)) throw new ReconcilerError('BadRequest', `repository "${repo}" is not "owner/name"`);
+    const name = repo.toLowerCase();
+    const mapped = Object.entries(this.#options.urls ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
     const url =
-      this.#options.urls?.[repo] ??
-      (this.#options.baseUrl ? `${this.#options.baseUrl.replace(/\/$/, '')}/${repo}.git` : undefined);
+      mapped ?? (this.#options.baseUrl ? `${this.#options.baseUrl.replace(/\/$/, '')}/${name}.git` : undefined);
     if (!url) throw new ReconcilerError('NotFound', `no clone URL configured for repository "${repo}"`);
     return url;
   }
 
   async checkout(repo: string, commit: string): Promise<string> {
     if (!SHA.test(commit)) throw new ReconcilerError('BadRequest', `"${commit}" is not a full commit SHA`);
-    const dir = join(this.#options.cacheDir, repo.replace('/', '__'), commit);
-    const key = `${repo}@${commit}`;
+    const dir = join(this.#options.cacheDir, repo.toLowerCase().replace('/', '__'), commit);
+    const key = `${repo.toLowerCase()}@${commit}`;
     const running = this.#inflight.get(key);
     if (running) return running;
     const work = this.#fetch(repo, commit, dir).finally(() => this.#inflight.delete(key));
@@ -106,9 +115,10 @@ export class GitCliSource implements GitSource {
         .split('\n')
         .slice(-2)
         .join(' ');
+      // The host down, refusing, timing out: worth retrying. A repository or commit that is not there: not.
       throw new AdapterError(`${doing ?? `running git ${args[0]}`}: ${redact(stderr) || 'git failed'}`, {
         cause: error,
-        retryable: true,
+        retryable: !PERMANENT.test(stderr),
       });
     }
   }

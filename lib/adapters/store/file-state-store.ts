@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Inventory } from '../../model/resource.ts';
 import type { Lease } from '../../ports/lock.ts';
@@ -114,13 +114,22 @@ export class FileStateStore implements StateStore {
   }
 
   async markSeen(key: string, ttlSeconds: number): Promise<boolean> {
-    const path = join(this.root, 'seen', `${createHash('sha256').update(key).digest('hex')}.json`);
+    const path = this.#seenPath(key);
     return withFileMutex(join(this.root, '.mutex', 'seen'), async () => {
       const existing = await readJson<{ expiresAt: number }>(path);
       if (existing && existing.expiresAt > Date.now()) return false;
       await writeJson(path, { key, expiresAt: Date.now() + ttlSeconds * 1000 });
       return true;
     });
+  }
+
+  async forgetSeen(key: string): Promise<void> {
+    const path = this.#seenPath(key);
+    await withFileMutex(join(this.root, '.mutex', 'seen'), () => rm(path, { force: true }));
+  }
+
+  #seenPath(key: string): string {
+    return join(this.root, 'seen', `${createHash('sha256').update(key).digest('hex')}.json`);
   }
 
   async getValue<T>(name: string): Promise<T | undefined> {

@@ -113,6 +113,10 @@ export class InMemoryStateStore implements StateStore {
     return true;
   }
 
+  async forgetSeen(key: string): Promise<void> {
+    this.#seen.delete(key);
+  }
+
   async getValue<T>(name: string): Promise<T | undefined> {
     return this.values.has(name) ? clone(this.values.get(name) as T) : undefined;
   }

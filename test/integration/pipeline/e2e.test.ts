@@ -105,6 +105,8 @@ beforeAll(async () => {
     git: { baseUrl: git.url },
     secrets: new LocalSecretResolver({ env: { E2E_KAFKA_PASSWORD: kafkaTestEnv.password, E2E_AUDIT_SECRET } }),
     settings: { lockWaitMs: 30_000 },
+    // The steps below count plans per push; the catch-up has its own test (test/integration/serve).
+    catchUpIntervalSeconds: 0,
     logLevel: (process.env.E2E_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
   });
 });

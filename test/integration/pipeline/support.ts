@@ -54,14 +54,43 @@ export class GitServer {
     const { stdout } = await run('bash', [join(SERVICES, 'git-server.sh'), 'seed', repo, src], { env: this.env });
     return stdout.trim().split('\n').at(-1) ?? '';
   }
+
+  /** Commits `files` as the whole tree on `branch` (created from main when new), pushes it, returns the SHA. */
+  async commitOn(repo: string, branch: string, files: Record<string, string>): Promise<string> {
+    const bare = join(this.#work, 'repos', `${repo}.git`);
+    const wt = join(this.#work, 'src', `${repo.replace('/', '__')}@${branch.replaceAll('/', '_')}`);
+    await rm(wt, { recursive: true, force: true });
+    const git = (...args: string[]) =>
+      run('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args], { cwd: wt });
+    await run('git', ['clone', '-q', bare, wt]);
+    await git('checkout', '-q', '-B', branch, `origin/${branch}`).catch(() => git('checkout', '-q', '-B', branch));
+    await run('git', ['rm', '-rq', '--ignore-unmatch', '.'], { cwd: wt });
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(dirname(join(wt, path)), { recursive: true });
+      await writeFile(join(wt, path), text);
+    }
+    await git('add', '-A');
+    await git('commit', '-q', '--allow-empty', '-m', `commit on ${branch}`);
+    await git('push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
+    const { stdout } = await git('rev-parse', 'HEAD');
+    await rm(wt, { recursive: true, force: true });
+    return stdout.trim();
+  }
 }
 
-/** A GitHub push delivery for `commit` on main of `repo`, from the captured sample payload. */
-export async function pushPayload(repo: string, commit: string): Promise<string> {
+/** A GitHub push delivery for `commit` on `branch` (main) of `repo`, from the captured sample payload. */
+export async function pushPayload(repo: string, commit: string, branch = 'main'): Promise<string> {
   const sample = JSON.parse(await readFile(join(ROOT, 'events/github/push.json'), 'utf8')) as Record<string, unknown>;
   const repository = { ...(sample.repository as Record<string, unknown>), full_name: repo, name: repo.split('/')[1] };
   const headCommit = { ...(sample.head_commit as Record<string, unknown>), id: commit };
-  return JSON.stringify({ ...sample, after: commit, repository, head_commit: headCommit, commits: [headCommit] });
+  return JSON.stringify({
+    ...sample,
+    ref: `refs/heads/${branch}`,
+    after: commit,
+    repository,
+    head_commit: headCommit,
+    commits: [headCommit],
+  });
 }
 
 export async function githubHeaders(secret: string, event: string, body: string, delivery: string) {

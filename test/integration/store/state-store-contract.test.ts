@@ -181,3 +181,19 @@ describe.each(pairs)('%s fencing', (_name, make) => {
     expect(await store.getInventory(environment)).toEqual({});
   });
 });
+
+describe.each(stores)('%s replay memory', (_name, make) => {
+  it('forgets a key it recorded, so that a redelivery of failed work is taken again', async () => {
+    const store = await make();
+    const key = `github/push/acme/config@${uniqueName('sha')}`;
+    const long = `github/comment/acme/config#1/${'9'.repeat(3000)}`;
+    expect(await store.markSeen(key, 3600)).toBe(true);
+    expect(await store.markSeen(long, 3600)).toBe(true);
+    expect(await store.markSeen(key, 3600)).toBe(false);
+    await store.forgetSeen(key);
+    await store.forgetSeen(long);
+    expect(await store.markSeen(key, 3600)).toBe(true);
+    expect(await store.markSeen(long, 3600)).toBe(true);
+    await store.forgetSeen(`never-seen-${uniqueName('key')}`);
+  });
+});

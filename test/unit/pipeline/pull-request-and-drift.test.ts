@@ -145,7 +145,7 @@ describe('/landscape comment commands', () => {
     expect(answers[0]).toContain('Landscape applies what is merged');
     expect(answers[1]).toContain('`/landscape plan`: plan this pull request again');
     expect(answers[2]).toContain('#43 is closed: nothing to plan.');
-    expect(answers[3]).toContain('push a commit to the pull request to plan it again');
+    expect(answers[3]).toContain('Push a commit to the pull request (or close and reopen it) to plan it.');
     git.pullRequests.set(43, { number: 43, state: 'open', headSha: sha, baseSha: sha, baseRef: 'experiments' });
     await runJob({ ...deps, settings: { ...deps.settings, allowedBranches: ['main'] } }, commandJob('plan'));
     answer();

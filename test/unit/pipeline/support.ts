@@ -7,6 +7,7 @@ import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-
 import { loadConfig } from '../../../lib/config/load-config.ts';
 import { planEnvironment } from '../../../lib/engine/plan-environment.ts';
 import { runApply } from '../../../lib/engine/run-apply.ts';
+import { ReconcilerError } from '../../../lib/errors.ts';
 import { DEFAULT_SETTINGS, type PipelineDeps, silentLogger } from '../../../lib/pipeline/deps.ts';
 import type { PipelineJob } from '../../../lib/pipeline/jobs.ts';
 import { LoggingDriftNotifier } from '../../../lib/pipeline/logging-drift-notifier.ts';
@@ -55,7 +56,7 @@ export class FakeGitSource implements GitSource {
 
   async resolveBranch(repo: string, branch: string): Promise<string> {
     const sha = this.branches.get(branch);
-    if (!sha || repo !== REPO) throw new Error(`unknown branch ${branch}`);
+    if (!sha || repo !== REPO) throw new ReconcilerError('NotFound', `branch "${branch}" does not exist in "${repo}"`);
     return sha;
   }
 }
