@@ -22,6 +22,7 @@ Usage:
   landscape monitor DIR --env ENV [--once] [--interval SECONDS]  alert rules from live offsets
   landscape peek DIR --env ENV --topic TOPIC [--count N] [--json] a few records, masked by DataPolicies
   landscape audit --env ENV [--limit N] [--json]                 the newest audit records, newest first
+  landscape unlock --env ENV [--yes]                             release the apply lock of a crashed apply
 
 Common options:
   --state DIR    where plans, the applied commit, locks and audit records live (default .landscape)
@@ -47,6 +48,7 @@ const { values, positionals } = parseArgs({
     topic: { type: 'string' },
     count: { type: 'string' },
     limit: { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -136,6 +138,10 @@ async function main(): Promise<number> {
         ...(values.json ? { json: true } : {}),
         ...state,
       });
+    }
+    case 'unlock': {
+      const { unlockCommand } = await import('../lib/cli/unlock-command.ts');
+      return unlockCommand({ env: need(values.env, '--env'), ...(values.yes ? { yes: true } : {}), ...state });
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);

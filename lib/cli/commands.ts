@@ -18,6 +18,7 @@ import { auditChanges } from '../pipeline/plan-policy.ts';
 import { planHashMatches } from '../plan/compute-plan.ts';
 import { exportDocuments } from '../plan/export-documents.ts';
 import { renderPlanText } from '../plan/render-plan.ts';
+import { describeHolder, type Lease } from '../ports/lock.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import type { AuditRecord } from '../ports/state-store.ts';
@@ -117,7 +118,16 @@ export async function planCommand(dir: string, options: PlanOptions): Promise<nu
   return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
 }
 
-async function confirm(question: string): Promise<boolean> {
+/** Who holds the environment, until when, and how to release it if that apply is gone. */
+export function lockHeldMessage(lease: Lease): string {
+  return (
+    `environment "${lease.environment}" is locked by ${describeHolder(lease)} until ${lease.expiresAt}.\n` +
+    `If that apply is no longer running (it crashed or was killed), release the lock with: landscape unlock --env ${lease.environment}`
+  );
+}
+
+/** Asks a yes/no question on the terminal; false without a terminal (scripts pass a flag instead). */
+export async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   const answer = await rl.question(`${question} [yes/no] `);
@@ -234,9 +244,7 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
       progress: progressPrinter(),
     });
     if (result.status === 'locked') {
-      process.stderr.write(
-        `environment "${plan.environment}" is locked by ${result.holder} until ${result.expiresAt}\n`,
-      );
+      process.stderr.write(`${lockHeldMessage(result.lease)}\n`);
       return EXIT.error;
     }
     printReport(result.report);

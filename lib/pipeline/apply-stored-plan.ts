@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AdapterError, messageOf } from '../errors.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
 import type { ApplyReport } from '../model/plan.ts';
+import { describeHolder } from '../ports/lock.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { PlanStatus, StoredPlan } from '../ports/state-store.ts';
 import type { PipelineDeps } from './deps.ts';
@@ -153,7 +154,8 @@ async function runApplyWaiting(
     }
     if (deps.now().getTime() + delay > deadline) {
       throw new AdapterError(
-        `applying to "${stored.plan.environment}": lock held by "${result.holder}" until ${result.expiresAt}`,
+        `applying to "${stored.plan.environment}": lock held by ${describeHolder(result.lease)} until ${result.expiresAt}; ` +
+          `if that apply is no longer running, release it with DELETE /api/locks/${stored.plan.environment}`,
         { retryable: true },
       );
     }

@@ -1,5 +1,5 @@
 import { ReconcilerError } from '../errors.ts';
-import type { Lease } from '../ports/lock.ts';
+import { describeHolder, type Lease } from '../ports/lock.ts';
 import type { AppliedPointer, AuditRecord, StoredPlan } from '../ports/state-store.ts';
 import type { PipelineDeps } from './deps.ts';
 import type { EnvironmentJob } from './jobs.ts';
@@ -156,6 +156,7 @@ export async function breakLock(
   actor: string,
 ): Promise<{ environment: string; broken: boolean }> {
   const name = checkEnvironment(environment);
+  const held = (await deps.locker.list()).find((lease) => lease.environment === name);
   const broken = await deps.locker.breakLock(name);
   if (!broken) throw new ReconcilerError('NotFound', `environment "${name}" holds no lock`);
   const at = deps.now().toISOString();
@@ -166,6 +167,7 @@ export async function breakLock(
     environment: name,
     actor,
     outcome: 'Broken',
+    ...(held ? { message: `released the lock held by ${describeHolder(held)} until ${held.expiresAt}` } : {}),
   });
   deps.log.warn('lock broken by operator', { environment: name, actor });
   return { environment: name, broken };

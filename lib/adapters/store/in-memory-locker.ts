@@ -61,10 +61,4 @@ export class InMemoryLocker implements Locker {
   async breakLock(environment: string): Promise<boolean> {
     return this.#leases.delete(environment);
   }
-
-  /** Puts a lease in place as a crashed or misconfigured holder left it (tests of recovery). */
-  plant(lease: Lease): void {
-    this.#leases.set(lease.environment, { ...lease });
-    this.#lastToken.set(lease.environment, Math.max(this.#lastToken.get(lease.environment) ?? 0, lease.token));
-  }
 }

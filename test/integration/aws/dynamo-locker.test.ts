@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLocker } from '../../../lib/adapters/aws/index.ts';
 import { clients, createStateTable, deleteStateTable, ensureAwsServices, uniqueName } from './aws-services.ts';
@@ -101,5 +103,41 @@ describe('DynamoLocker', () => {
     clock = new Date('2026-11-25T10:00:10Z');
     const listed = (await locker.list()).filter((l) => [a, b, c].includes(l.environment));
     expect(listed.map((l) => [l.environment, l.holder])).toEqual([[a, 'apply:a']]);
+  });
+});
+
+describe('DynamoLocker holders and broken leases', () => {
+  it('names the holder: actor, host, pid and since when', async () => {
+    const env = uniqueName('env');
+    clock = new Date('2026-11-25T10:00:00Z');
+    await locker.tryLock(env, 'alice@cli', 60);
+    const busy = await locker.tryLock(env, 'bob@cli', 60);
+    expect(busy).toMatchObject({
+      acquired: false,
+      holder: { holder: 'alice@cli', host: hostname(), pid: process.pid, since: '2026-11-25T10:00:00.000Z' },
+    });
+  });
+
+  it('treats a lease with an absurd expiry as broken, and clamps the leases it hands out', async () => {
+    // Prepare: a lease item whose expiry lies ten years ahead (a clock gone wrong, an edited item).
+    const env = uniqueName('env');
+    clock = new Date('2026-11-25T10:00:00Z');
+    const first = await locker.tryLock(env, 'apply:far-future', 10 * 365 * 24 * 3600);
+    if (!first.acquired) throw new Error('expected the lock');
+    expect(first.lease.expiresAt).toBe('2026-11-26T10:00:00.000Z'); // clamped to MAX_LEASE_SECONDS
+    await dynamo.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: { S: `LOCK#${env}` }, sk: { S: 'LOCK' } },
+        UpdateExpression: 'SET leaseExpiresAt = :far',
+        ExpressionAttributeValues: { ':far': { N: String(Date.parse('2036-11-25T10:00:00Z')) } },
+      }),
+    );
+
+    // Act
+    const next = await locker.tryLock(env, 'apply:next', 60);
+
+    // Assess
+    expect(next).toMatchObject({ acquired: true, lease: { holder: 'apply:next', token: first.lease.token + 1 } });
   });
 });
