@@ -141,7 +141,8 @@ export const MAX_UNDELIVERED = 200;
  * them. Sinks are opened per record and closed after it: records are few (a handful per plan or apply) and a
  * short-lived process or a frozen Lambda must not hold producer connections.
  *
- * Retries per sink: a record a sink could not take (network, 429, 5xx) is kept (`audit/undelivered/<env>`, at
+ * Retries per sink: a record a sink could not take (network, 429, 5xx, a Kafka topic that does not exist yet
+ * because the apply that creates it has not run) is kept (`audit/undelivered/<env>`, at
  * most MAX_UNDELIVERED per sink) and sent to that sink again, in order, before the environment's next record;
  * the hourly drift run writes one, so a sink that comes back catches up within the hour. A permanent refusal
  * (another 4xx) is reported and not retried. Best effort, not a transaction: two functions writing records

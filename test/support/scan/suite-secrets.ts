@@ -18,6 +18,8 @@ export const SUITE_SECRETS: Readonly<Record<string, string>> = {
   NO_PUSH_LOST_WEBHOOK_SECRET: 'no-push-lost-secret-0123456789',
   NO_PUSH_LOST_IT_WEBHOOK_SECRET: 'no-push-lost-webhook-secret-0123',
   NO_PUSH_LOST_IT_API_TOKEN: 'no-push-lost-api-token-0123456789',
+  AUDIT_TOPIC_WEBHOOK_SECRET: 'audit-topic-webhook-secret-0123',
+  AUDIT_TOPIC_API_TOKEN: 'audit-topic-api-token-0123456789',
   LAMBDA_RT_WEBHOOK_SECRET: 'lambda-rt-webhook-secret-0123456789',
   RECEIVE_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
   HANDLER_WEBHOOK_SECRET: 'handler-test-secret-0123456789',

@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTopicSampler } from '../../../lib/adapters/kafka-monitor/index.ts';
+import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
+import type { AuditRecord } from '../../../lib/ports/state-store.ts';
+import { type RunningServer, startServer } from '../../../lib/serve/server.ts';
+import { configDir } from '../../support/builders.ts';
+import {
+  cleanupPrefix,
+  envSecretResolver,
+  kafkaTestEnv,
+  testEnvironmentYaml,
+  testKafkaConnection,
+  uniquePrefix,
+} from '../../support/kafka.ts';
+import { freePort, GitServer, githubHeaders, pushPayload, ROOT } from '../pipeline/support.ts';
+
+/**
+ * An AuditSink whose Kafka topic is declared in the same config: the topic does not exist until the apply
+ * creates it, yet no audit record addressed to it is lost (the shared broker has auto-create off).
+ */
+const run = promisify(execFile);
+const prefix = uniquePrefix('it-audit-topic');
+const SECRET = 'audit-topic-webhook-secret-0123';
+const REPO = 'acme/audit-topic';
+
+let work: string;
+let git: GitServer | undefined;
+let server: RunningServer | undefined;
+
+function files(environment: string, auditTopic: string): Record<string, string> {
+  return {
+    'env.yaml': testEnvironmentYaml(environment),
+    'topics.yaml': `apiVersion: landscape.dev/v1
+kind: Topic
+metadata: { name: ${auditTopic} }
+spec: { partitions: 1, replicationFactor: 1 }
+`,
+    'audit.yaml': `apiVersion: landscape.dev/v1
+kind: AuditSink
+metadata: { name: audit-topic }
+spec: { type: kafka, topic: ${auditTopic} }
+`,
+  };
+}
+
+async function recordsIn(topic: string): Promise<AuditRecord[]> {
+  const sampler = await openTopicSampler({ kafka: testKafkaConnection() }, envSecretResolver());
+  try {
+    return (await sampler.recent(topic, 50)).map((r) => JSON.parse(r.value?.toString() ?? '{}') as AuditRecord);
+  } finally {
+    await sampler.close();
+  }
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'landscape-audit-topic-'));
+});
+
+afterAll(async () => {
+  await server?.close();
+  await git?.stop();
+  await cleanupPrefix(prefix);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('a Kafka AuditSink whose topic the same apply creates', () => {
+  it('receives the plan and apply records of the push that creates it (landscape serve)', async () => {
+    // Prepare
+    const environment = `${prefix}serve`;
+    const topic = `${prefix}serve-audit`;
+    git = new GitServer(work, await freePort());
+    await git.start();
+    const sha = await git.commit(REPO, files(environment, topic));
+    server = await startServer({
+      stateDir: join(work, 'state'),
+      webhookSecret: SECRET,
+      apiToken: 'audit-topic-api-token-0123456789',
+      repositories: [REPO],
+      git: { baseUrl: git.url },
+      secrets: new LocalSecretResolver({ env: { KAFKA_PASSWORD: kafkaTestEnv.password } }),
+      catchUpIntervalSeconds: 0,
+      logLevel: 'SILENT',
+    });
+
+    // Act
+    const body = await pushPayload(REPO, sha);
+    const response = await fetch(`${server.url}/webhooks/github`, {
+      method: 'POST',
+      headers: await githubHeaders(SECRET, 'push', body, `delivery-${prefix}`),
+      body,
+    });
+    await server.idle();
+
+    // Assess: every record the store holds for the environment reached the topic, the first one included.
+    expect(response.status).toBe(202);
+    const stored = (await server.deps.store.listAudit(environment)).map((r) => `${r.type} ${r.outcome}`);
+    expect(stored).toEqual(['apply Succeeded', 'plan Planned']);
+    const delivered = (await recordsIn(topic)).map((r) => `${r.type} ${r.outcome}`);
+    expect(delivered.sort()).toEqual(['apply Succeeded', 'plan Planned']);
+  });
+
+  it('receives the apply record of `landscape apply` that creates it', async () => {
+    // Prepare
+    const environment = `${prefix}cli`;
+    const topic = `${prefix}cli-audit`;
+    const dir = await configDir(files(environment, topic));
+    const state = join(work, 'cli-state');
+
+    // Act
+    const applied = await run(
+      process.execPath,
+      [join(ROOT, 'bin/landscape.ts'), 'apply', '.', '--env', environment, '--auto-approve', '--state', state],
+      { cwd: dir, env: { ...process.env, KAFKA_PASSWORD: kafkaTestEnv.password } },
+    );
+
+    // Assess
+    expect(applied.stdout).toContain('Apply Succeeded');
+    expect(applied.stderr).not.toContain('not delivered');
+    expect((await recordsIn(topic)).map((r) => `${r.type} ${r.outcome}`)).toContain('apply Succeeded');
+  });
+});
