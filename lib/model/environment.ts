@@ -25,6 +25,14 @@ export const KafkaConnectionSchema = z.strictObject({
   /** Per-request timeout for admin calls. */
   requestTimeoutMs: z.int().positive().default(30_000),
   /**
+   * The brokers' Kafka version (`3.9`, `4.1`, `4.1.2`): topic configs are checked against that version's own
+   * definitions (names, types, ranges). Default: the newest version Landscape knows.
+   */
+  version: z
+    .string()
+    .regex(/^\d+\.\d+(\.\d+)?$/, 'expected a Kafka version such as "4.1" or "3.9.1"')
+    .optional(),
+  /**
    * User names of the brokers' super-users (their `super.users`, which a broker never reveals over the
    * protocol). They and the user Landscape connects as are protected: never exported, pruned or changed.
    */

@@ -1,45 +1,14 @@
 import { z } from 'zod';
 import { didYouMean } from './suggest.ts';
+import { ALL_TOPIC_CONFIG_KEYS } from './topic-config.ts';
 
 /**
- * Topic-level configs Kafka 4.x accepts. Unknown keys are errors (with "did you mean"), because a typo
- * such as `retention.msec` would otherwise be rejected by the broker only at apply time.
+ * Topic-level configs of every Kafka version Landscape knows (generated from Kafka's own definitions, see
+ * topic-config.ts). Unknown keys are errors (with "did you mean"), because a typo such as `retention.msec`
+ * would otherwise be rejected by the broker only at apply time. Whether the target broker's version has the
+ * key, and accepts the value, is checked per Environment (lib/plan/checks/topics.ts).
  */
-export const TOPIC_CONFIG_KEYS = [
-  'cleanup.policy',
-  'compression.gzip.level',
-  'compression.lz4.level',
-  'compression.type',
-  'compression.zstd.level',
-  'delete.retention.ms',
-  'file.delete.delay.ms',
-  'flush.messages',
-  'flush.ms',
-  'follower.replication.throttled.replicas',
-  'index.interval.bytes',
-  'leader.replication.throttled.replicas',
-  'local.retention.bytes',
-  'local.retention.ms',
-  'max.compaction.lag.ms',
-  'max.message.bytes',
-  'message.timestamp.after.max.ms',
-  'message.timestamp.before.max.ms',
-  'message.timestamp.type',
-  'min.cleanable.dirty.ratio',
-  'min.compaction.lag.ms',
-  'min.insync.replicas',
-  'preallocate',
-  'remote.log.copy.disable',
-  'remote.log.delete.on.disable',
-  'remote.storage.enable',
-  'retention.bytes',
-  'retention.ms',
-  'segment.bytes',
-  'segment.index.bytes',
-  'segment.jitter.ms',
-  'segment.ms',
-  'unclean.leader.election.enable',
-] as const;
+export const TOPIC_CONFIG_KEYS: readonly string[] = ALL_TOPIC_CONFIG_KEYS;
 
 const topicConfigKeySet: ReadonlySet<string> = new Set(TOPIC_CONFIG_KEYS);
 export function isTopicConfigKey(key: string): boolean {
@@ -70,5 +39,27 @@ export const TopicSpecSchema = z.strictObject({
 });
 export type TopicSpec = z.infer<typeof TopicSpecSchema>;
 
-/** Kafka's own rule for topic names (legal characters and length). */
+/** Kafka's own rule for topic names (legal characters and length), as its `Topic.validate` applies it. */
 export const TOPIC_NAME_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/**
+ * Why Kafka refuses `name` as a topic name (org.apache.kafka.common.internals.Topic.validate), or undefined.
+ * Messages say what is allowed.
+ */
+export function topicNameProblem(name: string): string | undefined {
+  if (name === '.' || name === '..') return `"${name}" is not a valid topic name: Kafka refuses "." and ".."`;
+  if (name.length > 249) return `topic names are at most 249 characters, this one has ${name.length}`;
+  if (!TOPIC_NAME_PATTERN.test(name)) {
+    const illegal = [...new Set([...name].filter((ch) => !/[a-zA-Z0-9._-]/.test(ch)))];
+    return `topic names may only contain ASCII letters, digits, ".", "_" and "-"; this one has ${illegal.map((ch) => JSON.stringify(ch)).join(', ')}`;
+  }
+  return undefined;
+}
+
+/**
+ * Kafka's metric names replace "." with "_", so topics whose names differ only there collide: the broker
+ * refuses to create the second one (Topic.hasCollision). Two names collide when this is equal.
+ */
+export function topicMetricName(name: string): string {
+  return name.replaceAll('.', '_');
+}

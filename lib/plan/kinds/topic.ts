@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../model/common.ts';
 import type { FieldChange } from '../../model/plan.ts';
 import { jsonEqual } from '../canonical-json.ts';
+import { leafFields } from '../diff.ts';
 import type { KindRules } from '../kind-rules.ts';
 
 type TopicLive = {
@@ -61,8 +62,13 @@ export function configRisk(
   }
   if (key === 'min.insync.replicas') {
     const n = Number(after);
-    if (Number.isInteger(n) && n >= replicationFactor && replicationFactor > 1) {
-      return `min.insync.replicas ${n} with ${replicationFactor} replicas: acks=all producers fail whenever one replica is down`;
+    const replicas = `${replicationFactor} replica${replicationFactor === 1 ? '' : 's'}`;
+    // A single replica is no exception: with min.insync.replicas 1 it still leaves no replica to lose.
+    if (Number.isInteger(n) && n > replicationFactor) {
+      return `min.insync.replicas ${n} with only ${replicas}: acks=all producers are always refused (not enough in-sync replicas)`;
+    }
+    if (Number.isInteger(n) && n === replicationFactor) {
+      return `min.insync.replicas ${n} with ${replicas}: acks=all producers fail whenever one replica is down`;
     }
   }
   return undefined;
@@ -149,6 +155,16 @@ export const topicRules: KindRules = {
       });
     }
     return refusals;
+  },
+
+  createFields(desired) {
+    // A new topic has no data to lose yet, but a min.insync.replicas it can never meet rejects writes at once.
+    const want = desired.spec as unknown as TopicDesired;
+    return leafFields(desired.spec).map((field) => {
+      if (field.path !== 'config.min.insync.replicas' || typeof field.after !== 'string') return field;
+      const risk = configRisk('min.insync.replicas', undefined, field.after, want.replicationFactor);
+      return risk ? { ...field, note: risk } : field;
+    });
   },
 
   managedFields(desired) {

@@ -24,12 +24,21 @@ describe('configRisk: what a reviewer should know about a topic config change', 
     expect(configRisk('cleanup.policy', 'compact', 'compact,delete', 3)).toBeUndefined();
   });
 
-  it('warns when min.insync.replicas leaves no replica to lose', () => {
+  it('warns when min.insync.replicas leaves no replica to lose, a single replica included', () => {
     expect(configRisk('min.insync.replicas', '2', '3', 3)).toBe(
       'min.insync.replicas 3 with 3 replicas: acks=all producers fail whenever one replica is down',
     );
     expect(configRisk('min.insync.replicas', '1', '2', 3)).toBeUndefined();
-    expect(configRisk('min.insync.replicas', '1', '1', 1)).toBeUndefined();
+    expect(configRisk('min.insync.replicas', '2', '1', 1)).toBe(
+      'min.insync.replicas 1 with 1 replica: acks=all producers fail whenever one replica is down',
+    );
+  });
+
+  it('warns that min.insync.replicas above the replication factor refuses every acks=all write', () => {
+    expect(configRisk('min.insync.replicas', '1', '2', 1)).toBe(
+      'min.insync.replicas 2 with only 1 replica: acks=all producers are always refused (not enough in-sync replicas)',
+    );
+    expect(configRisk('min.insync.replicas', undefined, '4', 3)).toContain('always refused');
   });
 
   it('treats a removed retention override like the shorter default it falls back to', () => {
