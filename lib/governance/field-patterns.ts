@@ -13,23 +13,24 @@
  * Topic patterns are case-sensitive (Kafka topic names are), with `*` matching any run of characters.
  */
 
+import { globMatches } from '../model/glob.ts';
+
 /** A compiled field pattern: one matcher per segment, `null` for a `**` segment. */
 export interface FieldPattern {
   readonly source: string;
-  readonly segments: readonly (RegExp | null)[];
+  readonly segments: readonly (SegmentMatcher | null)[];
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+/** Matches one field name; globs are matched in linear time (lib/model/glob.ts), not as regular expressions. */
+type SegmentMatcher = { test(name: string): boolean };
 
-function globSegment(segment: string, flags: string): RegExp {
-  return new RegExp(`^${segment.split('*').map(escapeRegExp).join('.*')}$`, flags);
+function globSegment(segment: string): SegmentMatcher {
+  return { test: (name) => globMatches(segment, name, { ignoreCase: true }) };
 }
 
 export function compileFieldPattern(pattern: string): FieldPattern {
   const parts = pattern.split('.').filter((p) => p.length > 0);
-  const segments = parts.map((p) => (p === '**' ? null : globSegment(p, 'i')));
+  const segments = parts.map((p) => (p === '**' ? null : globSegment(p)));
   // A bare name is unanchored: it matches at any depth.
   const anchored = parts.length > 1 || parts[0] === '**' ? segments : [null, ...segments];
   return { source: pattern, segments: anchored };
@@ -40,7 +41,12 @@ export function matchesFieldPath(pattern: FieldPattern, path: readonly string[])
   return matchFrom(pattern.segments, 0, path, 0);
 }
 
-function matchFrom(segments: readonly (RegExp | null)[], si: number, path: readonly string[], pi: number): boolean {
+function matchFrom(
+  segments: readonly (SegmentMatcher | null)[],
+  si: number,
+  path: readonly string[],
+  pi: number,
+): boolean {
   if (si === segments.length) return pi === path.length;
   const segment = segments[si];
   if (segment === null) {
@@ -64,7 +70,7 @@ export function pathCarriesProtectedField(pattern: FieldPattern, path: readonly 
 }
 
 function isPrefixOfMatch(
-  segments: readonly (RegExp | null)[],
+  segments: readonly (SegmentMatcher | null)[],
   si: number,
   path: readonly string[],
   pi: number,
@@ -90,7 +96,7 @@ function isPrefixOfMatch(
 /** Topic pattern match: exact, or `*` globs (`payments.*`, `*`). */
 export function topicMatches(pattern: string, topic: string): boolean {
   if (!pattern.includes('*')) return pattern === topic;
-  return globSegment(pattern, '').test(topic);
+  return globMatches(pattern, topic);
 }
 
 /** The DataPolicies (documents or `{ name, spec }`) whose `topics` cover `topic`, in the given order. */

@@ -1,5 +1,7 @@
 import type { ConfigProblem } from '../../errors.ts';
 import { type ConfigDocument, KINDS, type Kind } from '../../model/documents.ts';
+import { globMatches } from '../../model/glob.ts';
+import { compileLinearPattern, type LinearPattern } from '../../model/linear-pattern.ts';
 import type { PolicySpec } from '../../model/policy.ts';
 import { didYouMean } from '../../model/suggest.ts';
 import type { ConfigCheck } from './types.ts';
@@ -38,15 +40,6 @@ const DEFAULT_KINDS: Record<RuleName, readonly Kind[]> = {
 function applies(policy: ConfigDocument<'Policy'>, rule: RuleName, kind: Kind): boolean {
   const kinds = policy.spec.kinds ?? DEFAULT_KINDS[rule];
   return kinds.includes(kind);
-}
-
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(
-    `^${glob
-      .split('*')
-      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
 }
 
 /** `604800000` -> `7d` style hints, so limits read like people think about retention. */
@@ -133,7 +126,7 @@ function configViolations(policy: ConfigDocument<'Policy'>, kind: Kind, config: 
   if (!forbidden || forbidden.length === 0 || !applies(policy, 'forbiddenConfigs', kind)) return [];
   const out: Violation[] = [];
   for (const key of Object.keys(config).sort()) {
-    const rule = forbidden.find((f) => globToRegExp(f).test(key));
+    const rule = forbidden.find((f) => globMatches(f, key));
     if (rule === undefined) continue;
     out.push({
       path: ['spec', 'config', key],
@@ -148,7 +141,7 @@ function configViolations(policy: ConfigDocument<'Policy'>, kind: Kind, config: 
 function commonViolations(
   policy: ConfigDocument<'Policy'>,
   doc: ConfigDocument,
-  namePattern: RegExp | undefined,
+  namePattern: LinearPattern | undefined,
 ): Violation[] {
   const out: Violation[] = [];
   const rules = policy.spec.rules;
@@ -175,22 +168,25 @@ function commonViolations(
   return out;
 }
 
-function compileNamePattern(policy: ConfigDocument<'Policy'>): { regex?: RegExp; problem?: ConfigProblem } {
+/**
+ * The policy's namePattern, compiled for linear-time matching (lib/model/linear-pattern.ts): a pattern such as
+ * `^(a+)+$` would otherwise make JavaScript's engine backtrack for minutes on one name.
+ */
+function compileNamePattern(policy: ConfigDocument<'Policy'>): { regex?: LinearPattern; problem?: ConfigProblem } {
   const source = policy.spec.rules.namePattern;
   if (source === undefined) return {};
-  try {
-    return { regex: new RegExp(source) };
-  } catch (error) {
-    return {
-      problem: {
-        ...policy.locate(['spec', 'rules', 'namePattern']),
-        resource: `Policy "${policy.metadata.name}"`,
-        field: 'spec.rules.namePattern',
-        message: `not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`,
-        severity: 'error',
-      },
-    };
-  }
+  const compiled = compileLinearPattern(source);
+  if (compiled.ok) return { regex: compiled.pattern };
+  return {
+    problem: {
+      ...policy.locate(['spec', 'rules', 'namePattern']),
+      resource: `Policy "${policy.metadata.name}"`,
+      field: 'spec.rules.namePattern',
+      message: compiled.message,
+      hint: 'use characters, classes, groups, alternation and quantifiers (a regular expression without backreferences or lookarounds)',
+      severity: 'error',
+    },
+  };
 }
 
 /** `kinds: [Topics]` would silently check nothing: say so. */
