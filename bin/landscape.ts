@@ -12,7 +12,8 @@ Usage:
   landscape apply PLAN.json [--approve-destructive]
   landscape apply DIR --env ENV [--auto-approve] [--approve-destructive]
   landscape drift DIR --env ENV [--json]                          exit 2 when the platform drifted
-  landscape export DIR --env ENV --out OUTDIR
+  landscape export DIR --env ENV --out OUTDIR                     the live platform as YAML that plans to
+                                                                  no changes (same --state: users keep their secret references)
   landscape serve [--port 8080] --repo OWNER/NAME [--branch BRANCH] [--git-base-url URL]
                   [--catch-up-interval SECONDS] [--drift-interval SECONDS]
                                    (secrets: LANDSCAPE_WEBHOOK_SECRET, LANDSCAPE_API_TOKEN)

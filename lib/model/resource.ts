@@ -72,7 +72,10 @@ export interface InventoryEntry {
   key: ResourceKey;
   kind: ResourceKind;
   managedFields?: string[];
-  /** Fingerprint of secret reference + value digest (never the value) for SCRAM passwords and similar. */
+  /**
+   * The secret references (never values) last applied, as canonical JSON: for a SCRAM user the reference of
+   * each mechanism's password. A different reference means "password changed"; export writes them back.
+   */
   secretDigest?: string;
   /**
    * Set when the resource existed before Landscape managed it (git declared it while it already existed live):
