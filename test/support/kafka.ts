@@ -6,6 +6,7 @@ import {
   ConfigResourceTypes,
   describeUserScramCredentialsV0,
   Producer,
+  type ProducerOptions,
   ResourcePatternTypes,
   ResourceTypes,
 } from '@platformatic/kafka';
@@ -105,6 +106,25 @@ export function rawAdmin(clientId = 'landscape-it-raw'): Admin {
 /** An admin client authenticated as another SCRAM-SHA-512 user (to check credentials and ACLs). */
 export function adminAs(username: string, password: string): Admin {
   return new Admin(adminOptions(username, password, `landscape-it-${username}`));
+}
+
+/**
+ * The producer for test data (as the superuser): idempotent, so a batch the client sends again after an
+ * acknowledgement was lost (a loaded machine, a slow broker) is written once. Every test that counts records,
+ * offsets or lag must produce with it: a plain producer's retry duplicates the batch
+ * (test/integration/kafka/test-producer.test.ts shows both).
+ */
+export function testProducer<Key = Buffer, Value = Buffer, HeaderKey = Buffer, HeaderValue = Buffer>(
+  clientId: string,
+  options: Pick<ProducerOptions<Key, Value, HeaderKey, HeaderValue>, 'serializers'> = {},
+): Producer<Key, Value, HeaderKey, HeaderValue> {
+  return new Producer<Key, Value, HeaderKey, HeaderValue>({
+    clientId,
+    bootstrapBrokers: kafkaTestEnv.bootstrap.split(','),
+    sasl: { mechanism: 'SCRAM-SHA-512', username: kafkaTestEnv.username, password: kafkaTestEnv.password },
+    idempotent: true,
+    ...options,
+  });
 }
 
 /** A producer authenticated as another user; not idempotent so that only topic ACLs matter. */

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Admin, Producer, stringSerializers } from '@platformatic/kafka';
+import { type Admin, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.ts';
 import { keys } from '../../../lib/model/keys.ts';
@@ -10,9 +10,9 @@ import {
   cleanupPrefix,
   deleteChange,
   envSecretResolver,
-  kafkaTestEnv,
   rawAdmin,
   testKafkaConnection,
+  testProducer,
   uniquePrefix,
 } from '../../support/kafka.ts';
 import { cliEnvironment, landscapeCli, topicYaml, writeFiles } from './support.ts';
@@ -50,12 +50,8 @@ async function recreate(name: string): Promise<void> {
 }
 
 async function produce(topic: string, count: number): Promise<void> {
-  const producer = new Producer({
-    clientId: `${prefix}producer`,
-    bootstrapBrokers: kafkaTestEnv.bootstrap.split(','),
-    sasl: { mechanism: 'SCRAM-SHA-512', username: kafkaTestEnv.username, password: kafkaTestEnv.password },
+  const producer = testProducer<string, string, string, string>(`${prefix}producer`, {
     serializers: stringSerializers,
-    idempotent: true,
   });
   try {
     await producer.send({

@@ -48,10 +48,14 @@ spec: { type: kafka, topic: ${auditTopic} }
   };
 }
 
+/** The audit records on a topic, one per record id (receivers dedupe by id: a retried send may repeat one). */
 async function recordsIn(topic: string): Promise<AuditRecord[]> {
   const sampler = await openTopicSampler({ kafka: testKafkaConnection() }, envSecretResolver());
   try {
-    return (await sampler.recent(topic, 50)).map((r) => JSON.parse(r.value?.toString() ?? '{}') as AuditRecord);
+    const records = (await sampler.recent(topic, 50)).map(
+      (r) => JSON.parse(r.value?.toString() ?? '{}') as AuditRecord,
+    );
+    return [...new Map(records.map((r) => [r.id, r])).values()];
   } finally {
     await sampler.close();
   }

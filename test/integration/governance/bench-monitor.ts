@@ -11,7 +11,6 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Producer } from '@platformatic/kafka';
 import { openKafkaMonitorReader } from '../../../lib/adapters/kafka-monitor/index.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { AlertRuleSpecSchema } from '../../../lib/model/alert-rule.ts';
@@ -19,9 +18,9 @@ import { runMonitorOnce } from '../../../lib/monitor/run-monitor.ts';
 import {
   cleanupPrefix,
   envSecretResolver,
-  kafkaTestEnv,
   rawAdmin,
   testKafkaConnection,
+  testProducer,
   uniquePrefix,
 } from '../../support/kafka.ts';
 
@@ -48,11 +47,7 @@ async function time(fn: () => Promise<unknown>, runs = 5): Promise<number> {
 
 try {
   await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 });
-  const producer = new Producer({
-    clientId: 'bench',
-    bootstrapBrokers: kafkaTestEnv.bootstrap.split(','),
-    sasl: { mechanism: 'SCRAM-SHA-512', username: kafkaTestEnv.username, password: kafkaTestEnv.password },
-  });
+  const producer = testProducer('bench');
   await producer.send({
     messages: Array.from({ length: PARTITIONS * 100 }, (_, i) => ({
       topic,

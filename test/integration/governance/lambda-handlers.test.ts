@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { Admin, Producer } from '@platformatic/kafka';
+import { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler, localHandlerEnv } from '../../../bench/bundles.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
@@ -14,7 +14,7 @@ import { keys } from '../../../lib/model/keys.ts';
 import { publishMonitorConfig } from '../../../lib/monitor/monitor-config.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
 import { configDir } from '../../support/builders.ts';
-import { cleanupPrefix, kafkaTestEnv, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
+import { cleanupPrefix, kafkaTestEnv, testEnvironmentYaml, testProducer, uniquePrefix } from '../../support/kafka.ts';
 import { SUITE_SECRETS } from '../../support/scan/suite-secrets.ts';
 import { freePort, ROOT, SERVICES } from '../pipeline/support.ts';
 import { startReceiver } from './http-receiver.ts';
@@ -79,11 +79,8 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'landscape-lambda-gov-'));
   receiver = await startReceiver(() => 200);
   await createTopicsAndWait([topic], 1);
-  const producer = new Producer({
-    clientId: `${prefix}p`,
-    bootstrapBrokers: kafkaTestEnv.bootstrap.split(','),
-    sasl: { mechanism: 'SCRAM-SHA-512', username: kafkaTestEnv.username, password: kafkaTestEnv.password },
-  });
+  // Idempotent: the lag below counts these two records, and a retried batch must not make them four.
+  const producer = testProducer(`${prefix}p`);
   await producer.send({
     messages: [1, 2].map((id) => ({
       topic,

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { Consumer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KafkaMonitorReader, openKafkaMonitorReader } from '../../../lib/adapters/kafka-monitor/index.ts';
 import { ChannelNotifier } from '../../../lib/adapters/notify/index.ts';
@@ -18,8 +18,10 @@ import {
   kafkaTestEnv,
   rawAdmin,
   testKafkaConnection,
+  testProducer,
   uniquePrefix,
 } from '../../support/kafka.ts';
+import { loseNextProduceAck } from '../../support/lost-ack.ts';
 import { startReceiver } from './http-receiver.ts';
 import { createTopicsAndWait } from './topics.ts';
 
@@ -35,15 +37,19 @@ const sasl = { mechanism: 'SCRAM-SHA-512' as const, username: kafkaTestEnv.usern
 const brokers = kafkaTestEnv.bootstrap.split(',');
 
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let ackLost = false;
 let reader: KafkaMonitorReader;
 
+/**
+ * Produces `count` records. The first batch of the run loses its acknowledgement on purpose (what a loaded
+ * machine does to a produce that times out): the client sends it again, and the counts below hold only
+ * because the test producer is idempotent.
+ */
 async function produce(count: number, from: number): Promise<void> {
-  const producer = new Producer({
-    clientId: `${prefix}producer`,
-    bootstrapBrokers: brokers,
-    sasl,
+  const producer = testProducer<string, string, string, string>(`${prefix}producer`, {
     serializers: stringSerializers,
   });
+  const fault = ackLost ? undefined : loseNextProduceAck();
   try {
     await producer.send({
       messages: Array.from({ length: count }, (_, i) => ({
@@ -54,6 +60,8 @@ async function produce(count: number, from: number): Promise<void> {
       })),
     });
   } finally {
+    fault?.restore();
+    if (fault) ackLost = fault.lost > 0;
     await producer.close();
   }
 }
@@ -98,6 +106,7 @@ describe('monitor against a real broker', () => {
   it('fires a lag alert once after `for`, does not repeat it, resolves it when the consumer catches up, and fires on low throughput', async () => {
     // Prepare: the group consumes 30 records and stops; 40 more arrive while it is gone.
     await produce(30, 0);
+    expect(ackLost).toBe(true); // the first batch was sent twice: the counts below must not see it twice
     await consume(30);
     await produce(40, 30);
     const channels = [

@@ -1,4 +1,3 @@
-import { Producer } from '@platformatic/kafka';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type KafkaTopicSampler, openTopicSampler } from '../../../lib/adapters/kafka-monitor/index.ts';
@@ -18,6 +17,7 @@ import {
   kafkaTestEnv,
   testEnvironmentYaml,
   testKafkaConnection,
+  testProducer,
   uniquePrefix,
 } from '../../support/kafka.ts';
 import { createTopicsAndWait } from './topics.ts';
@@ -26,7 +26,6 @@ const prefix = uniquePrefix('it-gov-sample');
 const jsonTopic = `${prefix}customers`;
 const avroTopic = `${prefix}payments`;
 const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
-const sasl = { mechanism: 'SCRAM-SHA-512' as const, username: kafkaTestEnv.username, password: kafkaTestEnv.password };
 
 const policies = [
   { name: 'pii', spec: DataPolicySpecSchema.parse({ topics: [`${prefix}*`], fields: ['customer.email', 'ssn'] }) },
@@ -44,7 +43,8 @@ let sampler: KafkaTopicSampler;
 let registryUp = false;
 
 async function produce(topic: string, values: (string | Buffer)[]): Promise<void> {
-  const producer = new Producer({ clientId: `${prefix}p`, bootstrapBrokers: kafkaTestEnv.bootstrap.split(','), sasl });
+  // Idempotent: the samples below count records, and a retried batch must not appear twice.
+  const producer = testProducer(`${prefix}p`);
   try {
     await producer.send({
       messages: values.map((value, i) => ({

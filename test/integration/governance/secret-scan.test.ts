@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Producer } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand, driftCommand, planCommand } from '../../../lib/cli/commands.ts';
 import { monitorCommand } from '../../../lib/cli/monitor-command.ts';
@@ -10,7 +9,7 @@ import { peekCommand } from '../../../lib/cli/peek-command.ts';
 import type { Plan } from '../../../lib/model/plan.ts';
 import { renderPlanMarkdown, renderPlanText } from '../../../lib/plan/render-plan.ts';
 import { configDir } from '../../support/builders.ts';
-import { cleanupPrefix, kafkaTestEnv, rawAdmin, uniquePrefix } from '../../support/kafka.ts';
+import { cleanupPrefix, kafkaTestEnv, rawAdmin, testProducer, uniquePrefix } from '../../support/kafka.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 import { assertNoSecrets, captureOutput, readTree, type ScannedText } from '../../support/secret-scan.ts';
 import { startReceiver } from './http-receiver.ts';
@@ -205,11 +204,7 @@ describe('secret-leak guard', () => {
       codes.drift = await driftCommand(dir, { env: 'scan', state });
 
       // A lagging group and records that carry a secret in a protected field.
-      const producer = new Producer({
-        clientId: `${prefix}p`,
-        bootstrapBrokers: kafkaTestEnv.bootstrap.split(','),
-        sasl: { mechanism: 'SCRAM-SHA-512', username: kafkaTestEnv.username, password: kafkaTestEnv.password },
-      });
+      const producer = testProducer(`${prefix}p`);
       await producer.send({
         messages: [0, 1, 2].map((i) => ({
           topic,
