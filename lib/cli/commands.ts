@@ -8,11 +8,13 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { loadLandscape } from '../config/load-config.ts';
 import { sha256Hex } from '../engine/hash.ts';
+import { hasPendingEntries } from '../engine/ownership-journal.ts';
 import { planEnvironment, renderAndCheck } from '../engine/plan-environment.ts';
 import { runApply } from '../engine/run-apply.ts';
 import { formatProblem, ReconcilerError } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import { type ApplyReport, PLAN_API_VERSION, type Plan } from '../model/plan.ts';
+import type { Inventory } from '../model/resource.ts';
 import { publishMonitorConfig } from '../monitor/monitor-config.ts';
 import { auditChanges } from '../pipeline/plan-policy.ts';
 import { planHashMatches } from '../plan/compute-plan.ts';
@@ -70,7 +72,10 @@ interface PlanOptions {
 }
 
 /** Plans a directory against live state. Returns the plan, or an exit code when it could not plan. */
-async function makePlan(dir: string, options: PlanOptions): Promise<{ plan: Plan; config: LoadedConfig } | number> {
+async function makePlan(
+  dir: string,
+  options: PlanOptions,
+): Promise<{ plan: Plan; config: LoadedConfig; inventory: Inventory } | number> {
   const config = await loadOrReport(dir, options.env);
   if (!config) return EXIT.error;
   const context = localContext(options.state, dir);
@@ -103,7 +108,7 @@ async function makePlan(dir: string, options: PlanOptions): Promise<{ plan: Plan
     summary: { ...result.plan.summary },
     changes: auditChanges(result.plan),
   });
-  return { plan: result.plan, config };
+  return { plan: result.plan, config, inventory };
 }
 
 /** `landscape plan DIR --env E [--out plan.json] [--json]`: exit 0 no changes, 2 changes, 1 error. */
@@ -172,8 +177,9 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     plan = made.plan;
     config = made.config;
     out(renderPlanText(plan));
-    // A plan that only adopts still goes through apply: that records the adoption in the inventory.
-    if (plan.changes.length === 0 && plan.adopted.length === 0) return EXIT.ok;
+    // A plan that only adopts still goes through apply: that records the adoption in the inventory. So does
+    // one whose inventory holds the ownership journal of an apply that did not finish: apply reconciles it.
+    if (plan.changes.length === 0 && plan.adopted.length === 0 && !hasPendingEntries(made.inventory)) return EXIT.ok;
     if (!options.autoApprove) {
       if (!(await confirm('\nApply these changes?'))) {
         process.stderr.write('not applied (pass --auto-approve to apply without asking)\n');

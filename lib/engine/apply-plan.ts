@@ -14,6 +14,12 @@ export interface ApplyPlanInput {
   secrets: SecretResolver;
   now: () => Date;
   progress?: ProgressListener;
+  /**
+   * Awaited before each batch is sent to its provider (after the stale check): run-apply journals there the
+   * resources a batch may create. When it throws, that batch and every later one are not attempted and their
+   * changes fail with the reason (nothing is sent that could not be recorded first).
+   */
+  beforeBatch?: (changes: readonly PlannedChange[]) => Promise<void>;
 }
 
 export interface ApplyPlanResult {
@@ -122,8 +128,16 @@ export async function applyPlan(input: ApplyPlanInput): Promise<ApplyPlanResult>
   const byKind = providersByKind(providers);
   const results: ChangeResult[] = [];
   const total = plan.changes.length;
+  let halted: string | undefined;
+  const failAll = (changes: readonly PlannedChange[], message: string) => {
+    for (const change of changes) results.push({ key: change.key, action: change.action, outcome: 'Failed', message });
+  };
   for (const batch of batches(plan, byKind)) {
     const started = Date.now();
+    if (halted) {
+      failAll(batch.changes, halted);
+      continue;
+    }
     if (!batch.provider) {
       for (const change of batch.changes) {
         results.push({
@@ -133,6 +147,13 @@ export async function applyPlan(input: ApplyPlanInput): Promise<ApplyPlanResult>
           message: `no connection for ${change.kind} in this environment`,
         });
       }
+      continue;
+    }
+    try {
+      await input.beforeBatch?.(batch.changes);
+    } catch (error) {
+      halted = `not attempted: ${messageOf(error)}`;
+      failAll(batch.changes, halted);
       continue;
     }
     try {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { LeaseLostError } from '../errors.ts';
+import { LeaseLostError, messageOf } from '../errors.ts';
 import type { ApplyReport, Plan } from '../model/plan.ts';
 import type { Lease, Locker } from '../ports/lock.ts';
 import type { ProgressListener, ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
-import type { PlanStatus, StateStore } from '../ports/state-store.ts';
-import { applyPlan } from './apply-plan.ts';
+import type { AuditRecord, PlanStatus, StateStore } from '../ports/state-store.ts';
+import { applyPlan, nextInventory } from './apply-plan.ts';
+import { journalCreates, reconcileJournal } from './ownership-journal.ts';
 
 export interface RunApplyInput {
   plan: Plan;
@@ -46,7 +47,14 @@ export const LEASE_LOST_MESSAGE =
 
 /**
  * The apply path every entry point shares (CLI, apply function, serve, drift remediation): one apply per
- * environment under a lease, then the report, inventory, applied-commit pointer and audit record are stored.
+ * environment under a lease; an `apply` audit record with outcome `Started` before any change; the ownership
+ * journal reconciled, then kept ahead of every create batch (ADR 0005); finally the report, inventory,
+ * applied-commit pointer, plan status and the final audit record, each shared write fenced by the lease
+ * (ADR 0006). An apply that throws still ends with a final `Failed` audit record.
+ *
+ * @example
+ * const result = await runApply({ plan, store, locker, providers, secrets, actor: 'alice@cli', now: () => new Date() });
+ * if (result.status === 'locked') console.error(`locked by ${result.holder}`);
  */
 export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
   const { plan, store, locker, now } = input;
@@ -60,72 +68,121 @@ export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
     };
   }
   const lease = attempt.lease;
-  try {
-    const inventory = await store.getInventory(plan.environment);
-    const result = await applyPlan({
-      plan,
-      providers: input.providers,
-      inventory,
-      secrets: input.secrets,
-      now,
-      ...(input.progress ? { progress: input.progress } : {}),
-    });
-    const { report } = result;
-    // Fencing: every write of the environment's shared state (inventory, applied commit, the plan's status) is
-    // conditional on this apply's lease, checked by the store in the same write (ADR 0006). An apply that
-    // outlived its lease (a long CLI run, a broken lock) must not overwrite what a newer apply stored; its
-    // refused writes leave everything as the newer holder has it. A refused plan changed nothing.
-    let holds = true;
-    const fenced = async (write: () => Promise<unknown>) => {
-      if (!holds) return;
-      try {
-        await write();
-      } catch (error) {
-        if (!(error instanceof LeaseLostError)) throw error;
-        holds = false;
-      }
-    };
-    if (report.outcome !== 'Refused')
-      await fenced(() => store.saveInventory(plan.environment, result.inventory, lease));
-    if (report.outcome === 'Succeeded' && plan.source.commit) {
-      const commit = plan.source.commit;
-      await fenced(() =>
-        store.setApplied(
-          {
-            environment: plan.environment,
-            commit,
-            planId: input.planId ?? plan.hash.slice(0, 16),
-            at: report.finishedAt,
-          },
-          lease,
-        ),
-      );
-    }
-    if (input.planId) {
-      const planId = input.planId;
-      if (report.outcome === 'Refused') await store.updatePlanStatus(planId, ['Applying'], 'Refused', { report });
-      else
-        await fenced(() => store.updatePlanStatus(planId, ['Applying'], STATUS_OF[report.outcome], { report }, lease));
-      // Without the lease the applied commit was not recorded: the plan (its own single-use record) ends Failed,
-      // so the drift run's catch-up plans the branch head again instead of treating it as applied.
-      if (!holds) await store.updatePlanStatus(planId, ['Applying'], 'Failed', { report });
-    }
-    const message = holds ? report.refusal?.message : LEASE_LOST_MESSAGE;
-    await store.appendAudit({
+  const audit: ApplyAudit = ({ message, ...fields }) =>
+    store.appendAudit({
       id: randomUUID(),
-      at: report.finishedAt,
       type: 'apply',
       environment: plan.environment,
       actor: input.actor,
       ...(plan.source.commit ? { commit: plan.source.commit } : {}),
       planHash: plan.hash,
-      outcome: holds ? report.outcome : 'LeaseLost',
       summary: { ...plan.summary },
-      changes: report.results.map((r) => ({ key: r.key, action: r.action, outcome: r.outcome })),
+      ...fields,
       ...(message ? { message } : {}),
     });
-    return { status: 'applied', report, ...(holds ? {} : { leaseLost: LEASE_LOST_MESSAGE }) };
+  try {
+    // Recorded before anything can change, so a killed apply leaves a trace of having started.
+    await audit({
+      at: now().toISOString(),
+      outcome: 'Started',
+      changes: plan.changes.map(({ key, action }) => ({ key, action })),
+    });
+    try {
+      return await applyUnderLease(input, lease, audit);
+    } catch (error) {
+      await audit({
+        at: now().toISOString(),
+        outcome: 'Failed',
+        changes: [],
+        message: `apply stopped: ${messageOf(error)}`,
+      }).catch(() => undefined);
+      throw error;
+    }
   } finally {
     await locker.release(lease);
   }
+}
+
+type ApplyAudit = (
+  fields: Pick<AuditRecord, 'at' | 'outcome' | 'changes'> & { message?: string | undefined },
+) => Promise<void>;
+
+async function applyUnderLease(input: RunApplyInput, lease: Lease, audit: ApplyAudit): Promise<RunApplyResult> {
+  const { plan, store, now } = input;
+  // Fencing: every write of the environment's shared state (journal, inventory, applied commit, the plan's
+  // status) is conditional on this apply's lease, checked by the store in the same write (ADR 0006). Once one
+  // is refused the lease is lost: nothing more is sent to the platform and nothing more is written but the
+  // plan's own record. A refused plan changed nothing.
+  let holds = true;
+  const fenced = async (write: () => Promise<unknown>) => {
+    if (!holds) return;
+    try {
+      await write();
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+      holds = false;
+    }
+  };
+
+  // Creates journaled by an apply that did not finish: whatever exists now is Landscape's, the rest never was.
+  const stored = await store.getInventory(plan.environment);
+  const reconciled = await reconcileJournal(stored, input.providers);
+  if (reconciled.inventory !== stored) {
+    await fenced(() => store.saveInventory(plan.environment, reconciled.inventory, lease));
+  }
+  let journal = reconciled.inventory;
+  const result = await applyPlan({
+    plan,
+    providers: input.providers,
+    inventory: reconciled.inventory,
+    secrets: input.secrets,
+    now,
+    ...(input.progress ? { progress: input.progress } : {}),
+    beforeBatch: async (changes) => {
+      if (!holds) throw new LeaseLostError(plan.environment, lease.token, 'applying');
+      const next = journalCreates(journal, plan, changes);
+      if (next === journal) return;
+      await fenced(() => store.saveInventory(plan.environment, next, lease));
+      if (!holds) throw new LeaseLostError(plan.environment, lease.token, 'recording what this batch may create');
+      journal = next;
+    },
+  });
+  const { report } = result;
+  // From the journal: a create that failed or was never answered stays pending ("may exist").
+  const inventory = nextInventory(plan, report.results, journal);
+  if (report.outcome !== 'Refused') await fenced(() => store.saveInventory(plan.environment, inventory, lease));
+  if (report.outcome === 'Succeeded' && plan.source.commit) {
+    const commit = plan.source.commit;
+    await fenced(() =>
+      store.setApplied(
+        {
+          environment: plan.environment,
+          commit,
+          planId: input.planId ?? plan.hash.slice(0, 16),
+          at: report.finishedAt,
+        },
+        lease,
+      ),
+    );
+  }
+  if (input.planId) {
+    const planId = input.planId;
+    if (report.outcome === 'Refused') await store.updatePlanStatus(planId, ['Applying'], 'Refused', { report });
+    else await fenced(() => store.updatePlanStatus(planId, ['Applying'], STATUS_OF[report.outcome], { report }, lease));
+    // Without the lease the applied commit was not recorded: the plan (its own single-use record) ends Failed,
+    // so the drift run's catch-up plans the branch head again instead of treating it as applied.
+    if (!holds) await store.updatePlanStatus(planId, ['Applying'], 'Failed', { report });
+  }
+  const reconcileNote =
+    reconciled.confirmed.length + reconciled.dropped.length > 0
+      ? `ownership journal of an earlier apply reconciled: ${reconciled.confirmed.length} kept, ${reconciled.dropped.length} dropped (never created)`
+      : undefined;
+  const message = holds ? [report.refusal?.message, reconcileNote].filter(Boolean).join('; ') : LEASE_LOST_MESSAGE;
+  await audit({
+    at: report.finishedAt,
+    outcome: holds ? report.outcome : 'LeaseLost',
+    changes: report.results.map((r) => ({ key: r.key, action: r.action, outcome: r.outcome })),
+    message: message || undefined,
+  });
+  return { status: 'applied', report, ...(holds ? {} : { leaseLost: LEASE_LOST_MESSAGE }) };
 }

@@ -83,5 +83,11 @@ export interface InventoryEntry {
    * (ADR 0005: only what Landscape created is pruned).
    */
   adopted?: true;
+  /**
+   * Journaled before a create was sent (ADR 0005): the resource may exist, but the apply that sent it did not
+   * record the outcome (killed, or the call failed without an answer). It counts as Landscape's; the next apply
+   * looks it up and keeps it (flag dropped) if it exists, or drops the entry if it does not.
+   */
+  pending?: true;
 }
 export type Inventory = Record<ResourceKey, InventoryEntry>;

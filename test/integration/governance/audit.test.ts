@@ -211,6 +211,7 @@ spec: { type: kafka, topic: ${cliAuditTopic} }
       'drift InSync',
       'plan NoChanges',
       'apply Succeeded',
+      'apply Started',
       'plan Changes',
     ]);
     expect(lines[2]).toContain('by ann@cli');
@@ -218,6 +219,7 @@ spec: { type: kafka, topic: ${cliAuditTopic} }
     const delivered = hooks.map((h) => JSON.parse(h.body) as AuditRecord);
     // The first plan record precedes the publish (nothing was applied yet); the apply and drift records follow it.
     expect(delivered.map((r) => [r.type, r.outcome, r.actor])).toEqual([
+      ['apply', 'Started', 'ann@cli'],
       ['apply', 'Succeeded', 'ann@cli'],
       ['plan', 'NoChanges', 'ann@cli'],
       ['drift', 'InSync', 'ann@cli'],

@@ -262,6 +262,7 @@ spec: { type: webhook, url: "${receiver.url}/audit", secret: { secretRef: { prov
       const records = hooks.map((h) => JSON.parse(h.body) as AuditRecord);
       expect(records.filter((r) => r.commit === audited).map((r) => [r.type, r.outcome])).toEqual([
         ['plan', 'Planned'],
+        ['apply', 'Started'],
         ['apply', 'Succeeded'],
         ['drift', 'InSync'],
       ]);

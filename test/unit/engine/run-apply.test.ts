@@ -71,7 +71,7 @@ describe('runApply', () => {
     expect(Object.keys(await store.getInventory('prod'))).toEqual([keys.topic('orders')]);
     expect(await store.getApplied('prod')).toMatchObject({ commit: 'c'.repeat(40) });
     expect((await store.getPlan('plan-1'))?.status).toBe('Applied');
-    expect((await store.listAudit('prod')).map((r) => r.outcome)).toEqual(['Succeeded']);
+    expect((await store.listAudit('prod')).map((r) => r.outcome)).toEqual(['Succeeded', 'Started']);
     expect(await locker.list()).toEqual([]);
   });
 
@@ -85,14 +85,17 @@ describe('runApply', () => {
     // Act
     const result = await run();
 
-    // Assess: the platform changed; the environment's inventory and applied pointer did not.
+    // Assess: the platform changed; of the environment's shared state only the journal written before the
+    // batch (while the lease held) records the topic, as "may exist" for the next apply to confirm.
     expect(provider.state.has(keys.topic('orders'))).toBe(true);
     expect(result).toMatchObject({
       status: 'applied',
       report: { outcome: 'Succeeded' },
       leaseLost: LEASE_LOST_MESSAGE,
     });
-    expect(await store.getInventory('prod')).toEqual({});
+    expect(await store.getInventory('prod')).toEqual({
+      [keys.topic('orders')]: expect.objectContaining({ key: keys.topic('orders'), pending: true }),
+    });
     expect(await store.getApplied('prod')).toBeUndefined();
     const [audit] = await store.listAudit('prod');
     expect(audit).toMatchObject({ outcome: 'LeaseLost', message: LEASE_LOST_MESSAGE });
@@ -104,7 +107,7 @@ describe('runApply', () => {
 
   it('has its result writes refused when the lease is taken over after any check and before the writes', async () => {
     // Prepare: the takeover happens inside the store call itself, after whatever the apply checked before it.
-    const { store, locker, run } = await setup();
+    const { store, locker, provider, run } = await setup();
     const save = store.saveInventory.bind(store);
     store.saveInventory = async (...args) => {
       await locker.breakLock('prod');
@@ -115,8 +118,10 @@ describe('runApply', () => {
     // Act
     const result = await run();
 
-    // Assess: nothing of the environment's shared state was written; the plan's own record says Failed.
+    // Assess: nothing of the environment's shared state was written, and with the journal write refused the
+    // create was never sent; the plan's own record says Failed.
     expect(result).toMatchObject({ status: 'applied', leaseLost: LEASE_LOST_MESSAGE });
+    expect(provider.applyCalls).toBe(0);
     expect(await store.getInventory('prod')).toEqual({});
     expect(await store.getApplied('prod')).toBeUndefined();
     expect((await store.getPlan('plan-1'))?.status).toBe('Failed');

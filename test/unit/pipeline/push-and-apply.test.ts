@@ -30,6 +30,7 @@ describe('planCommit + applyStoredPlan', () => {
     expect(Object.keys(await store.getInventory('prod'))).toContain('kafka/topic/payments.orders');
     expect((await store.listAudit('prod')).map((a) => `${a.type}:${a.outcome}`)).toEqual([
       'apply:Succeeded',
+      'apply:Started',
       'plan:Planned',
     ]);
     expect(reporter.statuses(sha).map((s) => s.state)).toEqual(['pending', 'success']);
