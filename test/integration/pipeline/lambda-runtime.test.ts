@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler, localHandlerEnv } from '../../../bench/bundles.ts';
+import { signBody } from '../../../lib/governance/webhook-signature.ts';
 import { freePort, githubHeaders, pushPayload, ROOT, SERVICES } from './support.ts';
 
 /**
@@ -131,9 +132,78 @@ describe('bundled webhook handler under the Lambda runtime interface client', ()
     expect(dispatched).toHaveLength(1);
   });
 
+  it('answers 400 to a validly signed empty body (the signature is checked over the bytes, empty or not)', async () => {
+    const headers = {
+      ...(await githubHeaders(SECRET, 'push', 'x', randomUUID())),
+      'x-hub-signature-256': signBody(SECRET, ''),
+    };
+    const result = await invoke(await apiGatewayEvent('', headers));
+    expect(result).toMatchObject({ statusCode: 400, body: { status: 'bad-request', reason: 'the body is empty' } });
+    expect(dispatched).toHaveLength(1);
+  });
+
   it('answers 200 to ping', async () => {
     const body = await readFile(join(ROOT, 'events/github/ping.json'), 'utf8');
     const result = await invoke(await apiGatewayEvent(body, await githubHeaders(SECRET, 'ping', body, randomUUID())));
     expect(result).toMatchObject({ statusCode: 200, body: { status: 'pong' } });
+  });
+});
+
+/** The bundled api function under the same runtime client, on the file store (as `localHandlerEnv` sets it). */
+describe('bundled api handler under the Lambda runtime interface client', () => {
+  let apiWork: string;
+  let apiEnv: NodeJS.ProcessEnv;
+  let apiLambda: LambdaClient;
+
+  beforeAll(async () => {
+    apiWork = await mkdtemp(join(tmpdir(), 'landscape-lambda-api-'));
+    await bundleHandler('api', join(apiWork, 'fn'));
+    // A store that has plans: an over-long id reaches the file system (ENAMETOOLONG) unless the API stops it.
+    await mkdir(join(apiWork, 'state', 'plans'), { recursive: true });
+    const [invokePort, runtimePort] = [await freePort(), await freePort()];
+    apiEnv = {
+      ...process.env,
+      ...localHandlerEnv(join(apiWork, 'state')),
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      LAMBDA_MODE: 'emulator',
+      LAMBDA_PORT: String(invokePort),
+      LAMBDA_RUNTIME_PORT: String(runtimePort),
+      TI_RUN: join(apiWork, 'run'),
+      FUNCTION_NAME: 'landscape-api',
+    };
+    await run('bash', [join(SERVICES, 'lambda.sh'), 'start', join(apiWork, 'fn'), 'index.handler'], {
+      env: apiEnv,
+      cwd: ROOT,
+      timeout: 600_000,
+    });
+    apiLambda = new LambdaClient({
+      endpoint: `http://127.0.0.1:${invokePort}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+  }, 660_000);
+
+  afterAll(async () => {
+    if (apiEnv) await run('bash', [join(SERVICES, 'lambda.sh'), 'stop'], { env: apiEnv }).catch(() => undefined);
+    apiLambda?.destroy();
+    if (apiWork) await rm(apiWork, { recursive: true, force: true });
+  });
+
+  it('answers 400 to a plan id longer than a file name, and 404 to a well-formed unknown one', async () => {
+    const getPlan = async (id: string) => {
+      const event = (await readFile(join(ROOT, 'events/api/get-plan.json'), 'utf8')).split('PLAN_ID').join(id);
+      const out = await apiLambda.send(
+        new InvokeCommand({ FunctionName: 'landscape-api', Payload: new TextEncoder().encode(event) }),
+      );
+      const text = new TextDecoder().decode(out.Payload);
+      if (out.FunctionError) throw new Error(`function error: ${text}`);
+      const result = JSON.parse(text) as { statusCode: number; body: string };
+      return { statusCode: result.statusCode, body: JSON.parse(result.body) as { error: { code: string } } };
+    };
+    expect(await getPlan('a'.repeat(300))).toMatchObject({ statusCode: 400, body: { error: { code: 'BadRequest' } } });
+    expect(await getPlan('20261125T101500Z-prod-1a2b3c4-9f8e7d6c')).toMatchObject({
+      statusCode: 404,
+      body: { error: { code: 'PlanNotFound' } },
+    });
   });
 });
