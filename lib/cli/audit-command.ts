@@ -28,7 +28,12 @@ export async function auditCommand(options: { env: string; limit?: number; state
     return EXIT.error;
   }
   const { store } = localContext(options.state);
-  const records = await store.listAudit(options.env, limit);
+  const records = await store.listAudit(options.env, limit, {
+    onSkipped: ({ count, where }) =>
+      process.stderr.write(
+        `warning: skipped ${count} damaged audit record${count === 1 ? '' : 's'} (${where}): cut short by a crash or a full disk; the readable records are listed\n`,
+      ),
+  });
   if (options.json) process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
   else if (records.length === 0) process.stdout.write(`no audit records for environment "${options.env}"\n`);
   else for (const record of records) process.stdout.write(`${auditLine(record)}\n`);

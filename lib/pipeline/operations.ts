@@ -178,11 +178,18 @@ export async function listAuditRecords(
   deps: Pick<PipelineDeps, 'store'>,
   environment: string | undefined,
   limit: string | undefined,
-): Promise<{ environment: string; records: AuditRecord[] }> {
+): Promise<{ environment: string; records: AuditRecord[]; skipped?: number }> {
   const name = checkEnvironment(environment);
   const n = limit === undefined ? 50 : Number(limit);
   if (!Number.isInteger(n) || n < 1 || n > 500) {
     throw new ReconcilerError('BadRequest', 'limit must be a whole number from 1 to 500');
   }
-  return { environment: name, records: await deps.store.listAudit(name, n) };
+  let skipped = 0;
+  const records = await deps.store.listAudit(name, n, {
+    onSkipped: (damaged) => {
+      skipped = damaged.count;
+    },
+  });
+  // Damaged records (a line cut short by a crash) are skipped, never fatal: the count says that some are.
+  return { environment: name, records, ...(skipped > 0 ? { skipped } : {}) };
 }

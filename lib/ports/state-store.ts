@@ -41,6 +41,12 @@ export interface AuditRecord {
   message?: string;
 }
 
+/** Audit records a listing could not read: how many, and where (file and line numbers, or item keys). */
+export interface SkippedAuditRecords {
+  count: number;
+  where: string;
+}
+
 /** The applied-commit pointer: what the environment last converged to. */
 export interface AppliedPointer {
   environment: string;
@@ -89,7 +95,15 @@ export interface StateStore {
   setApplied(pointer: AppliedPointer, fence?: Lease): Promise<void>;
 
   appendAudit(record: AuditRecord): Promise<void>;
-  listAudit(environment: string, limit?: number): Promise<AuditRecord[]>;
+  /**
+   * The newest `limit` records, newest first. A record that cannot be read (a line cut short by a crash or a
+   * full disk) is skipped, never fatal: `options.onSkipped` hears how many and where.
+   */
+  listAudit(
+    environment: string,
+    limit?: number,
+    options?: { onSkipped?: (skipped: SkippedAuditRecords) => void },
+  ): Promise<AuditRecord[]>;
 
   /** Records a key once; returns false when it was already seen (webhook replay). */
   markSeen(key: string, ttlSeconds: number): Promise<boolean>;

@@ -19,6 +19,7 @@ import {
   checkPlanId,
   type PlanStatus,
   planExists,
+  type SkippedAuditRecords,
   type StateStore,
   type StoredPlan,
 } from '../../ports/state-store.ts';
@@ -323,8 +324,13 @@ export class AwsStateStore implements StateStore {
     }
   }
 
-  async listAudit(environment: string, limit = 100): Promise<AuditRecord[]> {
+  async listAudit(
+    environment: string,
+    limit = 100,
+    options: { onSkipped?: (skipped: SkippedAuditRecords) => void } = {},
+  ): Promise<AuditRecord[]> {
     const records: AuditRecord[] = [];
+    const damaged: string[] = [];
     let startKey: Item | undefined;
     do {
       try {
@@ -339,14 +345,24 @@ export class AwsStateStore implements StateStore {
           }),
         );
         for (const item of out.Items ?? []) {
-          const record = decodeBody<AuditRecord>(item);
-          if (record) records.push(record);
+          try {
+            const record = decodeBody<AuditRecord>(item);
+            if (record) records.push(record);
+            else damaged.push(str(item, 'sk') ?? '?');
+          } catch {
+            // An item whose body does not decode (edited by hand): listed as skipped, never fatal.
+            damaged.push(str(item, 'sk') ?? '?');
+          }
         }
         startKey = out.LastEvaluatedKey;
       } catch (error) {
         throw toAdapterError(`listing audit records of environment "${environment}"`, error);
       }
     } while (startKey && records.length < limit);
+    if (damaged.length > 0) {
+      const table = `table "${this.#table}" ${envPk(environment)}`;
+      options.onSkipped?.({ count: damaged.length, where: `${table} ${damaged.slice(0, 5).join(', ')}` });
+    }
     return records;
   }
 

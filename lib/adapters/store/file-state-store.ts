@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Inventory } from '../../model/resource.ts';
 import type { Lease } from '../../ports/lock.ts';
@@ -9,6 +9,7 @@ import {
   checkPlanId,
   type PlanStatus,
   planExists,
+  type SkippedAuditRecords,
   type StateStore,
   type StoredPlan,
 } from '../../ports/state-store.ts';
@@ -101,15 +102,47 @@ export class FileStateStore implements StateStore {
 
   async appendAudit(record: AuditRecord): Promise<void> {
     await mkdir(join(this.root, 'audit'), { recursive: true });
-    await appendFile(join(this.root, 'audit', `${safe(record.environment)}.jsonl`), `${JSON.stringify(record)}\n`);
+    const handle = await open(join(this.root, 'audit', `${safe(record.environment)}.jsonl`), 'a+');
+    try {
+      // A line cut short by a crash must not swallow this record too: start it on a line of its own.
+      const { size } = await handle.stat();
+      const last = Buffer.alloc(1);
+      if (size > 0) await handle.read(last, 0, 1, size - 1);
+      const separator = size > 0 && last[0] !== 0x0a ? '\n' : '';
+      await handle.appendFile(`${separator}${JSON.stringify(record)}\n`);
+      // Audit records outlive the process that wrote them: on disk before the audited step goes on.
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
   }
 
-  async listAudit(environment: string, limit = 100): Promise<AuditRecord[]> {
-    const text = await readFile(join(this.root, 'audit', `${safe(environment)}.jsonl`), 'utf8').catch(() => '');
-    const records = text
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as AuditRecord);
+  async listAudit(
+    environment: string,
+    limit = 100,
+    options: { onSkipped?: (skipped: SkippedAuditRecords) => void } = {},
+  ): Promise<AuditRecord[]> {
+    const path = join(this.root, 'audit', `${safe(environment)}.jsonl`);
+    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    });
+    const records: AuditRecord[] = [];
+    const damaged: number[] = [];
+    text.split('\n').forEach((line, index) => {
+      if (line.trim() === '') return;
+      try {
+        const record = JSON.parse(line) as AuditRecord;
+        if (record && typeof record === 'object' && typeof record.type === 'string') records.push(record);
+        else damaged.push(index + 1);
+      } catch {
+        damaged.push(index + 1);
+      }
+    });
+    if (damaged.length > 0) {
+      const lines = damaged.length > 5 ? `${damaged.slice(0, 5).join(', ')}, ...` : damaged.join(', ');
+      options.onSkipped?.({ count: damaged.length, where: `${path} line${damaged.length > 1 ? 's' : ''} ${lines}` });
+    }
     return records.slice(-limit).reverse();
   }
 
