@@ -9,8 +9,9 @@ const USAGE = `landscape: GitOps for streaming data platforms
 Usage:
   landscape validate DIR
   landscape plan DIR --env ENV [--out plan.json] [--json]      exit 0 no changes, 2 changes, 1 error
-  landscape apply PLAN.json [--approve-destructive]
-  landscape apply DIR --env ENV [--auto-approve] [--approve-destructive]
+  landscape apply PLAN.json [--approve-destructive] [--rollback]
+  landscape apply DIR --env ENV [--auto-approve] [--approve-destructive] [--rollback]
+                                   a plan of an older commit than the applied one is refused unless --rollback
   landscape drift DIR --env ENV [--json]                          exit 2 when the platform drifted
   landscape export DIR --env ENV --out OUTDIR                     the live platform as YAML that plans to
                                                                   no changes (same --state: users keep their secret references)
@@ -38,6 +39,7 @@ const { values, positionals } = parseArgs({
     state: { type: 'string' },
     'auto-approve': { type: 'boolean' },
     'approve-destructive': { type: 'boolean' },
+    rollback: { type: 'boolean' },
     port: { type: 'string' },
     repo: { type: 'string', multiple: true },
     branch: { type: 'string', multiple: true },
@@ -84,6 +86,7 @@ async function main(): Promise<number> {
         ...(values.env ? { env: values.env } : {}),
         ...(values['auto-approve'] ? { autoApprove: true } : {}),
         ...(values['approve-destructive'] ? { approveDestructive: true } : {}),
+        ...(values.rollback ? { rollback: true } : {}),
         ...state,
       });
     case 'drift':

@@ -159,7 +159,66 @@ interface ApplyOptions {
   env?: string;
   autoApprove?: boolean;
   approveDestructive?: boolean;
+  /** Apply a plan of a commit older than the applied one (or one whose order cannot be told) on purpose. */
+  rollback?: boolean;
   state?: string;
+}
+
+const baseCommit = (commit: string) => commit.replace(/\+dirty$/, '');
+
+/**
+ * Whether `older` is an ancestor of `newer` in the git repository at `repo`: 'ancestor', 'not-ancestor', or why
+ * it cannot be told (the repository or a commit is not there).
+ */
+async function commitOrder(repo: string, older: string, newer: string): Promise<'ancestor' | 'not-ancestor' | string> {
+  try {
+    await run('git', ['-C', repo, 'merge-base', '--is-ancestor', older, newer]);
+    return 'ancestor';
+  } catch (error) {
+    const failure = error as { code?: unknown; stderr?: unknown };
+    if (failure.code === 1) return 'not-ancestor';
+    const said = String(failure.stderr ?? '')
+      .trim()
+      .split('\n')[0];
+    return said ? `git says: ${said}` : `git merge-base exited with ${describeExit(failure)}`;
+  }
+}
+
+/**
+ * Latest commit wins in the CLI as in the pipeline (ADR 0012): a plan made from an ancestor of the commit
+ * already applied to the environment would bring back what the newer commit changed and move the applied commit
+ * back. Such a plan, or one whose order against the applied commit cannot be told, is refused unless the caller
+ * says `--rollback`. Returns the refusal message, or undefined when the plan may be applied.
+ */
+async function refuseOlderCommit(
+  plan: Plan,
+  applied: { commit: string; at: string } | undefined,
+  options: { rollback?: boolean; repo?: string },
+): Promise<string | undefined> {
+  const planned = plan.source.commit;
+  if (!applied || !planned) return undefined;
+  const [p, a] = [baseCommit(planned), baseCommit(applied.commit)];
+  if (p === a) return undefined;
+  const repo = plan.source.repo ?? options.repo ?? process.cwd();
+  const order = await commitOrder(repo, p, a);
+  if (order === 'not-ancestor') return undefined;
+  const env = plan.environment;
+  if (options.rollback) {
+    process.stderr.write(
+      `rolling "${env}" back from applied commit ${a.slice(0, 12)} to commit ${p.slice(0, 12)} (--rollback)\n`,
+    );
+    return undefined;
+  }
+  if (order === 'ancestor') {
+    return `the plan is of commit ${p.slice(0, 12)}, an ancestor of commit ${a.slice(0, 12)} applied to "${env}" at ${applied.at}: applying it would bring back what the newer commit changed. Plan the newer commit instead, or re-run with --rollback to roll "${env}" back to ${p.slice(0, 12)} on purpose`;
+  }
+  return `cannot tell whether commit ${p.slice(0, 12)} of the plan is newer than commit ${a.slice(0, 12)} applied to "${env}" at ${applied.at} (${order} in ${repo}): fetch both commits into that repository and apply again, or re-run with --rollback to apply it anyway`;
+}
+
+/** `exit code 128`, `signal SIGTERM`: how a child process ended, for messages. */
+function describeExit(failure: { code?: unknown; signal?: unknown }): string {
+  if (typeof failure.signal === 'string' && failure.signal) return `signal ${failure.signal}`;
+  return typeof failure.code === 'number' ? `exit code ${failure.code}` : String(failure.code ?? 'an unknown error');
 }
 
 /** `landscape apply plan.json` or `landscape apply DIR --env E --auto-approve`. */
@@ -180,13 +239,6 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     // A plan that only adopts still goes through apply: that records the adoption in the inventory. So does
     // one whose inventory holds the ownership journal of an apply that did not finish: apply reconciles it.
     if (plan.changes.length === 0 && plan.adopted.length === 0 && !hasPendingEntries(made.inventory)) return EXIT.ok;
-    if (!options.autoApprove) {
-      if (!(await confirm('\nApply these changes?'))) {
-        process.stderr.write('not applied (pass --auto-approve to apply without asking)\n');
-        return EXIT.error;
-      }
-      approvedInteractively = true;
-    }
   } else {
     plan = JSON.parse(await readFile(target, 'utf8')) as Plan;
     if (plan.apiVersion !== PLAN_API_VERSION) {
@@ -203,6 +255,29 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
       );
     }
   }
+  const context = localContext(options.state, fromDirectory ? target : undefined);
+  const refusal = await refuseOlderCommit(plan, await context.store.getApplied(plan.environment), {
+    ...(options.rollback ? { rollback: true } : {}),
+    ...(fromDirectory ? { repo: target } : {}),
+  });
+  if (refusal) {
+    process.stderr.write(`apply refused (OlderCommit): ${refusal}\n`);
+    await context.store.appendAudit({
+      ...localAudit('apply', plan.environment),
+      ...(plan.source.commit ? { commit: plan.source.commit } : {}),
+      planHash: plan.hash,
+      outcome: 'Refused',
+      message: refusal,
+    });
+    return EXIT.error;
+  }
+  if (fromDirectory && !options.autoApprove) {
+    if (!(await confirm('\nApply these changes?'))) {
+      process.stderr.write('not applied (pass --auto-approve to apply without asking)\n');
+      return EXIT.error;
+    }
+    approvedInteractively = true;
+  }
   const destructive = plan.changes.filter((c) => c.destructive);
   const policy = plan.target.requireApprovalFor;
   const approvalRequired = policy === 'all' || (policy === 'destructive' && destructive.length > 0);
@@ -215,7 +290,6 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     );
     return EXIT.error;
   }
-  const context = localContext(options.state, fromDirectory ? target : undefined);
   // The config being applied becomes the environment's published one: its AuditSinks receive this apply's
   // records and every later one. (Applying a plan file keeps what was published: the file holds no config.)
   if (config)

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Admin, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.ts';
+import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { Plan } from '../../../lib/model/plan.ts';
 import {
@@ -15,7 +16,7 @@ import {
   testProducer,
   uniquePrefix,
 } from '../../support/kafka.ts';
-import { cliEnvironment, landscapeCli, topicYaml, writeFiles } from './support.ts';
+import { cliEnvironment, commitAll, git, landscapeCli, topicYaml, writeFiles } from './support.ts';
 
 const prefix = uniquePrefix('it-safety');
 let admin: Admin;
@@ -168,5 +169,55 @@ describe('adoption (ADR 0005: only what Landscape created is pruned)', () => {
     const topics = await admin.listTopics();
     expect(topics).toContain(handmade);
     expect(topics).not.toContain(created);
+  });
+});
+
+describe('latest commit wins in the CLI', () => {
+  it('refuses the plan of an ancestor of the applied commit, naming both, unless --rollback', async () => {
+    // Prepare: c4 declares two topics and is applied; c5 removes one and is applied.
+    const dir = await mkdtemp(join(tmpdir(), 'landscape-order-'));
+    const state = await mkdtemp(join(tmpdir(), 'landscape-order-state-'));
+    const cli = (...args: string[]) => landscapeCli(args, { cwd: dir, state });
+    const applied = async () => (await new FileStateStore(state).getApplied('order'))?.commit;
+    const [kept, removed] = [`${prefix}order-kept`, `${prefix}order-removed`];
+    await git(dir, 'init', '-q', '-b', 'main');
+    await writeFiles(dir, {
+      'env.yaml': cliEnvironment('order'),
+      'topics.yaml': `${topicYaml(kept)}---\n${topicYaml(removed)}`,
+    });
+    const c4 = await commitAll(dir, 'c4: two topics');
+    expect((await cli('apply', '.', '--env', 'order', '--auto-approve')).code).toBe(0);
+    await writeFiles(dir, { 'topics.yaml': topicYaml(kept) });
+    const c5 = await commitAll(dir, 'c5: one topic removed');
+    expect((await cli('plan', '.', '--env', 'order', '--out', '../c5.json')).code).toBe(2);
+    expect((await cli('apply', '../c5.json')).code).toBe(0);
+    expect(await applied()).toBe(c5);
+    expect(await admin.listTopics()).not.toContain(removed);
+
+    // Act: c4 planned again (it brings the topic back) and applied after c5, as a file and from the directory.
+    await git(dir, 'checkout', '-q', c4);
+    expect((await cli('plan', '.', '--env', 'order', '--out', '../c4.json')).code).toBe(2);
+    const fromFile = await cli('apply', '../c4.json');
+    const fromDirectory = await cli('apply', '.', '--env', 'order', '--auto-approve');
+
+    // Assess: refused, naming both commits; nothing came back; the applied commit stays c5.
+    for (const refused of [fromFile, fromDirectory]) {
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `apply refused (OlderCommit): the plan is of commit ${c4.slice(0, 12)}, an ancestor of commit ${c5.slice(0, 12)} applied to "order"`,
+      );
+      expect(refused.stderr).toContain('re-run with --rollback');
+    }
+    expect(await admin.listTopics()).not.toContain(removed);
+    expect(await applied()).toBe(c5);
+
+    // A rollback on purpose is applied and moves the applied commit back.
+    const rollback = await cli('apply', '../c4.json', '--rollback');
+    expect(rollback.code).toBe(0);
+    expect(rollback.stderr).toContain(
+      `rolling "order" back from applied commit ${c5.slice(0, 12)} to commit ${c4.slice(0, 12)} (--rollback)`,
+    );
+    expect(await admin.listTopics()).toContain(removed);
+    expect(await applied()).toBe(c4);
   });
 });
