@@ -8,11 +8,13 @@ const USAGE = `landscape: GitOps for streaming data platforms
 
 Usage:
   landscape validate DIR
-  landscape plan DIR --env ENV [--out plan.json] [--json]      exit 0 no changes, 2 changes, 1 error
+  landscape plan DIR --env ENV [--out plan.json] [--json]      exit 0 no changes, 2 changes, 1 error (a refused
+                                                                  change is one: git asks for what apply cannot do)
   landscape apply PLAN.json [--approve-destructive] [--rollback]
   landscape apply DIR --env ENV [--auto-approve] [--approve-destructive] [--rollback]
                                    a plan of an older commit than the applied one is refused unless --rollback
-  landscape drift DIR --env ENV [--json]                          exit 2 when the platform drifted
+  landscape drift DIR --env ENV [--json]                          exit 2 when the platform drifted (changes,
+                                                                  refused changes, unmanaged grants on managed topics)
   landscape export DIR --env ENV --out OUTDIR                     the live platform as YAML that plans to
                                                                   no changes (same --state: users keep their secret references)
   landscape serve [--port 8080] --repo OWNER/NAME [--branch BRANCH] [--git-base-url URL]

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -13,13 +13,13 @@ import { planEnvironment, renderAndCheck } from '../engine/plan-environment.ts';
 import { runApply } from '../engine/run-apply.ts';
 import { formatProblem, ReconcilerError } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
-import { type ApplyReport, PLAN_API_VERSION, type Plan } from '../model/plan.ts';
+import { type ApplyReport, type FieldChange, PLAN_API_VERSION, type Plan, type PlannedChange } from '../model/plan.ts';
 import type { Inventory } from '../model/resource.ts';
 import { publishMonitorConfig } from '../monitor/monitor-config.ts';
 import { auditChanges } from '../pipeline/plan-policy.ts';
 import { planHashMatches } from '../plan/compute-plan.ts';
 import { exportDocuments } from '../plan/export-documents.ts';
-import { renderPlanText } from '../plan/render-plan.ts';
+import { renderPlanText, unmanagedLines } from '../plan/render-plan.ts';
 import { describeHolder, type Lease } from '../ports/lock.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
@@ -111,13 +111,34 @@ async function makePlan(
   return { plan: result.plan, config, inventory };
 }
 
-/** `landscape plan DIR --env E [--out plan.json] [--json]`: exit 0 no changes, 2 changes, 1 error. */
+/**
+ * A plan that refuses a change cannot bring the platform to what git says: that is a plan error, not a plan
+ * with fewer changes. Returns the error text (each refusal with its reason), or undefined when nothing was refused.
+ */
+function refusalError(plan: Plan): string | undefined {
+  if (plan.refused.length === 0) return undefined;
+  const reasons = plan.refused.map(
+    (r) =>
+      `  ${r.kind} ${r.name} [${r.reason}]: ${r.message}${r.source ? `  (${r.source.file}:${r.source.line})` : ''}`,
+  );
+  return `plan error: ${plan.refused.length} change(s) refused; change git (or the platform) so that they can be made:\n${reasons.join('\n')}`;
+}
+
+/**
+ * `landscape plan DIR --env E [--out plan.json] [--json]`: exit 0 no changes, 2 changes, 1 error (invalid
+ * configuration, or a change the plan refuses; then no plan file is written).
+ */
 export async function planCommand(dir: string, options: PlanOptions): Promise<number> {
   const made = await makePlan(dir, options);
   if (typeof made === 'number') return made;
   const { plan } = made;
-  if (options.out) await writeFile(options.out, `${JSON.stringify(plan, null, 2)}\n`);
+  const error = refusalError(plan);
+  if (options.out && !error) await writeFile(options.out, `${JSON.stringify(plan, null, 2)}\n`);
   out(options.json ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
+  if (error) {
+    process.stderr.write(`${error}\n${options.out ? `no plan written to ${options.out}\n` : ''}`);
+    return EXIT.error;
+  }
   if (options.out && !options.json)
     out(`\nplan written to ${options.out}; apply it with: landscape apply ${options.out}`);
   return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
@@ -236,6 +257,11 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     plan = made.plan;
     config = made.config;
     out(renderPlanText(plan));
+    const error = refusalError(plan);
+    if (error) {
+      process.stderr.write(`${error}\nnothing applied\n`);
+      return EXIT.error;
+    }
     // A plan that only adopts still goes through apply: that records the adoption in the inventory. So does
     // one whose inventory holds the ownership journal of an apply that did not finish: apply reconciles it.
     if (plan.changes.length === 0 && plan.adopted.length === 0 && !hasPendingEntries(made.inventory)) return EXIT.ok;
@@ -253,6 +279,11 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
         'BadRequest',
         `"${target}" was changed after it was planned (its content no longer matches hash ${String(plan.hash).slice(0, 12)}): plan again with landscape plan --out`,
       );
+    }
+    const error = refusalError(plan);
+    if (error) {
+      process.stderr.write(`${error}\nnothing applied\n`);
+      return EXIT.error;
     }
   }
   const context = localContext(options.state, fromDirectory ? target : undefined);
@@ -338,9 +369,116 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
   }
 }
 
+/** Where the config to check for drift comes from, and what to tell the user about it. */
+interface DriftSource {
+  configDir: string;
+  /** The commit `configDir` holds, when it is the applied commit (else DIR is compared as it is). */
+  commit?: string;
+  /** A temporary checkout of the applied commit, removed when the check ends. */
+  temporary?: string;
+  notice?: string;
+}
+
+/**
+ * The configuration drift compares with live: the applied commit when it can be read from DIR's repository
+ * (checked out into a temporary directory when DIR's HEAD moved on), else DIR as it is, saying why.
+ */
+async function driftSource(
+  dir: string,
+  env: string,
+  applied: { commit: string } | undefined,
+  store: { listAudit(environment: string, limit?: number): Promise<{ type: string; outcome: string }[]> },
+): Promise<DriftSource> {
+  const git = await gitCommitOf(dir);
+  if (!git.commit || !git.repo) {
+    if (applied) {
+      return {
+        configDir: dir,
+        notice: `${dir} is not a git checkout, so applied commit ${applied.commit.slice(0, 12)} cannot be read from it: comparing ${dir} as it is now with live (run drift in a checkout of the repository to compare with the applied commit)`,
+      };
+    }
+    const applies = (await store.listAudit(env, 50)).filter((r) => r.type === 'apply' && r.outcome !== 'Refused');
+    return {
+      configDir: dir,
+      notice:
+        applies.length > 0
+          ? `"${env}" was applied through this state directory, but from a directory that is not a git checkout, so no applied commit was recorded and drift cannot tell which configuration was applied: comparing ${dir} as it is now with live (apply and check drift from a git checkout to compare with the applied commit)`
+          : `nothing applied to "${env}" yet through this state directory: comparing ${dir} with live`,
+    };
+  }
+  if (!applied) {
+    return {
+      configDir: dir,
+      notice: `nothing applied to "${env}" yet through this state directory: comparing ${dir} with live`,
+    };
+  }
+  if (applied.commit === git.commit) return { configDir: dir, commit: applied.commit };
+  if (applied.commit.endsWith('+dirty')) {
+    return {
+      configDir: dir,
+      notice: `applied commit ${applied.commit.slice(0, 12)} had uncommitted edits (+dirty), which git does not keep: comparing ${dir} as it is now with live`,
+    };
+  }
+  const temporary = await mkdtemp(join(tmpdir(), 'landscape-drift-'));
+  try {
+    const archive = join(temporary, 'applied.tar');
+    await gitOrExplain(['-C', git.repo, 'archive', '--format=tar', '-o', archive, applied.commit], {
+      doing: `reading applied commit ${applied.commit.slice(0, 12)} from ${git.repo}`,
+    });
+    await gitOrExplain(['-x', '-f', archive, '-C', temporary], {
+      command: 'tar',
+      doing: 'unpacking the applied commit',
+    });
+    await rm(archive);
+  } catch (error) {
+    await rm(temporary, { recursive: true, force: true });
+    throw error;
+  }
+  const relative = resolve(dir).slice(git.repo.length + 1);
+  return {
+    configDir: relative ? join(temporary, relative) : temporary,
+    commit: applied.commit,
+    temporary,
+    notice: `checking drift against applied commit ${applied.commit.slice(0, 12)}`,
+  };
+}
+
+/** Runs git (or `command`); a failure says what it was doing and what the tool said, or how it ended. */
+async function gitOrExplain(args: string[], options: { doing: string; command?: string }): Promise<void> {
+  try {
+    await run(options.command ?? 'git', args);
+  } catch (error) {
+    const failure = error as { stderr?: unknown; code?: unknown; signal?: unknown };
+    const said = String(failure.stderr ?? '')
+      .trim()
+      .split('\n')
+      .slice(-2)
+      .join(' ');
+    throw new ReconcilerError(
+      'BadRequest',
+      `${options.doing}: ${said ? `${options.command ?? 'git'} says: ${said}` : `${options.command ?? 'git'} ended with ${describeExit(failure)}`}`,
+      { cause: error },
+    );
+  }
+}
+
+/** One drift line per differing field, saying what git declares and what runs (never "null"). */
+function driftFieldLine(change: PlannedChange, field: FieldChange): string {
+  const where = `  changed  ${change.kind} ${change.name} ${field.path}: `;
+  if (field.secret) return `${where}git and live differ (secret values not shown)`;
+  const live = field.before === undefined ? 'live does not set it' : `live is ${JSON.stringify(field.before)}`;
+  if (field.after === undefined) {
+    const fallback = field.resetTo !== undefined ? ` (its default is ${JSON.stringify(field.resetTo)})` : '';
+    return `${where}git no longer sets it${fallback}, ${live}`;
+  }
+  return `${where}git says ${JSON.stringify(field.after)}, ${live}`;
+}
+
 /**
  * `landscape drift DIR --env E`: the last applied commit planned against live. When DIR is a git work tree
- * whose HEAD moved on, the applied commit is checked out into a temporary directory first.
+ * whose HEAD moved on, the applied commit is checked out into a temporary directory first (removed afterwards).
+ * Drift is every change apply would make, every change the plan refuses (live moved where apply cannot follow,
+ * e.g. partitions added out of band) and every unmanaged grant that reaches managed topics: exit 2.
  */
 export async function driftCommand(
   dir: string,
@@ -348,55 +486,70 @@ export async function driftCommand(
 ): Promise<number> {
   const context = localContext(options.state, dir);
   const applied = await context.store.getApplied(options.env);
-  let configDir = dir;
-  const git = await gitCommitOf(dir);
-  if (applied && git.commit && git.repo && applied.commit !== git.commit && !applied.commit.endsWith('+dirty')) {
-    const tmp = await mkdtemp(join(tmpdir(), 'landscape-drift-'));
-    const relative = resolve(dir).slice(git.repo.length + 1);
-    await run('sh', ['-c', `git -C "${git.repo}" archive "${applied.commit}" | tar -x -C "${tmp}"`]);
-    configDir = relative ? join(tmp, relative) : tmp;
-    process.stderr.write(`checking drift against applied commit ${applied.commit.slice(0, 12)}\n`);
-  } else if (!applied) {
-    process.stderr.write(
-      `nothing applied to "${options.env}" yet through this state directory: comparing ${dir} with live\n`,
-    );
-  }
-  const made = await makePlan(configDir, {
-    env: options.env,
-    ...(options.state ? { state: options.state } : {}),
-    ...(applied ? { commit: applied.commit } : {}),
-  });
-  if (typeof made === 'number') return made;
-  const { plan } = made;
-  if (options.json)
-    out(JSON.stringify({ drift: plan.changes.length > 0, changes: plan.changes, refused: plan.refused }, null, 2));
-  else if (plan.changes.length === 0)
-    out(`No drift: "${options.env}" matches ${applied ? `commit ${applied.commit.slice(0, 12)}` : dir}.`);
-  else {
-    out(`Drift in "${options.env}": ${plan.changes.length} resource(s) differ from git.`);
-    for (const change of plan.changes) {
-      if (change.action === 'Create') out(`  missing  ${change.kind} ${change.name}: in git, not on the platform`);
-      else if (change.action === 'Delete')
-        out(`  extra    ${change.kind} ${change.name}: created by Landscape, gone from git`);
+  const source = await driftSource(dir, options.env, applied, context.store);
+  try {
+    if (source.notice) process.stderr.write(`${source.notice}\n`);
+    const made = await makePlan(source.configDir, {
+      env: options.env,
+      ...(options.state ? { state: options.state } : {}),
+      ...(source.commit ? { commit: source.commit } : {}),
+    });
+    if (typeof made === 'number') return made;
+    const { plan } = made;
+    const grants = plan.unmanagedGrants ?? [];
+    const drifted = plan.changes.length + plan.refused.length + grants.length;
+    if (options.json) {
+      out(
+        JSON.stringify(
+          {
+            drift: drifted > 0,
+            changes: plan.changes,
+            refused: plan.refused,
+            unmanagedGrants: grants,
+            unmanaged: plan.unmanaged,
+          },
+          null,
+          2,
+        ),
+      );
+    } else {
+      const against = source.commit ? `commit ${source.commit.slice(0, 12)}` : dir;
+      if (drifted === 0) out(`No drift: "${options.env}" matches ${against}.`);
       else {
-        for (const field of change.fields) {
-          const live = field.secret ? '(secret)' : JSON.stringify(field.before ?? null);
-          const want = field.secret ? '(secret)' : JSON.stringify(field.after ?? null);
-          out(`  changed  ${change.kind} ${change.name} ${field.path}: git says ${want}, live is ${live}`);
+        out(`Drift in "${options.env}": ${drifted} resource(s) differ from ${against}.`);
+        for (const change of plan.changes) {
+          if (change.action === 'Create') out(`  missing  ${change.kind} ${change.name}: in git, not on the platform`);
+          else if (change.action === 'Delete')
+            out(`  extra    ${change.kind} ${change.name}: created by Landscape, gone from git`);
+          else for (const field of change.fields) out(driftFieldLine(change, field));
         }
+        for (const r of plan.refused) out(`  refused  ${r.kind} ${r.name} [${r.reason}]: ${r.message}`);
       }
+      const unmanaged = unmanagedLines(plan);
+      if (unmanaged.length > 0) out(['', ...unmanaged].join('\n'));
+      const advice = [
+        ...(plan.changes.length > 0
+          ? ['Run `landscape apply` to restore the declared state, or update git to accept the live values.']
+          : []),
+        ...(plan.refused.length > 0
+          ? ['Refused changes cannot be applied: update git to match the platform there.']
+          : []),
+        ...(grants.length > 0 ? ['Declare the unmanaged grants in git, or remove them from the cluster.'] : []),
+      ];
+      if (advice.length > 0) out(['', ...advice].join('\n'));
     }
-    out('\nRun `landscape apply` to restore the declared state, or update git to accept the live values.');
+    await context.store.appendAudit({
+      ...localAudit('drift', options.env),
+      ...(applied ? { commit: applied.commit } : {}),
+      planHash: plan.hash,
+      outcome: drifted > 0 ? 'Drifted' : 'InSync',
+      summary: { ...plan.summary, unmanagedGrants: grants.length },
+      changes: auditChanges(plan),
+    });
+    return drifted > 0 ? EXIT.changes : EXIT.ok;
+  } finally {
+    if (source.temporary) await rm(source.temporary, { recursive: true, force: true });
   }
-  await context.store.appendAudit({
-    ...localAudit('drift', options.env),
-    ...(applied ? { commit: applied.commit } : {}),
-    planHash: plan.hash,
-    outcome: plan.changes.length > 0 ? 'Drifted' : 'InSync',
-    summary: { ...plan.summary },
-    changes: auditChanges(plan),
-  });
-  return plan.changes.length > 0 ? EXIT.changes : EXIT.ok;
 }
 
 /** `landscape export DIR --env E --out OUT`: writes YAML that reproduces the live platform (plans to no changes). */

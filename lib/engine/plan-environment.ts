@@ -32,7 +32,7 @@ export function renderAndCheck(config: LoadedConfig): {
   notes: PlanNote[];
 } {
   const rendered = renderDesired(config);
-  const problems = [...rendered.problems];
+  const problems = [...rendered.problems, ...connectionProblems(config, rendered.resources)];
   const notes: PlanNote[] = [];
   for (const check of CONFIG_CHECKS) {
     const result = check(config, rendered.resources);
@@ -40,6 +40,47 @@ export function renderAndCheck(config: LoadedConfig): {
     notes.push(...result.notes);
   }
   return { desired: rendered.resources, problems, notes };
+}
+
+/** The Environment setting that connects each kind that does not live in Kafka. */
+const CONNECTION_OF: Partial<Record<ResourceKind, (spec: LoadedConfig['environment']['spec']) => boolean>> = {
+  Schema: (spec) => spec.schemaRegistry !== undefined,
+  Connector: (spec) => spec.connect !== undefined && Object.keys(spec.connect).length > 0,
+  KubernetesObject: (spec) => spec.kubernetes !== undefined,
+};
+
+const CONNECTION_NAME: Partial<Record<ResourceKind, string>> = {
+  Schema: 'schema registry',
+  Connector: 'Kafka Connect',
+  KubernetesObject: 'Kubernetes',
+};
+
+/**
+ * Resources whose kind needs a connection the Environment does not have (an App, which runs on Kubernetes, in
+ * an Environment without `spec.kubernetes`): one error per document and kind, at the document's file:line, with
+ * the fix. Checked from the config alone, so `landscape validate` reports it as well as plan.
+ */
+export function connectionProblems(config: LoadedConfig, desired: readonly DesiredResource[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const reported = new Set<string>();
+  for (const resource of desired) {
+    const connected = CONNECTION_OF[resource.kind];
+    if (!connected || connected(config.environment.spec)) continue;
+    const once = `${resource.origin ?? resource.key}|${resource.kind}`;
+    if (reported.has(once)) continue;
+    reported.add(once);
+    problems.push(missingConnection(config, resource, resource.origin ?? `${resource.kind} "${resource.name}"`));
+  }
+  return problems;
+}
+
+function missingConnection(config: LoadedConfig, resource: DesiredResource, subject: string): ConfigProblem {
+  return {
+    ...(resource.source ?? { file: config.root, line: 1, column: 1 }),
+    resource: subject,
+    message: `needs a ${CONNECTION_NAME[resource.kind] ?? resource.kind} connection, but Environment "${config.environment.metadata.name}" has none`,
+    hint: connectionHint(resource.kind),
+  };
 }
 
 /** The provider responsible for each kind. */
@@ -57,15 +98,15 @@ export async function planEnvironment(input: PlanEnvironmentInput): Promise<Plan
   const { config, providers } = input;
   const { desired, problems, notes } = renderAndCheck(config);
   const byKind = providersByKind(providers);
+  // The providers at hand decide too (a caller may offer fewer than the Environment names); once per document.
+  const reported = new Set(problems.map((p) => `${p.file}:${p.line}|${p.message}`));
   for (const resource of desired) {
-    if (!byKind.has(resource.kind)) {
-      problems.push({
-        ...(resource.source ?? { file: config.root, line: 1, column: 1 }),
-        resource: `${resource.origin ?? resource.kind} "${resource.name}"`,
-        message: `needs a ${resource.kind} connection, but Environment "${config.environment.metadata.name}" has none`,
-        hint: connectionHint(resource.kind),
-      });
-    }
+    if (byKind.has(resource.kind)) continue;
+    const problem = missingConnection(config, resource, resource.origin ?? `${resource.kind} "${resource.name}"`);
+    const once = `${problem.file}:${problem.line}|${problem.message}`;
+    if (reported.has(once)) continue;
+    reported.add(once);
+    problems.push(problem);
   }
   if (problems.some((p) => p.severity !== 'warning')) return { problems, observed: [] };
 

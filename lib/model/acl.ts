@@ -27,13 +27,33 @@ export type AclPermission = z.infer<typeof AclPermissionSchema>;
 /** `User:alice` style principal, as the broker's authorizer sees it. */
 export const PrincipalSchema = z.string().regex(/^[A-Za-z]+:.+$/, 'expected a principal such as "User:alice"');
 
-export const AclSpecSchema = z.strictObject({
-  principal: PrincipalSchema,
-  resource: z.strictObject({
+/**
+ * Kafka has no glob in ACL names: `*` is a wildcard only as the whole literal name, and a prefixed name is
+ * matched literally. `name: events-*` therefore matches nothing anyone meant (and was shown as `events-**`);
+ * the fix is a prefixed pattern without the star.
+ */
+const AclResourceSchema = z
+  .strictObject({
     type: AclResourceTypeSchema,
     name: z.string().min(1),
     patternType: AclPatternTypeSchema.default('literal'),
-  }),
+  })
+  .superRefine((resource, context) => {
+    if (resource.name === '*' || !resource.name.endsWith('*')) return;
+    const prefix = resource.name.replace(/\*+$/, '');
+    context.addIssue({
+      code: 'custom',
+      path: ['name'],
+      message:
+        resource.patternType === 'prefixed'
+          ? `"${resource.name}": a prefixed name is matched literally ("*" is not a wildcard); write name: "${prefix}" with patternType: prefixed to match every name starting with "${prefix}"`
+          : `"${resource.name}": "*" is a wildcard only as the whole name; write name: "${prefix}" with patternType: prefixed to match every name starting with "${prefix}"`,
+    });
+  });
+
+export const AclSpecSchema = z.strictObject({
+  principal: PrincipalSchema,
+  resource: AclResourceSchema,
   operations: z.array(AclOperationSchema).min(1, 'list at least one operation'),
   permission: AclPermissionSchema.default('allow'),
   host: z.string().min(1).default('*'),

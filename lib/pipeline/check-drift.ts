@@ -48,9 +48,13 @@ interface DriftMemory {
   resources: number;
 }
 
-/** Per-field drift from a plan made against the last applied commit. Secret fields keep only "changed". */
+/**
+ * Drift from a plan made against the last applied commit: per field for every change apply would make (secret
+ * fields keep only "changed"), every change the plan refuses (with the reason), and every unmanaged grant that
+ * reaches managed topics.
+ */
 export function driftedResources(plan: Plan): DriftedResource[] {
-  return plan.changes.map((change) => ({
+  const changes: DriftedResource[] = plan.changes.map((change) => ({
     key: change.key,
     action: change.action,
     fields: change.fields.map((f) =>
@@ -63,6 +67,19 @@ export function driftedResources(plan: Plan): DriftedResource[] {
           },
     ),
   }));
+  const refused: DriftedResource[] = plan.refused.map((r) => ({
+    key: r.key,
+    action: 'Refused',
+    fields: [],
+    reason: `${r.reason}: ${r.message}`,
+  }));
+  const grants: DriftedResource[] = (plan.unmanagedGrants ?? []).map((g) => ({
+    key: g.key,
+    action: 'UnmanagedGrant',
+    fields: [],
+    reason: `${g.name} reaches ${g.topics} managed topic(s): ${g.examples.join(', ')}`,
+  }));
+  return [...changes, ...refused, ...grants];
 }
 
 export function driftDigest(resources: readonly DriftedResource[]): string {

@@ -60,11 +60,16 @@ export interface GitHubReporter {
   setCommitStatus(input: CommitStatusInput): Promise<void>;
 }
 
-/** One drifted resource: what git says versus what runs, per field. Secret fields say "changed" only. */
+/**
+ * One drifted resource: what git says versus what runs, per field. Secret fields say "changed" only.
+ * `Refused`: live moved where apply cannot follow (e.g. partitions added out of band), with the reason.
+ * `UnmanagedGrant`: an ACL not in git that reaches managed topics, with the topics it reaches.
+ */
 export interface DriftedResource {
   key: ResourceKey;
-  action: 'Create' | 'Update' | 'Delete';
+  action: 'Create' | 'Update' | 'Delete' | 'Refused' | 'UnmanagedGrant';
   fields: { path: string; expected?: unknown; actual?: unknown; secret?: boolean }[];
+  reason?: string;
 }
 
 /** What a drift check found for one environment, compared to the last applied commit. */

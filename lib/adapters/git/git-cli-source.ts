@@ -116,7 +116,13 @@ export class GitCliSource implements GitSource {
         .slice(-2)
         .join(' ');
       // The host down, refusing, timing out: worth retrying. A repository or commit that is not there: not.
-      throw new AdapterError(`${doing ?? `running git ${args[0]}`}: ${redact(stderr) || 'git failed'}`, {
+      // Without a word from git (killed by the timeout, a signal), say how it ended rather than nothing.
+      const failure = error as { code?: unknown; signal?: unknown };
+      const ended =
+        typeof failure.signal === 'string' && failure.signal
+          ? `git was stopped by signal ${failure.signal}`
+          : `git ended with exit code ${String(failure.code ?? 'unknown')}`;
+      throw new AdapterError(`${doing ?? `running git ${args[0]}`}: ${redact(stderr) || ended}`, {
         cause: error,
         retryable: !PERMANENT.test(stderr),
       });

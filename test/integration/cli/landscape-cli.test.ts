@@ -124,7 +124,9 @@ describe('landscape CLI against a real broker', () => {
     await writeConfig({ 'topics.yaml': `${topic('orders', 2, 172800000)}---\n${topic('refunds', 1, 3600000)}` });
     const refused = await landscape('plan', '.', '--env', 'it');
     expect(refused.stdout).toContain('[PartitionDecrease]: partitions can only grow: live has 4, git asks for 2');
-    expect(refused.code).toBe(0);
+    // A refused change is a plan error: git asks for something apply cannot do.
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('plan error: 1 change(s) refused');
     await writeConfig({ 'topics.yaml': `${topic('orders', 4, 172800000)}---\n${topic('refunds', 1, 3600000)}` });
   });
 

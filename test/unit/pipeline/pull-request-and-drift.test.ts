@@ -198,6 +198,25 @@ describe('checkDrift', () => {
     expect(status.environments[0]?.drift).toMatchObject({ digest: '' });
   });
 
+  it('reports partitions added out of band as drift: the plan refuses to undo them, with the reason', async () => {
+    const { deps, kafka, notifier } = await applied();
+    const live = kafka.state.get('kafka/topic/t.one');
+    if (!live) throw new Error('topic missing');
+    live.spec.partitions = 6;
+
+    const outcome = await checkDrift(deps, { environment: 'prod' });
+
+    expect(outcome).toMatchObject({ status: 'drifted', notified: true });
+    expect(notifier.reports[0]?.resources).toEqual([
+      {
+        key: 'kafka/topic/t.one',
+        action: 'Refused',
+        fields: [],
+        reason: expect.stringContaining('PartitionDecrease: partitions can only grow: live has 6, git asks for 3'),
+      },
+    ]);
+  });
+
   it('remediates through the apply path when the environment asks for it', async () => {
     const fixture = makeDeps();
     const { deps, git, applies, kafka } = fixture;
