@@ -9,7 +9,7 @@ const USAGE = `landscape: GitOps for streaming data platforms
 Usage:
   landscape validate DIR
   landscape plan DIR --env ENV [--out plan.json] [--json]      exit 0 no changes, 2 changes, 1 error (a refused
-                                                                  change is one: git asks for what apply cannot do)
+                                                               change is one: git asks for what apply cannot do)
   landscape apply PLAN.json [--approve-destructive] [--rollback]
   landscape apply DIR --env ENV [--auto-approve] [--approve-destructive] [--rollback]
                                    a plan of an older commit than the applied one is refused unless --rollback
