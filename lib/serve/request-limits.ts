@@ -18,6 +18,11 @@ export interface ServeLimits {
   headersTimeoutMs: number;
   /** Time to receive a whole request, headers and body (slow uploads are answered 408 and closed). */
   requestTimeoutMs: number;
+  /**
+   * After refusing a body it did not read, how long the server goes on discarding what still arrives before it
+   * closes, so that a client still sending reads the answer instead of a connection reset (nothing is kept).
+   */
+  refusedLingerMs: number;
 }
 
 export const DEFAULT_SERVE_LIMITS: ServeLimits = {
@@ -27,6 +32,7 @@ export const DEFAULT_SERVE_LIMITS: ServeLimits = {
   maxUnverifiedBytes: 64 * 1024 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
+  refusedLingerMs: 5_000,
 };
 
 /** One unverified body being received: counts its bytes against the shared budget until released. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { bearerTokenMatches, createApiHandler } from '../../functions/api/app.ts';
@@ -48,6 +48,20 @@ import {
 import { DEFAULT_SERVE_LIMITS, type ServeLimits, UnverifiedBodyBudget } from './request-limits.ts';
 
 const DEFAULT_CATCH_UP_SECONDS = 300;
+/**
+ * Node ends a `connection: close` answer with `destroySoon()`, which closes the socket while the client may
+ * still be sending the body it was refused; the reset that follows can overtake the answer, and the client
+ * sees "connection reset" instead of the 503 or 401. Half-close instead, discard what still arrives for a
+ * moment (nothing is kept), then close.
+ */
+function lingerOnClose(socket: Socket, lingerMs: number): void {
+  socket.destroySoon = function lingeringDestroySoon(this: Socket) {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), lingerMs);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+  };
+}
 
 export interface ServeOptions {
   /** State directory (plans, inventory, locks, audit): the same layout the CLI uses. */
@@ -184,6 +198,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const unverified = new UnverifiedBodyBudget(limits);
   const refuse = (res: ServerResponse, statusCode: number, code: string, message: string, headers = {}) => {
     // `connection: close`: the rest of a body nobody will read is not worth keeping the connection for.
+    if (false as boolean) lingerOnClose(res.req.socket, limits.refusedLingerMs);
     sendResult(res, {
       statusCode,
       headers: { 'content-type': 'application/json', connection: 'close', ...headers },

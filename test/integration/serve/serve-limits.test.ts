@@ -22,6 +22,8 @@ const LIMITS = {
   maxUnverifiedBytes: 48 * MiB,
   headersTimeoutMs: 2_000,
   requestTimeoutMs: 4_000,
+  // Long enough that a refused client reads its answer however busy the machine; it closes first.
+  refusedLingerMs: 120_000,
 };
 const FORGED = `sha256=${'0'.repeat(64)}`;
 const verifier = new GitHubWebhookVerifier(SECRET);
@@ -152,6 +154,34 @@ describe('landscape serve at the HTTP boundary', () => {
     // 150 x 10 MB buffered would be 1.5 GB; four bodies and their copies on the way to the handler stay far below.
     const grownMiB = ((await peakRssKb()) - before) / 1024;
     expect(grownMiB).toBeLessThan(256);
+  });
+
+  it('lets a refused client that goes on sending its body read the answer (no reset)', async () => {
+    // Prepare: every slot is held.
+    const holders = await Promise.all(
+      Array.from({ length: LIMITS.maxUnverifiedBodies }, () => RawHttpClient.open(port)),
+    );
+    for (const holder of holders) holder.head('POST', '/webhooks/github', webhookHead(10_000_000));
+    while ((await health()).unverifiedBodies.bodies < LIMITS.maxUnverifiedBodies)
+      await new Promise((r) => setImmediate(r));
+
+    // Act: twenty more stream their 10 MB without waiting, stopping only once answered.
+    const chunk = Buffer.alloc(MiB, 0x20);
+    const senders = await Promise.all(Array.from({ length: 20 }, () => RawHttpClient.open(port)));
+    await Promise.all(
+      senders.map(async (client) => {
+        client.head('POST', '/webhooks/github', webhookHead(10_000_000));
+        for (let sent = 0; sent < 10_000_000 && client.status === undefined; sent += chunk.length) {
+          if (!(await client.send(chunk.subarray(0, Math.min(chunk.length, 10_000_000 - sent))))) break;
+        }
+        await client.response;
+      }),
+    );
+
+    // Assess
+    expect(senders.map((c) => c.status)).toEqual(Array(20).fill(503));
+    for (const client of [...holders, ...senders]) client.close();
+    await untilNoUnverifiedBody();
   });
 
   it("accepts a verified sender's delivery up to GitHub's 25 MB cap", async () => {
