@@ -1,6 +1,6 @@
-import { ReconcilerError } from '../errors.ts';
+import { ReconcilerError, StateDamagedError } from '../errors.ts';
 import type { ApplyReport, Plan } from '../model/plan.ts';
-import type { Inventory } from '../model/resource.ts';
+import type { Inventory, InventoryEntry } from '../model/resource.ts';
 import type { Lease } from './lock.ts';
 
 /** Lifecycle of a stored plan. Plans are single-use: Applied/Superseded/Failed plans never run again. */
@@ -81,6 +81,10 @@ export interface StateStore {
   ): Promise<boolean>;
   listPlans(environment: string, options?: { status?: PlanStatus[]; limit?: number }): Promise<StoredPlan[]>;
 
+  /**
+   * The inventory; `{}` only for an environment that was never applied. A damaged one (not JSON, not an
+   * inventory) or one missing although a commit was applied is a `StateDamagedError` naming it and the fix.
+   */
   getInventory(environment: string): Promise<Inventory>;
   /**
    * Replaces the inventory. `fence` (the apply's lease) makes it one write conditional on the lease: when the
@@ -144,5 +148,38 @@ export function planExists(id: string): ReconcilerError {
   return new ReconcilerError(
     'Conflict',
     `plan "${id}" already exists: plans are never replaced, save it under a new id`,
+  );
+}
+
+/** What a store does with a damaged inventory: refuse, with the fix (never treat it as empty). */
+export const INVENTORY_FIX =
+  'restore it from a backup of the state; without one, move it aside: the next apply then adopts what git ' +
+  'declares (adopted resources are never pruned) and lists the rest as Unmanaged. Prunes and drift checks ' +
+  'are refused until then, because an empty inventory would silently stop them';
+
+/**
+ * Checks a stored inventory's shape (a map of entries with `key` and `kind`); throws `StateDamagedError`
+ * naming `where` otherwise. Stores call it on every read, so a malformed inventory is never taken as empty.
+ */
+export function checkInventory(value: unknown, where: string): Inventory {
+  const damaged = (problem: string) => new StateDamagedError(where, problem, INVENTORY_FIX);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw damaged(`expected an object of inventory entries, found ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  for (const [key, entry] of Object.entries(value)) {
+    const e = entry as Partial<InventoryEntry> | null;
+    if (typeof e !== 'object' || e === null || e.key !== key || typeof e.kind !== 'string') {
+      throw damaged(`entry "${key.slice(0, 200)}" is not an inventory entry with its key and kind`);
+    }
+  }
+  return value as Inventory;
+}
+
+/** The error for an inventory that is missing although the environment has an applied commit. */
+export function inventoryMissing(where: string, applied: AppliedPointer): StateDamagedError {
+  return new StateDamagedError(
+    where,
+    `it is missing, although commit ${applied.commit.slice(0, 12)} was applied (plan ${applied.planId})`,
+    INVENTORY_FIX,
   );
 }

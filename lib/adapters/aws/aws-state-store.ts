@@ -9,14 +9,17 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { AdapterError } from '../../errors.ts';
+import { AdapterError, messageOf, StateDamagedError } from '../../errors.ts';
 import type { Plan } from '../../model/plan.ts';
 import type { Inventory } from '../../model/resource.ts';
 import type { Lease } from '../../ports/lock.ts';
 import {
   type AppliedPointer,
   type AuditRecord,
+  checkInventory,
   checkPlanId,
+  INVENTORY_FIX,
+  inventoryMissing,
   type PlanStatus,
   planExists,
   type SkippedAuditRecords,
@@ -245,7 +248,13 @@ export class AwsStateStore implements StateStore {
 
   async getInventory(environment: string): Promise<Inventory> {
     const doing = `reading the inventory of environment "${environment}"`;
-    return (await getLargeValue<Inventory>(this.#ref, envPk(environment), 'INVENTORY', doing)) ?? {};
+    const where = `table "${this.#table}" item ${envPk(environment)} / INVENTORY`;
+    const stored = await getLargeValue<unknown>(this.#ref, envPk(environment), 'INVENTORY', doing, INVENTORY_FIX);
+    if (stored !== undefined) return checkInventory(stored, where);
+    // Absent is fine for an environment never applied; after an apply it means the item was lost.
+    const applied = await this.getApplied(environment);
+    if (applied) throw inventoryMissing(where, applied);
+    return {};
   }
 
   async saveInventory(environment: string, inventory: Inventory, fence?: Lease): Promise<void> {
@@ -254,6 +263,7 @@ export class AwsStateStore implements StateStore {
   }
 
   async getApplied(environment: string): Promise<AppliedPointer | undefined> {
+    let item: Item | undefined;
     try {
       const out = await this.#dynamo.send(
         new GetItemCommand({
@@ -262,9 +272,18 @@ export class AwsStateStore implements StateStore {
           ConsistentRead: true,
         }),
       );
-      return decodeBody<AppliedPointer>(out.Item);
+      item = out.Item;
     } catch (error) {
       throw toAdapterError(`reading the applied commit of environment "${environment}"`, error);
+    }
+    try {
+      return decodeBody<AppliedPointer>(item);
+    } catch (error) {
+      throw new StateDamagedError(
+        `table "${this.#table}" item ${envPk(environment)} / APPLIED`,
+        `does not decode: ${messageOf(error)}`,
+        'delete the item: the next successful apply records the applied commit again',
+      );
     }
   }
 

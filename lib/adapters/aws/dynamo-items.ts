@@ -12,7 +12,7 @@ import {
   TransactWriteItemsCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { AdapterError, LeaseLostError } from '../../errors.ts';
+import { AdapterError, LeaseLostError, messageOf, StateDamagedError } from '../../errors.ts';
 import type { Lease } from '../../ports/lock.ts';
 import { toAdapterError } from './aws-errors.ts';
 import { lockKey } from './table-layout.ts';
@@ -184,8 +184,28 @@ async function deleteChunks(
   await batchWrite(ref, deletes, `${doing} (removing the previous chunks)`).catch(() => undefined);
 }
 
-/** Reads what `putLargeValue` wrote. Retries when a concurrent writer removed the chunks it was reading. */
-export async function getLargeValue<T>(ref: TableRef, pk: string, sk: string, doing: string): Promise<T | undefined> {
+/**
+ * Reads what `putLargeValue` wrote. Retries when a concurrent writer removed the chunks it was reading. A body
+ * that does not decode (not JSON, bad gzip) is a `StateDamagedError` naming the item and `fix`.
+ */
+export async function getLargeValue<T>(
+  ref: TableRef,
+  pk: string,
+  sk: string,
+  doing: string,
+  fix = 'restore the item from a backup (point-in-time recovery), or delete it if what it records can be rebuilt',
+): Promise<T | undefined> {
+  const decoding = <V>(decode: () => V): V => {
+    try {
+      return decode();
+    } catch (error) {
+      throw new StateDamagedError(
+        `table "${ref.table}" item ${pk} / ${sk}`,
+        `does not decode: ${messageOf(error)}`,
+        fix,
+      );
+    }
+  };
   for (let attempt = 0; ; attempt++) {
     let head: Item | undefined;
     try {
@@ -198,7 +218,7 @@ export async function getLargeValue<T>(ref: TableRef, pk: string, sk: string, do
     }
     if (!head) return undefined;
     const generation = str(head, 'generation');
-    if (!generation) return decodeBody<T>(head);
+    if (!generation) return decoding(() => decodeBody<T>(head));
     const expected = num(head, 'chunks') ?? 0;
     const parts: Uint8Array[] = [];
     let startKey: Item | undefined;
@@ -223,7 +243,7 @@ export async function getLargeValue<T>(ref: TableRef, pk: string, sk: string, do
       }
     } while (startKey);
     if (parts.length === expected) {
-      return JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as T;
+      return decoding(() => JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as T);
     }
     if (attempt >= 3) {
       throw new AdapterError(`${doing}: found ${parts.length} of ${expected} chunks of generation "${generation}"`, {

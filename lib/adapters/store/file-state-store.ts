@@ -6,7 +6,10 @@ import type { Lease } from '../../ports/lock.ts';
 import {
   type AppliedPointer,
   type AuditRecord,
+  checkInventory,
   checkPlanId,
+  INVENTORY_FIX,
+  inventoryMissing,
   type PlanStatus,
   planExists,
   type SkippedAuditRecords,
@@ -17,6 +20,8 @@ import { createExclusive, readJson, withFileMutex, writeJson } from './file-io.t
 import { underLease } from './file-lease.ts';
 
 const safe = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, '_');
+
+const PLAN_FIX = 'move it aside (plans are single-use: plan again to get a new one), or restore it from a backup';
 
 /**
  * The embedded default store: one directory (default `.landscape/`), plain JSON files a person can read.
@@ -43,7 +48,7 @@ export class FileStateStore implements StateStore {
   }
 
   async getPlan(id: string): Promise<StoredPlan | undefined> {
-    return readJson<StoredPlan>(this.#planPath(id));
+    return readJson<StoredPlan>(this.#planPath(id), PLAN_FIX);
   }
 
   async updatePlanStatus(
@@ -56,7 +61,7 @@ export class FileStateStore implements StateStore {
     const path = this.#planPath(id);
     const update = () =>
       withFileMutex(join(this.root, '.mutex', 'plans'), async () => {
-        const current = await readJson<StoredPlan>(path);
+        const current = await readJson<StoredPlan>(path, PLAN_FIX);
         if (!current || !from.includes(current.status)) return false;
         await writeJson(path, { ...current, ...patch, id, status: to });
         return true;
@@ -70,7 +75,7 @@ export class FileStateStore implements StateStore {
     const plans: StoredPlan[] = [];
     for (const name of names) {
       if (!name.endsWith('.json')) continue;
-      const plan = await readJson<StoredPlan>(join(dir, name));
+      const plan = await readJson<StoredPlan>(join(dir, name), PLAN_FIX);
       if (!plan || plan.plan.environment !== environment) continue;
       if (options.status && !options.status.includes(plan.status)) continue;
       plans.push(plan);
@@ -80,7 +85,13 @@ export class FileStateStore implements StateStore {
   }
 
   async getInventory(environment: string): Promise<Inventory> {
-    return (await readJson<Inventory>(join(this.root, 'environments', safe(environment), 'inventory.json'))) ?? {};
+    const path = join(this.root, 'environments', safe(environment), 'inventory.json');
+    const stored = await readJson<unknown>(path, INVENTORY_FIX);
+    if (stored !== undefined) return checkInventory(stored, path);
+    // Absent is fine for an environment never applied; after an apply it means the file was lost.
+    const applied = await this.getApplied(environment);
+    if (applied) throw inventoryMissing(path, applied);
+    return {};
   }
 
   async saveInventory(environment: string, inventory: Inventory, fence?: Lease): Promise<void> {
@@ -90,7 +101,10 @@ export class FileStateStore implements StateStore {
   }
 
   async getApplied(environment: string): Promise<AppliedPointer | undefined> {
-    return readJson<AppliedPointer>(join(this.root, 'environments', safe(environment), 'applied.json'));
+    return readJson<AppliedPointer>(
+      join(this.root, 'environments', safe(environment), 'applied.json'),
+      'move it aside: the next successful apply records the applied commit again (until then drift compares the working tree with live)',
+    );
   }
 
   async setApplied(pointer: AppliedPointer, fence?: Lease): Promise<void> {
@@ -149,7 +163,10 @@ export class FileStateStore implements StateStore {
   async markSeen(key: string, ttlSeconds: number): Promise<boolean> {
     const path = this.#seenPath(key);
     return withFileMutex(join(this.root, '.mutex', 'seen'), async () => {
-      const existing = await readJson<{ expiresAt: number }>(path);
+      const existing = await readJson<{ expiresAt: number }>(
+        path,
+        'delete it: it only remembers a webhook delivery, to ignore a replay',
+      );
       if (existing && existing.expiresAt > Date.now()) return false;
       await writeJson(path, { key, expiresAt: Date.now() + ttlSeconds * 1000 });
       return true;
@@ -166,7 +183,10 @@ export class FileStateStore implements StateStore {
   }
 
   async getValue<T>(name: string): Promise<T | undefined> {
-    return readJson<T>(join(this.root, 'values', `${safe(name)}.json`));
+    return readJson<T>(
+      join(this.root, 'values', `${safe(name)}.json`),
+      'restore it from a backup, or move it aside: drift digests and alert states start over, a published config is published again by the next apply',
+    );
   }
 
   async putValue<T>(name: string, value: T): Promise<void> {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsStateStore } from '../../../lib/adapters/aws/index.ts';
+import { ReconcilerError } from '../../../lib/errors.ts';
 import { PLAN_API_VERSION, type Plan } from '../../../lib/model/plan.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
 import type { AuditRecord, StoredPlan } from '../../../lib/ports/state-store.ts';
@@ -327,5 +328,34 @@ describe('AwsStateStore faults', () => {
   it('reads objects that the bucket encrypted (body is JSON text)', async () => {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: await planObjectOf('p-roundtrip') }));
     expect(JSON.parse((await out.Body?.transformToString()) ?? '{}').environment).toBe('dev');
+  });
+});
+
+describe('AwsStateStore over damaged state', () => {
+  const putItem = (pk: string, sk: string, data: string) =>
+    dynamo.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, sk: { S: sk }, data: { S: data } } }));
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'resolved',
+      (error: unknown) => (error instanceof ReconcilerError ? `${error.code}: ${error.message}` : String(error)),
+    );
+
+  it('refuses an inventory item that does not decode or is not an inventory, naming the item and the fix', async () => {
+    const env = uniqueName('env');
+    await putItem(`ENV#${env}`, 'INVENTORY', '{"kafka/topic/orders": {"key": "kaf');
+    const truncated = await failure(store.getInventory(env));
+    expect(truncated).toContain(`StateDamaged: state "table "${table}" item ENV#${env} / INVENTORY" is damaged`);
+    expect(truncated).toContain('restore it from a backup');
+    await putItem(`ENV#${env}`, 'INVENTORY', '[]');
+    expect(await failure(store.getInventory(env))).toContain('StateDamaged');
+  });
+
+  it('refuses a missing inventory once a commit was applied; a never-applied environment has an empty one', async () => {
+    const env = uniqueName('env');
+    expect(await store.getInventory(env)).toEqual({});
+    await store.setApplied({ environment: env, commit: 'a'.repeat(40), planId: 'p-1', at: '2026-11-25T12:00:00.000Z' });
+    expect(await failure(store.getInventory(env))).toContain(
+      `it is missing, although commit ${'a'.repeat(12)} was applied`,
+    );
   });
 });
