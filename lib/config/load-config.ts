@@ -157,25 +157,35 @@ async function documentsFor(
   const documents: ConfigDocument[] = [];
   const problems: ConfigProblem[] = [];
   const byChecked = new Map<CheckedDocument, ConfigDocument | undefined>();
+  /** Documents validated in this call (the others are the base's, whose Schema files are read already). */
+  const validated: ConfigDocument[] = [];
+  // Whether this environment has exactly the base's names (then the base's duplicate check holds for it):
+  // not when a document restricted to it takes part, or an overlay changes metadata or validity.
+  let namesAsInBase = base !== undefined;
   for (const checked of parsed.checked) {
     if (environment !== undefined && !appliesTo(checked, environment)) continue;
+    if (checked.metadata.environments !== undefined) namesAsInBase = false;
     let document: ConfigDocument | undefined;
-    if (base !== undefined && environment !== undefined && checked.overlays[environment] === undefined) {
+    const overlay = environment !== undefined ? checked.overlays[environment] : undefined;
+    if (base !== undefined && environment !== undefined && overlay === undefined) {
       document = base.get(checked);
     } else {
       const result = validateForEnvironment(checked, environment);
       problems.push(...result.problems);
       document = result.document;
+      if (document) validated.push(document);
+      if (overlay?.metadata !== undefined || (base !== undefined && !document !== !base.get(checked)))
+        namesAsInBase = false;
     }
-    byChecked.set(checked, document);
+    if (environment === undefined) byChecked.set(checked, document);
     if (document) documents.push(document);
   }
   // Without an environment, documents restricted to some environments are validated but not compared for
   // duplicates: `orders` only in prod and `orders` only in test are two different topics.
-  const comparable =
-    environment === undefined ? documents.filter((d) => d.metadata.environments === undefined) : documents;
-  problems.push(...duplicateProblems(comparable));
-  problems.push(...(await inlineSchemaFiles(documents, parsed)));
+  if (environment === undefined)
+    problems.push(...duplicateProblems(documents.filter((d) => d.metadata.environments === undefined)));
+  else if (!namesAsInBase) problems.push(...duplicateProblems(documents));
+  problems.push(...(await inlineSchemaFiles(validated, parsed)));
   return { documents, problems, byChecked };
 }
 

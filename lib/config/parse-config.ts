@@ -232,16 +232,24 @@ function makeLocator(
     const node = raw.document.getIn(path, true) as { range?: [number, number, number] } | undefined;
     return node && typeof node === 'object' && node.range ? node.range[0] : undefined;
   };
+  // Checks locate the same fields of a document in every environment that shares it (and some locate
+  // every field whether or not there is a problem): each path is looked up in the YAML tree once.
+  const located = new Map<string, SourceLocation>();
   return (path) => {
+    const key = path.join('\u0000');
+    const known = located.get(key);
+    if (known) return known;
     // The overlay wins only when it sets exactly this field; otherwise the nearest field in the base document.
     let offset = environment !== undefined ? offsetOf(['overlays', environment, ...path]) : undefined;
     for (let length = path.length; offset === undefined && length > 0; length--)
       offset = offsetOf(path.slice(0, length));
+    let location = raw.source;
     if (offset !== undefined) {
       const pos = raw.lineCounter.linePos(offset);
-      return { file: raw.file, line: pos.line, column: pos.col };
+      location = { file: raw.file, line: pos.line, column: pos.col };
     }
-    return raw.source;
+    located.set(key, location);
+    return location;
   };
 }
 

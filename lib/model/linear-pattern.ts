@@ -58,6 +58,20 @@ export function compileLinearPattern(
   source: string,
   limits: LinearPatternLimits = DEFAULT_PATTERN_LIMITS,
 ): CompiledPattern {
+  // Plans and validate compile the same few patterns for every environment: compile each once.
+  const key = `${limits.maxLength}/${limits.maxStates}/${source}`;
+  const cached = COMPILED.get(key);
+  if (cached) return cached;
+  const compiled = compileUncached(source, limits);
+  if (COMPILED.size >= COMPILED_SIZE) COMPILED.clear();
+  COMPILED.set(key, compiled);
+  return compiled;
+}
+
+const COMPILED = new Map<string, CompiledPattern>();
+const COMPILED_SIZE = 256;
+
+function compileUncached(source: string, limits: LinearPatternLimits): CompiledPattern {
   if (source.length > limits.maxLength)
     return { ok: false, message: `longer than ${limits.maxLength} characters (the limit)` };
   try {
@@ -346,57 +360,100 @@ function buildAutomaton(ast: Node, maxStates: number): { states: State[]; start:
 const WORD = /^\w$/;
 const isWordAt = (text: string, index: number) => index >= 0 && index < text.length && WORD.test(text[index] as string);
 
+const KIND_CHAR = 0;
+const KIND_SPLIT = 1;
+const KIND_ASSERT = 2;
+const KIND_MATCH = 3;
+
+/** Answers remembered per pattern: validate checks the same names in every environment. */
+const MEMO_SIZE = 65_536;
+
 function makePattern(source: string, automaton: { states: State[]; start: number }): LinearPattern {
-  const { states, start } = automaton;
+  const { start } = automaton;
+  const count = automaton.states.length;
+  // The automaton as flat arrays, and work buffers reused by every run (a run is synchronous).
+  const kind = new Uint8Array(count);
+  const out = new Int32Array(count);
+  const out2 = new Int32Array(count);
+  const tests: CharTest[] = [];
+  const assertions: Assertion[] = [];
+  automaton.states.forEach((state, index) => {
+    if (state.kind === 'char') [kind[index], out[index], tests[index]] = [KIND_CHAR, state.out, state.test];
+    else if (state.kind === 'split') [kind[index], out[index], out2[index]] = [KIND_SPLIT, state.out, state.out2];
+    else if (state.kind === 'assert')
+      [kind[index], out[index], assertions[index]] = [KIND_ASSERT, state.out, state.which];
+    else kind[index] = KIND_MATCH;
+  });
+  const mark = new Int32Array(count);
+  let generation = 0;
+  const stack = new Int32Array(2 * count + 2);
+  let current = new Int32Array(count);
+  let next = new Int32Array(count);
+  const memo = new Map<string, boolean>();
+
   const run = (text: string): { matched: boolean; steps: number } => {
     let steps = 0;
-    // Generation marks: a state is added to a position's set at most once.
-    const mark = new Int32Array(states.length).fill(-1);
-    let current: number[] = [];
-    let next: number[] = [];
     let matched = false;
-    const addState = (list: number[], index: number, position: number): void => {
-      const stack = [index];
-      while (stack.length > 0) {
-        const s = stack.pop() as number;
+    let currentLength = 0;
+    let nextLength = 0;
+    if (generation > 0x3fff_ffff - text.length - 2) {
+      mark.fill(0);
+      generation = 0;
+    }
+    const base = generation + 1;
+    generation += text.length + 2;
+    /** Adds `index` and what it reaches without consuming to the set of `position` (each state once). */
+    const addState = (index: number, position: number, toNext: boolean): void => {
+      let top = 0;
+      stack[top++] = index;
+      while (top > 0) {
+        const s = stack[--top] as number;
         steps++;
-        if (mark[s] === position) continue;
-        mark[s] = position;
-        const state = states[s] as State;
-        switch (state.kind) {
-          case 'split':
-            stack.push(state.out2, state.out);
+        if (mark[s] === base + position) continue;
+        mark[s] = base + position;
+        switch (kind[s]) {
+          case KIND_SPLIT:
+            stack[top++] = out2[s] as number;
+            stack[top++] = out[s] as number;
             break;
-          case 'assert':
-            if (holds(state.which, text, position)) stack.push(state.out);
+          case KIND_ASSERT:
+            if (holds(assertions[s] as Assertion, text, position)) stack[top++] = out[s] as number;
             break;
-          case 'match':
+          case KIND_MATCH:
             matched = true;
             break;
-          case 'char':
-            list.push(s);
-            break;
+          default:
+            if (toNext) next[nextLength++] = s;
+            else current[currentLength++] = s;
         }
       }
     };
     for (let position = 0; position <= text.length; position++) {
       // A match may start anywhere, as RegExp.prototype.test searches.
-      addState(current, start, position);
-      if (matched) return { matched, steps };
-      if (position === text.length) break;
+      addState(start, position, false);
+      if (matched || position === text.length) break;
       const code = text.charCodeAt(position);
-      for (const s of current) {
-        const state = states[s] as Extract<State, { kind: 'char' }>;
+      for (let i = 0; i < currentLength; i++) {
+        const s = current[i] as number;
         steps++;
-        if (state.test(code)) addState(next, state.out, position + 1);
+        if ((tests[s] as CharTest)(code)) addState(out[s] as number, position + 1, true);
       }
-      if (matched) return { matched, steps };
+      if (matched) break;
       [current, next] = [next, current];
-      next.length = 0;
+      currentLength = nextLength;
+      nextLength = 0;
     }
     return { matched, steps };
   };
-  return { source, states: states.length, test: (text) => run(text).matched, run };
+  const test = (text: string): boolean => {
+    const known = memo.get(text);
+    if (known !== undefined) return known;
+    const { matched } = run(text);
+    if (memo.size >= MEMO_SIZE) memo.clear();
+    memo.set(text, matched);
+    return matched;
+  };
+  return { source, states: count, test, run };
 }
 
 function holds(which: Assertion, text: string, position: number): boolean {

@@ -107,6 +107,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reports a duplicate that only an overlay makes, in that environment', async () => {
+    const problems = await problemsOf({
+      'env.yaml': `${ENVIRONMENT_YAML}---\n${ENVIRONMENT_YAML.replace('name: test', 'name: prod')}`,
+      'topics.yaml': `${topicYaml('orders', '{ partitions: 1, replicationFactor: 1 }')}---\n${topicYaml('payments', '{ partitions: 1, replicationFactor: 1 }')}overlays:\n  prod: { metadata: { name: orders } }\n`,
+    });
+    expect(problems).toEqual([
+      'topics.yaml:6:1: Topic "orders": declared twice (also at topics.yaml:1) (keep one document per name; use overlays for per-environment values)',
+    ]);
+  });
+
   it('says which environment is missing and which exist', async () => {
     const dir = await configDir({ 'env.yaml': ENVIRONMENT_YAML });
     const error = (await loadConfig(dir, 'tst').catch((e: unknown) => e)) as ConfigError;
