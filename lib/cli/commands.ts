@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { loadLandscape } from '../config/load-config.ts';
+import { appendAll, loadLandscape } from '../config/load-config.ts';
 import { sha256Hex } from '../engine/hash.ts';
 import { hasPendingEntries } from '../engine/ownership-journal.ts';
 import { planEnvironment, renderAndCheck } from '../engine/plan-environment.ts';
@@ -53,7 +53,7 @@ async function withProviders<T>(
 export async function validateCommand(dir: string): Promise<number> {
   // One read of the tree for every environment (loadLandscape): the cost does not multiply with them.
   const { problems, environments, configs } = await loadLandscape(dir);
-  for (const config of configs.values()) problems.push(...renderAndCheck(config).problems);
+  for (const config of configs.values()) appendAll(problems, renderAndCheck(config).problems);
   printProblems(problems);
   const errors = problems.filter((p) => p.severity !== 'warning').length;
   if (errors > 0) return EXIT.error;

@@ -183,9 +183,9 @@ async function documentsFor(
   // Without an environment, documents restricted to some environments are validated but not compared for
   // duplicates: `orders` only in prod and `orders` only in test are two different topics.
   if (environment === undefined)
-    problems.push(...duplicateProblems(documents.filter((d) => d.metadata.environments === undefined)));
-  else if (!namesAsInBase) problems.push(...duplicateProblems(documents));
-  problems.push(...(await inlineSchemaFiles(validated, parsed)));
+    appendAll(problems, duplicateProblems(documents.filter((d) => d.metadata.environments === undefined)));
+  else if (!namesAsInBase) appendAll(problems, duplicateProblems(documents));
+  appendAll(problems, await inlineSchemaFiles(validated, parsed));
   return { documents, problems, byChecked };
 }
 
@@ -258,7 +258,7 @@ export async function loadLandscape(root: string, options: LoadOptions = {}): Pr
   const views = new Map<string, ConfigDocument[]>();
   for (const environment of parsed.environments) {
     const view = await documentsFor(parsed, environment, base.byChecked);
-    all.push(...view.problems);
+    appendAll(all, view.problems);
     views.set(environment, view.documents);
   }
   const problems = deduplicate(all);
@@ -267,6 +267,14 @@ export async function loadLandscape(root: string, options: LoadOptions = {}): Pr
     for (const [environment, documents] of views)
       configs.set(environment, toLoadedConfig(parsed, environment, documents, []));
   return { problems, environments: [...parsed.environments], configs };
+}
+
+/**
+ * `target.push(...items)` for lists of any length: a spread passes each item as an argument, and more than
+ * about 120,000 arguments overflow the stack (a config of 100,000 small broken documents has that many).
+ */
+export function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
 
 function deduplicate(problems: readonly ConfigProblem[]): ConfigProblem[] {

@@ -57,6 +57,7 @@ function checkStructure(
   };
   const problems: NodeProblem[] = [];
   let aliases = 0;
+  let repeated = 0;
   let firstAlias: number | undefined;
   const stack: [unknown, number][] = [[document.contents, 1]];
   while (stack.length > 0) {
@@ -89,21 +90,30 @@ function checkStructure(
       const keys = new Set<unknown>();
       for (const pair of node.items) {
         if (isScalar(pair.key)) {
-          if (keys.has(pair.key.value))
-            problems.push({
-              ...at(pair.key),
-              message: 'YAML syntax: Map keys must be unique',
-              hint: 'remove the repeated key',
-            });
+          if (keys.has(pair.key.value)) {
+            if (problems.length < MAX_PROBLEMS_PER_DOCUMENT)
+              problems.push({
+                ...at(pair.key),
+                message: 'YAML syntax: Map keys must be unique',
+                hint: 'remove the repeated key',
+              });
+            else repeated++;
+          }
           keys.add(pair.key.value);
         }
         children.push(pair.key, pair.value);
       }
     } else {
-      children.push(...node.items);
+      for (const item of node.items) children.push(item);
     }
     for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], depth + 1]);
   }
+  if (repeated > 0)
+    problems.push({
+      ...at(document.contents ?? {}),
+      message: `${repeated} more repeated key${repeated === 1 ? '' : 's'} in this document not listed`,
+      hint: 'remove the repeated keys',
+    });
   return firstAlias === undefined
     ? { problems }
     : { problems, firstAlias: at({ range: [firstAlias, firstAlias, firstAlias] }) };
@@ -173,7 +183,7 @@ export function parseConfigFiles(
       }
       const structure = checkStructure(document, lineCounter, limits);
       if (structure.problems.length > 0) {
-        problems.push(...structure.problems.map((p) => ({ file: file.path, ...p })));
+        for (const problem of structure.problems) problems.push({ file: file.path, ...problem });
         continue;
       }
       let value: Record<string, unknown>;

@@ -36,8 +36,9 @@ export function renderAndCheck(config: LoadedConfig): {
   const notes: PlanNote[] = [];
   for (const check of CONFIG_CHECKS) {
     const result = check(config, rendered.resources);
-    problems.push(...result.problems);
-    notes.push(...result.notes);
+    // Item by item: a spread of more than ~120,000 problems overflows the stack.
+    for (const problem of result.problems) problems.push(problem);
+    for (const note of result.notes) notes.push(note);
   }
   return { desired: rendered.resources, problems, notes };
 }
