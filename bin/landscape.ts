@@ -30,6 +30,10 @@ Usage:
 
 Common options:
   --state DIR    where plans, the applied commit, locks and audit records live (default .landscape)
+
+Config limits (README, "What the loader reads"), raised by LANDSCAPE_MAX_CONFIG_FILE_BYTES (4 MiB),
+LANDSCAPE_MAX_CONFIG_BYTES (32 MiB), LANDSCAPE_MAX_CONFIG_FILES (10000), LANDSCAPE_MAX_CONFIG_NODES (500000),
+LANDSCAPE_MAX_CONFIG_DEPTH (64), LANDSCAPE_MAX_CONFIG_ALIASES (1000).
 `;
 
 const { values, positionals } = parseArgs({
