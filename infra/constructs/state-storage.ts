@@ -99,7 +99,14 @@ export class StateStorage extends Construct {
           'dynamodb:GetItem',
           'dynamodb:Query',
           ...(write
-            ? ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']
+            ? [
+                'dynamodb:PutItem',
+                'dynamodb:UpdateItem',
+                'dynamodb:DeleteItem',
+                'dynamodb:BatchWriteItem',
+                // Fenced writes are TransactWriteItems with a ConditionCheck on the lease item (ADR 0006).
+                'dynamodb:ConditionCheckItem',
+              ]
             : []),
         ],
         resources: [this.table.tableArn, indexArn],

@@ -197,6 +197,8 @@ describe('LandscapeStack IAM', () => {
       const statements = statementsOf(name);
       const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
       expect(dynamo).toHaveLength(1);
+      // Fenced writes (TransactWriteItems) check the lease item with ConditionCheckItem (ADR 0006).
+      if (name === 'Apply' && dynamo[0]) expect(actionsOf(dynamo[0])).toContain('dynamodb:ConditionCheckItem');
       expect(dynamo[0]?.Resource).toEqual([
         { 'Fn::GetAtt': [tableId, 'Arn'] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/gsi1']] },
