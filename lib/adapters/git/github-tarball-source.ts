@@ -43,7 +43,7 @@ export class GitHubTarballSource implements GitSource {
     } catch (error) {
       throw new AdapterError(`reading pull request ${repo}#${number}: ${statusOf(error)}`, {
         cause: error,
-        retryable: true,
+        retryable: transient(error),
       });
     }
   }
@@ -51,7 +51,7 @@ export class GitHubTarballSource implements GitSource {
   async checkout(repo: string, commit: string): Promise<string> {
     const { owner, name } = parseRepo(repo);
     if (!SHA.test(commit)) throw new ReconcilerError('BadRequest', `"${commit}" is not a full commit SHA`);
-    const dir = join(this.#cacheDir, `${owner}__${name}`, commit);
+    const dir = join(this.#cacheDir, `${owner}__${name}`.toLowerCase(), commit);
     if (await exists(join(dir, '.landscape-complete'))) return dir;
     let data: ArrayBuffer;
     try {
@@ -60,7 +60,7 @@ export class GitHubTarballSource implements GitSource {
     } catch (error) {
       throw new AdapterError(`downloading "${repo}" at ${commit.slice(0, 12)}: ${statusOf(error)}`, {
         cause: error,
-        retryable: true,
+        retryable: transient(error),
       });
     }
     const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
@@ -89,7 +89,7 @@ export class GitHubTarballSource implements GitSource {
       }
       throw new AdapterError(`resolving "${repo}" branch "${branch}": ${statusOf(error)}`, {
         cause: error,
-        retryable: true,
+        retryable: transient(error),
       });
     }
   }
@@ -99,6 +99,17 @@ function parseRepo(repo: string): { owner: string; name: string } {
   const match = REPO.exec(repo);
   if (!match?.[1] || !match[2]) throw new ReconcilerError('BadRequest', `repository "${repo}" is not "owner/name"`);
   return { owner: match[1], name: match[2] };
+}
+
+/**
+ * Whether GitHub may answer differently later: no answer at all (network), 5xx, 429, or a 403 that is a rate
+ * limit. A 404 (no such commit or repository) or a refused credential will not change: the job fails at once.
+ */
+function transient(error: unknown): boolean {
+  const { status, response } = error as { status?: number; response?: { headers?: Record<string, string> } };
+  if (!status) return true;
+  if (status >= 500 || status === 429) return true;
+  return status === 403 && response?.headers?.['x-ratelimit-remaining'] === '0';
 }
 
 function statusOf(error: unknown): string {

@@ -131,6 +131,18 @@ describe('GitHubTarballSource', () => {
     await expect(source.resolveBranch('acme/platform-config', 'gone')).rejects.toMatchObject({ code: 'NotFound' });
     await expect(source.checkout('acme/platform-config', 'main')).rejects.toMatchObject({ code: 'BadRequest' });
   });
+
+  it('marks what GitHub may answer differently later as retryable (5xx), and a missing object as not (404)', async () => {
+    const source = new GitHubTarballSource({ octokit, cacheDir: join(work, 'cache') });
+    await expect(source.checkout('acme/platform-config', 'f'.repeat(40))).rejects.toMatchObject({
+      name: 'AdapterError',
+      retryable: true,
+    });
+    await expect(source.pullRequest('acme/platform-config', 404)).rejects.toMatchObject({
+      name: 'AdapterError',
+      retryable: false,
+    });
+  });
 });
 
 describe('GitHubTarballSource.pullRequest (for /landscape plan comments)', () => {
