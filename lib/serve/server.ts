@@ -198,7 +198,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const unverified = new UnverifiedBodyBudget(limits);
   const refuse = (res: ServerResponse, statusCode: number, code: string, message: string, headers = {}) => {
     // `connection: close`: the rest of a body nobody will read is not worth keeping the connection for.
-    if (false as boolean) lingerOnClose(res.req.socket, limits.refusedLingerMs);
+    if (!res.req.complete) lingerOnClose(res.req.socket, limits.refusedLingerMs);
     sendResult(res, {
       statusCode,
       headers: { 'content-type': 'application/json', connection: 'close', ...headers },
