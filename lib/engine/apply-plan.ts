@@ -209,5 +209,11 @@ export function nextInventory(plan: Plan, results: readonly ChangeResult[], prev
   for (const change of plan.changes) {
     if (change.action === 'Delete' && outcome.get(change.key) === 'Succeeded') delete next[change.key];
   }
+  // A create the platform refused created nothing: its journal entry ("may exist") goes, so whatever holds the
+  // name now (made by someone else) is never taken for Landscape's.
+  for (const result of results) {
+    if (result.nothingCreated && result.action === 'Create' && next[result.key]?.pending === true)
+      delete next[result.key];
+  }
   return next;
 }

@@ -158,6 +158,12 @@ export interface ChangeResult {
   /** Why it was skipped or failed, or what was done ("3 tasks RUNNING"). Never contains secret values. */
   message?: string;
   durationMs?: number;
+  /**
+   * Set on a failed Create the platform answered with a refusal (e.g. the name already existed): this apply
+   * created nothing, so the ownership journal drops the key instead of keeping it as "may exist" (a resource
+   * someone else made in the moment between the stale check and the create must never become Landscape's).
+   */
+  nothingCreated?: true;
 }
 
 export interface ApplyReport {

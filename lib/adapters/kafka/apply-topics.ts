@@ -143,7 +143,7 @@ async function createTopics(
         const answer = byName.get(item.name);
         if (!answer) book.failed(item.change, `creating topic "${item.name}": the broker did not answer for it`);
         else if (answer.errorCode !== 0) {
-          book.failed(
+          book.createRefused(
             item.change,
             `creating topic "${item.name}": ${itemErrorText(answer.errorCode, answer.errorMessage)}`,
           );

@@ -45,6 +45,18 @@ export class ResultBook {
     this.record(change, 'Failed', message, durationMs);
   }
 
+  /** A create the broker answered with an error: nothing was created by this request (see ChangeResult). */
+  createRefused(change: PlannedChange, message: string): void {
+    if (this.#results.has(change)) return;
+    this.#results.set(change, {
+      key: change.key,
+      action: change.action,
+      outcome: 'Failed',
+      message,
+      nothingCreated: true,
+    });
+  }
+
   skipped(change: PlannedChange, message: string): void {
     this.record(change, 'Skipped', message);
   }

@@ -211,6 +211,8 @@ describe('KafkaProvider topics', () => {
     expect(results.map((r) => r.outcome)).toEqual(['Failed', 'Failed', 'Succeeded']);
     expect(results[0]?.message).toContain('topic already exists');
     expect(results[1]?.message).toContain('invalid replication factor');
+    // The broker answered both refusals: this apply created neither (the ownership journal drops them).
+    expect(results.map((r) => r.nothingCreated)).toEqual([true, true, undefined]);
   });
 
   it('refuses a partition decrease and a replication factor change at apply time', async () => {

@@ -120,4 +120,27 @@ describe('runApply audit records', () => {
     expect(records[0]?.message).toBe('apply stopped: no space left on device');
     expect(records[1]?.changes).toEqual([{ key: keys.topic('a'), action: 'Create' }]);
   });
+
+  it('drops a create the platform refused: a name someone else took just before the create is never owned', async () => {
+    // Prepare: between the stale check and the create, someone else makes "a"; the broker refuses our create.
+    const { store, provider, planFor, apply } = setup();
+    provider.apply = async (changes: readonly PlannedChange[]) =>
+      changes.map((change) => {
+        provider.state.set(change.key, { key: change.key, kind: 'Topic', name: 'a', spec: liveSpecOf(change) });
+        return {
+          key: change.key,
+          action: change.action,
+          outcome: 'Failed' as const,
+          message: 'topic already exists',
+          nothingCreated: true as const,
+        };
+      });
+
+    // Act
+    await apply([topic('a')]);
+
+    // Assess: not journaled as Landscape's, so removing it from git does not delete someone else's topic.
+    expect(await store.getInventory('prod')).toEqual({});
+    expect((await planFor([])).changes.map((c) => c.action)).not.toContain('Delete');
+  });
 });
