@@ -2,12 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Producer } from '@platformatic/kafka';
 import { AdapterError, messageOf } from '../../errors.ts';
-import { redactSecrets, SIGNATURE_HEADER, signBody } from '../../governance/webhook-signature.ts';
 import type { AuditSinkSpec } from '../../model/audit-sink.ts';
 import { isSecretRef } from '../../model/common.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import type { AuditRecord } from '../../ports/state-store.ts';
+import { redactSecrets, SIGNATURE_HEADER, signBody } from '../common/webhook-signature.ts';
 import { buildAdminOptions } from '../kafka/connection.ts';
 import { toAdapterError } from '../kafka/kafka-errors.ts';
 

@@ -26,7 +26,7 @@ import {
   type StateStore,
   type StoredPlan,
 } from '../../ports/state-store.ts';
-import { mapLimit } from '../concurrency.ts';
+import { mapLimit } from '../common/concurrency.ts';
 import { toAdapterError } from './aws-errors.ts';
 import {
   decodeBody,

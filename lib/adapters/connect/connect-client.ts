@@ -1,7 +1,7 @@
-import { describeErrorBody, JsonHttpClient } from '../http/json-http-client.ts';
+import { describeErrorBody, JsonHttpClient } from '../common/http/json-http-client.ts';
 
-export { mapLimit, sleep } from '../concurrency.ts';
-export { seg } from '../http/json-http-client.ts';
+export { mapLimit, sleep } from '../common/concurrency.ts';
+export { seg } from '../common/http/json-http-client.ts';
 
 /** A non-2xx answer from a Connect worker, with its message (`{"error_code": 400, "message": "..."}`). */
 export class ConnectHttpError extends Error {

@@ -6,7 +6,7 @@ import type { ChangeResult, PlanNote, PlannedChange } from '../../model/plan.ts'
 import type { DesiredResource, ObservedResource, ResourceKey } from '../../model/resource.ts';
 import type { ProgressListener, ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
-import { sleep } from '../concurrency.ts';
+import { sleep } from '../common/concurrency.ts';
 import { healthOf, WAITS_FOR_ROLLOUT } from './health.ts';
 import { KubeApiError, KubeClient, type KubeConnection, type KubeObject, type ResourceInfo } from './kube-client.ts';
 import {

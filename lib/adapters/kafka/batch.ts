@@ -1,10 +1,10 @@
 import type { API } from '@platformatic/kafka';
-import { sleep } from '../concurrency.ts';
+import { sleep } from '../common/concurrency.ts';
 import type { KafkaSession } from './connection.ts';
 import { isRetryableKafkaError, responseOf, toAdapterError } from './kafka-errors.ts';
 
 // Shared with the other adapters; re-exported for the Kafka modules that import their batching helpers here.
-export { mapLimit, sleep } from '../concurrency.ts';
+export { mapLimit, sleep } from '../common/concurrency.ts';
 
 /** Splits `items` into chunks of at most `size` (size >= 1). */
 export function chunk<T>(items: readonly T[], size: number): T[][] {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ReconcilerError } from '../../errors.ts';
-import { SIGNATURE_HEADER, signBody } from '../../governance/webhook-signature.ts';
 import type { ChannelSpec } from '../../model/channel.ts';
 import { isSecretRef, type SecretRef } from '../../model/common.ts';
 import type { Notification, Notifier } from '../../monitor/types.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
+import { SIGNATURE_HEADER, signBody } from '../common/webhook-signature.ts';
 import { pagerDutyEvent, slackMessage, webhookPayload } from './format.ts';
 import { type HttpOptions, postJson } from './http.ts';
 

@@ -1,5 +1,5 @@
 import { AdapterError, messageOf } from '../../errors.ts';
-import { redactSecrets } from '../../governance/webhook-signature.ts';
+import { redactSecrets } from '../common/webhook-signature.ts';
 
 export interface HttpOptions {
   /** Injected for tests; global fetch otherwise. */

@@ -1,7 +1,7 @@
-import { describeErrorBody, JsonHttpClient } from '../http/json-http-client.ts';
+import { describeErrorBody, JsonHttpClient } from '../common/http/json-http-client.ts';
 
-export { mapLimit } from '../concurrency.ts';
-export { seg } from '../http/json-http-client.ts';
+export { mapLimit } from '../common/concurrency.ts';
+export { seg } from '../common/http/json-http-client.ts';
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 

@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditFanout, S3AuditSink, withAuditFanout } from '../../../lib/adapters/audit/index.ts';
+import { SIGNATURE_HEADER, verifySignature } from '../../../lib/adapters/common/webhook-signature.ts';
 import { openTopicSampler } from '../../../lib/adapters/kafka-monitor/index.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
-import { SIGNATURE_HEADER, verifySignature } from '../../../lib/governance/webhook-signature.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
 import { configDir } from '../../support/builders.ts';
 import {

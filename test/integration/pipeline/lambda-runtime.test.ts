@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler, localHandlerEnv } from '../../../bench/bundles.ts';
-import { signBody } from '../../../lib/governance/webhook-signature.ts';
+import { signBody } from '../../../lib/adapters/common/webhook-signature.ts';
 import { freePort, githubHeaders, pushPayload, ROOT, SERVICES } from './support.ts';
 
 /**

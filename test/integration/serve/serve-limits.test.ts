@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signBody } from '../../../lib/adapters/common/webhook-signature.ts';
 import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webhook-verifier.ts';
-import { signBody } from '../../../lib/governance/webhook-signature.ts';
 import { ROOT } from '../pipeline/support.ts';
 import { RawHttpClient } from './raw-http.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { SIGNATURE_HEADER, verifySignature } from '../../../lib/adapters/common/webhook-signature.ts';
 import { ChannelDriftNotifier, ChannelNotifier } from '../../../lib/adapters/notify/index.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
-import { SIGNATURE_HEADER, verifySignature } from '../../../lib/governance/webhook-signature.ts';
 import { ChannelSpecSchema } from '../../../lib/model/channel.ts';
 import { monitorConfigName } from '../../../lib/monitor/monitor-config.ts';
 import type { Notification } from '../../../lib/monitor/types.ts';

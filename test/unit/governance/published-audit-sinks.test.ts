@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { undeliveredAuditName, withPublishedAuditSinks } from '../../../lib/adapters/audit/audit-fanout.ts';
+import { SIGNATURE_HEADER, verifySignature } from '../../../lib/adapters/common/webhook-signature.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
-import { SIGNATURE_HEADER, verifySignature } from '../../../lib/governance/webhook-signature.ts';
 import { type MonitorConfig, monitorConfigName } from '../../../lib/monitor/monitor-config.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
 

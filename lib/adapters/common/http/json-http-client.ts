@@ -1,4 +1,4 @@
-import { AdapterError } from '../../errors.ts';
+import { AdapterError } from '../../../errors.ts';
 import { sleep } from '../concurrency.ts';
 
 export interface JsonHttpClientOptions {
