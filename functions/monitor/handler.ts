@@ -1,4 +1,4 @@
-import { openKafkaMonitorReader } from '../../lib/adapters/kafka-monitor/kafka-monitor-reader.ts';
+import { openKafkaMonitorReader } from '../../lib/adapters/kafka/monitor-reader.ts';
 import { ChannelNotifier } from '../../lib/adapters/notify/channel-notifier.ts';
 import { parseConfig, WorkerConfigSchema } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';

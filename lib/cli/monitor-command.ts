@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openKafkaMonitorReader } from '../adapters/kafka-monitor/kafka-monitor-reader.ts';
+import { openKafkaMonitorReader } from '../adapters/kafka/monitor-reader.ts';
 import { ChannelNotifier } from '../adapters/notify/channel-notifier.ts';
 import { messageOf } from '../errors.ts';
 import type { RuleResult } from '../monitor/evaluate.ts';

@@ -1,4 +1,4 @@
-import { openTopicSampler } from '../adapters/kafka-monitor/topic-sampler.ts';
+import { openTopicSampler } from '../adapters/kafka/topic-sampler.ts';
 import { ReconcilerError } from '../errors.ts';
 import { dataPoliciesOf, sampleTopic } from '../governance/sample.ts';
 import { isProtectedName } from '../plan/compute-plan.ts';

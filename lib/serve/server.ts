@@ -10,7 +10,7 @@ import { createWebhookHandler } from '../../functions/webhook/app.ts';
 import { GitCliSource } from '../adapters/git/git-cli-source.ts';
 import { GitHubWebhookVerifier } from '../adapters/github/github-webhook-verifier.ts';
 import { RecordingGitHubReporter } from '../adapters/github/recording-reporter.ts';
-import { openTopicSampler } from '../adapters/kafka-monitor/topic-sampler.ts';
+import { openTopicSampler } from '../adapters/kafka/topic-sampler.ts';
 import { ChannelDriftNotifier } from '../adapters/notify/channel-drift-notifier.ts';
 import { LocalSecretResolver } from '../adapters/secrets/env-secret-resolver.ts';
 import { FileLocker } from '../adapters/store/file-locker.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTopicSampler } from '../../../lib/adapters/kafka-monitor/index.ts';
+import { openTopicSampler } from '../../../lib/adapters/kafka/monitoring.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';

@@ -7,7 +7,7 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditFanout, S3AuditSink, withAuditFanout } from '../../../lib/adapters/audit/index.ts';
 import { SIGNATURE_HEADER, verifySignature } from '../../../lib/adapters/common/webhook-signature.ts';
-import { openTopicSampler } from '../../../lib/adapters/kafka-monitor/index.ts';
+import { openTopicSampler } from '../../../lib/adapters/kafka/monitoring.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';

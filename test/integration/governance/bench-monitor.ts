@@ -11,7 +11,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openKafkaMonitorReader } from '../../../lib/adapters/kafka-monitor/index.ts';
+import { openKafkaMonitorReader } from '../../../lib/adapters/kafka/monitoring.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { AlertRuleSpecSchema } from '../../../lib/model/alert-rule.ts';
 import { runMonitorOnce } from '../../../lib/monitor/run-monitor.ts';

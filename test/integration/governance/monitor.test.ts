@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Consumer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, verifySignature } from '../../../lib/adapters/common/webhook-signature.ts';
-import { type KafkaMonitorReader, openKafkaMonitorReader } from '../../../lib/adapters/kafka-monitor/index.ts';
+import { type KafkaMonitorReader, openKafkaMonitorReader } from '../../../lib/adapters/kafka/monitoring.ts';
 import { ChannelNotifier } from '../../../lib/adapters/notify/index.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';

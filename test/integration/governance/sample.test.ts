@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type KafkaTopicSampler, openTopicSampler } from '../../../lib/adapters/kafka-monitor/index.ts';
+import { type KafkaTopicSampler, openTopicSampler } from '../../../lib/adapters/kafka/monitoring.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { peekCommand } from '../../../lib/cli/peek-command.ts';
 import { loadConfig } from '../../../lib/config/load-config.ts';

@@ -1,6 +1,6 @@
 import { type Admin, type ClusterMetadata, fetchV17 } from '@platformatic/kafka';
 import { AdapterError } from '../../errors.ts';
-import { describeKafkaError, errorCodeName, isRetryableKafkaError } from '../kafka/kafka-errors.ts';
+import { describeKafkaError, errorCodeName, isRetryableKafkaError } from './kafka-errors.ts';
 
 /** One record as read from the log, undecoded. */
 export interface FetchedRecord {

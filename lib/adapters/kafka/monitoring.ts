@@ -3,5 +3,5 @@
  * sampling for `peek` and the sample API. Nothing here joins a consumer group or commits.
  */
 export { type FetchedRecord, type FetchTarget, fetchRecords } from './fetch-records.ts';
-export { KafkaMonitorReader, openKafkaMonitorReader } from './kafka-monitor-reader.ts';
+export { KafkaMonitorReader, openKafkaMonitorReader } from './monitor-reader.ts';
 export { KafkaTopicSampler, openTopicSampler } from './topic-sampler.ts';

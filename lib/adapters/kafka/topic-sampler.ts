@@ -4,9 +4,9 @@ import { AdapterError, ReconcilerError } from '../../errors.ts';
 import type { RecordSource, RegistrySchema } from '../../governance/sample.ts';
 import type { KafkaConnection, SchemaRegistryConnectionSchema } from '../../model/environment.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
-import { buildAdminOptions } from '../kafka/connection.ts';
-import { toAdapterError } from '../kafka/kafka-errors.ts';
+import { buildAdminOptions } from './connection.ts';
 import { type FetchedRecord, fetchRecords } from './fetch-records.ts';
+import { toAdapterError } from './kafka-errors.ts';
 
 type RegistryConnection = z.infer<typeof SchemaRegistryConnectionSchema>;
 

@@ -9,9 +9,9 @@ import type {
   TopicReplication,
 } from '../../monitor/types.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
-import { buildAdminOptions } from '../kafka/connection.ts';
-import { toAdapterError } from '../kafka/kafka-errors.ts';
+import { buildAdminOptions } from './connection.ts';
 import { fetchRecords } from './fetch-records.ts';
+import { toAdapterError } from './kafka-errors.ts';
 
 const LATEST = -1n;
 /** Fetch rounds for lag in time per evaluation (each round is one request per partition leader). */
