@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { loadMonitorConfig, type MonitorConfig } from '../../lib/config/published-config.ts';
 import { messageOf } from '../../lib/errors.ts';
 import type { KafkaConnection } from '../../lib/model/environment.ts';
-import { loadMonitorConfig, type MonitorConfig } from '../../lib/monitor/monitor-config.ts';
 import { runMonitorOnce } from '../../lib/monitor/run-monitor.ts';
 import type { MonitorReader, Notifier } from '../../lib/monitor/types.ts';
 import { ENVIRONMENT_INDEX } from '../../lib/pipeline/plan-policy.ts';

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openKafkaMonitorReader } from '../adapters/kafka/monitor-reader.ts';
 import { ChannelNotifier } from '../adapters/notify/channel-notifier.ts';
+import { publishMonitorConfig } from '../config/published-config.ts';
 import { messageOf } from '../errors.ts';
 import type { RuleResult } from '../monitor/evaluate.ts';
-import { publishMonitorConfig } from '../monitor/monitor-config.ts';
 import { type MonitorRun, runMonitorOnce } from '../monitor/run-monitor.ts';
 import { gitCommitOf, loadOrReport, localContext } from './context.ts';
 import { EXIT } from './output.ts';

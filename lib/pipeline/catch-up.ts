@@ -1,5 +1,5 @@
+import { listEnvironments } from '../config/config-tree.ts';
 import { messageOf, ReconcilerError } from '../errors.ts';
-import { listEnvironments } from './config-tree.ts';
 import type { PipelineDeps } from './deps.ts';
 import { deployBranch, type PlanCommitDeps, type PlanCommitOutcome, planCommit } from './plan-commit.ts';
 import { ENVIRONMENT_INDEX, LIVE_STATUSES, planEnvironmentValue } from './plan-policy.ts';

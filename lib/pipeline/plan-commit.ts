@@ -1,9 +1,9 @@
+import { listEnvironments, relativeProblems } from '../config/config-tree.ts';
+import { publishMonitorConfig } from '../config/published-config.ts';
 import { AdapterError, ConfigError, type ConfigProblem, formatProblem, messageOf } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
-import { publishMonitorConfig } from '../monitor/monitor-config.ts';
 import type { StoredPlan } from '../ports/state-store.ts';
-import { listEnvironments, relativeProblems } from './config-tree.ts';
 import type { PipelineDeps } from './deps.ts';
 import {
   auditChanges,

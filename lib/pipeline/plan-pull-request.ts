@@ -1,9 +1,9 @@
+import { listEnvironments } from '../config/config-tree.ts';
 import { messageOf } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import type { Plan } from '../model/plan.ts';
 import { summaryLine } from '../plan/render-plan.ts';
 import type { CheckAnnotation, CheckConclusion } from '../ports/reporter.ts';
-import { listEnvironments } from './config-tree.ts';
 import type { PipelineDeps } from './deps.ts';
 import type { PullRequestJob } from './jobs.ts';
 import { loadEnvironmentConfig } from './plan-commit.ts';

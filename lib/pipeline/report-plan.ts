@@ -1,8 +1,8 @@
+import { repoPath } from '../config/config-tree.ts';
 import { type ConfigProblem, formatProblem } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
 import { renderPlanMarkdown, summaryLine } from '../plan/render-plan.ts';
 import type { CheckAnnotation, CheckConclusion } from '../ports/reporter.ts';
-import { repoPath } from './config-tree.ts';
 
 /** Marker of Landscape's PR comment: updated in place on every push to the pull request. */
 export const PLAN_COMMENT_MARKER = '<!-- landscape:plan -->';

@@ -1,7 +1,7 @@
+import { loadMonitorConfig, type MonitorConfig } from '../config/published-config.ts';
 import { ReconcilerError } from '../errors.ts';
 import { type RecordSource, sampleCount, sampleTopic, type TopicSample } from '../governance/sample.ts';
 import { keys } from '../model/keys.ts';
-import { loadMonitorConfig, type MonitorConfig } from '../monitor/monitor-config.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { checkEnvironment, ENVIRONMENT_INDEX } from './plan-policy.ts';

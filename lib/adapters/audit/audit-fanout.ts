@@ -1,9 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { loadMonitorConfig } from '../../config/published-config.ts';
 import { AdapterError, messageOf, ReconcilerError } from '../../errors.ts';
 import type { AuditSinkSpec } from '../../model/audit-sink.ts';
 import { documentsOfKind, type LoadedConfig } from '../../model/documents.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
-import { loadMonitorConfig } from '../../monitor/monitor-config.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import type { AuditRecord, StateStore } from '../../ports/state-store.ts';
 import { type AuditSink, KafkaAuditSink, S3AuditSink, WebhookAuditSink } from './sinks.ts';

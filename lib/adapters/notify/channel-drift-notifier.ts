@@ -1,4 +1,4 @@
-import { loadMonitorConfig } from '../../monitor/monitor-config.ts';
+import { loadMonitorConfig } from '../../config/published-config.ts';
 import type { Notification, Notifier } from '../../monitor/types.ts';
 import type { DriftNotifier, DriftReport } from '../../ports/reporter.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';

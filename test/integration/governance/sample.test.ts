@@ -4,11 +4,11 @@ import { type KafkaTopicSampler, openTopicSampler } from '../../../lib/adapters/
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { peekCommand } from '../../../lib/cli/peek-command.ts';
 import { loadConfig } from '../../../lib/config/load-config.ts';
+import { publishMonitorConfig } from '../../../lib/config/published-config.ts';
 import { MASK } from '../../../lib/governance/masking.ts';
 import { sampleTopic } from '../../../lib/governance/sample.ts';
 import { DataPolicySpecSchema } from '../../../lib/model/data-policy.ts';
 import { keys } from '../../../lib/model/keys.ts';
-import { publishMonitorConfig } from '../../../lib/monitor/monitor-config.ts';
 import { startServer } from '../../../lib/serve/server.ts';
 import { configDir } from '../../support/builders.ts';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, validateConfig } from '../../../lib/config/load-config.ts';
+import { monitorConfigOf } from '../../../lib/config/published-config.ts';
 import { renderAndCheck } from '../../../lib/engine/plan-environment.ts';
-import { monitorConfigOf } from '../../../lib/monitor/monitor-config.ts';
 
 const examples = new URL('../../../examples/kafka', import.meta.url).pathname;
 

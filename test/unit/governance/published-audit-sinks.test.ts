@@ -3,7 +3,7 @@ import { undeliveredAuditName, withPublishedAuditSinks } from '../../../lib/adap
 import { SIGNATURE_HEADER, verifySignature } from '../../../lib/adapters/common/webhook-signature.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
-import { type MonitorConfig, monitorConfigName } from '../../../lib/monitor/monitor-config.ts';
+import { type MonitorConfig, monitorConfigName } from '../../../lib/config/published-config.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
 
 const SIGNING_SECRET = 'published-sink-secret-4d1f';

@@ -3,8 +3,8 @@ import type { ChannelSpec } from '../model/channel.ts';
 import type { DataPolicySpec } from '../model/data-policy.ts';
 import { type ConfigDocument, documentsOfKind, type LoadedConfig } from '../model/documents.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
+import type { MonitoredRule } from '../monitor/evaluate.ts';
 import type { StateStore } from '../ports/state-store.ts';
-import type { MonitoredRule } from './evaluate.ts';
 
 /**
  * The part of an environment's config that code without a git checkout needs, as one JSON value: the

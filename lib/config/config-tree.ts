@@ -1,7 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
-import { readConfigFiles } from '../config/load-config.ts';
-import { parseConfigFiles } from '../config/parse-config.ts';
 import type { ConfigProblem } from '../errors.ts';
+import { readConfigFiles } from './load-config.ts';
+import { parseConfigFiles } from './parse-config.ts';
 
 /** An Environment document found in a checked-out tree (before validation). */
 export interface EnvironmentEntry {
