@@ -1,8 +1,8 @@
 import type { ConfigProblem } from '../errors.ts';
+import { CONFIG_CHECKS } from '../governance/checks/index.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import type { Plan, PlanNote } from '../model/plan.ts';
 import type { DesiredResource, Inventory, ObservedResource, ResourceKind } from '../model/resource.ts';
-import { CONFIG_CHECKS } from '../plan/checks/index.ts';
 import { computePlan, withCheckNotes } from '../plan/compute-plan.ts';
 import { renderDesired } from '../plan/render/index.ts';
 import type { ProgressListener, ResourceProvider } from '../ports/resource-provider.ts';

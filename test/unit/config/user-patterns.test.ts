@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config/load-config.ts';
 import { formatProblem } from '../../../lib/errors.ts';
+import { checkPolicies } from '../../../lib/governance/checks/policy.ts';
 import { topicMatches } from '../../../lib/governance/field-patterns.ts';
 import { globMatches } from '../../../lib/model/glob.ts';
 import { compileLinearPattern, type LinearPattern } from '../../../lib/model/linear-pattern.ts';
-import { checkPolicies } from '../../../lib/plan/checks/policy.ts';
 import { configDir, ENVIRONMENT_YAML, topicYaml } from '../../support/builders.ts';
 
 function compiled(source: string): LinearPattern {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config/load-config.ts';
+import { checkAppSql } from '../../../lib/governance/checks/app-sql.ts';
+import { CONFIG_CHECKS } from '../../../lib/governance/checks/index.ts';
 import type { JsonObject } from '../../../lib/model/common.ts';
 import { documentsOfKind, type LoadedConfig } from '../../../lib/model/documents.ts';
 import type { DesiredResource } from '../../../lib/model/resource.ts';
-import { checkAppSql } from '../../../lib/plan/checks/app-sql.ts';
-import { CONFIG_CHECKS } from '../../../lib/plan/checks/index.ts';
 import { renderApp, secretNameOf } from '../../../lib/plan/render/app.ts';
 import { renderKubernetesManifest } from '../../../lib/plan/render/kubernetes-manifest.ts';
 import { configDir } from '../../support/builders.ts';

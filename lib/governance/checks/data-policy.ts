@@ -1,13 +1,8 @@
 import type { ConfigProblem } from '../../errors.ts';
-import {
-  compileFieldPattern,
-  pathCarriesProtectedField,
-  policiesCovering,
-  topicMatches,
-} from '../../governance/field-patterns.ts';
-import { analyzeSqlLineage, type FieldOrigin, type OutputFlow } from '../../governance/sql-lineage.ts';
 import type { ConfigDocument, SourceLocation } from '../../model/documents.ts';
 import type { PlanNote } from '../../model/plan.ts';
+import { compileFieldPattern, pathCarriesProtectedField, policiesCovering, topicMatches } from '../field-patterns.ts';
+import { analyzeSqlLineage, type FieldOrigin, type OutputFlow } from '../sql-lineage.ts';
 import type { ConfigCheck } from './types.ts';
 
 /**

@@ -1,7 +1,7 @@
-import type { ConfigProblem } from '../errors.ts';
-import type { ConfigDocument } from '../model/documents.ts';
-import { didYouMean } from '../model/suggest.ts';
-import type { ConfigCheck } from '../plan/checks/types.ts';
+import type { ConfigProblem } from '../../errors.ts';
+import type { ConfigDocument } from '../../model/documents.ts';
+import { didYouMean } from '../../model/suggest.ts';
+import type { ConfigCheck } from './types.ts';
 
 /**
  * AlertRules and the Environment's drift settings name Channels; a misspelt name would only show when the

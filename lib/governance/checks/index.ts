@@ -1,4 +1,4 @@
-import { checkAlertReferences } from '../../governance/alert-references.ts';
+import { checkAlertReferences } from './alert-references.ts';
 import { checkAppSql } from './app-sql.ts';
 import { checkDataPolicies } from './data-policy.ts';
 import { checkPolicies } from './policy.ts';

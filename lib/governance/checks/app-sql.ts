@@ -1,7 +1,7 @@
 import type { ConfigProblem } from '../../errors.ts';
 import { documentsOfKind } from '../../model/documents.ts';
 import type { PlanNote } from '../../model/plan.ts';
-import { extractSqlTopics } from '../sql/extract-topics.ts';
+import { extractSqlTopics } from '../../plan/sql/extract-topics.ts';
 import type { ConfigCheck } from './types.ts';
 
 /**
