@@ -1,9 +1,9 @@
 import { createKafkaProvider, type KafkaProviderOptions } from '../lib/adapters/kafka/kafka-provider.ts';
 import { applyPlan } from '../lib/engine/apply-plan.ts';
 import { sha256Hex } from '../lib/engine/hash.ts';
-import type { AclBinding } from '../lib/model/acl.ts';
 import { EnvironmentSpecSchema } from '../lib/model/environment.ts';
 import { keys } from '../lib/model/keys.ts';
+import type { AclBinding } from '../lib/model/kinds/acl.ts';
 import type { Plan } from '../lib/model/plan.ts';
 import type { DesiredResource, Inventory, ObservedResource } from '../lib/model/resource.ts';
 import { computePlan } from '../lib/plan/compute-plan.ts';

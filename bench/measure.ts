@@ -1,4 +1,4 @@
-import type { AclBinding } from '../lib/model/acl.ts';
+import type { AclBinding } from '../lib/model/kinds/acl.ts';
 
 /** The generated landscape: N topics (1 partition, RF 1) and M distinct topic ACL bindings over them. */
 export interface Landscape {

@@ -1,19 +1,19 @@
 import type { z } from 'zod';
-import { AclSpecSchema } from './acl.ts';
 import { AlertRuleSpecSchema } from './alert-rule.ts';
-import { AppSpecSchema } from './app.ts';
 import { AuditSinkSpecSchema } from './audit-sink.ts';
 import { ChannelSpecSchema } from './channel.ts';
 import type { MetadataSchema } from './common.ts';
-import { ConnectorSpecSchema } from './connector.ts';
 import { DataPolicySpecSchema } from './data-policy.ts';
 import { EnvironmentSpecSchema } from './environment.ts';
-import { KubernetesManifestSpecSchema } from './kubernetes-manifest.ts';
+import { AclSpecSchema } from './kinds/acl.ts';
+import { AppSpecSchema } from './kinds/app.ts';
+import { ConnectorSpecSchema } from './kinds/connector.ts';
+import { KubernetesManifestSpecSchema } from './kinds/kubernetes-manifest.ts';
+import { QuotaSpecSchema } from './kinds/quota.ts';
+import { SchemaSpecSchema } from './kinds/schema.ts';
+import { TopicSpecSchema } from './kinds/topic.ts';
+import { UserSpecSchema } from './kinds/user.ts';
 import { PolicySpecSchema } from './policy.ts';
-import { QuotaSpecSchema } from './quota.ts';
-import { SchemaSpecSchema } from './schema.ts';
-import { TopicSpecSchema } from './topic.ts';
-import { UserSpecSchema } from './user.ts';
 
 /** Every kind a config document may have, with its spec schema. */
 export const SPEC_SCHEMAS = {

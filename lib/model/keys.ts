@@ -1,4 +1,4 @@
-import type { AclBinding } from './acl.ts';
+import type { AclBinding } from './kinds/acl.ts';
 import type { ResourceKey } from './resource.ts';
 
 /** Resource keys: one function per family, so pairing never depends on string formatting elsewhere. */

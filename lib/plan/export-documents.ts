@@ -1,6 +1,6 @@
-import type { AclBinding } from '../model/acl.ts';
 import { CONFIG_API_VERSION, type JsonObject } from '../model/common.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
+import type { AclBinding } from '../model/kinds/acl.ts';
 import type { Inventory, ObservedResource, ResourceKind } from '../model/resource.ts';
 import { isProtectedName } from './compute-plan.ts';
 import { KIND_RULES } from './kinds/index.ts';

@@ -1,4 +1,4 @@
-import type { SchemaType } from '../model/schema.ts';
+import type { SchemaType } from '../model/kinds/schema.ts';
 
 /** One problem found while parsing a schema locally. Lines and columns are 1-based, within the schema text. */
 export interface SchemaProblem {

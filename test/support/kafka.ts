@@ -10,10 +10,10 @@ import {
   ResourcePatternTypes,
   ResourceTypes,
 } from '@platformatic/kafka';
-import type { AclBinding } from '../../lib/model/acl.ts';
 import type { JsonObject, SecretRef } from '../../lib/model/common.ts';
 import { type KafkaConnection, KafkaConnectionSchema } from '../../lib/model/environment.ts';
 import { keys } from '../../lib/model/keys.ts';
+import type { AclBinding } from '../../lib/model/kinds/acl.ts';
 import type { FieldChange, PlannedChange } from '../../lib/model/plan.ts';
 import { WAVE_OF } from '../../lib/model/resource.ts';
 import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';

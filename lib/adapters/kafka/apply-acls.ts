@@ -7,8 +7,8 @@ import {
   ResourceTypes,
 } from '@platformatic/kafka';
 import { messageOf } from '../../errors.ts';
-import type { AclBinding } from '../../model/acl.ts';
 import { keys } from '../../model/keys.ts';
+import type { AclBinding } from '../../model/kinds/acl.ts';
 import type { PlannedChange } from '../../model/plan.ts';
 import type { ObservedResource } from '../../model/resource.ts';
 import { callAdmin, chunk, mapLimit, packByWeight, plural, sleep } from './batch.ts';

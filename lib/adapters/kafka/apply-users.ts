@@ -1,7 +1,7 @@
 import { alterUserScramCredentialsV0 } from '@platformatic/kafka';
 import { messageOf } from '../../errors.ts';
+import { type DesiredScramCredential, desiredCredentialsOf } from '../../model/kinds/user.ts';
 import type { PlannedChange } from '../../model/plan.ts';
-import { type DesiredScramCredential, desiredCredentialsOf } from '../../model/user.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { callApi, chunk, mapLimit, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';

@@ -8,12 +8,18 @@ import {
   ResourceTypes,
   ScramMechanisms,
 } from '@platformatic/kafka';
-import type { AclBinding, AclOperation, AclPatternType, AclPermission, AclResourceType } from '../../model/acl.ts';
 import type { JsonObject } from '../../model/common.ts';
 import { keys } from '../../model/keys.ts';
-import { QUOTA_KEYS } from '../../model/quota.ts';
+import type {
+  AclBinding,
+  AclOperation,
+  AclPatternType,
+  AclPermission,
+  AclResourceType,
+} from '../../model/kinds/acl.ts';
+import { QUOTA_KEYS } from '../../model/kinds/quota.ts';
+import { TOPIC_CONFIG_KEYS } from '../../model/kinds/topic.ts';
 import type { ObservedResource } from '../../model/resource.ts';
-import { TOPIC_CONFIG_KEYS } from '../../model/topic.ts';
 
 /**
  * Live Kafka objects turned into the exact spec shapes the renderers in lib/plan/render/kafka.ts produce,

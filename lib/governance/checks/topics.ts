@@ -1,6 +1,6 @@
 import type { ConfigProblem } from '../../errors.ts';
 import { type ConfigDocument, documentsOfKind } from '../../model/documents.ts';
-import { topicMetricName, topicNameProblem } from '../../model/topic.ts';
+import { topicMetricName, topicNameProblem } from '../../model/kinds/topic.ts';
 import {
   definitionsVersionFor,
   topicConfigDefinition,

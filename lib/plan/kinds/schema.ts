@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../model/common.ts';
+import type { SchemaType } from '../../model/kinds/schema.ts';
 import type { FieldChange } from '../../model/plan.ts';
-import type { SchemaType } from '../../model/schema.ts';
 import { comparableSchema, describeSchema, summarizeSchemaChange } from '../../schemas/index.ts';
 import { jsonEqual } from '../canonical-json.ts';
 import type { KindRules } from '../kind-rules.ts';

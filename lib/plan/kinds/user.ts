@@ -1,7 +1,7 @@
 import { describeSecretRef, isSecretRef, type JsonObject, type SecretRef } from '../../model/common.ts';
+import { desiredCredentialsOf, SCRAM_MECHANISMS, type ScramMechanism } from '../../model/kinds/user.ts';
 import type { FieldChange } from '../../model/plan.ts';
 import type { InventoryEntry } from '../../model/resource.ts';
-import { desiredCredentialsOf, SCRAM_MECHANISMS, type ScramMechanism } from '../../model/user.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import type { KindRules } from '../kind-rules.ts';
 

@@ -1,8 +1,8 @@
 import type { ConfigProblem } from '../../errors.ts';
-import type { AclBinding, AclOperation, AclResourceType } from '../../model/acl.ts';
-import type { AppSpec } from '../../model/app.ts';
 import { isSecretRef, type JsonObject, type SecretRef } from '../../model/common.ts';
 import type { ConfigDocument, LoadedConfig } from '../../model/documents.ts';
+import type { AclBinding, AclOperation, AclResourceType } from '../../model/kinds/acl.ts';
+import type { AppSpec } from '../../model/kinds/app.ts';
 import type { DesiredResource } from '../../model/resource.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import { aclResources } from './kafka.ts';

@@ -1,9 +1,9 @@
-import type { AclBinding } from '../../model/acl.ts';
 import type { ConfigDocument } from '../../model/documents.ts';
 import { keys } from '../../model/keys.ts';
-import { QUOTA_KEYS } from '../../model/quota.ts';
+import type { AclBinding } from '../../model/kinds/acl.ts';
+import { QUOTA_KEYS } from '../../model/kinds/quota.ts';
+import { desiredUserSpec } from '../../model/kinds/user.ts';
 import type { DesiredResource } from '../../model/resource.ts';
-import { desiredUserSpec } from '../../model/user.ts';
 import type { Renderer } from './types.ts';
 
 export const renderTopic: Renderer<'Topic'> = (doc) => ({

@@ -6,9 +6,9 @@ import { computeScramCredential } from '../../../lib/adapters/kafka/scram.ts';
 import { sha256Hex } from '../../../lib/engine/hash.ts';
 import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
+import { desiredUserSpec, UserSpecSchema } from '../../../lib/model/kinds/user.ts';
 import type { Plan } from '../../../lib/model/plan.ts';
 import type { DesiredResource, Inventory } from '../../../lib/model/resource.ts';
-import { desiredUserSpec, UserSpecSchema } from '../../../lib/model/user.ts';
 import { computePlan } from '../../../lib/plan/compute-plan.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import {

@@ -1,6 +1,6 @@
 import { createTopicsV7 } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topicNameProblem } from '../../../lib/model/topic.ts';
+import { topicNameProblem } from '../../../lib/model/kinds/topic.ts';
 import {
   definitionsVersionFor,
   topicConfigDefinition,

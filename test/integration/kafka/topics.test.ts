@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.ts';
 import { keys } from '../../../lib/model/keys.ts';
+import { TOPIC_CONFIG_KEYS } from '../../../lib/model/kinds/topic.ts';
 import type { ObservedResource } from '../../../lib/model/resource.ts';
-import { TOPIC_CONFIG_KEYS } from '../../../lib/model/topic.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import {
   cleanupPrefix,

@@ -4,8 +4,8 @@ import { coveringFilters } from '../../../lib/adapters/kafka/apply-acls.ts';
 import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.ts';
 import { toClientAcl } from '../../../lib/adapters/kafka/normalize.ts';
 import { AdapterError } from '../../../lib/errors.ts';
-import type { AclBinding } from '../../../lib/model/acl.ts';
 import { keys } from '../../../lib/model/keys.ts';
+import type { AclBinding } from '../../../lib/model/kinds/acl.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import {
   adminAs,

@@ -4,9 +4,9 @@ import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-re
 import type { JsonObject } from '../../../lib/model/common.ts';
 import { type EnvironmentSpec, EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
+import type { SchemaType } from '../../../lib/model/kinds/schema.ts';
 import type { PlannedChange } from '../../../lib/model/plan.ts';
 import type { DesiredResource, ObservedResource } from '../../../lib/model/resource.ts';
-import type { SchemaType } from '../../../lib/model/schema.ts';
 import { schemaRules } from '../../../lib/plan/kinds/schema.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import { normalizeSchema } from '../../../lib/schemas/index.ts';

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../../../lib/model/common.ts';
+import { desiredCredentialsOf } from '../../../lib/model/kinds/user.ts';
 import type { ChangeResult, PlannedChange } from '../../../lib/model/plan.ts';
 import type { DesiredResource, ObservedResource, ResourceKind } from '../../../lib/model/resource.ts';
-import { desiredCredentialsOf } from '../../../lib/model/user.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 
 /** What a broker would report after storing a desired spec (the same normalization the real adapter does). */

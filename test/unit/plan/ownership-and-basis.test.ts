@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlan, nextInventory } from '../../../lib/engine/apply-plan.ts';
 import { sha256Hex } from '../../../lib/engine/hash.ts';
-import type { AclBinding } from '../../../lib/model/acl.ts';
 import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
+import type { AclBinding } from '../../../lib/model/kinds/acl.ts';
 import type { DesiredResource, Inventory, ObservedResource } from '../../../lib/model/resource.ts';
 import { computePlan, describeBasisMove, fingerprint } from '../../../lib/plan/compute-plan.ts';
 import { renderPlanText } from '../../../lib/plan/render-plan.ts';

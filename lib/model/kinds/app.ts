@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { SecretRefSchema } from '../common.ts';
 import { PrincipalSchema } from './acl.ts';
-import { SecretRefSchema } from './common.ts';
 
 const ContainerRuntimeSchema = z.strictObject({
   type: z.literal('container'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { asJsonObject, isSecretRef, type JsonObject, type SecretRef, SecretRefSchema } from './common.ts';
+import { asJsonObject, isSecretRef, type JsonObject, type SecretRef, SecretRefSchema } from '../common.ts';
 
 /** The SCRAM mechanisms Kafka supports, in the order plans and exports list them. */
 export const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;

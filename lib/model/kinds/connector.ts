@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SecretRefSchema } from './common.ts';
+import { SecretRefSchema } from '../common.ts';
 
 export const ConnectorSpecSchema = z.strictObject({
   /** Name of a connect cluster in the Environment's `connect` map. */

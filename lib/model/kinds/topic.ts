@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { didYouMean } from './suggest.ts';
-import { ALL_TOPIC_CONFIG_KEYS } from './topic-config.ts';
+import { didYouMean } from '../suggest.ts';
+import { ALL_TOPIC_CONFIG_KEYS } from '../topic-config.ts';
 
 /**
  * Topic-level configs of every Kafka version Landscape knows (generated from Kafka's own definitions, see
