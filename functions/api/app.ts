@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ReconcilerError } from '../../lib/errors.ts';
-import type { PipelineDeps } from '../../lib/pipeline/deps.ts';
+import { renderPlanText } from '../../lib/plan/render-plan.ts';
+import type { PipelineDeps } from '../../lib/use-cases/deps.ts';
 import {
   approvePlan,
   breakLock,
@@ -10,9 +11,8 @@ import {
   listAuditRecords,
   listLocks,
   requestReapply,
-} from '../../lib/pipeline/operations.ts';
-import type { PublishedTopicSample, TopicSampleRequest } from '../../lib/pipeline/sample-published-topic.ts';
-import { renderPlanText } from '../../lib/plan/render-plan.ts';
+} from '../../lib/use-cases/operations.ts';
+import type { PublishedTopicSample, TopicSampleRequest } from '../../lib/use-cases/sample-published-topic.ts';
 import { type HttpEvent, type HttpResult, httpStack, json } from '../shared/http.ts';
 
 export type ApiDeps = Pick<PipelineDeps, 'store' | 'locker' | 'invoker' | 'dispatcher' | 'now' | 'newId' | 'log'> & {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
 import { openTopicSampler } from '../../lib/adapters/kafka/topic-sampler.ts';
-import { samplePublishedTopic } from '../../lib/pipeline/sample-published-topic.ts';
+import { samplePublishedTopic } from '../../lib/use-cases/sample-published-topic.ts';
 import { ApiConfigSchema, parseConfig } from '../shared/config.ts';
 import { LambdaJobDispatcher } from '../shared/lambda-job-dispatcher.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';

@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ReconcilerError } from '../../lib/errors.ts';
-import { type ApplyOutcome, applyStoredPlan } from '../../lib/pipeline/apply-stored-plan.ts';
-import type { PipelineJob } from '../../lib/pipeline/jobs.ts';
-import { type RunJobDeps, runJob } from '../../lib/pipeline/run-job.ts';
+import { type ApplyOutcome, applyStoredPlan } from '../../lib/use-cases/apply-stored-plan.ts';
+import type { PipelineJob } from '../../lib/use-cases/jobs.ts';
+import { type RunJobDeps, runJob } from '../../lib/use-cases/run-job.ts';
 import { eventStack } from '../shared/http.ts';
 
 /** `{ environment, planId }` from an ApplyInvoker, or `{ job }` from the webhook / API (ADR 0010). */

@@ -3,7 +3,7 @@ import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { planEnvironment } from '../../lib/engine/plan-environment.ts';
 import { runApply } from '../../lib/engine/run-apply.ts';
-import { DEFAULT_SETTINGS } from '../../lib/pipeline/deps.ts';
+import { DEFAULT_SETTINGS } from '../../lib/use-cases/deps.ts';
 import { createProviders } from '../../lib/wiring/providers.ts';
 import { parseConfig, WorkerConfigSchema } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';

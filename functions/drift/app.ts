@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { checkDrift, type DriftDeps, type DriftOutcome } from '../../lib/pipeline/check-drift.ts';
-import { ENVIRONMENT_INDEX } from '../../lib/pipeline/plan-policy.ts';
+import { checkDrift, type DriftDeps, type DriftOutcome } from '../../lib/use-cases/check-drift.ts';
+import { ENVIRONMENT_INDEX } from '../../lib/use-cases/plan-policy.ts';
 import { eventStack } from '../shared/http.ts';
 
 /**

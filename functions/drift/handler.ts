@@ -4,8 +4,8 @@ import { ChannelDriftNotifier } from '../../lib/adapters/notify/channel-drift-no
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { planEnvironment } from '../../lib/engine/plan-environment.ts';
 import { runApply } from '../../lib/engine/run-apply.ts';
-import { DEFAULT_SETTINGS } from '../../lib/pipeline/deps.ts';
-import { LoggingDriftNotifier } from '../../lib/pipeline/logging-drift-notifier.ts';
+import { LoggingDriftNotifier } from '../../lib/report/logging-drift-notifier.ts';
+import { DEFAULT_SETTINGS } from '../../lib/use-cases/deps.ts';
 import { createProviders } from '../../lib/wiring/providers.ts';
 import { DriftConfigSchema, parseConfig } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';

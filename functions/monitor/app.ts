@@ -4,9 +4,9 @@ import { messageOf } from '../../lib/errors.ts';
 import type { KafkaConnection } from '../../lib/model/environment.ts';
 import { runMonitorOnce } from '../../lib/monitor/run-monitor.ts';
 import type { MonitorReader, Notifier } from '../../lib/monitor/types.ts';
-import { ENVIRONMENT_INDEX } from '../../lib/pipeline/plan-policy.ts';
 import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
 import type { StateStore } from '../../lib/ports/state-store.ts';
+import { ENVIRONMENT_INDEX } from '../../lib/use-cases/plan-policy.ts';
 import { eventStack } from '../shared/http.ts';
 
 export interface MonitorHandlerDeps {

@@ -4,10 +4,10 @@ import { GitCliSource } from '../../lib/adapters/git/git-cli-source.ts';
 import { GitHubTarballSource } from '../../lib/adapters/git/github-tarball-source.ts';
 import { OctokitGitHubReporter } from '../../lib/adapters/github/octokit-reporter.ts';
 import { RecordingGitHubReporter } from '../../lib/adapters/github/recording-reporter.ts';
-import type { PipelineLogger } from '../../lib/pipeline/deps.ts';
 import type { GitSource } from '../../lib/ports/git-source.ts';
 import type { GitHubReporter } from '../../lib/ports/reporter.ts';
 import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
+import type { PipelineLogger } from '../../lib/use-cases/deps.ts';
 import type { WorkerConfig } from './config.ts';
 import { readSetting } from './wiring-state.ts';
 

@@ -3,7 +3,7 @@ import {
   type ReceiveWebhookDeps,
   receiveGitHubWebhook,
   WEBHOOK_HTTP_STATUS,
-} from '../../lib/pipeline/receive-webhook.ts';
+} from '../../lib/use-cases/receive-webhook.ts';
 import { httpStack, json, rawBody } from '../shared/http.ts';
 
 /**

@@ -19,23 +19,23 @@ import { loadConfig } from '../config/load-config.ts';
 import { planEnvironment } from '../engine/plan-environment.ts';
 import { runApply } from '../engine/run-apply.ts';
 import { messageOf } from '../errors.ts';
-import { applyStoredPlan } from '../pipeline/apply-stored-plan.ts';
-import { type CatchUpOutcome, catchUp } from '../pipeline/catch-up.ts';
-import { checkDrift, type DriftOutcome } from '../pipeline/check-drift.ts';
+import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
+import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { LoggingDriftNotifier } from '../report/logging-drift-notifier.ts';
+import { applyStoredPlan } from '../use-cases/apply-stored-plan.ts';
+import { type CatchUpOutcome, catchUp } from '../use-cases/catch-up.ts';
+import { checkDrift, type DriftOutcome } from '../use-cases/check-drift.ts';
 import {
   DEFAULT_SETTINGS,
   type PipelineDeps,
   type PipelineEngine,
   type PipelineSettings,
   type ProviderFactory,
-} from '../pipeline/deps.ts';
-import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../pipeline/in-process.ts';
-import { LoggingDriftNotifier } from '../pipeline/logging-drift-notifier.ts';
-import { ENVIRONMENT_INDEX } from '../pipeline/plan-policy.ts';
-import { runJob } from '../pipeline/run-job.ts';
-import { type OpenSampler, samplePublishedTopic } from '../pipeline/sample-published-topic.ts';
-import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
-import type { SecretResolver } from '../ports/secret-resolver.ts';
+} from '../use-cases/deps.ts';
+import { ENVIRONMENT_INDEX } from '../use-cases/plan-policy.ts';
+import { runJob } from '../use-cases/run-job.ts';
+import { type OpenSampler, samplePublishedTopic } from '../use-cases/sample-published-topic.ts';
+import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../wiring/in-process.ts';
 import { createProviders } from '../wiring/providers.ts';
 import {
   BodyTooLargeError,

@@ -6,13 +6,13 @@ import { AwsStateStore, DynamoLocker } from '../../../lib/adapters/aws/index.ts'
 import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { runApply } from '../../../lib/engine/run-apply.ts';
-import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
-import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../../../lib/pipeline/in-process.ts';
-import { requestReapply } from '../../../lib/pipeline/operations.ts';
-import { runJob } from '../../../lib/pipeline/run-job.ts';
 import type { Locker } from '../../../lib/ports/lock.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import type { StateStore } from '../../../lib/ports/state-store.ts';
+import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
+import { requestReapply } from '../../../lib/use-cases/operations.ts';
+import { runJob } from '../../../lib/use-cases/run-job.ts';
+import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../../../lib/wiring/in-process.ts';
 import { environmentYaml, makeDeps, REPO, topicYaml } from '../../unit/pipeline/support.ts';
 import {
   clients,

@@ -11,10 +11,10 @@ import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webho
 import { AdapterError } from '../../../lib/errors.ts';
 import { MASK } from '../../../lib/governance/masking.ts';
 import type { RawRecord } from '../../../lib/governance/sample.ts';
-import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
-import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
-import { samplePublishedTopic } from '../../../lib/pipeline/sample-published-topic.ts';
 import { localContext } from '../../../lib/serve/lambda-bridge.ts';
+import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
+import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
+import { samplePublishedTopic } from '../../../lib/use-cases/sample-published-topic.ts';
 import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from '../pipeline/support.ts';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });

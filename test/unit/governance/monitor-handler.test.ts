@@ -7,8 +7,8 @@ import { type MonitorConfig, monitorConfigName } from '../../../lib/config/publi
 import { AlertRuleSpecSchema } from '../../../lib/model/alert-rule.ts';
 import { KafkaConnectionSchema } from '../../../lib/model/environment.ts';
 import type { MonitorSnapshot, Notification } from '../../../lib/monitor/types.ts';
-import { ENVIRONMENT_INDEX } from '../../../lib/pipeline/plan-policy.ts';
 import { localContext } from '../../../lib/serve/lambda-bridge.ts';
+import { ENVIRONMENT_INDEX } from '../../../lib/use-cases/plan-policy.ts';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 

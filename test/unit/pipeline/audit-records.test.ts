@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
-import { checkDrift } from '../../../lib/pipeline/check-drift.ts';
-import { approvePlan } from '../../../lib/pipeline/operations.ts';
-import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
-import { planPullRequest } from '../../../lib/pipeline/plan-pull-request.ts';
+import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
+import { checkDrift } from '../../../lib/use-cases/check-drift.ts';
+import { approvePlan } from '../../../lib/use-cases/operations.ts';
+import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
+import { planPullRequest } from '../../../lib/use-cases/plan-pull-request.ts';
 import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from './support.ts';
 
 /** Every plan, apply, approval and drift result is an audit record with who, commit, plan hash, changes, outcome. */

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
-import { checkDrift } from '../../../lib/pipeline/check-drift.ts';
-import type { PullRequestCommand, PullRequestCommandJob, PullRequestJob } from '../../../lib/pipeline/jobs.ts';
-import { getStatus } from '../../../lib/pipeline/operations.ts';
-import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
-import { planPullRequest } from '../../../lib/pipeline/plan-pull-request.ts';
-import { COMMAND_COMMENT_MARKER } from '../../../lib/pipeline/pull-request-command.ts';
-import { PLAN_COMMENT_MARKER } from '../../../lib/pipeline/report-plan.ts';
-import { runJob } from '../../../lib/pipeline/run-job.ts';
+import { PLAN_COMMENT_MARKER } from '../../../lib/report/pull-request.ts';
+import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
+import { checkDrift } from '../../../lib/use-cases/check-drift.ts';
+import type { PullRequestCommand, PullRequestCommandJob, PullRequestJob } from '../../../lib/use-cases/jobs.ts';
+import { getStatus } from '../../../lib/use-cases/operations.ts';
+import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
+import { planPullRequest } from '../../../lib/use-cases/plan-pull-request.ts';
+import { COMMAND_COMMENT_MARKER } from '../../../lib/use-cases/pull-request-command.ts';
+import { runJob } from '../../../lib/use-cases/run-job.ts';
 import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from './support.ts';
 
 function prJob(headSha: string, baseSha: string): PullRequestJob {

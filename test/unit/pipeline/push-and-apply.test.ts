@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AdapterError, ReconcilerError } from '../../../lib/errors.ts';
-import { applyStoredPlan } from '../../../lib/pipeline/apply-stored-plan.ts';
-import { checkDrift } from '../../../lib/pipeline/check-drift.ts';
-import { approvePlan } from '../../../lib/pipeline/operations.ts';
-import { planCommit } from '../../../lib/pipeline/plan-commit.ts';
-import { runJob } from '../../../lib/pipeline/run-job.ts';
+import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
+import { checkDrift } from '../../../lib/use-cases/check-drift.ts';
+import { approvePlan } from '../../../lib/use-cases/operations.ts';
+import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
+import { runJob } from '../../../lib/use-cases/run-job.ts';
 import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from './support.ts';
 
 const base = (topics: string) => ({ 'environments.yaml': environmentYaml(), 'topics.yaml': topics });

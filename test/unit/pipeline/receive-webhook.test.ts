@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webhook-verifier.ts';
-import type { JobRecord } from '../../../lib/pipeline/jobs.ts';
+import type { JobRecord } from '../../../lib/use-cases/jobs.ts';
 import {
   type ReceiveWebhookDeps,
   receiveGitHubWebhook,
   triageGitHubEvent,
-} from '../../../lib/pipeline/receive-webhook.ts';
+} from '../../../lib/use-cases/receive-webhook.ts';
 import { makeDeps } from './support.ts';
 
 const SECRET = 'test-webhook-secret-0123456789';

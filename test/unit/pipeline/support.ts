@@ -8,10 +8,10 @@ import { loadConfig } from '../../../lib/config/load-config.ts';
 import { planEnvironment } from '../../../lib/engine/plan-environment.ts';
 import { runApply } from '../../../lib/engine/run-apply.ts';
 import { ReconcilerError } from '../../../lib/errors.ts';
-import { DEFAULT_SETTINGS, type PipelineDeps, silentLogger } from '../../../lib/pipeline/deps.ts';
-import type { PipelineJob } from '../../../lib/pipeline/jobs.ts';
-import { LoggingDriftNotifier } from '../../../lib/pipeline/logging-drift-notifier.ts';
 import type { GitSource, PullRequestRef } from '../../../lib/ports/git-source.ts';
+import { LoggingDriftNotifier } from '../../../lib/report/logging-drift-notifier.ts';
+import { DEFAULT_SETTINGS, type PipelineDeps, silentLogger } from '../../../lib/use-cases/deps.ts';
+import type { PipelineJob } from '../../../lib/use-cases/jobs.ts';
 import { InMemoryKafkaProvider } from '../../support/fakes/in-memory-kafka-provider.ts';
 
 export const REPO = 'acme/platform-config';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
-import { listAuditRecords } from '../../../lib/pipeline/operations.ts';
 import type { AuditRecord, SkippedAuditRecords } from '../../../lib/ports/state-store.ts';
+import { listAuditRecords } from '../../../lib/use-cases/operations.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../../bin/landscape.ts');

@@ -4,10 +4,6 @@ import type { LoadedConfig } from '../model/documents.ts';
 import type { Plan } from '../model/plan.ts';
 import { summaryLine } from '../plan/render-plan.ts';
 import type { CheckAnnotation, CheckConclusion } from '../ports/reporter.ts';
-import type { PipelineDeps } from './deps.ts';
-import type { PullRequestJob } from './jobs.ts';
-import { loadEnvironmentConfig } from './plan-commit.ts';
-import { auditChanges } from './plan-policy.ts';
 import {
   environmentSection,
   PLAN_COMMENT_MARKER,
@@ -15,7 +11,11 @@ import {
   planConclusion,
   problemAnnotations,
   truncateBody,
-} from './report-plan.ts';
+} from '../report/pull-request.ts';
+import type { PipelineDeps } from './deps.ts';
+import type { PullRequestJob } from './jobs.ts';
+import { loadEnvironmentConfig } from './plan-commit.ts';
+import { auditChanges } from './plan-policy.ts';
 
 export interface PullRequestPlanResult {
   environment: string;
