@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsStateStore, DynamoLocker } from '../../../lib/adapters/aws/index.ts';
 import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
-import { InMemoryLocker } from '../../../lib/adapters/store/in-memory-locker.ts';
-import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
 import { ReconcilerError } from '../../../lib/errors.ts';
 import { PLAN_API_VERSION, type Plan } from '../../../lib/model/plan.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
 import type { Locker } from '../../../lib/ports/lock.ts';
 import type { StateStore, StoredPlan } from '../../../lib/ports/state-store.ts';
+import { InMemoryLocker } from '../../support/fakes/in-memory-locker.ts';
+import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
 import {
   clients,
   createBucket,

@@ -46,7 +46,7 @@ if (dir) {
     import('../../../lib/adapters/github/octokit-reporter.ts'),
     import('../../../lib/adapters/github/recording-reporter.ts'),
     import('../../../lib/adapters/store/file-state-store.ts'),
-    import('../../../lib/adapters/store/in-memory-state-store.ts'),
+    import('../fakes/in-memory-state-store.ts'),
   ]);
   const file = `${dir}/records-${process.pid}.jsonl`;
   tap(FileStateStore.prototype, STORE_WRITES, 'FileStateStore', file);

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryLocker } from '../../../lib/adapters/store/in-memory-locker.ts';
-import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
 import { sha256Hex } from '../../../lib/engine/hash.ts';
 import { LEASE_LOST_MESSAGE, runApply } from '../../../lib/engine/run-apply.ts';
 import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
@@ -9,6 +7,8 @@ import type { PlannedChange } from '../../../lib/model/plan.ts';
 import type { DesiredResource } from '../../../lib/model/resource.ts';
 import { computePlan } from '../../../lib/plan/compute-plan.ts';
 import { InMemoryKafkaProvider } from '../../support/fakes/in-memory-kafka-provider.ts';
+import { InMemoryLocker } from '../../support/fakes/in-memory-locker.ts';
+import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
 
 const environment = {
   name: 'prod',

@@ -2,13 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { createMonitorHandler } from '../../../functions/monitor/app.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
-import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
 import { type MonitorConfig, monitorConfigName } from '../../../lib/config/published-config.ts';
 import { AlertRuleSpecSchema } from '../../../lib/model/alert-rule.ts';
 import { KafkaConnectionSchema } from '../../../lib/model/environment.ts';
 import type { MonitorSnapshot, Notification } from '../../../lib/monitor/types.ts';
 import { localContext } from '../../../lib/serve/lambda-bridge.ts';
 import { ENVIRONMENT_INDEX } from '../../../lib/use-cases/plan-policy.ts';
+import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
 import { AlertRuleSpecSchema } from '../../../lib/model/alert-rule.ts';
 import { evaluateAlerts, type MonitoredRule, monitorRequestFor } from '../../../lib/monitor/evaluate.ts';
 import { runMonitorOnce } from '../../../lib/monitor/run-monitor.ts';
@@ -11,6 +10,7 @@ import {
   monitorStateName,
   type Notification,
 } from '../../../lib/monitor/types.ts';
+import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000);

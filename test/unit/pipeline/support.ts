@@ -2,8 +2,6 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RecordingGitHubReporter } from '../../../lib/adapters/github/recording-reporter.ts';
-import { InMemoryLocker } from '../../../lib/adapters/store/in-memory-locker.ts';
-import { InMemoryStateStore } from '../../../lib/adapters/store/in-memory-state-store.ts';
 import { loadConfig } from '../../../lib/config/load-config.ts';
 import { planEnvironment } from '../../../lib/engine/plan-environment.ts';
 import { runApply } from '../../../lib/engine/run-apply.ts';
@@ -13,6 +11,8 @@ import { LoggingDriftNotifier } from '../../../lib/report/logging-drift-notifier
 import { DEFAULT_SETTINGS, type PipelineDeps, silentLogger } from '../../../lib/use-cases/deps.ts';
 import type { PipelineJob } from '../../../lib/use-cases/jobs.ts';
 import { InMemoryKafkaProvider } from '../../support/fakes/in-memory-kafka-provider.ts';
+import { InMemoryLocker } from '../../support/fakes/in-memory-locker.ts';
+import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
 
 export const REPO = 'acme/platform-config';
 

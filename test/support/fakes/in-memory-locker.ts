@@ -1,5 +1,11 @@
 import { hostname } from 'node:os';
-import { hasAbsurdExpiry, type Lease, type LockAttempt, type Locker, MAX_LEASE_SECONDS } from '../../ports/lock.ts';
+import {
+  hasAbsurdExpiry,
+  type Lease,
+  type LockAttempt,
+  type Locker,
+  MAX_LEASE_SECONDS,
+} from '../../../lib/ports/lock.ts';
 
 /** Leases in memory with expiry and monotonically increasing fencing tokens per environment (unit tests). */
 export class InMemoryLocker implements Locker {

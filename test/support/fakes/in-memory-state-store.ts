@@ -1,6 +1,6 @@
-import { LeaseLostError } from '../../errors.ts';
-import type { Inventory } from '../../model/resource.ts';
-import type { Lease } from '../../ports/lock.ts';
+import { LeaseLostError } from '../../../lib/errors.ts';
+import type { Inventory } from '../../../lib/model/resource.ts';
+import type { Lease } from '../../../lib/ports/lock.ts';
 import {
   type AppliedPointer,
   type AuditRecord,
@@ -9,7 +9,7 @@ import {
   planExists,
   type StateStore,
   type StoredPlan,
-} from '../../ports/state-store.ts';
+} from '../../../lib/ports/state-store.ts';
 import type { InMemoryLocker } from './in-memory-locker.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
