@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ReconcilerError } from '../../lib/errors.ts';
+import type { PipelineJob } from '../../lib/model/job.ts';
 import { type ApplyOutcome, applyStoredPlan } from '../../lib/use-cases/apply-stored-plan.ts';
-import type { PipelineJob } from '../../lib/use-cases/jobs.ts';
 import { type RunJobDeps, runJob } from '../../lib/use-cases/run-job.ts';
 import { eventStack } from '../shared/http.ts';
 

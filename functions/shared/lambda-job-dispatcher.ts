@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AdapterError } from '../../lib/errors.ts';
-import type { JobDispatcher, PipelineJob } from '../../lib/use-cases/jobs.ts';
+import type { JobDispatcher, PipelineJob } from '../../lib/model/job.ts';
 
 /**
  * Sends a plan job to the worker (the apply function, in the VPC) with an asynchronous invoke: Lambda

@@ -2,6 +2,7 @@ import type { loadConfig } from '../config/load-config.ts';
 import type { planEnvironment } from '../engine/plan-environment.ts';
 import type { runApply } from '../engine/run-apply.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
+import type { JobDispatcher } from '../model/job.ts';
 import type { GitSource } from '../ports/git-source.ts';
 import type { ApplyInvoker } from '../ports/invoker.ts';
 import type { Locker } from '../ports/lock.ts';
@@ -9,7 +10,6 @@ import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
-import type { JobDispatcher } from './jobs.ts';
 
 /** Structured logging as the pipeline needs it; Powertools Logger and console-backed loggers both fit. */
 export interface PipelineLogger {

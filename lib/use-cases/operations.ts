@@ -1,8 +1,8 @@
 import { ReconcilerError } from '../errors.ts';
+import type { EnvironmentJob } from '../model/job.ts';
 import { describeHolder, type Lease } from '../ports/lock.ts';
 import type { AppliedPointer, AuditRecord, StoredPlan } from '../ports/state-store.ts';
 import type { PipelineDeps } from './deps.ts';
-import type { EnvironmentJob } from './jobs.ts';
 import { auditChanges, checkEnvironment, ENVIRONMENT_INDEX, OPEN_STATUSES } from './plan-policy.ts';
 import { canonicalRepo, submitJob } from './receive-webhook.ts';
 

@@ -1,6 +1,7 @@
 import { listEnvironments } from '../config/config-tree.ts';
 import { messageOf } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
+import type { PullRequestJob } from '../model/job.ts';
 import type { Plan } from '../model/plan.ts';
 import { summaryLine } from '../plan/render-plan.ts';
 import type { CheckAnnotation, CheckConclusion } from '../ports/reporter.ts';
@@ -13,7 +14,6 @@ import {
   truncateBody,
 } from '../report/pull-request.ts';
 import type { PipelineDeps } from './deps.ts';
-import type { PullRequestJob } from './jobs.ts';
 import { loadEnvironmentConfig } from './plan-commit.ts';
 import { auditChanges } from './plan-policy.ts';
 

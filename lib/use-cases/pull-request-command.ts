@@ -1,7 +1,7 @@
 import { messageOf } from '../errors.ts';
+import { type PullRequestCommandJob, pullRequestValueName, type RememberedPullRequest } from '../model/job.ts';
 import type { PullRequestRef } from '../ports/git-source.ts';
 import type { PipelineSettings } from './deps.ts';
-import { type PullRequestCommandJob, pullRequestValueName, type RememberedPullRequest } from './jobs.ts';
 import { type PlanPullRequestDeps, planPullRequest } from './plan-pull-request.ts';
 
 /** Landscape's answer to commands: one comment per pull request, updated in place. */

@@ -1,5 +1,4 @@
 import { messageOf } from '../errors.ts';
-import type { PipelineDeps } from './deps.ts';
 import {
   type JobRecord,
   jobValueName,
@@ -10,7 +9,8 @@ import {
   type PushJob,
   pullRequestValueName,
   type RememberedPullRequest,
-} from './jobs.ts';
+} from '../model/job.ts';
+import type { PipelineDeps } from './deps.ts';
 
 /** Checks `X-Hub-Signature-256` over the exact raw bytes of the body (HMAC-SHA256 with the webhook secret). */
 export interface WebhookVerifier {

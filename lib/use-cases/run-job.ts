@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdapterError, messageOf, ReconcilerError } from '../errors.ts';
+import { type EnvironmentJob, type JobRecord, jobValueName, type PipelineJob } from '../model/job.ts';
 import type { PipelineDeps } from './deps.ts';
-import { type EnvironmentJob, type JobRecord, jobValueName, type PipelineJob } from './jobs.ts';
 import { type PlanCommitOutcome, planCommit } from './plan-commit.ts';
 import { planPullRequest } from './plan-pull-request.ts';
 import { runPullRequestCommand } from './pull-request-command.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { PullRequestCommand, PullRequestCommandJob, PullRequestJob } from '../../../lib/model/job.ts';
 import { PLAN_COMMENT_MARKER } from '../../../lib/report/pull-request.ts';
 import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
 import { checkDrift } from '../../../lib/use-cases/check-drift.ts';
-import type { PullRequestCommand, PullRequestCommandJob, PullRequestJob } from '../../../lib/use-cases/jobs.ts';
 import { getStatus } from '../../../lib/use-cases/operations.ts';
 import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
 import { planPullRequest } from '../../../lib/use-cases/plan-pull-request.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webhook-verifier.ts';
-import type { JobRecord } from '../../../lib/use-cases/jobs.ts';
+import type { JobRecord } from '../../../lib/model/job.ts';
 import {
   type ReceiveWebhookDeps,
   receiveGitHubWebhook,
