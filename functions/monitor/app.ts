@@ -3,7 +3,8 @@ import { loadMonitorConfig, type MonitorConfig } from '../../lib/config/publishe
 import { messageOf } from '../../lib/errors.ts';
 import type { KafkaConnection } from '../../lib/model/environment.ts';
 import { runMonitorOnce } from '../../lib/monitor/run-monitor.ts';
-import type { MonitorReader, Notifier } from '../../lib/monitor/types.ts';
+import type { MonitorReader } from '../../lib/ports/monitor-reader.ts';
+import type { Notifier } from '../../lib/ports/notifier.ts';
 import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
 import type { StateStore } from '../../lib/ports/state-store.ts';
 import { ENVIRONMENT_INDEX } from '../../lib/use-cases/plan-policy.ts';

@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AdapterError } from '../../lib/errors.ts';
-import type { JobDispatcher, PipelineJob } from '../../lib/model/job.ts';
+import type { PipelineJob } from '../../lib/model/job.ts';
+import type { JobDispatcher } from '../../lib/ports/job-dispatcher.ts';
 
 /**
  * Sends a plan job to the worker (the apply function, in the VPC) with an asynchronous invoke: Lambda

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { PipelineLogger } from '../../lib/use-cases/deps.ts';
+import type { PipelineLogger } from '../../lib/ports/logger.ts';
 
 /** One Powertools Logger per process: JSON lines with the Lambda context, level from POWERTOOLS_LOG_LEVEL. */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'landscape' });

@@ -5,9 +5,9 @@ import { GitHubTarballSource } from '../../lib/adapters/git/github-tarball-sourc
 import { OctokitGitHubReporter } from '../../lib/adapters/github/octokit-reporter.ts';
 import { RecordingGitHubReporter } from '../../lib/adapters/github/recording-reporter.ts';
 import type { GitSource } from '../../lib/ports/git-source.ts';
+import type { PipelineLogger } from '../../lib/ports/logger.ts';
 import type { GitHubReporter } from '../../lib/ports/reporter.ts';
 import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
-import type { PipelineLogger } from '../../lib/use-cases/deps.ts';
 import type { WorkerConfig } from './config.ts';
 import { readSetting } from './wiring-state.ts';
 

@@ -1,9 +1,9 @@
+import type { MonitoredRule } from '../model/alert-rule.ts';
 import type { AuditSinkSpec } from '../model/audit-sink.ts';
 import type { ChannelSpec } from '../model/channel.ts';
 import type { DataPolicySpec } from '../model/data-policy.ts';
 import { type ConfigDocument, documentsOfKind, type LoadedConfig } from '../model/documents.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
-import type { MonitoredRule } from '../monitor/evaluate.ts';
 import type { StateStore } from '../ports/state-store.ts';
 
 /**

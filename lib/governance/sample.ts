@@ -2,31 +2,9 @@ import avro from 'avsc';
 import { AdapterError, messageOf, ReconcilerError } from '../errors.ts';
 import type { Json } from '../model/common.ts';
 import { documentsOfKind, type LoadedConfig } from '../model/documents.ts';
+import type { RecordSource } from '../ports/record-source.ts';
 import { policiesCovering } from './field-patterns.ts';
 import { MASK, maskingRules, maskRecord, type NamedDataPolicy } from './masking.ts';
-
-/** A record as read from the log, before decoding (lib/adapters/kafka-monitor produces these). */
-export interface RawRecord {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  timestamp: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: [string, string][];
-}
-
-/** A registry schema by id: `schemaType` is `AVRO` (the registry default), `JSON` or `PROTOBUF`. */
-export interface RegistrySchema {
-  schema: string;
-  schemaType: string;
-}
-
-/** Where samples come from: the tail of a topic and the registry (a Kafka adapter, or a fake in tests). */
-export interface RecordSource {
-  recent(topic: string, count: number): Promise<RawRecord[]>;
-  schema(id: number): Promise<RegistrySchema>;
-}
 
 /** How a key or value was decoded. Only `json`, `avro` and `json-schema` are field-addressable. */
 export type SampleFormat = 'null' | 'json' | 'avro' | 'json-schema' | 'protobuf' | 'text' | 'binary';

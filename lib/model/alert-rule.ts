@@ -30,3 +30,9 @@ export const AlertRuleSpecSchema = z.strictObject({
   channels: z.array(z.string().min(1)).min(1, 'name at least one Channel'),
 });
 export type AlertRuleSpec = z.infer<typeof AlertRuleSpecSchema>;
+
+/** An AlertRule as the monitor sees it: its name and validated spec. */
+export interface MonitoredRule {
+  name: string;
+  spec: AlertRuleSpec;
+}

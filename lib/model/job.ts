@@ -1,5 +1,5 @@
 /**
- * Work the webhook (and the API) hands to the plan step. A job is small, JSON and self-describing: it is
+ * Work the webhook (and the API) hands to the worker. A job is small, JSON and self-describing: it is
  * stored (StateStore value `job/<id>`) and sent to the worker asynchronously (ADR 0010).
  */
 export type PipelineJob = PullRequestJob | PushJob | EnvironmentJob | PullRequestCommandJob;
@@ -87,8 +87,3 @@ export interface RememberedPullRequest {
 }
 
 export const pullRequestValueName = (repo: string, number: number): string => `pull-request/${repo}#${number}`;
-
-/** Starts a stored job asynchronously: Lambda Invoke (Event) on AWS, a background promise locally. */
-export interface JobDispatcher {
-  dispatch(job: PipelineJob): Promise<void>;
-}

@@ -1,12 +1,8 @@
-import type { AlertRuleSpec } from '../model/alert-rule.ts';
+import type { AlertRuleSpec, MonitoredRule } from '../model/alert-rule.ts';
 import { durationToMs } from '../model/common.ts';
-import type { AlertStatus, MonitorRequest, MonitorSnapshot, MonitorState, Notification, RuleState } from './types.ts';
-
-/** An AlertRule as the monitor sees it: its name and validated spec. */
-export interface MonitoredRule {
-  name: string;
-  spec: AlertRuleSpec;
-}
+import type { MonitorRequest, MonitorSnapshot } from '../ports/monitor-reader.ts';
+import type { Notification } from '../ports/notifier.ts';
+import type { AlertStatus, MonitorState, RuleState } from './types.ts';
 
 /** What one rule measured. `breached` is undefined when there was nothing to measure (no data yet). */
 export interface Measurement {

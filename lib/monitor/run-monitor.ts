@@ -1,15 +1,10 @@
 import { messageOf } from '../errors.ts';
+import type { MonitoredRule } from '../model/alert-rule.ts';
+import type { MonitorReader } from '../ports/monitor-reader.ts';
+import type { Notification, Notifier } from '../ports/notifier.ts';
 import type { StateStore } from '../ports/state-store.ts';
-import { evaluateAlerts, type MonitoredRule, monitorRequestFor, type RuleResult } from './evaluate.ts';
-import {
-  EMPTY_MONITOR_STATE,
-  type MonitorReader,
-  type MonitorState,
-  monitorStateName,
-  type Notification,
-  type Notifier,
-  type PendingDelivery,
-} from './types.ts';
+import { evaluateAlerts, monitorRequestFor, type RuleResult } from './evaluate.ts';
+import { EMPTY_MONITOR_STATE, type MonitorState, monitorStateName, type PendingDelivery } from './types.ts';
 
 /** A delivery that keeps failing is given up after this many attempts (about this many evaluations). */
 export const MAX_DELIVERY_ATTEMPTS = 10;

@@ -1,3 +1,4 @@
+import type { EnvironmentSpec } from '../model/environment.ts';
 import type { ChangeResult, PlannedChange } from '../model/plan.ts';
 import type { DesiredResource, ObservedResource, ResourceKey, ResourceKind } from '../model/resource.ts';
 import type { SecretResolver } from './secret-resolver.ts';
@@ -30,3 +31,10 @@ export interface ResourceProvider {
   check?(changes: readonly PlannedChange[]): Promise<import('../model/plan.ts').PlanNote[]>;
   close(): Promise<void>;
 }
+
+/** Builds the live-system adapters of one environment (lib/wiring/providers.ts in production). */
+export type ProviderFactory = (
+  environmentName: string,
+  environment: EnvironmentSpec,
+  secrets: SecretResolver,
+) => Promise<ResourceProvider[]>;

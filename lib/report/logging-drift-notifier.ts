@@ -1,5 +1,5 @@
+import type { PipelineLogger } from '../ports/logger.ts';
 import type { DriftNotifier, DriftReport } from '../ports/reporter.ts';
-import type { PipelineLogger } from '../use-cases/deps.ts';
 
 /**
  * The default DriftNotifier: one structured log line per new, changed or resolved drift (alarms and log

@@ -20,18 +20,13 @@ import { planEnvironment } from '../engine/plan-environment.ts';
 import { runApply } from '../engine/run-apply.ts';
 import { messageOf } from '../errors.ts';
 import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
+import type { ProviderFactory } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import { LoggingDriftNotifier } from '../report/logging-drift-notifier.ts';
 import { applyStoredPlan } from '../use-cases/apply-stored-plan.ts';
 import { type CatchUpOutcome, catchUp } from '../use-cases/catch-up.ts';
 import { checkDrift, type DriftOutcome } from '../use-cases/check-drift.ts';
-import {
-  DEFAULT_SETTINGS,
-  type PipelineDeps,
-  type PipelineEngine,
-  type PipelineSettings,
-  type ProviderFactory,
-} from '../use-cases/deps.ts';
+import { DEFAULT_SETTINGS, type PipelineDeps, type PipelineEngine, type PipelineSettings } from '../use-cases/deps.ts';
 import { ENVIRONMENT_INDEX } from '../use-cases/plan-policy.ts';
 import { runJob } from '../use-cases/run-job.ts';
 import { type OpenSampler, samplePublishedTopic } from '../use-cases/sample-published-topic.ts';

@@ -1,30 +1,15 @@
 import type { loadConfig } from '../config/load-config.ts';
 import type { planEnvironment } from '../engine/plan-environment.ts';
 import type { runApply } from '../engine/run-apply.ts';
-import type { EnvironmentSpec } from '../model/environment.ts';
-import type { JobDispatcher } from '../model/job.ts';
 import type { GitSource } from '../ports/git-source.ts';
 import type { ApplyInvoker } from '../ports/invoker.ts';
+import type { JobDispatcher } from '../ports/job-dispatcher.ts';
 import type { Locker } from '../ports/lock.ts';
+import type { PipelineLogger } from '../ports/logger.ts';
 import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
-import type { ResourceProvider } from '../ports/resource-provider.ts';
+import type { ProviderFactory } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
-
-/** Structured logging as the pipeline needs it; Powertools Logger and console-backed loggers both fit. */
-export interface PipelineLogger {
-  debug(message: string, attributes?: Record<string, unknown>): void;
-  info(message: string, attributes?: Record<string, unknown>): void;
-  warn(message: string, attributes?: Record<string, unknown>): void;
-  error(message: string, attributes?: Record<string, unknown>): void;
-}
-
-/** Builds the live-system adapters of one environment (lib/wiring/providers.ts in production). */
-export type ProviderFactory = (
-  environmentName: string,
-  environment: EnvironmentSpec,
-  secrets: SecretResolver,
-) => Promise<ResourceProvider[]>;
 
 /** The engine entry points; injectable so unit tests can run the pipeline without a live system. */
 export interface PipelineEngine {

@@ -10,12 +10,8 @@ import {
   pullRequestValueName,
   type RememberedPullRequest,
 } from '../model/job.ts';
+import type { WebhookVerifier } from '../ports/webhook-verifier.ts';
 import type { PipelineDeps } from './deps.ts';
-
-/** Checks `X-Hub-Signature-256` over the exact raw bytes of the body (HMAC-SHA256 with the webhook secret). */
-export interface WebhookVerifier {
-  verify(rawBody: Uint8Array, signature: string): Promise<boolean>;
-}
 
 /** Which deliveries may start work. Repositories are `owner/name` (case-insensitive), `owner/*` allowed. */
 export interface WebhookPolicy {

@@ -1,7 +1,8 @@
 import { loadMonitorConfig, type MonitorConfig } from '../config/published-config.ts';
 import { ReconcilerError } from '../errors.ts';
-import { type RecordSource, sampleCount, sampleTopic, type TopicSample } from '../governance/sample.ts';
+import { sampleCount, sampleTopic, type TopicSample } from '../governance/sample.ts';
 import { keys } from '../model/keys.ts';
+import type { RecordSource } from '../ports/record-source.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { checkEnvironment, ENVIRONMENT_INDEX } from './plan-policy.ts';

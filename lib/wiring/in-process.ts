@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdapterError, messageOf } from '../errors.ts';
-import type { JobDispatcher, PipelineJob } from '../model/job.ts';
+import type { PipelineJob } from '../model/job.ts';
 import type { ApplyInvoker } from '../ports/invoker.ts';
-import type { PipelineLogger } from '../use-cases/deps.ts';
+import type { JobDispatcher } from '../ports/job-dispatcher.ts';
+import type { PipelineLogger } from '../ports/logger.ts';
 
 /**
  * Work started "asynchronously" inside one process (`landscape serve`, tests): tracked so that shutdown and

@@ -4,9 +4,10 @@ import { AdapterError, messageOf, ReconcilerError } from '../../errors.ts';
 import type { AuditSinkSpec } from '../../model/audit-sink.ts';
 import { documentsOfKind, type LoadedConfig } from '../../model/documents.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
+import type { AuditSink } from '../../ports/audit-sink.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import type { AuditRecord, StateStore } from '../../ports/state-store.ts';
-import { type AuditSink, KafkaAuditSink, S3AuditSink, WebhookAuditSink } from './sinks.ts';
+import { KafkaAuditSink, S3AuditSink, WebhookAuditSink } from './sinks.ts';
 
 export interface AuditFanoutDeps {
   secrets: SecretResolver;

@@ -3,6 +3,8 @@
  * Writers of audit records wrap their store with `withPublishedAuditSinks(store, { secrets })`: records then
  * reach the sinks of the environment's last published config.
  */
+
+export type { AuditSink } from '../../ports/audit-sink.ts';
 export {
   type AuditFanout,
   type AuditFanoutDeps,
@@ -11,4 +13,4 @@ export {
   withAuditFanout,
   withPublishedAuditSinks,
 } from './audit-fanout.ts';
-export { type AuditSink, auditBody, KafkaAuditSink, S3AuditSink, WebhookAuditSink } from './sinks.ts';
+export { auditBody, KafkaAuditSink, S3AuditSink, WebhookAuditSink } from './sinks.ts';

@@ -5,18 +5,12 @@ import { AdapterError, messageOf } from '../../errors.ts';
 import type { AuditSinkSpec } from '../../model/audit-sink.ts';
 import { isSecretRef } from '../../model/common.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
+import type { AuditSink } from '../../ports/audit-sink.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import type { AuditRecord } from '../../ports/state-store.ts';
 import { redactSecrets, SIGNATURE_HEADER, signBody } from '../common/webhook-signature.ts';
 import { buildAdminOptions } from '../kafka/connection.ts';
 import { toAdapterError } from '../kafka/kafka-errors.ts';
-
-/** Delivers audit records to one destination. */
-export interface AuditSink {
-  readonly name: string;
-  deliver(record: AuditRecord): Promise<void>;
-  close(): Promise<void>;
-}
 
 /** The exact bytes every sink sends or stores for a record: the record as one JSON object. */
 export function auditBody(record: AuditRecord): string {

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { WebhookVerifier } from '../../ports/webhook-verifier.ts';
 
 const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
 
@@ -8,9 +9,8 @@ const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
  * empty, is judged by its signature like any other (and refused as a bad request only once it is verified).
  * The secret is mandatory: constructing without one throws, so a misconfigured function fails at cold start
  * instead of accepting unsigned deliveries (Atlantis's optional secret is the anti-pattern, ADR 0011).
- * Structurally a `WebhookVerifier` (lib/pipeline/receive-webhook.ts).
  */
-export class GitHubWebhookVerifier {
+export class GitHubWebhookVerifier implements WebhookVerifier {
   readonly #secret: string;
 
   constructor(secret: string) {

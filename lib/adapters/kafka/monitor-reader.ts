@@ -7,7 +7,7 @@ import type {
   MonitorSnapshot,
   PartitionLag,
   TopicReplication,
-} from '../../monitor/types.ts';
+} from '../../ports/monitor-reader.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { buildAdminOptions } from './connection.ts';
 import { fetchRecords } from './fetch-records.ts';

@@ -1,8 +1,8 @@
 import { Admin } from '@platformatic/kafka';
 import type { z } from 'zod';
 import { AdapterError, ReconcilerError } from '../../errors.ts';
-import type { RecordSource, RegistrySchema } from '../../governance/sample.ts';
 import type { KafkaConnection, SchemaRegistryConnectionSchema } from '../../model/environment.ts';
+import type { RecordSource, RegistrySchema } from '../../ports/record-source.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { buildAdminOptions } from './connection.ts';
 import { type FetchedRecord, fetchRecords } from './fetch-records.ts';

@@ -1,5 +1,5 @@
 import { loadMonitorConfig } from '../../config/published-config.ts';
-import type { Notification, Notifier } from '../../monitor/types.ts';
+import type { Notification, Notifier } from '../../ports/notifier.ts';
 import type { DriftNotifier, DriftReport } from '../../ports/reporter.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import type { StateStore } from '../../ports/state-store.ts';

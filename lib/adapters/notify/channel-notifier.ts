@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ReconcilerError } from '../../errors.ts';
 import type { ChannelSpec } from '../../model/channel.ts';
 import { isSecretRef, type SecretRef } from '../../model/common.ts';
-import type { Notification, Notifier } from '../../monitor/types.ts';
+import type { Notification, Notifier } from '../../ports/notifier.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { SIGNATURE_HEADER, signBody } from '../common/webhook-signature.ts';
 import { pagerDutyEvent, slackMessage, webhookPayload } from './format.ts';

@@ -1,4 +1,4 @@
-import type { Notification } from '../../monitor/types.ts';
+import type { Notification } from '../../ports/notifier.ts';
 
 /** PagerDuty Events API v2 severities; Landscape's `critical | warning | info` map onto them directly. */
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';

@@ -8,9 +8,9 @@ import { type KafkaMonitorReader, openKafkaMonitorReader } from '../../../lib/ad
 import { ChannelNotifier } from '../../../lib/adapters/notify/index.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
+import type { MonitoredRule } from '../../../lib/model/alert-rule.ts';
 import { AlertRuleSpecSchema } from '../../../lib/model/alert-rule.ts';
 import { ChannelSpecSchema } from '../../../lib/model/channel.ts';
-import type { MonitoredRule } from '../../../lib/monitor/evaluate.ts';
 import { runMonitorOnce } from '../../../lib/monitor/run-monitor.ts';
 import {
   cleanupPrefix,

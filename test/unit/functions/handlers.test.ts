@@ -10,7 +10,7 @@ import { createWebhookHandler } from '../../../functions/webhook/app.ts';
 import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webhook-verifier.ts';
 import { AdapterError } from '../../../lib/errors.ts';
 import { MASK } from '../../../lib/governance/masking.ts';
-import type { RawRecord } from '../../../lib/governance/sample.ts';
+import type { RawRecord } from '../../../lib/ports/record-source.ts';
 import { localContext } from '../../../lib/serve/lambda-bridge.ts';
 import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
 import { planCommit } from '../../../lib/use-cases/plan-commit.ts';

@@ -5,7 +5,8 @@ import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-re
 import { type MonitorConfig, monitorConfigName } from '../../../lib/config/published-config.ts';
 import { AlertRuleSpecSchema } from '../../../lib/model/alert-rule.ts';
 import { KafkaConnectionSchema } from '../../../lib/model/environment.ts';
-import type { MonitorSnapshot, Notification } from '../../../lib/monitor/types.ts';
+import type { MonitorSnapshot } from '../../../lib/ports/monitor-reader.ts';
+import type { Notification } from '../../../lib/ports/notifier.ts';
 import { localContext } from '../../../lib/serve/lambda-bridge.ts';
 import { ENVIRONMENT_INDEX } from '../../../lib/use-cases/plan-policy.ts';
 import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';

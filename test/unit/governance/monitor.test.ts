@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { MonitoredRule } from '../../../lib/model/alert-rule.ts';
 import { AlertRuleSpecSchema } from '../../../lib/model/alert-rule.ts';
-import { evaluateAlerts, type MonitoredRule, monitorRequestFor } from '../../../lib/monitor/evaluate.ts';
+import { evaluateAlerts, monitorRequestFor } from '../../../lib/monitor/evaluate.ts';
 import { runMonitorOnce } from '../../../lib/monitor/run-monitor.ts';
-import {
-  EMPTY_MONITOR_STATE,
-  type MonitorReader,
-  type MonitorSnapshot,
-  type MonitorState,
-  monitorStateName,
-  type Notification,
-} from '../../../lib/monitor/types.ts';
+import { EMPTY_MONITOR_STATE, type MonitorState, monitorStateName } from '../../../lib/monitor/types.ts';
+import type { MonitorReader, MonitorSnapshot } from '../../../lib/ports/monitor-reader.ts';
+import type { Notification } from '../../../lib/ports/notifier.ts';
 import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');

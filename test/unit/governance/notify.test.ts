@@ -4,7 +4,7 @@ import { ChannelDriftNotifier, ChannelNotifier } from '../../../lib/adapters/not
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { monitorConfigName } from '../../../lib/config/published-config.ts';
 import { ChannelSpecSchema } from '../../../lib/model/channel.ts';
-import type { Notification } from '../../../lib/monitor/types.ts';
+import type { Notification } from '../../../lib/ports/notifier.ts';
 import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
 
 const SLACK_URL = 'https://hooks.slack.example/services/T1/B2/very-secret-token';
