@@ -8,13 +8,8 @@ import type { Plan } from '../lib/model/plan.ts';
 import type { DesiredResource, Inventory, ObservedResource } from '../lib/model/resource.ts';
 import { computePlan } from '../lib/plan/compute-plan.ts';
 import type { ResourceProvider } from '../lib/ports/resource-provider.ts';
-import {
-  createAclChange,
-  createTopicChange,
-  deleteChange,
-  envSecretResolver,
-  testKafkaConnection,
-} from '../test/support/kafka.ts';
+import { brokerSecretResolver, testKafkaConnection } from '../scripts/services/kafka-broker.ts';
+import { createAclChange, createTopicChange, deleteChange } from '../scripts/services/kafka-changes.ts';
 import { type Landscape, type PhaseTimer, recordSteps, timed } from './measure.ts';
 
 /** What the Landscape path measured, plus sanity counts that show the run did what it claims. */
@@ -55,7 +50,7 @@ export async function runLandscape(
   timer: PhaseTimer,
   tuning: Partial<KafkaProviderOptions>,
 ): Promise<LandscapeRun> {
-  const secrets = envSecretResolver();
+  const secrets = brokerSecretResolver();
   const kafka = await createKafkaProvider(testKafkaConnection({ requestTimeoutMs: 120_000 }), secrets, tuning);
   const environment = {
     name: 'bench',
@@ -128,7 +123,7 @@ export async function runProvider(
   timer: PhaseTimer,
   tuning: Partial<KafkaProviderOptions>,
 ): Promise<LandscapeRun> {
-  const secrets = envSecretResolver();
+  const secrets = brokerSecretResolver();
   const kafka = await createKafkaProvider(testKafkaConnection({ requestTimeoutMs: 120_000 }), secrets, tuning);
   try {
     await timed(timer, 'observe (before)', () => kafka.observe([]));

@@ -6,7 +6,7 @@ import {
   ResourceTypes,
 } from '@platformatic/kafka';
 import { toClientAcl } from '../lib/adapters/kafka/normalize.ts';
-import { rawAdmin } from '../test/support/kafka.ts';
+import { rawAdmin } from '../scripts/services/kafka-broker.ts';
 import { chunks, eachLimited, type Landscape, type PhaseTimer, timed } from './measure.ts';
 
 const ANY_ACL = {

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DEFAULT_KAFKA_PROVIDER_OPTIONS } from '../lib/adapters/kafka/kafka-provider.ts';
 import { messageOf } from '../lib/errors.ts';
-import { cleanupPrefix, fileDeleteDelayMs, kafkaTestEnv } from '../test/support/kafka.ts';
+import { cleanupPrefix, fileDeleteDelayMs, kafkaTestEnv } from '../scripts/services/kafka-broker.ts';
 import { type LandscapeRun, runLandscape, runProvider } from './landscape.ts';
 import { formatMs, generateLandscape, type PhaseTimer, peakRssMiB } from './measure.ts';
 import { runRaw } from './raw.ts';

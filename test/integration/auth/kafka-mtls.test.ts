@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupPrefix, uniquePrefix } from '../../support/kafka.ts';
+import { cleanupPrefix } from '../../../scripts/services/kafka-broker.ts';
+import { uniquePrefix } from '../../support/kafka.ts';
 import {
   env,
   kafkaAuthUp,

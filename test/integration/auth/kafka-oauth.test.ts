@@ -1,6 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupPrefix, uniquePrefix } from '../../support/kafka.ts';
+import { cleanupPrefix } from '../../../scripts/services/kafka-broker.ts';
+import { uniquePrefix } from '../../support/kafka.ts';
 import {
   env,
   kafkaAuthUp,

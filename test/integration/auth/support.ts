@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AclOperations, AclPermissionTypes, ResourcePatternTypes, ResourceTypes } from '@platformatic/kafka';
-import { eventually, rawAdmin } from '../../support/kafka.ts';
+import { eventually, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 
 /**

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
-import { cleanupPrefix, kafkaTestEnv, rawAdmin, uniquePrefix } from '../../support/kafka.ts';
+import { cleanupPrefix, kafkaTestEnv, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import { uniquePrefix } from '../../support/kafka.ts';
 
 /**
  * An apply killed mid-way (SIGKILL right after the broker answered the CreateTopics batch, before anything

@@ -7,15 +7,9 @@ import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { Plan } from '../../../lib/model/plan.ts';
-import {
-  cleanupPrefix,
-  deleteChange,
-  envSecretResolver,
-  rawAdmin,
-  testKafkaConnection,
-  testProducer,
-  uniquePrefix,
-} from '../../support/kafka.ts';
+import { cleanupPrefix, rawAdmin, testKafkaConnection, testProducer } from '../../../scripts/services/kafka-broker.ts';
+import { deleteChange } from '../../../scripts/services/kafka-changes.ts';
+import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
 import { cliEnvironment, commitAll, git, landscapeCli, topicYaml, writeFiles } from './support.ts';
 
 const prefix = uniquePrefix('it-safety');

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../../lib/model/plan.ts';
-import { cleanupPrefix } from '../../support/kafka.ts';
+import { cleanupPrefix } from '../../../scripts/services/kafka-broker.ts';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../../..');

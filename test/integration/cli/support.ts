@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { kafkaTestEnv } from '../../support/kafka.ts';
+import { kafkaTestEnv } from '../../../scripts/services/kafka-broker.ts';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../../..');

@@ -12,7 +12,8 @@ import {
   ResourceTypes,
 } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupPrefix, rawAdmin, uniquePrefix } from '../../support/kafka.ts';
+import { cleanupPrefix, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import { uniquePrefix } from '../../support/kafka.ts';
 import { cliEnvironment, commitAll, git, landscapeCli, topicYaml, writeFiles } from './support.ts';
 
 const prefix = uniquePrefix('it-truth');

@@ -9,15 +9,9 @@ import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-re
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
 import { type RunningServer, startServer } from '../../../lib/serve/server.ts';
+import { cleanupPrefix, kafkaTestEnv, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
 import { configDir } from '../../support/builders.ts';
-import {
-  cleanupPrefix,
-  envSecretResolver,
-  kafkaTestEnv,
-  testEnvironmentYaml,
-  testKafkaConnection,
-  uniquePrefix,
-} from '../../support/kafka.ts';
+import { envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
 import { freePort, GitServer, githubHeaders, pushPayload, ROOT } from '../pipeline/support.ts';
 
 /**

@@ -11,15 +11,9 @@ import { openTopicSampler } from '../../../lib/adapters/kafka/monitoring.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
+import { cleanupPrefix, kafkaTestEnv, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
 import { configDir } from '../../support/builders.ts';
-import {
-  cleanupPrefix,
-  envSecretResolver,
-  kafkaTestEnv,
-  testEnvironmentYaml,
-  testKafkaConnection,
-  uniquePrefix,
-} from '../../support/kafka.ts';
+import { envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
 import { startReceiver } from './http-receiver.ts';
 import { createTopicsAndWait } from './topics.ts';
 

@@ -15,14 +15,8 @@ import { openKafkaMonitorReader } from '../../../lib/adapters/kafka/monitoring.t
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { AlertRuleSpecSchema } from '../../../lib/model/alert-rule.ts';
 import { runMonitorOnce } from '../../../lib/monitor/run-monitor.ts';
-import {
-  cleanupPrefix,
-  envSecretResolver,
-  rawAdmin,
-  testKafkaConnection,
-  testProducer,
-  uniquePrefix,
-} from '../../support/kafka.ts';
+import { cleanupPrefix, rawAdmin, testKafkaConnection, testProducer } from '../../../scripts/services/kafka-broker.ts';
+import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
 
 const sizes = process.argv
   .slice(2)

@@ -14,13 +14,12 @@ import { ChannelSpecSchema } from '../../../lib/model/channel.ts';
 import { runMonitorOnce } from '../../../lib/monitor/run-monitor.ts';
 import {
   cleanupPrefix,
-  envSecretResolver,
   kafkaTestEnv,
   rawAdmin,
   testKafkaConnection,
   testProducer,
-  uniquePrefix,
-} from '../../support/kafka.ts';
+} from '../../../scripts/services/kafka-broker.ts';
+import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
 import { loseNextProduceAck } from '../../support/lost-ack.ts';
 import { startReceiver } from './http-receiver.ts';
 import { createTopicsAndWait } from './topics.ts';

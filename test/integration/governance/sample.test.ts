@@ -10,16 +10,14 @@ import { sampleTopic } from '../../../lib/governance/sample.ts';
 import { DataPolicySpecSchema } from '../../../lib/model/data-policy.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import { startServer } from '../../../lib/serve/server.ts';
-import { configDir } from '../../support/builders.ts';
 import {
   cleanupPrefix,
-  envSecretResolver,
   kafkaTestEnv,
-  testEnvironmentYaml,
   testKafkaConnection,
   testProducer,
-  uniquePrefix,
-} from '../../support/kafka.ts';
+} from '../../../scripts/services/kafka-broker.ts';
+import { configDir } from '../../support/builders.ts';
+import { envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
 import { createTopicsAndWait } from './topics.ts';
 
 const prefix = uniquePrefix('it-gov-sample');

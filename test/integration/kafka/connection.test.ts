@@ -3,7 +3,9 @@ import { buildAdminOptions } from '../../../lib/adapters/kafka/connection.ts';
 import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.ts';
 import { AdapterError } from '../../../lib/errors.ts';
 import { keys } from '../../../lib/model/keys.ts';
-import { createTopicChange, envSecretResolver, testKafkaConnection, uniquePrefix } from '../../support/kafka.ts';
+import { testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
+import { createTopicChange } from '../../../scripts/services/kafka-changes.ts';
+import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
 
 describe('buildAdminOptions', () => {
   it('resolves the sasl password and a tls ca from secret references', async () => {

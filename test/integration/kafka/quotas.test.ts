@@ -2,14 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
-import {
-  cleanupPrefix,
-  deleteChange,
-  envSecretResolver,
-  quotaChange,
-  testKafkaConnection,
-  uniquePrefix,
-} from '../../support/kafka.ts';
+import { cleanupPrefix, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
+import { deleteChange, quotaChange } from '../../../scripts/services/kafka-changes.ts';
+import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
 
 const prefix = uniquePrefix('it-kafka');
 const secrets = envSecretResolver();

@@ -14,13 +14,12 @@ import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import {
   adminAs,
   cleanupPrefix,
-  envSecretResolver,
   kafkaTestEnv,
   rawAdmin,
-  scramUserChange,
   testKafkaConnection,
-  uniquePrefix,
-} from '../../support/kafka.ts';
+} from '../../../scripts/services/kafka-broker.ts';
+import { scramUserChange } from '../../../scripts/services/kafka-changes.ts';
+import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
 
 const prefix = uniquePrefix('it-scram');
 const secrets = envSecretResolver();

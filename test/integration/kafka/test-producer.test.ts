@@ -1,6 +1,7 @@
 import { Producer } from '@platformatic/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupPrefix, kafkaTestEnv, rawAdmin, testProducer, uniquePrefix } from '../../support/kafka.ts';
+import { cleanupPrefix, kafkaTestEnv, rawAdmin, testProducer } from '../../../scripts/services/kafka-broker.ts';
+import { uniquePrefix } from '../../support/kafka.ts';
 import { loseNextProduceAck } from '../../support/lost-ack.ts';
 import { createTopicsAndWait } from '../governance/topics.ts';
 

@@ -6,7 +6,8 @@ import {
   topicConfigDefinition,
   topicConfigValueProblem,
 } from '../../../lib/model/topic-config.ts';
-import { rawAdmin, uniquePrefix } from '../../support/kafka.ts';
+import { rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import { uniquePrefix } from '../../support/kafka.ts';
 
 const prefix = uniquePrefix('it-topic-check');
 /** The shared test broker's version (scripts/services/kafka.sh). */

@@ -4,16 +4,9 @@ import { keys } from '../../../lib/model/keys.ts';
 import { TOPIC_CONFIG_KEYS } from '../../../lib/model/kinds/topic.ts';
 import type { ObservedResource } from '../../../lib/model/resource.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
-import {
-  cleanupPrefix,
-  createTopicChange,
-  deleteChange,
-  envSecretResolver,
-  rawAdmin,
-  testKafkaConnection,
-  uniquePrefix,
-  updateTopicChange,
-} from '../../support/kafka.ts';
+import { cleanupPrefix, rawAdmin, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
+import { createTopicChange, deleteChange, updateTopicChange } from '../../../scripts/services/kafka-changes.ts';
+import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
 
 const secrets = envSecretResolver();
 const prefix = uniquePrefix('it-kafka');

@@ -10,16 +10,17 @@ import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import {
   adminAs,
   cleanupPrefix,
-  createAclChange,
-  createTopicChange,
-  deleteChange,
-  envSecretResolver,
   eventually,
   producerAs,
   testKafkaConnection,
-  uniquePrefix,
+} from '../../../scripts/services/kafka-broker.ts';
+import {
+  createAclChange,
+  createTopicChange,
+  deleteChange,
   userChange,
-} from '../../support/kafka.ts';
+} from '../../../scripts/services/kafka-changes.ts';
+import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
 
 const prefix = uniquePrefix('it-kafka');
 const secrets = envSecretResolver();

@@ -8,7 +8,8 @@ import { SIGNATURE_HEADER, verifySignature } from '../../../lib/adapters/common/
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import type { AuditRecord, StoredPlan } from '../../../lib/ports/state-store.ts';
 import { type RunningServer, startServer } from '../../../lib/serve/server.ts';
-import { cleanupPrefix, kafkaTestEnv, rawAdmin, uniquePrefix } from '../../support/kafka.ts';
+import { cleanupPrefix, kafkaTestEnv, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import { uniquePrefix } from '../../support/kafka.ts';
 import { startReceiver } from '../governance/http-receiver.ts';
 import { freePort, GitServer, githubHeaders, pushPayload } from './support.ts';
 

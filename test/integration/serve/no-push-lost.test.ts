@@ -8,7 +8,8 @@ import type { RecordedReport } from '../../../lib/adapters/github/recording-repo
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import type { JobRecord } from '../../../lib/model/job.ts';
 import { type RunningServer, type ServeOptions, startServer } from '../../../lib/serve/server.ts';
-import { cleanupPrefix, kafkaTestEnv, rawAdmin, uniquePrefix } from '../../support/kafka.ts';
+import { cleanupPrefix, kafkaTestEnv, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import { uniquePrefix } from '../../support/kafka.ts';
 import { freePort, GitServer, githubHeaders, pushPayload, ROOT } from '../pipeline/support.ts';
 import { FlakyProxy } from './flaky-proxy.ts';
 
