@@ -47,7 +47,7 @@ function printRun(run: MonitorRun, at: Date): void {
  * `landscape monitor DIR --env E [--once]`: evaluates the environment's AlertRules against the live cluster
  * every `intervalSeconds` and notifies their Channels when an alert fires or resolves. Alert state lives in
  * the state directory, so a restarted monitor neither repeats nor forgets alerts. It also publishes the
- * rules for the scheduled monitor function and the drift notifier (lib/monitor/monitor-config.ts).
+ * rules for the scheduled monitor function and the drift notifier (lib/config/published-config.ts).
  */
 export async function monitorCommand(dir: string, options: MonitorOptions): Promise<number> {
   const config = await loadOrReport(dir, options.env);

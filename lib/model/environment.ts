@@ -72,7 +72,7 @@ export const KubernetesConnectionSchema = z.strictObject({
 
 /**
  * Which kinds Landscape may delete when they disappear from git. Off by default: pruning is opt-in per kind
- * (ADR 0004), and only resources Landscape created (its inventory) are ever candidates.
+ * (ADR 0005), and only resources Landscape created (its inventory) are ever candidates.
  */
 export const PruneSchema = z.strictObject({
   Topic: z.boolean().default(false),

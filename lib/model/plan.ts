@@ -3,7 +3,7 @@ import type { SourceLocation } from './documents.ts';
 import type { EnvironmentSpec } from './environment.ts';
 import type { InventoryEntry, ResourceKey, ResourceKind } from './resource.ts';
 
-/** Bumped whenever a stored field or enum value changes meaning (ADR 0002). */
+/** Bumped whenever a stored field or enum value changes meaning (ADR 0004). */
 export const PLAN_API_VERSION = 'landscape.dev/plan/v1';
 
 /** Stored enum values: PascalCase, never renamed without a new apiVersion. */

@@ -88,7 +88,8 @@ export interface DriftReport {
 
 /**
  * Tells people about drift. Only called when drift is new, changed or resolved (never on every run).
- * The Channel kind's senders (Slack, PagerDuty, webhook) implement it later; a logging one exists today.
+ * ChannelDriftNotifier (lib/adapters/notify) sends to the Environment's drift channels and logs through
+ * LoggingDriftNotifier (lib/report).
  */
 export interface DriftNotifier {
   notify(report: DriftReport): Promise<void>;

@@ -2,8 +2,8 @@ import type { PipelineLogger } from '../ports/logger.ts';
 import type { DriftNotifier, DriftReport } from '../ports/reporter.ts';
 
 /**
- * The default DriftNotifier: one structured log line per new, changed or resolved drift (alarms and log
- * subscriptions can pick it up). Channel senders (Slack, PagerDuty, webhook) replace it later.
+ * One structured log line per new, changed or resolved drift (alarms and log subscriptions can pick it up).
+ * Serve and the drift function pass it to ChannelDriftNotifier as the fallback it always logs through.
  */
 export class LoggingDriftNotifier implements DriftNotifier {
   readonly #log: PipelineLogger;

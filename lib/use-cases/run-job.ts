@@ -14,7 +14,7 @@ interface JobProgress {
 }
 
 /**
- * The plan step (ADR 0010): runs a job the webhook or the API stored. Records Running/Done/Failed on the
+ * The worker (ADR 0010): runs a job the webhook or the API stored. Records Running/Done/Failed on the
  * job record. A user failure (`ReconcilerError`) ends the job (it is reported on GitHub). A retryable fault
  * (the git host, a broker, the store unreachable) is retried with exponential backoff, `jobRetries` times;
  * a fault that outlasts them, or is not retryable, fails the job: its replay keys are forgotten so that

@@ -7,7 +7,7 @@ import type { SecretResolver } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { checkEnvironment, ENVIRONMENT_INDEX } from './plan-policy.ts';
 
-/** Opens a reader of a topic's tail on an environment's connections (lib/adapters/kafka-monitor). */
+/** Opens a reader of a topic's tail on an environment's connections (lib/adapters/kafka/topic-sampler.ts). */
 export type OpenSampler = (
   connections: MonitorConfig['connections'],
   secrets: SecretResolver,

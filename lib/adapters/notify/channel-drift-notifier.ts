@@ -38,7 +38,7 @@ export function driftNotification(report: DriftReport): Notification {
 
 /**
  * The DriftNotifier over Channels: sends each new, changed or resolved drift to the Environment's
- * `spec.drift.channels`, read from the published monitor config (lib/monitor/monitor-config.ts). Every
+ * `spec.drift.channels`, read from the published monitor config (lib/config/published-config.ts). Every
  * channel is tried; failures are collected into one AggregateError after all were attempted.
  */
 export class ChannelDriftNotifier implements DriftNotifier {

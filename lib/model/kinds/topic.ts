@@ -6,7 +6,7 @@ import { ALL_TOPIC_CONFIG_KEYS } from '../topic-config.ts';
  * Topic-level configs of every Kafka version Landscape knows (generated from Kafka's own definitions, see
  * topic-config.ts). Unknown keys are errors (with "did you mean"), because a typo such as `retention.msec`
  * would otherwise be rejected by the broker only at apply time. Whether the target broker's version has the
- * key, and accepts the value, is checked per Environment (lib/plan/checks/topics.ts).
+ * key, and accepts the value, is checked per Environment (lib/governance/checks/topics.ts).
  */
 export const TOPIC_CONFIG_KEYS: readonly string[] = ALL_TOPIC_CONFIG_KEYS;
 
