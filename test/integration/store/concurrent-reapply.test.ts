@@ -13,7 +13,7 @@ import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
 import { requestReapply } from '../../../lib/use-cases/operations.ts';
 import { runJob } from '../../../lib/use-cases/run-job.ts';
 import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../../../lib/wiring/in-process.ts';
-import { environmentYaml, makeDeps, REPO, topicYaml } from '../../unit/pipeline/support.ts';
+import { environmentYaml, makeDeps, REPO, topicYaml } from '../../unit/use-cases/support.ts';
 import {
   clients,
   createBucket,

@@ -15,7 +15,7 @@ import { localContext } from '../../../lib/serve/lambda-bridge.ts';
 import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
 import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
 import { samplePublishedTopic } from '../../../lib/use-cases/sample-published-topic.ts';
-import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from '../pipeline/support.ts';
+import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from '../use-cases/support.ts';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 

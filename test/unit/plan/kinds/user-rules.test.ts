@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lib/config/load-config.ts';
-import { ConfigError } from '../../../lib/errors.ts';
-import { keys } from '../../../lib/model/keys.ts';
-import { desiredUserSpec, UserSpecSchema } from '../../../lib/model/kinds/user.ts';
-import type { InventoryEntry, ObservedResource } from '../../../lib/model/resource.ts';
-import { canonicalJson } from '../../../lib/plan/canonical-json.ts';
-import { userRules } from '../../../lib/plan/kinds/user.ts';
-import { configDir, ENVIRONMENT_YAML } from '../../support/builders.ts';
+import { loadConfig } from '../../../../lib/config/load-config.ts';
+import { ConfigError } from '../../../../lib/errors.ts';
+import { keys } from '../../../../lib/model/keys.ts';
+import { desiredUserSpec, UserSpecSchema } from '../../../../lib/model/kinds/user.ts';
+import type { InventoryEntry, ObservedResource } from '../../../../lib/model/resource.ts';
+import { canonicalJson } from '../../../../lib/plan/canonical-json.ts';
+import { userRules } from '../../../../lib/plan/kinds/user.ts';
+import { configDir, ENVIRONMENT_YAML } from '../../../support/builders.ts';
 
 const ref = (name: string) => ({ secretRef: { provider: 'env' as const, name } });
 const key = keys.user('app');

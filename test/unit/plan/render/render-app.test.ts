@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lib/config/load-config.ts';
-import { checkAppSql } from '../../../lib/governance/checks/app-sql.ts';
-import { CONFIG_CHECKS } from '../../../lib/governance/checks/index.ts';
-import type { JsonObject } from '../../../lib/model/common.ts';
-import { documentsOfKind, type LoadedConfig } from '../../../lib/model/documents.ts';
-import type { DesiredResource } from '../../../lib/model/resource.ts';
-import { renderApp, secretNameOf } from '../../../lib/plan/render/app.ts';
-import { renderKubernetesManifest } from '../../../lib/plan/render/kubernetes-manifest.ts';
-import { configDir } from '../../support/builders.ts';
+import { loadConfig } from '../../../../lib/config/load-config.ts';
+import { checkAppSql } from '../../../../lib/governance/checks/app-sql.ts';
+import { CONFIG_CHECKS } from '../../../../lib/governance/checks/index.ts';
+import type { JsonObject } from '../../../../lib/model/common.ts';
+import { documentsOfKind, type LoadedConfig } from '../../../../lib/model/documents.ts';
+import type { DesiredResource } from '../../../../lib/model/resource.ts';
+import { renderApp, secretNameOf } from '../../../../lib/plan/render/app.ts';
+import { renderKubernetesManifest } from '../../../../lib/plan/render/kubernetes-manifest.ts';
+import { configDir } from '../../../support/builders.ts';
 
 const ENV = `apiVersion: landscape.dev/v1
 kind: Environment
@@ -363,7 +363,7 @@ ${statement
 
 describe('examples/kubernetes', () => {
   it('renders and passes the SQL check', async () => {
-    const config = await loadConfig(new URL('../../../examples/kubernetes', import.meta.url).pathname, 'local');
+    const config = await loadConfig(new URL('../../../../examples/kubernetes', import.meta.url).pathname, 'local');
     const rendered = [...documentsOfKind(config.documents, 'App')].flatMap((doc) => renderApp(doc, config).resources);
     expect(checkAppSql(config, rendered)).toEqual({ problems: [], notes: [] });
     expect(rendered.filter((r) => r.kind === 'KubernetesObject').map((r) => r.key)).toEqual([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../../lib/model/common.ts';
-import type { DesiredResource, InventoryEntry, ObservedResource } from '../../../lib/model/resource.ts';
-import { schemaRules } from '../../../lib/plan/kinds/schema.ts';
-import { normalizeSchema } from '../../../lib/schemas/index.ts';
+import type { JsonObject } from '../../../../lib/model/common.ts';
+import type { DesiredResource, InventoryEntry, ObservedResource } from '../../../../lib/model/resource.ts';
+import { schemaRules } from '../../../../lib/plan/kinds/schema.ts';
+import { normalizeSchema } from '../../../../lib/schemas/index.ts';
 
 const canonical = (text: string) => {
   const r = normalizeSchema('AVRO', text, []);

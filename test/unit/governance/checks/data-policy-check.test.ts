@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lib/config/load-config.ts';
-import { formatProblem } from '../../../lib/errors.ts';
-import { checkDataPolicies } from '../../../lib/governance/checks/data-policy.ts';
-import { configDir, ENVIRONMENT_YAML } from '../../support/builders.ts';
+import { loadConfig } from '../../../../lib/config/load-config.ts';
+import { formatProblem } from '../../../../lib/errors.ts';
+import { checkDataPolicies } from '../../../../lib/governance/checks/data-policy.ts';
+import { configDir, ENVIRONMENT_YAML } from '../../../support/builders.ts';
 
 const PII = `apiVersion: landscape.dev/v1
 kind: DataPolicy
@@ -154,7 +154,7 @@ spec:
 
   it('runs during validate and plan (registered in CONFIG_CHECKS)', async () => {
     // Prepare
-    const { CONFIG_CHECKS } = await import('../../../lib/governance/checks/index.ts');
+    const { CONFIG_CHECKS } = await import('../../../../lib/governance/checks/index.ts');
 
     // Act, Assess
     expect(CONFIG_CHECKS).toContain(checkDataPolicies);

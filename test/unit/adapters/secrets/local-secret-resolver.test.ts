@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
-import { ReconcilerError } from '../../../lib/errors.ts';
-import type { SecretRef } from '../../../lib/model/common.ts';
-import { configDir } from '../../support/builders.ts';
-import { SUITE_SECRETS } from '../../support/scan/suite-secrets.ts';
+import { LocalSecretResolver } from '../../../../lib/adapters/secrets/env-secret-resolver.ts';
+import { ReconcilerError } from '../../../../lib/errors.ts';
+import type { SecretRef } from '../../../../lib/model/common.ts';
+import { configDir } from '../../../support/builders.ts';
+import { SUITE_SECRETS } from '../../../support/scan/suite-secrets.ts';
 
 const VALUE = SUITE_SECRETS.FILE_PROVIDER_SECRET as string;
 const ref = (provider: 'env' | 'file' | 'aws-secretsmanager', name: string, key?: string): SecretRef => ({

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../../lib/model/common.ts';
-import type { DesiredResource, ObservedResource } from '../../../lib/model/resource.ts';
+import type { JsonObject } from '../../../../lib/model/common.ts';
+import type { DesiredResource, ObservedResource } from '../../../../lib/model/resource.ts';
 import {
   diffManifest,
   formatPath,
   kubernetesObjectRules,
   parsePath,
   parseQuantity,
-} from '../../../lib/plan/kinds/kubernetes-object.ts';
+} from '../../../../lib/plan/kinds/kubernetes-object.ts';
 
 const deployment = (overrides: JsonObject = {}): JsonObject => ({
   apiVersion: 'apps/v1',

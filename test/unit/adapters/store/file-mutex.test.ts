@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { withFileMutex } from '../../../lib/adapters/store/file-io.ts';
+import { withFileMutex } from '../../../../lib/adapters/store/file-io.ts';
 
 const run = promisify(execFile);
-const WORKER = join(import.meta.dirname, '../../support/store/mutex-worker.ts');
+const WORKER = join(import.meta.dirname, '../../../support/store/mutex-worker.ts');
 
 /** Runs one worker process to completion (node runs the .ts file directly). */
 function worker(lock: string, counter: string, count: number, mode = 'count', staleMs = 30_000) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractSqlTopics } from '../../../lib/plan/sql/extract-topics.ts';
+import { extractSqlTopics } from '../../../../lib/plan/sql/extract-topics.ts';
 
 const topics = (sql: string) => {
   const { reads, writes, problems } = extractSqlTopics(sql);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lib/config/load-config.ts';
-import { renderAndCheck } from '../../../lib/engine/plan-environment.ts';
-import { formatProblem } from '../../../lib/errors.ts';
-import { checkPolicies } from '../../../lib/governance/checks/policy.ts';
-import { configDir, ENVIRONMENT_YAML, topicYaml } from '../../support/builders.ts';
+import { loadConfig } from '../../../../lib/config/load-config.ts';
+import { renderAndCheck } from '../../../../lib/engine/plan-environment.ts';
+import { formatProblem } from '../../../../lib/errors.ts';
+import { checkPolicies } from '../../../../lib/governance/checks/policy.ts';
+import { configDir, ENVIRONMENT_YAML, topicYaml } from '../../../support/builders.ts';
 
 const POLICY = `apiVersion: landscape.dev/v1
 kind: Policy

@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
-import { ReconcilerError } from '../../../lib/errors.ts';
-import type { LockAttempt } from '../../../lib/ports/lock.ts';
+import { FileLocker } from '../../../../lib/adapters/store/file-locker.ts';
+import { ReconcilerError } from '../../../../lib/errors.ts';
+import type { LockAttempt } from '../../../../lib/ports/lock.ts';
 
-const WORKER = join(import.meta.dirname, '../../support/store/lock-worker.ts');
+const WORKER = join(import.meta.dirname, '../../../support/store/lock-worker.ts');
 const stateDir = () => mkdtemp(join(tmpdir(), 'landscape-locks-'));
 
 /** Runs the lock worker, which takes the lease and is killed holding it; resolves with what it printed. */

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { healthOf } from '../../../lib/adapters/k8s/health.ts';
-import type { KubeObject } from '../../../lib/adapters/k8s/kube-client.ts';
-import { changedPaths, cleanLiveObject, parseK8sKey, resolveSecretRefs } from '../../../lib/adapters/k8s/normalize.ts';
+import { healthOf } from '../../../../lib/adapters/k8s/health.ts';
+import type { KubeObject } from '../../../../lib/adapters/k8s/kube-client.ts';
+import {
+  changedPaths,
+  cleanLiveObject,
+  parseK8sKey,
+  resolveSecretRefs,
+} from '../../../../lib/adapters/k8s/normalize.ts';
 
 const deployment = (generation: number, replicas: number, status: Record<string, unknown> | undefined): KubeObject => ({
   apiVersion: 'apps/v1',

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
-import { ReconcilerError } from '../../../lib/errors.ts';
-import type { Inventory } from '../../../lib/model/resource.ts';
+import { FileStateStore } from '../../../../lib/adapters/store/file-state-store.ts';
+import { ReconcilerError } from '../../../../lib/errors.ts';
+import type { Inventory } from '../../../../lib/model/resource.ts';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../../bin/landscape.ts');
+const BIN = join(import.meta.dirname, '../../../../bin/landscape.ts');
 const inventory: Inventory = { 'kafka/topic/orders': { key: 'kafka/topic/orders', kind: 'Topic' } };
 
 async function appliedStore(): Promise<{ root: string; store: FileStateStore; file: string }> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keys } from '../../../lib/model/keys.ts';
-import { configRisk, topicRules } from '../../../lib/plan/kinds/topic.ts';
+import { keys } from '../../../../lib/model/keys.ts';
+import { configRisk, topicRules } from '../../../../lib/plan/kinds/topic.ts';
 
 describe('configRisk: what a reviewer should know about a topic config change', () => {
   it('warns when retention shrinks, including from unlimited, and stays quiet when it grows', () => {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lib/config/load-config.ts';
-import { renderDesired } from '../../../lib/plan/render/index.ts';
-import { configDir } from '../../support/builders.ts';
+import { loadConfig } from '../../../../lib/config/load-config.ts';
+import { renderDesired } from '../../../../lib/plan/render/index.ts';
+import { configDir } from '../../../support/builders.ts';
 
 const ENVIRONMENT = `apiVersion: landscape.dev/v1
 kind: Environment

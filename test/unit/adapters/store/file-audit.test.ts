@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
-import type { AuditRecord, SkippedAuditRecords } from '../../../lib/ports/state-store.ts';
-import { listAuditRecords } from '../../../lib/use-cases/operations.ts';
+import { FileStateStore } from '../../../../lib/adapters/store/file-state-store.ts';
+import type { AuditRecord, SkippedAuditRecords } from '../../../../lib/ports/state-store.ts';
+import { listAuditRecords } from '../../../../lib/use-cases/operations.ts';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../../bin/landscape.ts');
+const BIN = join(import.meta.dirname, '../../../../bin/landscape.ts');
 
 const record = (id: string, outcome: string): AuditRecord => ({
   id,

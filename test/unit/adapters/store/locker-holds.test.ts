@@ -2,9 +2,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
-import type { Locker } from '../../../lib/ports/lock.ts';
-import { InMemoryLocker } from '../../support/fakes/in-memory-locker.ts';
+import { FileLocker } from '../../../../lib/adapters/store/file-locker.ts';
+import type { Locker } from '../../../../lib/ports/lock.ts';
+import { InMemoryLocker } from '../../../support/fakes/in-memory-locker.ts';
 
 type MakeLocker = (now: () => Date) => Promise<Locker>;
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeConnector, scrub } from '../../../lib/adapters/connect/connect-provider.ts';
-import { judgeHealth, summarizeTrace } from '../../../lib/adapters/connect/health.ts';
-import { loadConfig } from '../../../lib/config/load-config.ts';
-import type { JsonObject } from '../../../lib/model/common.ts';
-import type { DesiredResource, InventoryEntry, ObservedResource } from '../../../lib/model/resource.ts';
-import { connectorRules, REDACTED } from '../../../lib/plan/kinds/connector.ts';
-import { renderDesired } from '../../../lib/plan/render/index.ts';
-import { configDir } from '../../support/builders.ts';
+import { normalizeConnector, scrub } from '../../../../lib/adapters/connect/connect-provider.ts';
+import { judgeHealth, summarizeTrace } from '../../../../lib/adapters/connect/health.ts';
+import { loadConfig } from '../../../../lib/config/load-config.ts';
+import type { JsonObject } from '../../../../lib/model/common.ts';
+import type { DesiredResource, InventoryEntry, ObservedResource } from '../../../../lib/model/resource.ts';
+import { connectorRules, REDACTED } from '../../../../lib/plan/kinds/connector.ts';
+import { renderDesired } from '../../../../lib/plan/render/index.ts';
+import { configDir } from '../../../support/builders.ts';
 
 const ENVIRONMENT = `apiVersion: landscape.dev/v1
 kind: Environment
