@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { type EnvironmentSpec, EnvironmentSpecSchema } from '../../lib/model/environment.ts';
 
 /** Writes config files into a fresh temporary directory and returns its path. */
 export async function configDir(files: Record<string, string>): Promise<string> {
@@ -23,4 +24,41 @@ spec:
 
 export function topicYaml(name: string, spec: string): string {
   return `apiVersion: landscape.dev/v1\nkind: Topic\nmetadata: { name: ${name} }\nspec: ${spec}\n`;
+}
+
+/**
+ * An Environment document for planning without a live system (use cases, handlers): deploys from `branch`
+ * (default main), Kafka at 127.0.0.1:9092; `extra` lines go under `spec`.
+ */
+export function environmentYaml(options: { name?: string; branch?: string; extra?: string } = {}): string {
+  return [
+    'apiVersion: landscape.dev/v1',
+    'kind: Environment',
+    `metadata: { name: ${options.name ?? 'prod'} }`,
+    'spec:',
+    `  branch: ${options.branch ?? 'main'}`,
+    '  kafka: { bootstrapServers: ["127.0.0.1:9092"] }',
+    ...(options.extra ? [options.extra] : []),
+    '',
+  ].join('\n');
+}
+
+/** A Topic document starting with `---`, so that several concatenate into one file. */
+export function topicDocument(name: string, partitions = 3, retention = '604800000'): string {
+  return [
+    '---',
+    'apiVersion: landscape.dev/v1',
+    'kind: Topic',
+    `metadata: { name: ${name} }`,
+    `spec: { partitions: ${partitions}, replicationFactor: 1, config: { retention.ms: "${retention}" } }`,
+    '',
+  ].join('\n');
+}
+
+/** A named, parsed Environment for engine and planner tests: Kafka at 127.0.0.1:9092 plus `spec`. */
+export function testEnvironment(
+  spec: Record<string, unknown> = {},
+  name = 'test',
+): { name: string; spec: EnvironmentSpec } {
+  return { name, spec: EnvironmentSpecSchema.parse({ kafka: { bootstrapServers: ['127.0.0.1:9092'] }, ...spec }) };
 }

@@ -13,7 +13,8 @@ import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
 import { requestReapply } from '../../../lib/use-cases/operations.ts';
 import { runJob } from '../../../lib/use-cases/run-job.ts';
 import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../../../lib/wiring/in-process.ts';
-import { environmentYaml, makeDeps, REPO, topicYaml } from '../../unit/use-cases/support.ts';
+import { environmentYaml, topicDocument } from '../../support/builders.ts';
+import { makeDeps, REPO } from '../../unit/use-cases/support.ts';
 import {
   clients,
   createBucket,
@@ -102,7 +103,7 @@ describe.each(states)('ten concurrent POST /reapply on the %s', (_name, makeStat
     };
     dispatcher.bind((job) => runJob(deps, job));
     invoker.bind((request) => applyStoredPlan(deps, request));
-    git.commit({ 'environment.yaml': environmentYaml(), 'topics.yaml': topicYaml('orders') });
+    git.commit({ 'environment.yaml': environmentYaml(), 'topics.yaml': topicDocument('orders') });
 
     // Act
     await Promise.all(

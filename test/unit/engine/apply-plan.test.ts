@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../lib/engine/apply-plan.ts';
 import { sha256Hex } from '../../../lib/engine/hash.ts';
-import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { DesiredResource, ObservedResource } from '../../../lib/model/resource.ts';
 import { computePlan, planHashMatches } from '../../../lib/plan/compute-plan.ts';
+import { testEnvironment } from '../../support/builders.ts';
 import { InMemoryKafkaProvider } from '../../support/fakes/in-memory-kafka-provider.ts';
 
-const environment = {
-  name: 'test',
-  spec: EnvironmentSpecSchema.parse({ kafka: { bootstrapServers: ['127.0.0.1:9092'] }, prune: { Topic: true } }),
-};
+const environment = testEnvironment({ prune: { Topic: true } });
 const topic = (name: string, partitions = 1): DesiredResource => ({
   key: keys.topic(name),
   kind: 'Topic',

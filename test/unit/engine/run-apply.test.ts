@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../lib/engine/hash.ts';
 import { LEASE_LOST_MESSAGE, runApply } from '../../../lib/engine/run-apply.ts';
-import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { PlannedChange } from '../../../lib/model/plan.ts';
 import type { DesiredResource } from '../../../lib/model/resource.ts';
 import { computePlan } from '../../../lib/plan/compute-plan.ts';
+import { testEnvironment } from '../../support/builders.ts';
 import { InMemoryKafkaProvider } from '../../support/fakes/in-memory-kafka-provider.ts';
 import { InMemoryLocker } from '../../support/fakes/in-memory-locker.ts';
 import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
 
-const environment = {
-  name: 'prod',
-  spec: EnvironmentSpecSchema.parse({ kafka: { bootstrapServers: ['127.0.0.1:9092'] } }),
-};
+const environment = testEnvironment({}, 'prod');
 const topic = (name: string): DesiredResource => ({
   key: keys.topic(name),
   kind: 'Topic',

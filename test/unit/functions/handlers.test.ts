@@ -15,7 +15,8 @@ import { localContext } from '../../../lib/serve/lambda-bridge.ts';
 import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
 import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
 import { samplePublishedTopic } from '../../../lib/use-cases/sample-published-topic.ts';
-import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from '../use-cases/support.ts';
+import { environmentYaml, topicDocument } from '../../support/builders.ts';
+import { makeDeps, pushInput, REPO } from '../use-cases/support.ts';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
@@ -97,7 +98,7 @@ describe('webhook function', () => {
 describe('api function', () => {
   async function api() {
     const fixture = makeDeps();
-    const sha = fixture.git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const sha = fixture.git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     await planPush(fixture, sha);
     const planId = fixture.applies[0]?.planId ?? '';
     const handler = createApiHandler(fixture.deps, logger, { mode: 'iam' });
@@ -163,7 +164,7 @@ describe('api function', () => {
     const fixture = makeDeps();
     const sha = fixture.git.commit({
       'env.yaml': environmentYaml(),
-      'topics.yaml': topicYaml('payments.orders'),
+      'topics.yaml': topicDocument('payments.orders'),
       'pii.yaml': [
         'apiVersion: landscape.dev/v1',
         'kind: DataPolicy',
@@ -283,7 +284,7 @@ describe('api function', () => {
 describe('apply and drift functions', () => {
   it('runs a dispatched job, then applies the plan it stored', async () => {
     const fixture = makeDeps();
-    const sha = fixture.git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const sha = fixture.git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     const handler = createApplyHandler(fixture.deps, logger);
     const job = {
       type: 'plan-push' as const,

@@ -2,20 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../lib/engine/apply-plan.ts';
 import { sha256Hex } from '../../../lib/engine/hash.ts';
-import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { AclOperation } from '../../../lib/model/kinds/acl.ts';
 import type { DesiredResource, Inventory, ObservedResource } from '../../../lib/model/resource.ts';
 import { computePlan } from '../../../lib/plan/compute-plan.ts';
+import { testEnvironment } from '../../support/builders.ts';
 import { InMemoryKafkaProvider } from '../../support/fakes/in-memory-kafka-provider.ts';
 
-const environment = {
-  name: 'test',
-  spec: EnvironmentSpecSchema.parse({
-    kafka: { bootstrapServers: ['127.0.0.1:9092'] },
-    prune: { Topic: true, Acl: true, Quota: true, User: true },
-  }),
-};
+const environment = testEnvironment({ prune: { Topic: true, Acl: true, Quota: true, User: true } });
 const KINDS = ['Topic', 'Acl', 'Quota', 'User'] as const;
 
 const topicName = fc.stringMatching(/^[a-z]{1,6}$/);

@@ -4,7 +4,8 @@ import { checkDrift } from '../../../lib/use-cases/check-drift.ts';
 import { approvePlan } from '../../../lib/use-cases/operations.ts';
 import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
 import { planPullRequest } from '../../../lib/use-cases/plan-pull-request.ts';
-import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from './support.ts';
+import { environmentYaml, topicDocument } from '../../support/builders.ts';
+import { makeDeps, pushInput, REPO } from './support.ts';
 
 /** Every plan, apply, approval and drift result is an audit record with who, commit, plan hash, changes, outcome. */
 const POLICY = [
@@ -18,7 +19,11 @@ const POLICY = [
 describe('audit records of the pipeline', () => {
   it('records a push plan refused by a deny Policy, with the violation', async () => {
     const { deps, git, applies, store } = makeDeps();
-    const sha = git.commit({ 'env.yaml': environmentYaml(), 'p.yaml': POLICY, 'topics.yaml': topicYaml('t.big', 12) });
+    const sha = git.commit({
+      'env.yaml': environmentYaml(),
+      'p.yaml': POLICY,
+      'topics.yaml': topicDocument('t.big', 12),
+    });
     const [outcome] = await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     expect(outcome?.status).toBe('invalid');
     expect(applies).toHaveLength(0);
@@ -31,7 +36,7 @@ describe('audit records of the pipeline', () => {
     // Prepare
     const { deps, git, applies, store } = makeDeps();
     const env = environmentYaml({ extra: '  requireApprovalFor: all' });
-    const sha = git.commit({ 'env.yaml': env, 'topics.yaml': topicYaml('t.one') });
+    const sha = git.commit({ 'env.yaml': env, 'topics.yaml': topicDocument('t.one') });
     await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     const planId = applies[0]?.planId ?? '';
     const hash = (await store.getPlan(planId))?.plan.hash;
@@ -61,9 +66,9 @@ describe('audit records of the pipeline', () => {
   it("records a pull request's plan and a failed drift check", async () => {
     // Prepare
     const { deps, git, store } = makeDeps();
-    const base = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const base = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     const head = git.commit(
-      { 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') + topicYaml('t.two') },
+      { 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') + topicDocument('t.two') },
       'f',
     );
     await planCommit(deps, pushInput(base, '2026-11-25T10:00:00.000Z'));
@@ -103,7 +108,7 @@ describe('audit records of the pipeline', () => {
   it('reports an apply that lost its lease as Failed, with an error commit status and a LeaseLost record', async () => {
     // Prepare: someone breaks the lock while the apply runs and another apply takes the environment.
     const { deps, git, applies, store, reporter, kafka } = makeDeps();
-    const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     const apply = kafka.apply.bind(kafka);
     kafka.apply = async (changes) => {

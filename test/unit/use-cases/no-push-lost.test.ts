@@ -9,7 +9,8 @@ import { catchUp } from '../../../lib/use-cases/catch-up.ts';
 import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
 import { type ReceiveWebhookDeps, receiveGitHubWebhook } from '../../../lib/use-cases/receive-webhook.ts';
 import { runJob } from '../../../lib/use-cases/run-job.ts';
-import { environmentYaml, type FakeGitSource, makeDeps, pushInput, REPO, topicYaml } from './support.ts';
+import { environmentYaml, topicDocument } from '../../support/builders.ts';
+import { type FakeGitSource, makeDeps, pushInput, REPO } from './support.ts';
 
 const SECRET = 'no-push-lost-secret-0123456789';
 const verifier = new GitHubWebhookVerifier(SECRET);
@@ -66,7 +67,7 @@ describe('push jobs ride out outages', () => {
   it('retries a push whose git host is down, with backoff, until it is planned', async () => {
     // Prepare
     const { deps, git, webhook, jobs, applies, store } = fixture();
-    pushedCommit(git, { 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    pushedCommit(git, { 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     const accepted = await receiveGitHubWebhook(webhook, await signed('push', event('push'), 'd-1'));
     const source = flaky(git, 5);
 
@@ -84,7 +85,7 @@ describe('push jobs ride out outages', () => {
   it('after its retries fail the job and forget its replay keys, so GitHub redelivering it runs it again', async () => {
     // Prepare
     const { deps, git, webhook, jobs, applies, store } = fixture({ jobRetries: 2 });
-    pushedCommit(git, { 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    pushedCommit(git, { 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     const delivery = await signed('push', event('push'), 'd-1');
     await receiveGitHubWebhook(webhook, delivery);
 
@@ -109,7 +110,7 @@ describe('push jobs ride out outages', () => {
     const { deps, git, applies } = fixture();
     const sha = git.commit({
       'env.yaml': environmentYaml({ name: 'blue' }) + environmentYaml({ name: 'green' }).replace(/^/, '---\n'),
-      'topics.yaml': topicYaml('t.one'),
+      'topics.yaml': topicDocument('t.one'),
     });
     const observed: string[] = [];
     const createProviders = deps.createProviders;
@@ -140,7 +141,7 @@ describe('push jobs ride out outages', () => {
 
   it('dispatch failing leaves the delivery unremembered, so it can be sent again', async () => {
     const { webhook, git } = fixture();
-    pushedCommit(git, { 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    pushedCommit(git, { 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     const delivery = await signed('push', event('push'), 'd-1');
     const down = { ...webhook, dispatcher: { dispatch: async () => Promise.reject(new Error('throttled')) } };
     expect(await receiveGitHubWebhook(down, delivery)).toMatchObject({ status: 'failed' });
@@ -167,7 +168,7 @@ describe('repository names', () => {
 describe('which branch deploys', () => {
   async function appliedFromMain() {
     const f = fixture();
-    const sha = f.git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const sha = f.git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     await planCommit(f.deps, pushInput(sha));
     await applyStoredPlan(f.deps, f.applies[0] ?? { environment: '', planId: '' });
     f.applies.length = 0;
@@ -178,7 +179,7 @@ describe('which branch deploys', () => {
     // Prepare: the feature branch says prod deploys from it.
     const { deps, git, applies, reporter } = await appliedFromMain();
     const sha = git.commit(
-      { 'env.yaml': environmentYaml({ branch: 'feature' }), 'topics.yaml': topicYaml('t.evil') },
+      { 'env.yaml': environmentYaml({ branch: 'feature' }), 'topics.yaml': topicDocument('t.evil') },
       'feature',
     );
 
@@ -195,12 +196,15 @@ describe('which branch deploys', () => {
 
   it('moving spec.branch is a change deployed from the current branch; then the new branch deploys', async () => {
     const { deps, git, applies } = await appliedFromMain();
-    const move = git.commit({ 'env.yaml': environmentYaml({ branch: 'release' }), 'topics.yaml': topicYaml('t.one') });
+    const move = git.commit({
+      'env.yaml': environmentYaml({ branch: 'release' }),
+      'topics.yaml': topicDocument('t.one'),
+    });
     const moved = await planCommit(deps, pushInput(move, '2026-11-25T10:30:00.000Z'));
     expect(moved).toMatchObject([{ environment: 'prod', status: 'planned' }]);
     await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });
     const onRelease = git.commit(
-      { 'env.yaml': environmentYaml({ branch: 'release' }), 'topics.yaml': topicYaml('t.two') },
+      { 'env.yaml': environmentYaml({ branch: 'release' }), 'topics.yaml': topicDocument('t.two') },
       'release',
     );
     const later = { ...pushInput(onRelease, '2026-11-25T11:00:00.000Z'), branch: 'release' };
@@ -213,7 +217,10 @@ describe('which branch deploys', () => {
   it('an environment off the branch allowlist is planned by nothing (reapply, catch-up)', async () => {
     const { deps, git, applies } = fixture({ allowedBranches: ['main'] });
     const sha = git.commit(
-      { 'env.yaml': environmentYaml({ name: 'production', branch: 'production' }), 'topics.yaml': topicYaml('t.one') },
+      {
+        'env.yaml': environmentYaml({ name: 'production', branch: 'production' }),
+        'topics.yaml': topicDocument('t.one'),
+      },
       'production',
     );
     const { branch: _pushed, ...input } = pushInput(sha);
@@ -228,13 +235,13 @@ describe('catchUp', () => {
   it('plans a branch head that no push delivered, once', async () => {
     // Prepare: applied at `first`; `second` was pushed but its webhook was lost.
     const { deps, git, applies, store, clock } = fixture();
-    const first = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const first = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     await planCommit(deps, pushInput(first));
     await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });
     clock.advance(60_000);
     const second = git.commit({
       'env.yaml': environmentYaml(),
-      'topics.yaml': topicYaml('t.one') + topicYaml('t.two'),
+      'topics.yaml': topicDocument('t.one') + topicDocument('t.two'),
     });
 
     // Act
@@ -250,7 +257,7 @@ describe('catchUp', () => {
 
   it("finds an environment whose very first push was lost, from the allowlist's repositories", async () => {
     const { deps, git, applies } = fixture();
-    const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     expect(await catchUp(deps, [REPO, 'acme/*'])).toMatchObject([{ status: 'caught-up', commit: sha }]);
     expect(applies).toEqual([expect.objectContaining({ environment: 'prod' })]);
   });
@@ -271,11 +278,14 @@ describe('/landscape plan without pull request lookups', () => {
     const opened = JSON.parse(event('pull_request.opened')) as {
       pull_request: { head: { sha: string }; base: { sha: string } };
     };
-    git.commits.set(opened.pull_request.base.sha, { 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    git.commits.set(opened.pull_request.base.sha, {
+      'env.yaml': environmentYaml(),
+      'topics.yaml': topicDocument('t.one'),
+    });
     git.branches.set('main', opened.pull_request.base.sha);
     git.commits.set(opened.pull_request.head.sha, {
       'env.yaml': environmentYaml(),
-      'topics.yaml': topicYaml('t.one') + topicYaml('t.new'),
+      'topics.yaml': topicDocument('t.one') + topicDocument('t.new'),
     });
     const plainGit: GitSource = {
       checkout: (r, c) => git.checkout(r, c),

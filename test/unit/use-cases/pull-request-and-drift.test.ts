@@ -8,7 +8,8 @@ import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
 import { planPullRequest } from '../../../lib/use-cases/plan-pull-request.ts';
 import { COMMAND_COMMENT_MARKER } from '../../../lib/use-cases/pull-request-command.ts';
 import { runJob } from '../../../lib/use-cases/run-job.ts';
-import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from './support.ts';
+import { environmentYaml, topicDocument } from '../../support/builders.ts';
+import { makeDeps, pushInput, REPO } from './support.ts';
 
 function prJob(headSha: string, baseSha: string): PullRequestJob {
   return {
@@ -28,9 +29,9 @@ function prJob(headSha: string, baseSha: string): PullRequestJob {
 describe('planPullRequest', () => {
   it('posts one check run per environment and one comment with the plan', async () => {
     const { deps, git, reporter, applies } = makeDeps();
-    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     const headSha = git.commit(
-      { 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') + topicYaml('t.two') },
+      { 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') + topicDocument('t.two') },
       'feature',
     );
     const results = await planPullRequest(deps, prJob(headSha, baseSha));
@@ -48,8 +49,8 @@ describe('planPullRequest', () => {
 
   it('annotates configuration errors at file:line, relative to the repository', async () => {
     const { deps, git, reporter } = makeDeps();
-    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
-    const bad = `${topicYaml('t.one')}---\napiVersion: landscape.dev/v1\nkind: Topic\nmetadata: { name: t.bad }\nspec: { partitions: 3, retentoin: 1 }\n`;
+    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
+    const bad = `${topicDocument('t.one')}---\napiVersion: landscape.dev/v1\nkind: Topic\nmetadata: { name: t.bad }\nspec: { partitions: 3, retentoin: 1 }\n`;
     const headSha = git.commit({ 'env.yaml': environmentYaml(), 'topics/payments.yaml': bad }, 'feature');
     const [result] = await planPullRequest(deps, prJob(headSha, baseSha));
     expect(result?.conclusion).toBe('failure');
@@ -66,9 +67,9 @@ describe('planPullRequest', () => {
       seen.push(spec.kafka.bootstrapServers);
       return [];
     };
-    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     const evil = environmentYaml().replace('127.0.0.1:9092', 'attacker.example:9092');
-    const headSha = git.commit({ 'env.yaml': evil, 'topics.yaml': topicYaml('t.one') }, 'feature');
+    const headSha = git.commit({ 'env.yaml': evil, 'topics.yaml': topicDocument('t.one') }, 'feature');
     await planPullRequest(deps, prJob(headSha, baseSha));
     expect(seen).toEqual([['127.0.0.1:9092']]);
   });
@@ -91,10 +92,13 @@ describe('/landscape comment commands', () => {
   it('`plan` plans the pull request at its current head, updating the plan comment and check runs', async () => {
     // Prepare: the PR moved on since it was opened; the comment names no commit.
     const { deps, git, reporter, applies } = makeDeps();
-    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
-    git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') + topicYaml('t.old') }, 'feature');
+    const baseSha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
+    git.commit(
+      { 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') + topicDocument('t.old') },
+      'feature',
+    );
     const headSha = git.commit(
-      { 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') + topicYaml('t.latest') },
+      { 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') + topicDocument('t.latest') },
       'feature',
     );
     git.pullRequests.set(43, { number: 43, state: 'open', headSha, baseSha, baseRef: 'main' });
@@ -119,7 +123,7 @@ describe('/landscape comment commands', () => {
   it('answers `apply` (merging applies), `help`, a closed pull request and a git host without lookups', async () => {
     // Prepare
     const { deps, git, reporter } = makeDeps();
-    const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one') });
+    const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     git.pullRequests.set(43, { number: 43, state: 'closed', headSha: sha, baseSha: sha, baseRef: 'main' });
     const answers: string[] = [];
     const answer = () => {
@@ -158,7 +162,7 @@ describe('checkDrift', () => {
   async function applied() {
     const fixture = makeDeps();
     const { deps, git, applies } = fixture;
-    const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicYaml('t.one', 3, '1000') });
+    const sha = git.commit({ 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one', 3, '1000') });
     await planCommit(deps, pushInput(sha));
     await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });
     return { ...fixture, sha };
@@ -221,7 +225,7 @@ describe('checkDrift', () => {
     const fixture = makeDeps();
     const { deps, git, applies, kafka } = fixture;
     const env = environmentYaml({ extra: '  drift: { mode: remediate }' });
-    const sha = git.commit({ 'env.yaml': env, 'topics.yaml': topicYaml('t.one', 3, '1000') });
+    const sha = git.commit({ 'env.yaml': env, 'topics.yaml': topicDocument('t.one', 3, '1000') });
     await planCommit(deps, pushInput(sha));
     await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });
     tamper(kafka, '5');
@@ -239,7 +243,7 @@ describe('checkDrift', () => {
     clock.advance(15 * 60_000);
     const missed = git.commit({
       'env.yaml': environmentYaml(),
-      'topics.yaml': topicYaml('t.one', 3, '1000') + topicYaml('t.two'),
+      'topics.yaml': topicDocument('t.one', 3, '1000') + topicDocument('t.two'),
     });
     const outcome = await checkDrift(deps, { environment: 'prod' });
     expect(outcome).toMatchObject({ status: 'caught-up', commit: missed });

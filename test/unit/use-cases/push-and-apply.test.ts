@@ -5,7 +5,8 @@ import { checkDrift } from '../../../lib/use-cases/check-drift.ts';
 import { approvePlan } from '../../../lib/use-cases/operations.ts';
 import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
 import { runJob } from '../../../lib/use-cases/run-job.ts';
-import { environmentYaml, makeDeps, pushInput, REPO, topicYaml } from './support.ts';
+import { environmentYaml, topicDocument } from '../../support/builders.ts';
+import { makeDeps, pushInput, REPO } from './support.ts';
 
 const base = (topics: string) => ({ 'environments.yaml': environmentYaml(), 'topics.yaml': topics });
 
@@ -13,7 +14,7 @@ describe('planCommit + applyStoredPlan', () => {
   it('plans a pushed commit, stores it, applies it and records everything', async () => {
     // Prepare
     const { deps, git, kafka, applies, store, reporter } = makeDeps();
-    const sha = git.commit(base(topicYaml('payments.orders')));
+    const sha = git.commit(base(topicDocument('payments.orders')));
     // Act
     const [outcome] = await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     // Assess
@@ -39,7 +40,7 @@ describe('planCommit + applyStoredPlan', () => {
 
   it('never applies a plan twice', async () => {
     const { deps, git, applies } = makeDeps();
-    const sha = git.commit(base(topicYaml('a.topic')));
+    const sha = git.commit(base(topicDocument('a.topic')));
     await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     const planId = applies[0]?.planId ?? '';
     await applyStoredPlan(deps, { environment: 'prod', planId });
@@ -48,8 +49,8 @@ describe('planCommit + applyStoredPlan', () => {
 
   it('lets the latest commit win: an older unapplied plan is superseded, whatever order applies arrive in', async () => {
     const { deps, git, kafka, applies, store } = makeDeps();
-    const older = git.commit(base(topicYaml('t.one')));
-    const newer = git.commit(base(topicYaml('t.one') + topicYaml('t.two')));
+    const older = git.commit(base(topicDocument('t.one')));
+    const newer = git.commit(base(topicDocument('t.one') + topicDocument('t.two')));
     await planCommit(deps, pushInput(older, '2026-11-25T10:00:00.000Z'));
     await planCommit(deps, pushInput(newer, '2026-11-25T10:00:01.000Z'));
     const [first, second] = applies;
@@ -62,8 +63,8 @@ describe('planCommit + applyStoredPlan', () => {
 
   it('stores a plan triggered earlier than an existing one as Superseded and does not apply it', async () => {
     const { deps, git, applies } = makeDeps();
-    const a = git.commit(base(topicYaml('t.one')));
-    const b = git.commit(base(topicYaml('t.two')));
+    const a = git.commit(base(topicDocument('t.one')));
+    const b = git.commit(base(topicDocument('t.two')));
     await planCommit(deps, pushInput(b, '2026-11-25T10:00:02.000Z'));
     const [outcome] = await planCommit(deps, pushInput(a, '2026-11-25T10:00:01.000Z'));
     expect(outcome?.status).toBe('superseded');
@@ -72,8 +73,8 @@ describe('planCommit + applyStoredPlan', () => {
 
   it('skips a push job whose commit is no longer the branch head', async () => {
     const { deps, git, applies } = makeDeps();
-    const a = git.commit(base(topicYaml('t.one')));
-    git.commit(base(topicYaml('t.two')));
+    const a = git.commit(base(topicDocument('t.one')));
+    git.commit(base(topicDocument('t.two')));
     await runJob(deps, {
       type: 'plan-push',
       id: 'job-1',
@@ -91,10 +92,10 @@ describe('planCommit + applyStoredPlan', () => {
   it('keeps an operator rollback (re-apply of an older commit) until the next push: drift does not undo it', async () => {
     // Prepare: v1, then v2 (which adds a topic), applied by pushes.
     const { deps, git, applies, clock } = makeDeps();
-    const v1 = git.commit(base(topicYaml('t.one')));
+    const v1 = git.commit(base(topicDocument('t.one')));
     await planCommit(deps, pushInput(v1, '2026-11-25T10:00:00.000Z'));
     await applyStoredPlan(deps, applies.at(-1) ?? { environment: '', planId: '' });
-    const v2 = git.commit(base(topicYaml('t.one') + topicYaml('t.two')));
+    const v2 = git.commit(base(topicDocument('t.one') + topicDocument('t.two')));
     await planCommit(deps, pushInput(v2, '2026-11-25T10:01:00.000Z'));
     await applyStoredPlan(deps, applies.at(-1) ?? { environment: '', planId: '' });
     expect(await deps.store.getApplied('prod')).toMatchObject({ commit: v2 });
@@ -124,10 +125,13 @@ describe('planCommit + applyStoredPlan', () => {
   it('holds destructive changes until an approval bound to the plan hash arrives', async () => {
     const { deps, git, kafka, applies, store, reporter } = makeDeps();
     const env = environmentYaml({ extra: '  prune: { Topic: true }' });
-    const first = git.commit({ 'environments.yaml': env, 'topics.yaml': topicYaml('keep') + topicYaml('drop.me') });
+    const first = git.commit({
+      'environments.yaml': env,
+      'topics.yaml': topicDocument('keep') + topicDocument('drop.me'),
+    });
     await planCommit(deps, pushInput(first, '2026-11-25T10:00:00.000Z'));
     await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' });
-    const second = git.commit({ 'environments.yaml': env, 'topics.yaml': topicYaml('keep') });
+    const second = git.commit({ 'environments.yaml': env, 'topics.yaml': topicDocument('keep') });
     await planCommit(deps, pushInput(second, '2026-11-25T10:01:00.000Z'));
     const planId = applies[1]?.planId ?? '';
     expect(await applyStoredPlan(deps, { environment: 'prod', planId })).toEqual({ status: 'awaiting-approval' });
@@ -148,7 +152,7 @@ describe('planCommit + applyStoredPlan', () => {
 
   it('gives up with a retryable fault while another holder keeps the lock', async () => {
     const { deps, git, applies } = makeDeps();
-    const sha = git.commit(base(topicYaml('t.one')));
+    const sha = git.commit(base(topicDocument('t.one')));
     await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     await deps.locker.tryLock('prod', 'someone-else', 600);
     const error = await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' }).catch((e: unknown) => e);
@@ -159,7 +163,7 @@ describe('planCommit + applyStoredPlan', () => {
 
   it('refuses a stale plan and plans the same commit again once', async () => {
     const { deps, git, kafka, applies, store } = makeDeps();
-    const sha = git.commit(base(topicYaml('t.one')));
+    const sha = git.commit(base(topicDocument('t.one')));
     await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     // Someone creates the topic out of band between plan and apply.
     kafka.state.set('kafka/topic/t.one', {
@@ -181,7 +185,7 @@ describe('planCommit + applyStoredPlan', () => {
     const { deps, git, applies, reporter } = makeDeps();
     const sha = git.commit(
       base(
-        `${topicYaml('t.one')}---\napiVersion: landscape.dev/v1\nkind: Topic\nmetadata: { name: bad }\nspec: { partitionz: 3 }\n`,
+        `${topicDocument('t.one')}---\napiVersion: landscape.dev/v1\nkind: Topic\nmetadata: { name: bad }\nspec: { partitionz: 3 }\n`,
       ),
     );
     const [outcome] = await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
@@ -195,7 +199,7 @@ describe('planCommit + applyStoredPlan', () => {
     const { deps, git, applies } = makeDeps();
     const sha = git.commit({
       'envs.yaml': `${environmentYaml({ name: 'prod' })}---\n${environmentYaml({ name: 'staging', branch: 'staging' })}`,
-      'topics.yaml': topicYaml('t.one'),
+      'topics.yaml': topicDocument('t.one'),
     });
     await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     expect(applies.map((a) => a.environment)).toEqual(['prod']);

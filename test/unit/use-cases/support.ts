@@ -61,30 +61,6 @@ export class FakeGitSource implements GitSource {
   }
 }
 
-export function environmentYaml(options: { name?: string; branch?: string; extra?: string } = {}): string {
-  return [
-    'apiVersion: landscape.dev/v1',
-    'kind: Environment',
-    `metadata: { name: ${options.name ?? 'prod'} }`,
-    'spec:',
-    `  branch: ${options.branch ?? 'main'}`,
-    '  kafka: { bootstrapServers: ["127.0.0.1:9092"] }',
-    ...(options.extra ? [options.extra] : []),
-    '',
-  ].join('\n');
-}
-
-export function topicYaml(name: string, partitions = 3, retention = '604800000'): string {
-  return [
-    '---',
-    'apiVersion: landscape.dev/v1',
-    'kind: Topic',
-    `metadata: { name: ${name} }`,
-    `spec: { partitions: ${partitions}, replicationFactor: 1, config: { retention.ms: "${retention}" } }`,
-    '',
-  ].join('\n');
-}
-
 /** The planCommit input of a push to main, as the webhook's job makes it. */
 export function pushInput(commit: string, receivedAt = '2026-11-25T10:00:00.000Z', actor = 'octocat') {
   return { repo: REPO, commit, branch: 'main', trigger: 'push', receivedAt, actor };
