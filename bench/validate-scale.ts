@@ -16,6 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ResourceProvider } from '../lib/ports/resource-provider.ts';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -97,11 +98,20 @@ interface Measured {
   detail: string;
 }
 
+/** A Kafka cluster with nothing on it: `plan` measures the planner against an empty cluster, no broker. */
+const EMPTY_KAFKA: ResourceProvider = {
+  name: 'empty-kafka',
+  kinds: ['Topic', 'Acl', 'Quota', 'User'],
+  observe: async () => [],
+  observeKeys: async () => [],
+  apply: async () => [],
+  close: async () => {},
+};
+
 /** One measurement in this process: the operation's wall time and the process's peak RSS. */
 async function child(op: string, dir: string): Promise<Measured> {
   const { loadConfig, loadLandscape } = await import('../lib/config/load-config.ts');
   const { planEnvironment, renderAndCheck } = await import('../lib/engine/plan-environment.ts');
-  const { InMemoryKafkaProvider } = await import('../test/support/fakes/in-memory-kafka-provider.ts');
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   let detail: string;
@@ -114,7 +124,7 @@ async function child(op: string, dir: string): Promise<Measured> {
     const config = await loadConfig(dir, 'env-0');
     const result = await planEnvironment({
       config,
-      providers: [new InMemoryKafkaProvider()],
+      providers: [EMPTY_KAFKA],
       inventory: {},
       source: {},
     });
