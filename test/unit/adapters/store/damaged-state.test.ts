@@ -71,12 +71,13 @@ describe('FileStateStore over damaged state', () => {
     await writeFile(join(root, 'plans', 'p-2.json'), '{');
     await mkdir(join(root, 'values'), { recursive: true });
     await writeFile(join(root, 'values', 'drift_prod.json'), 'not json');
+    // One read at a time: reads started together would reject before the loop awaits them (unhandled).
     for (const [read, file] of [
-      [store.getApplied('prod'), 'applied.json'],
-      [store.getPlan('p-2'), 'p-2.json'],
-      [store.getValue('drift/prod'), 'drift_prod.json'],
+      [() => store.getApplied('prod'), 'applied.json'],
+      [() => store.getPlan('p-2'), 'p-2.json'],
+      [() => store.getValue('drift/prod'), 'drift_prod.json'],
     ] as const) {
-      const error = await failure(read);
+      const error = await failure(read());
       expect(error.code).toBe('StateDamaged');
       expect(error.message).toContain(file);
     }
