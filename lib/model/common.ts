@@ -66,3 +66,6 @@ export type JsonObject = { [key: string]: Json };
 export function asJsonObject(value: object): JsonObject {
   return value as JsonObject;
 }
+
+/** PEM text or other non-secret text given inline, or a secret reference to it. */
+export const SecretOrStringSchema = z.union([z.string(), SecretRefSchema]);
