@@ -13,7 +13,7 @@ import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { describeKafkaError, isRetryableKafkaError } from './kafka-errors.ts';
 
 /** SASL mechanism names as the config spells them, mapped to the client's names. */
-const SASL_MECHANISM: Record<NonNullable<KafkaConnection['sasl']>['mechanism'], SASLMechanismValue> = {
+const SASL_MECHANISM: Record<'scram-sha-256' | 'scram-sha-512' | 'plain', SASLMechanismValue> = {
   'scram-sha-256': SASLMechanisms.SCRAM_SHA_256,
   'scram-sha-512': SASLMechanisms.SCRAM_SHA_512,
   plain: SASLMechanisms.PLAIN,
@@ -56,6 +56,9 @@ export async function buildAdminOptions(connection: KafkaConnection, secrets: Se
     retryDelay: 250,
   };
   if (connection.sasl) {
+    if (!('password' in connection.sasl)) {
+      throw new AdapterError(`kafka sasl mechanism "${connection.sasl.mechanism}" is not supported by this build yet`);
+    }
     const password = await resolveSecret(secrets, connection.sasl.password, 'the kafka sasl password');
     options.sasl = {
       mechanism: SASL_MECHANISM[connection.sasl.mechanism],

@@ -16,7 +16,7 @@ const SUPER_USER = 'a broker super-user (spec.kafka.superUsers)';
 export function protectedUsers(connection: KafkaConnection): Map<string, string> {
   const reasons = new Map<string, string[]>();
   const add = (name: string, reason: string) => reasons.set(name, [...(reasons.get(name) ?? []), reason]);
-  if (connection.sasl?.username) add(connection.sasl.username, OWN_PRINCIPAL);
+  if (connection.sasl && 'username' in connection.sasl) add(connection.sasl.username, OWN_PRINCIPAL);
   for (const name of new Set(connection.superUsers ?? [])) add(name, SUPER_USER);
   return new Map([...reasons].map(([name, why]) => [name, why.join(' and ')]));
 }

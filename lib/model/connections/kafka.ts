@@ -5,12 +5,56 @@ import { SecretOrStringSchema, SecretRefSchema } from '../common.ts';
 export const KafkaConnectionSchema = z.strictObject({
   bootstrapServers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected "host:port"')).min(1),
   clientId: z.string().default('landscape'),
+  /**
+   * How Landscape authenticates over SASL, by mechanism. Without `sasl` (and without a client certificate) the
+   * connection is anonymous. Client certificates (mTLS) are under `tls`.
+   */
   sasl: z
-    .strictObject({
-      mechanism: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']),
-      username: z.string().min(1),
-      password: SecretRefSchema,
-    })
+    .discriminatedUnion('mechanism', [
+      /** SASL/SCRAM or PLAIN: a user name and a password held as a secret reference. */
+      z.strictObject({
+        mechanism: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']),
+        username: z.string().min(1),
+        password: SecretRefSchema,
+      }),
+      /** SASL/OAUTHBEARER with a token from an OIDC token endpoint (client-credentials grant). */
+      z.strictObject({
+        mechanism: z.literal('oauthbearer'),
+        tokenEndpoint: z.url(),
+        clientId: z.string().min(1),
+        clientSecret: SecretRefSchema,
+        scope: z.string().min(1).optional(),
+        audience: z.string().min(1).optional(),
+        /** SASL extensions sent with the token (Confluent Cloud: `logicalCluster`, `identityPoolId`). */
+        extensions: z.record(z.string().regex(/^[A-Za-z]+$/, 'expected letters only'), z.string()).optional(),
+      }),
+      /**
+       * Amazon MSK IAM: a token signed from the default AWS credential chain (the function's role), optionally
+       * after assuming `roleArn`. Kafka ACLs are not enforced on IAM-authenticated clusters: Landscape refuses
+       * Acl resources there and renders IAM policy documents instead (`clusterArn` scopes them).
+       */
+      z.strictObject({
+        mechanism: z.literal('aws-msk-iam'),
+        /** Default: AWS_REGION / AWS_DEFAULT_REGION, else the region in the broker host names. */
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as "eu-west-1"')
+          .optional(),
+        roleArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN')
+          .optional(),
+        roleSessionName: z.string().min(2).max(64).optional(),
+        /** `arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID`: the resource IAM policies are scoped to. */
+        clusterArn: z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/,
+            'expected an MSK cluster ARN such as "arn:aws:kafka:eu-west-1:123456789012:cluster/orders/abcd1234-..."',
+          )
+          .optional(),
+      }),
+    ])
     .optional(),
   tls: z
     .strictObject({
@@ -19,6 +63,12 @@ export const KafkaConnectionSchema = z.strictObject({
       ca: SecretOrStringSchema.optional(),
       rejectUnauthorized: z.boolean().default(true),
       serverName: z.string().optional(),
+      /** Client certificate chain for mutual TLS (PEM text, or a secret reference to it). Needs `clientKey`. */
+      clientCertificate: SecretOrStringSchema.optional(),
+      /** The client certificate's private key (PEM). A secret reference: a key is never inline. */
+      clientKey: SecretRefSchema.optional(),
+      /** Passphrase of an encrypted `clientKey`. */
+      clientKeyPassphrase: SecretRefSchema.optional(),
     })
     .optional(),
   /** Per-request timeout for admin calls. */
@@ -38,3 +88,9 @@ export const KafkaConnectionSchema = z.strictObject({
   superUsers: z.array(z.string().min(1)).optional(),
 });
 export type KafkaConnection = z.infer<typeof KafkaConnectionSchema>;
+export type KafkaSasl = NonNullable<KafkaConnection['sasl']>;
+export type KafkaSaslMechanism = KafkaSasl['mechanism'];
+/** Kafka ACLs are enforced on this connection's cluster (false on MSK IAM, where IAM policies decide). */
+export function usesIamAccessControl(connection: Pick<KafkaConnection, 'sasl'>): boolean {
+  return connection.sasl?.mechanism === 'aws-msk-iam';
+}
