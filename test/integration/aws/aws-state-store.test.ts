@@ -15,7 +15,7 @@ import {
   deleteStateTable,
   ensureAwsServices,
   uniqueName,
-} from './aws-services.ts';
+} from '../../support/aws.ts';
 
 const dynamo = clients.dynamo();
 const s3 = clients.s3();

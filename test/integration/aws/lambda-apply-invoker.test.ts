@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LambdaApplyInvoker } from '../../../lib/adapters/aws/index.ts';
-import { clients, ensureAwsServices, MOTO_ENDPOINT, uniqueName } from './aws-services.ts';
+import { clients, ensureAwsServices, MOTO_ENDPOINT, uniqueName } from '../../support/aws.ts';
 
 const functionName = uniqueName('landscape-apply');
 

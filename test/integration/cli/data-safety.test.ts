@@ -9,8 +9,15 @@ import { keys } from '../../../lib/model/keys.ts';
 import type { Plan } from '../../../lib/model/plan.ts';
 import { cleanupPrefix, rawAdmin, testKafkaConnection, testProducer } from '../../../scripts/services/kafka-broker.ts';
 import { deleteChange } from '../../../scripts/services/kafka-changes.ts';
+import {
+  cliEnvironment,
+  commitAll,
+  git,
+  landscapeCli,
+  topicYaml,
+  writeFiles,
+} from '../../support/cli/landscape-cli.ts';
 import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
-import { cliEnvironment, commitAll, git, landscapeCli, topicYaml, writeFiles } from './support.ts';
 
 const prefix = uniquePrefix('it-safety');
 let admin: Admin;

@@ -13,8 +13,15 @@ import {
 } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import {
+  cliEnvironment,
+  commitAll,
+  git,
+  landscapeCli,
+  topicYaml,
+  writeFiles,
+} from '../../support/cli/landscape-cli.ts';
 import { uniquePrefix } from '../../support/kafka.ts';
-import { cliEnvironment, commitAll, git, landscapeCli, topicYaml, writeFiles } from './support.ts';
 
 const prefix = uniquePrefix('it-truth');
 let admin: Admin;

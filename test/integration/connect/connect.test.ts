@@ -13,7 +13,7 @@ import type { DesiredResource, InventoryEntry, ObservedResource } from '../../..
 import { connectorRules, REDACTED } from '../../../lib/plan/kinds/connector.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import { cleanupPrefix, eventually, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
-import { inventoryFor, planChange, randomId } from '../schema-registry/plan-change.ts';
+import { inventoryFor, planChange, randomId } from '../../support/plan-change.ts';
 
 const URL = process.env.KAFKA_CONNECT_URL ?? 'http://127.0.0.1:8083';
 const prefix = `it-connect-${randomId()}-`;

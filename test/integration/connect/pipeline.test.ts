@@ -8,7 +8,7 @@ import { applyPlan } from '../../../lib/engine/apply-plan.ts';
 import { planEnvironment } from '../../../lib/engine/plan-environment.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
 import { configDir } from '../../support/builders.ts';
-import { randomId } from '../schema-registry/plan-change.ts';
+import { randomId } from '../../support/plan-change.ts';
 
 const URL = process.env.KAFKA_CONNECT_URL ?? 'http://127.0.0.1:8083';
 const name = `it-connect-pipe-${randomId()}`;

@@ -11,8 +11,8 @@ import type { AuditRecord } from '../../../lib/ports/state-store.ts';
 import { type RunningServer, startServer } from '../../../lib/serve/server.ts';
 import { cleanupPrefix, kafkaTestEnv, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
 import { configDir } from '../../support/builders.ts';
+import { freePort, GitServer, githubHeaders, pushPayload, ROOT } from '../../support/git-server.ts';
 import { envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
-import { freePort, GitServer, githubHeaders, pushPayload, ROOT } from '../pipeline/support.ts';
 
 /**
  * An AuditSink whose Kafka topic is declared in the same config: the topic does not exist until the apply

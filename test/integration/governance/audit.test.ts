@@ -13,9 +13,9 @@ import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts'
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
 import { cleanupPrefix, kafkaTestEnv, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
 import { configDir } from '../../support/builders.ts';
+import { startReceiver } from '../../support/http-receiver.ts';
 import { envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
-import { startReceiver } from './http-receiver.ts';
-import { createTopicsAndWait } from './topics.ts';
+import { createTopicsAndWait } from '../../support/kafka-topics.ts';
 
 const prefix = uniquePrefix('it-gov-audit');
 const auditTopic = `${prefix}audit`;

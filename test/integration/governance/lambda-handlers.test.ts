@@ -15,11 +15,11 @@ import { keys } from '../../../lib/model/keys.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
 import { cleanupPrefix, kafkaTestEnv, testProducer } from '../../../scripts/services/kafka-broker.ts';
 import { configDir } from '../../support/builders.ts';
+import { freePort, ROOT, SERVICES } from '../../support/git-server.ts';
+import { startReceiver } from '../../support/http-receiver.ts';
 import { testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
+import { createTopicsAndWait } from '../../support/kafka-topics.ts';
 import { SUITE_SECRETS } from '../../support/scan/suite-secrets.ts';
-import { freePort, ROOT, SERVICES } from '../pipeline/support.ts';
-import { startReceiver } from './http-receiver.ts';
-import { createTopicsAndWait } from './topics.ts';
 
 /**
  * The bundled api and monitor functions under the real Lambda runtime interface client, on the real broker,

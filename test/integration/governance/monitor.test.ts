@@ -19,10 +19,10 @@ import {
   testKafkaConnection,
   testProducer,
 } from '../../../scripts/services/kafka-broker.ts';
+import { startReceiver } from '../../support/http-receiver.ts';
 import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
+import { createTopicsAndWait } from '../../support/kafka-topics.ts';
 import { loseNextProduceAck } from '../../support/lost-ack.ts';
-import { startReceiver } from './http-receiver.ts';
-import { createTopicsAndWait } from './topics.ts';
 
 const prefix = uniquePrefix('it-gov-mon');
 const topic = `${prefix}orders`;

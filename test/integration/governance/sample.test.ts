@@ -18,7 +18,7 @@ import {
 } from '../../../scripts/services/kafka-broker.ts';
 import { configDir } from '../../support/builders.ts';
 import { envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
-import { createTopicsAndWait } from './topics.ts';
+import { createTopicsAndWait } from '../../support/kafka-topics.ts';
 
 const prefix = uniquePrefix('it-gov-sample');
 const jsonTopic = `${prefix}customers`;

@@ -10,10 +10,10 @@ import type { Plan } from '../../../lib/model/plan.ts';
 import { renderPlanMarkdown, renderPlanText } from '../../../lib/plan/render-plan.ts';
 import { cleanupPrefix, kafkaTestEnv, rawAdmin, testProducer } from '../../../scripts/services/kafka-broker.ts';
 import { configDir } from '../../support/builders.ts';
+import { startReceiver } from '../../support/http-receiver.ts';
 import { uniquePrefix } from '../../support/kafka.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 import { assertNoSecrets, captureOutput, readTree, type ScannedText } from '../../support/secret-scan.ts';
-import { startReceiver } from './http-receiver.ts';
 
 /**
  * The secret-leak guard: a realistic run (plan with a SCRAM user and a connector whose config holds a secret,

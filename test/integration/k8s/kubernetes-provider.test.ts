@@ -20,7 +20,7 @@ import {
   simulateRollouts,
   uniqueName,
   updateChange,
-} from './support.ts';
+} from '../../support/k8s.ts';
 
 const cluster = await availableCluster();
 // Unique per run: objects of earlier runs (other namespaces, same cluster) must not show up as ours.

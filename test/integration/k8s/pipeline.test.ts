@@ -7,7 +7,14 @@ import type { Plan } from '../../../lib/model/plan.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import { configDir } from '../../support/builders.ts';
-import { adminClient, availableCluster, createNamespace, providerFor, secretsFor, uniqueName } from './support.ts';
+import {
+  adminClient,
+  availableCluster,
+  createNamespace,
+  providerFor,
+  secretsFor,
+  uniqueName,
+} from '../../support/k8s.ts';
 
 const cluster = await availableCluster();
 // Unique per run: objects of earlier runs (other namespaces, same cluster) must not be pruned or listed.

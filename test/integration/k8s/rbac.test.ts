@@ -10,7 +10,7 @@ import {
   providerFor,
   secretsFor,
   uniqueName,
-} from './support.ts';
+} from '../../support/k8s.ts';
 
 const cluster = await availableCluster();
 const ENV = uniqueName('it-rbac');

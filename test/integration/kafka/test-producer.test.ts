@@ -2,8 +2,8 @@ import { Producer } from '@platformatic/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix, kafkaTestEnv, rawAdmin, testProducer } from '../../../scripts/services/kafka-broker.ts';
 import { uniquePrefix } from '../../support/kafka.ts';
+import { createTopicsAndWait } from '../../support/kafka-topics.ts';
 import { loseNextProduceAck } from '../../support/lost-ack.ts';
-import { createTopicsAndWait } from '../governance/topics.ts';
 
 /**
  * Why tests that count records produce with `testProducer`: when a batch's acknowledgement is lost (what a

@@ -9,9 +9,9 @@ import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-re
 import type { AuditRecord, StoredPlan } from '../../../lib/ports/state-store.ts';
 import { type RunningServer, startServer } from '../../../lib/serve/server.ts';
 import { cleanupPrefix, kafkaTestEnv, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import { freePort, GitServer, githubHeaders, pushPayload } from '../../support/git-server.ts';
+import { startReceiver } from '../../support/http-receiver.ts';
 import { uniquePrefix } from '../../support/kafka.ts';
-import { startReceiver } from '../governance/http-receiver.ts';
-import { freePort, GitServer, githubHeaders, pushPayload } from './support.ts';
 
 /**
  * End to end on real services: a config repository on the local git smart-HTTP server, `landscape serve`

@@ -9,7 +9,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler, localHandlerEnv } from '../../../bench/bundles.ts';
 import { signBody } from '../../../lib/adapters/common/webhook-signature.ts';
-import { freePort, githubHeaders, pushPayload, ROOT, SERVICES } from './support.ts';
+import { freePort, githubHeaders, pushPayload, ROOT, SERVICES } from '../../support/git-server.ts';
 
 /**
  * The bundled webhook handler running under the real Lambda runtime interface client (aws-lambda-ric)

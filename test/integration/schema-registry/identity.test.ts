@@ -7,7 +7,7 @@ import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import { computePlan } from '../../../lib/plan/compute-plan.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
-import { randomId } from './plan-change.ts';
+import { randomId } from '../../support/plan-change.ts';
 
 const URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 const prefix = `it-sr-id-${randomId()}-`;

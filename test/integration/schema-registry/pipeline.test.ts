@@ -8,7 +8,7 @@ import { applyPlan } from '../../../lib/engine/apply-plan.ts';
 import { planEnvironment } from '../../../lib/engine/plan-environment.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
 import { configDir } from '../../support/builders.ts';
-import { randomId } from './plan-change.ts';
+import { randomId } from '../../support/plan-change.ts';
 
 const URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 const subject = `it-sr-pipe-${randomId()}-value`;

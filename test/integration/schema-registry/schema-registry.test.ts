@@ -10,7 +10,7 @@ import type { DesiredResource, ObservedResource } from '../../../lib/model/resou
 import { schemaRules } from '../../../lib/plan/kinds/schema.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import { normalizeSchema } from '../../../lib/schemas/index.ts';
-import { inventoryFor, planChange, randomId } from './plan-change.ts';
+import { inventoryFor, planChange, randomId } from '../../support/plan-change.ts';
 
 const URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 const prefix = `it-sr-${randomId()}-`;

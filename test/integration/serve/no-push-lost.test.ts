@@ -9,8 +9,8 @@ import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-re
 import type { JobRecord } from '../../../lib/model/job.ts';
 import { type RunningServer, type ServeOptions, startServer } from '../../../lib/serve/server.ts';
 import { cleanupPrefix, kafkaTestEnv, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import { freePort, GitServer, githubHeaders, pushPayload, ROOT } from '../../support/git-server.ts';
 import { uniquePrefix } from '../../support/kafka.ts';
-import { freePort, GitServer, githubHeaders, pushPayload, ROOT } from '../pipeline/support.ts';
 import { FlakyProxy } from './flaky-proxy.ts';
 
 /**

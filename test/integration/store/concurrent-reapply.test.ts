@@ -13,8 +13,6 @@ import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
 import { requestReapply } from '../../../lib/use-cases/operations.ts';
 import { runJob } from '../../../lib/use-cases/run-job.ts';
 import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../../../lib/wiring/in-process.ts';
-import { environmentYaml, topicDocument } from '../../support/builders.ts';
-import { makeDeps, REPO } from '../../unit/use-cases/support.ts';
 import {
   clients,
   createBucket,
@@ -22,7 +20,9 @@ import {
   deleteStateTable,
   ensureAwsServices,
   uniqueName,
-} from '../aws/aws-services.ts';
+} from '../../support/aws.ts';
+import { environmentYaml, topicDocument } from '../../support/builders.ts';
+import { makeDeps, REPO } from '../../unit/use-cases/support.ts';
 
 const dynamo = clients.dynamo();
 const s3 = clients.s3();

@@ -10,8 +10,6 @@ import { PLAN_API_VERSION, type Plan } from '../../../lib/model/plan.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
 import type { Locker } from '../../../lib/ports/lock.ts';
 import type { StateStore, StoredPlan } from '../../../lib/ports/state-store.ts';
-import { InMemoryLocker } from '../../support/fakes/in-memory-locker.ts';
-import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
 import {
   clients,
   createBucket,
@@ -19,7 +17,9 @@ import {
   deleteStateTable,
   ensureAwsServices,
   uniqueName,
-} from '../aws/aws-services.ts';
+} from '../../support/aws.ts';
+import { InMemoryLocker } from '../../support/fakes/in-memory-locker.ts';
+import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
 
 /**
  * The StateStore contract every store keeps (in memory, a directory, DynamoDB Local + S3): plans are created

@@ -14,7 +14,7 @@ import {
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { TABLE_KEYS } from '../../../lib/adapters/aws/index.ts';
+import { TABLE_KEYS } from '../../lib/adapters/aws/index.ts';
 
 /** Endpoints of the emulators (scripts/services/aws.sh); dummy credentials, us-east-1. */
 export const MOTO_ENDPOINT = process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000';
@@ -37,7 +37,7 @@ export const clients = {
 export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 const run = promisify(execFile);
-const SCRIPT = join(import.meta.dirname, '../../../scripts/services/aws.sh');
+const SCRIPT = join(import.meta.dirname, '../../scripts/services/aws.sh');
 
 function reachable(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);

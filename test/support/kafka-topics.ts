@@ -1,4 +1,4 @@
-import { eventually, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import { eventually, rawAdmin } from '../../scripts/services/kafka-broker.ts';
 
 /**
  * Creates topics and waits until every partition has a leader in fresh metadata: on a busy shared broker a

@@ -3,18 +3,18 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { KubeClient, type KubeObject } from '../../../lib/adapters/k8s/kube-client.ts';
+import { KubeClient, type KubeObject } from '../../lib/adapters/k8s/kube-client.ts';
 import {
   createKubernetesProvider,
   type KubernetesProviderOptions,
-} from '../../../lib/adapters/k8s/kubernetes-provider.ts';
-import type { JsonObject } from '../../../lib/model/common.ts';
-import { type EnvironmentSpec, EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
-import type { PlannedChange } from '../../../lib/model/plan.ts';
-import type { DesiredResource } from '../../../lib/model/resource.ts';
-import { kubernetesObjectRules } from '../../../lib/plan/kinds/kubernetes-object.ts';
-import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
-import type { SecretResolver } from '../../../lib/ports/secret-resolver.ts';
+} from '../../lib/adapters/k8s/kubernetes-provider.ts';
+import type { JsonObject } from '../../lib/model/common.ts';
+import { type EnvironmentSpec, EnvironmentSpecSchema } from '../../lib/model/environment.ts';
+import type { PlannedChange } from '../../lib/model/plan.ts';
+import type { DesiredResource } from '../../lib/model/resource.ts';
+import { kubernetesObjectRules } from '../../lib/plan/kinds/kubernetes-object.ts';
+import type { ResourceProvider } from '../../lib/ports/resource-provider.ts';
+import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
 
 /**
  * Connection to the test API server started by scripts/services/k8s.sh. Read from K8S_SERVER / K8S_TOKEN /
@@ -76,7 +76,7 @@ export async function availableCluster(): Promise<TestCluster | undefined> {
   if (await answers(cluster)) return cluster;
   const cached = join(process.env.TI_HOME ?? join(homedir(), '.cache/test-infra'), 'bin');
   if (!process.env.K8S_SERVER && existsSync(cached) && readdirHas(cached, 'kube-apiserver-')) {
-    execFileSync('bash', [join(import.meta.dirname, '../../../scripts/services/k8s.sh'), 'ensure'], {
+    execFileSync('bash', [join(import.meta.dirname, '../../scripts/services/k8s.sh'), 'ensure'], {
       stdio: 'inherit',
     });
     cluster = testCluster();

@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webhook-verifier.ts';
+import { GitHubWebhookVerifier } from '../../lib/adapters/github/github-webhook-verifier.ts';
 
 const run = promisify(execFile);
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SERVICES = join(ROOT, 'scripts/services');
 
 /** A free TCP port on loopback (for services each test run starts on its own). */

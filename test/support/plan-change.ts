@@ -1,12 +1,7 @@
-import type { PlannedChange } from '../../../lib/model/plan.ts';
-import {
-  type DesiredResource,
-  type InventoryEntry,
-  type ObservedResource,
-  WAVE_OF,
-} from '../../../lib/model/resource.ts';
-import { leafFields } from '../../../lib/plan/diff.ts';
-import type { KindRules } from '../../../lib/plan/kind-rules.ts';
+import type { PlannedChange } from '../../lib/model/plan.ts';
+import { type DesiredResource, type InventoryEntry, type ObservedResource, WAVE_OF } from '../../lib/model/resource.ts';
+import { leafFields } from '../../lib/plan/diff.ts';
+import type { KindRules } from '../../lib/plan/kind-rules.ts';
 
 /**
  * One resource's PlannedChange, decided the way computePlan decides it (Create / Update with the kind's fields /
