@@ -123,3 +123,11 @@ export function formatProblem(p: ConfigProblem): string {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * The `default:` of a switch over a union: a new member is a compile error here instead of a case that is
+ * silently dropped or misrouted at run time.
+ */
+export function assertNever(value: never, what: string): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
-import { ChannelDriftNotifier } from '../../lib/adapters/notify/channel-drift-notifier.ts';
 import { loadConfig } from '../../lib/config/load-config.ts';
 import { planEnvironment } from '../../lib/engine/plan-environment.ts';
 import { runApply } from '../../lib/engine/run-apply.ts';
-import { LoggingDriftNotifier } from '../../lib/report/logging-drift-notifier.ts';
 import { DEFAULT_SETTINGS } from '../../lib/use-cases/deps.ts';
+import { channelDriftNotifier } from '../../lib/wiring/drift-notifier.ts';
 import { createProviders } from '../../lib/wiring/providers.ts';
 import { DriftConfigSchema, parseConfig } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
@@ -31,7 +30,7 @@ export const handler = createDriftHandler(
     invoker: new LambdaApplyInvoker({ functionName: config.APPLY_FUNCTION_NAME }),
     reporter: buildReporter(octokit, log),
     // Drift goes to the Environment's spec.drift.channels; without published channels it is only logged.
-    notifier: new ChannelDriftNotifier({ store: state.store, secrets, fallback: new LoggingDriftNotifier(log) }),
+    notifier: channelDriftNotifier({ store: state.store, secrets, log }),
     secrets,
     createProviders,
     engine: { loadConfig, planEnvironment, runApply },

@@ -1,7 +1,7 @@
-import { withPublishedAuditSinks } from '../../lib/adapters/audit/index.ts';
 import type { PipelineLogger } from '../../lib/ports/logger.ts';
 import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
 import type { StateStore } from '../../lib/ports/state-store.ts';
+import { withPublishedAuditSinks } from '../../lib/wiring/audit-sinks.ts';
 
 /**
  * The state store of a function that writes audit records (apply, drift, api): records are kept in the store

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { withPublishedAuditSinks } from '../adapters/audit/index.ts';
 import { LocalSecretResolver } from '../adapters/secrets/env-secret-resolver.ts';
 import { FileLocker } from '../adapters/store/file-locker.ts';
 import { FileStateStore } from '../adapters/store/file-state-store.ts';
@@ -9,6 +8,7 @@ import { loadConfig } from '../config/load-config.ts';
 import { ConfigError } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { withPublishedAuditSinks } from '../wiring/audit-sinks.ts';
 import { printProblems } from './output.ts';
 
 const run = promisify(execFile);

@@ -11,7 +11,6 @@ import { GitCliSource } from '../adapters/git/git-cli-source.ts';
 import { GitHubWebhookVerifier } from '../adapters/github/github-webhook-verifier.ts';
 import { RecordingGitHubReporter } from '../adapters/github/recording-reporter.ts';
 import { openTopicSampler } from '../adapters/kafka/topic-sampler.ts';
-import { ChannelDriftNotifier } from '../adapters/notify/channel-drift-notifier.ts';
 import { LocalSecretResolver } from '../adapters/secrets/env-secret-resolver.ts';
 import { FileLocker } from '../adapters/store/file-locker.ts';
 import { FileStateStore } from '../adapters/store/file-state-store.ts';
@@ -22,7 +21,6 @@ import { messageOf } from '../errors.ts';
 import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
 import type { ProviderFactory } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
-import { LoggingDriftNotifier } from '../report/logging-drift-notifier.ts';
 import { applyStoredPlan } from '../use-cases/apply-stored-plan.ts';
 import { type CatchUpOutcome, catchUp } from '../use-cases/catch-up.ts';
 import { checkDrift, type DriftOutcome } from '../use-cases/check-drift.ts';
@@ -30,6 +28,7 @@ import { DEFAULT_SETTINGS, type PipelineDeps, type PipelineEngine, type Pipeline
 import { ENVIRONMENT_INDEX } from '../use-cases/plan-policy.ts';
 import { runJob } from '../use-cases/run-job.ts';
 import { type OpenSampler, samplePublishedTopic } from '../use-cases/sample-published-topic.ts';
+import { channelDriftNotifier } from '../wiring/drift-notifier.ts';
 import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../wiring/in-process.ts';
 import { createProviders } from '../wiring/providers.ts';
 import {
@@ -155,7 +154,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     invoker,
     dispatcher,
     reporter,
-    notifier: options.notifier ?? new ChannelDriftNotifier({ store, secrets, fallback: new LoggingDriftNotifier(log) }),
+    notifier: options.notifier ?? channelDriftNotifier({ store, secrets, log }),
     secrets,
     createProviders: options.createProviders ?? createProviders,
     engine: { loadConfig, planEnvironment, runApply, ...options.engine },

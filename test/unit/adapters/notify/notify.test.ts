@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, verifySignature } from '../../../../lib/adapters/common/webhook-signature.ts';
-import { ChannelDriftNotifier, ChannelNotifier } from '../../../../lib/adapters/notify/index.ts';
+import { ChannelNotifier } from '../../../../lib/adapters/notify/index.ts';
 import { LocalSecretResolver } from '../../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { monitorConfigName } from '../../../../lib/config/published-config.ts';
 import { ChannelSpecSchema } from '../../../../lib/model/channel.ts';
 import type { Notification } from '../../../../lib/ports/notifier.ts';
+import { ChannelDriftNotifier } from '../../../../lib/report/drift-notifier.ts';
 import { InMemoryStateStore } from '../../../support/fakes/in-memory-state-store.ts';
 
 const SLACK_URL = 'https://hooks.slack.example/services/T1/B2/very-secret-token';
@@ -157,7 +158,10 @@ describe('ChannelDriftNotifier', () => {
       dataPolicies: [],
     });
     const { calls, fetchFn } = recordingFetch();
-    const notifier = new ChannelDriftNotifier({ store, secrets, fetch: fetchFn });
+    const notifier = new ChannelDriftNotifier({
+      store,
+      notifierFor: (published) => new ChannelNotifier({ channels: published, secrets, fetch: fetchFn }),
+    });
     const report = {
       environment: 'prod',
       commit: 'c'.repeat(40),

@@ -1,10 +1,11 @@
-import { loadMonitorConfig } from '../../config/published-config.ts';
-import type { Notification, Notifier } from '../../ports/notifier.ts';
-import type { DriftNotifier, DriftReport } from '../../ports/reporter.ts';
-import type { SecretResolver } from '../../ports/secret-resolver.ts';
-import type { StateStore } from '../../ports/state-store.ts';
-import { ChannelNotifier } from './channel-notifier.ts';
-import type { HttpOptions } from './http.ts';
+import { loadMonitorConfig } from '../config/published-config.ts';
+import type { ChannelSpec } from '../model/channel.ts';
+import type { Notification, Notifier } from '../ports/notifier.ts';
+import type { DriftNotifier, DriftReport } from '../ports/reporter.ts';
+import type { StateStore } from '../ports/state-store.ts';
+
+/** A Notifier over the given Channels (lib/wiring passes the one of lib/adapters/notify). */
+export type NotifierForChannels = (channels: readonly { name: string; spec: ChannelSpec }[]) => Notifier;
 
 /** One drift episode per environment: the resolve closes what the trigger opened. */
 export const driftDedupKey = (environment: string): string => `landscape/${environment}/drift`;
@@ -43,19 +44,16 @@ export function driftNotification(report: DriftReport): Notification {
  */
 export class ChannelDriftNotifier implements DriftNotifier {
   readonly #store: Pick<StateStore, 'getValue'>;
-  readonly #secrets: SecretResolver;
-  readonly #http: HttpOptions;
+  readonly #notifierFor: NotifierForChannels;
   readonly #fallback: DriftNotifier | undefined;
 
-  constructor(
-    options: HttpOptions & { store: Pick<StateStore, 'getValue'>; secrets: SecretResolver; fallback?: DriftNotifier },
-  ) {
+  constructor(options: {
+    store: Pick<StateStore, 'getValue'>;
+    notifierFor: NotifierForChannels;
+    fallback?: DriftNotifier;
+  }) {
     this.#store = options.store;
-    this.#secrets = options.secrets;
-    this.#http = {
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    };
+    this.#notifierFor = options.notifierFor;
     this.#fallback = options.fallback;
   }
 
@@ -63,11 +61,7 @@ export class ChannelDriftNotifier implements DriftNotifier {
     await this.#fallback?.notify(report);
     const config = await loadMonitorConfig(this.#store, report.environment);
     if (!config || config.driftChannels.length === 0) return;
-    const notifier: Notifier = new ChannelNotifier({
-      channels: config.channels,
-      secrets: this.#secrets,
-      ...this.#http,
-    });
+    const notifier = this.#notifierFor(config.channels);
     const notification = driftNotification(report);
     const results = await Promise.allSettled(config.driftChannels.map((c) => notifier.send(c, notification)));
     const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { undeliveredAuditName, withPublishedAuditSinks } from '../../../../lib/adapters/audit/audit-fanout.ts';
-import { SIGNATURE_HEADER, verifySignature } from '../../../../lib/adapters/common/webhook-signature.ts';
-import { LocalSecretResolver } from '../../../../lib/adapters/secrets/env-secret-resolver.ts';
-import { type MonitorConfig, monitorConfigName } from '../../../../lib/config/published-config.ts';
-import type { AuditRecord } from '../../../../lib/ports/state-store.ts';
-import { InMemoryStateStore } from '../../../support/fakes/in-memory-state-store.ts';
+import { SIGNATURE_HEADER, verifySignature } from '../../../lib/adapters/common/webhook-signature.ts';
+import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
+import { type MonitorConfig, monitorConfigName } from '../../../lib/config/published-config.ts';
+import type { AuditRecord } from '../../../lib/ports/state-store.ts';
+import { undeliveredAuditName } from '../../../lib/report/audit-fanout.ts';
+import { withPublishedAuditSinks } from '../../../lib/wiring/audit-sinks.ts';
+import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
 
 const SIGNING_SECRET = 'published-sink-secret-4d1f';
 

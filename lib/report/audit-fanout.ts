@@ -1,23 +1,16 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { loadMonitorConfig } from '../../config/published-config.ts';
-import { AdapterError, messageOf, ReconcilerError } from '../../errors.ts';
-import type { AuditSinkSpec } from '../../model/audit-sink.ts';
-import { documentsOfKind, type LoadedConfig } from '../../model/documents.ts';
-import type { KafkaConnection } from '../../model/environment.ts';
-import type { AuditSink } from '../../ports/audit-sink.ts';
-import type { SecretResolver } from '../../ports/secret-resolver.ts';
-import type { AuditRecord, StateStore } from '../../ports/state-store.ts';
-import { KafkaAuditSink, S3AuditSink, WebhookAuditSink } from './sinks.ts';
+import { loadMonitorConfig } from '../config/published-config.ts';
+import { AdapterError, messageOf } from '../errors.ts';
+import type { AuditSinkSpec } from '../model/audit-sink.ts';
+import { documentsOfKind, type LoadedConfig } from '../model/documents.ts';
+import type { KafkaConnection } from '../model/environment.ts';
+import type { AuditSink } from '../ports/audit-sink.ts';
+import type { AuditRecord, StateStore } from '../ports/state-store.ts';
 
-export interface AuditFanoutDeps {
-  secrets: SecretResolver;
-  /** The environment's Kafka connection; required when a sink has `type: kafka`. */
-  kafka?: KafkaConnection;
-  /** An S3 client (or a factory), injectable for tests and other regions; default `new S3Client({})`. */
-  s3?: S3Client | (() => S3Client);
-  fetch?: typeof fetch;
-  timeoutMs?: number;
-}
+/** Builds the fan-out of some AuditSink documents (the sinks' technologies are wired in lib/wiring). */
+export type OpenAuditFanout = (
+  sinks: readonly { name: string; spec: AuditSinkSpec }[],
+  kafka: KafkaConnection | undefined,
+) => AuditFanout;
 
 /**
  * `appendAudit`-compatible: delivers one record to every sink. All sinks are tried (concurrently); when any
@@ -28,7 +21,7 @@ export type AuditFanout = ((record: AuditRecord) => Promise<void>) & {
   close(): Promise<void>;
 };
 
-/** The AuditSink documents of a loaded config, in the `{ name, spec }` form `createAuditFanout` takes. */
+/** The AuditSink documents of a loaded config, in the `{ name, spec }` form the fan-out is opened with. */
 export function auditSinksOf(config: LoadedConfig): { name: string; spec: AuditSinkSpec }[] {
   return documentsOfKind(config.documents, 'AuditSink')
     .map((d) => ({ name: d.metadata.name, spec: d.spec }))
@@ -36,46 +29,12 @@ export function auditSinksOf(config: LoadedConfig): { name: string; spec: AuditS
 }
 
 /**
- * Builds the audit fan-out for an environment's AuditSinks: HMAC-signed webhook, Kafka topic (JSON) and S3
- * (one object per record under the prefix). Wrap the state store's `appendAudit` with it
- * (`withAuditFanout`) so every record the pipeline writes (plan, apply, approval, drift, lock) also reaches
- * the third parties the package declares. Records hold keys, outcomes and counts, never secret values;
- * sink credentials are resolved per delivery and never logged.
- *
- * @example
- * const fanout = createAuditFanout(auditSinksOf(config), { secrets, kafka: config.environment.spec.kafka });
- * const store = withAuditFanout(fileStore, fanout, { onError: (e) => log.warn('audit delivery failed', { error: e.message }) });
+ * One audit fan-out over built sinks (lib/wiring/audit-sinks.ts builds them from AuditSink documents). Wrap
+ * the state store's `appendAudit` with it (`withAuditFanout`) so every record the pipeline writes (plan,
+ * apply, approval, drift, lock) also reaches the third parties the package declares. Records hold keys,
+ * outcomes and counts, never secret values; sink credentials are resolved per delivery and never logged.
  */
-export function createAuditFanout(
-  sinks: readonly { name: string; spec: AuditSinkSpec }[],
-  deps: AuditFanoutDeps,
-): AuditFanout {
-  let s3: S3Client | undefined;
-  const s3Client = () => {
-    if (typeof deps.s3 === 'function') return deps.s3();
-    s3 ??= deps.s3 ?? new S3Client({});
-    return s3;
-  };
-  const build = ({ name, spec }: { name: string; spec: AuditSinkSpec }): AuditSink => {
-    if (spec.type === 'webhook') {
-      return new WebhookAuditSink(name, spec, {
-        secrets: deps.secrets,
-        ...(deps.fetch ? { fetch: deps.fetch } : {}),
-        ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
-      });
-    }
-    if (spec.type === 'kafka') {
-      if (!deps.kafka) {
-        throw new ReconcilerError(
-          'InvalidConfig',
-          `AuditSink "${name}" writes to Kafka, but no Kafka connection was given`,
-        );
-      }
-      return new KafkaAuditSink(name, spec, { connection: deps.kafka, secrets: deps.secrets });
-    }
-    return new S3AuditSink(name, spec, { s3: s3Client });
-  };
-  const built = sinks.map(build);
+export function fanoutTo(built: readonly AuditSink[]): AuditFanout {
   const fanout = async (record: AuditRecord): Promise<void> => {
     const results = await Promise.allSettled(built.map((sink) => sink.deliver(record)));
     const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
@@ -122,7 +81,7 @@ export function withAuditFanout(
   });
 }
 
-/** Whether a delivery failure may succeed later (AggregateError from createAuditFanout wraps the sink's). */
+/** Whether a delivery failure may succeed later (the AggregateError of `fanoutTo` wraps the sinks' errors). */
 function isRetryable(error: unknown): boolean {
   const inner = error instanceof AggregateError ? error.errors : [error];
   return inner.some((e) => !(e instanceof AdapterError) || e.retryable);
@@ -151,9 +110,9 @@ export const MAX_UNDELIVERED = 200;
  * audit log in the store keeps every record). Receivers dedupe by record id (webhook
  * `x-landscape-delivery`, Kafka header `landscape-audit-id`, S3 key).
  */
-export function withPublishedAuditSinks(
+export function withPublishedAuditFanout(
   store: StateStore,
-  deps: Omit<AuditFanoutDeps, 'kafka'>,
+  openFanout: OpenAuditFanout,
   options: { onError?: (error: Error, record: AuditRecord) => void } = {},
 ): StateStore {
   const fanout = async (record: AuditRecord): Promise<void> => {
@@ -166,7 +125,7 @@ export function withPublishedAuditSinks(
     const errors: unknown[] = [];
     await Promise.all(
       sinks.map(async (sink) => {
-        const delivery = createAuditFanout([sink], { ...deps, kafka: published.connections.kafka });
+        const delivery = openFanout([sink], published.connections.kafka);
         const queue = [...(waiting[sink.name] ?? []), record];
         const failed: AuditRecord[] = [];
         try {
