@@ -8,6 +8,9 @@ import { LandscapeStack, type LandscapeStackProps } from './stacks/landscape-sta
  * secretsPrefix, allowedRepositories, allowedBranches, driftEnvironments, auditBuckets, githubAppId +
  * githubAppInstallationId, driftSchedule, monitorSchedule,
  * alarmEmail, code (`bundle` | `inline`), nag (`false` to skip cdk-nag).
+ * Reaching the platform (ADR 0022, comma lists): mskClusterArns (+ mskAuditTopics, the Kafka AuditSink topics on
+ * them), eksClusters (+ eksAccessNamespaces to create access entries, eksApplyAccessPolicy `edit` | `admin`),
+ * assumableRoleArns, platformPeers, platformPorts, httpsPeers.
  */
 export function buildApp(app: App): LandscapeStack {
   const ctx = (name: string): string | undefined => {
@@ -39,6 +42,30 @@ export function buildApp(app: App): LandscapeStack {
   if (vpcId) {
     props.vpc = { vpcId, privateSubnetIds: list('privateSubnetIds'), availabilityZones: list('availabilityZones') };
   }
+  const auditTopics = list('mskAuditTopics');
+  const msk = list('mskClusterArns').map((clusterArn) => ({
+    clusterArn,
+    ...(auditTopics.length > 0 ? { auditTopics } : {}),
+  }));
+  if (msk.length > 0) props.msk = msk;
+  const namespaces = list('eksAccessNamespaces');
+  const policyValue = ctx('eksApplyAccessPolicy');
+  if (policyValue !== undefined && policyValue !== 'edit' && policyValue !== 'admin') {
+    throw new Error(`eksApplyAccessPolicy "${policyValue}": expected "edit" (default) or "admin"`);
+  }
+  const applyPolicy: 'edit' | 'admin' | undefined = policyValue;
+  const eks = list('eksClusters').map((clusterName) => ({
+    clusterName,
+    ...(namespaces.length > 0 ? { accessEntry: { namespaces, ...(applyPolicy ? { applyPolicy } : {}) } } : {}),
+  }));
+  if (eks.length > 0) props.eks = eks;
+  const assumableRoleArns = list('assumableRoleArns');
+  if (assumableRoleArns.length > 0) props.assumableRoleArns = assumableRoleArns;
+  props.egress = {
+    platformPeers: list('platformPeers'),
+    platformPorts: list('platformPorts'),
+    httpsPeers: list('httpsPeers'),
+  };
   for (const key of ['secretsPrefix', 'driftSchedule', 'monitorSchedule', 'alarmEmail'] as const) {
     const value = ctx(key);
     if (value !== undefined) props[key] = value;

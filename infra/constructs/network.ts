@@ -12,6 +12,64 @@ export interface ImportedVpc {
 }
 
 /**
+ * Where the in-VPC functions may open connections (the security group allows no other egress). Peers are CIDRs
+ * (`10.20.0.0/16`, `2001:db8::/32`), prefix lists (`pl-…`) or security groups (`sg-…`); ports are numbers or
+ * ranges (`9092-9098`). Security groups do not filter DNS to the VPC's resolver, so names still resolve.
+ */
+export interface FunctionEgress {
+  /**
+   * Where the brokers, schema registries, Connect clusters and Kubernetes API servers are. Default: the private
+   * address ranges of RFC 1918, which is where VPC peers, Transit Gateway attachments and PrivateLink endpoints
+   * (MSK, EKS, Confluent Cloud and Aiven private networking) answer. A platform on public addresses needs its
+   * CIDRs here.
+   */
+  platformPeers?: string[] | undefined;
+  /**
+   * Their ports. Default {@link DEFAULT_PLATFORM_PORTS}: HTTPS (EKS API, registries and Connect behind TLS),
+   * 6443 (self-managed Kubernetes API), 8080-8083 (registries, Connect) and 9092-9098 (Kafka: MSK 9092
+   * plaintext, 9094 TLS, 9096 SCRAM, 9098 IAM).
+   */
+  platformPorts?: string[] | undefined;
+  /**
+   * Where HTTPS (443) may go besides: GitHub (tarballs, check runs), AWS APIs (Secrets Manager, STS, EKS, Lambda,
+   * and S3/DynamoDB through their gateway endpoints) and notification channels. Default `0.0.0.0/0`; narrow it
+   * to a proxy's CIDR or to the prefix lists of the VPC endpoints when the functions reach nothing else.
+   */
+  httpsPeers?: string[] | undefined;
+}
+
+export const DEFAULT_PLATFORM_PEERS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+export const DEFAULT_PLATFORM_PORTS = ['443', '6443', '8080-8083', '9092-9098'];
+export const DEFAULT_HTTPS_PEERS = ['0.0.0.0/0'];
+
+/** A peer as written in context or props: CIDR, prefix list or security group. */
+export function parsePeer(scope: Construct, value: string): ec2.IPeer {
+  if (/^pl-[0-9a-f]+$/.test(value)) return ec2.Peer.prefixList(value);
+  if (/^sg-[0-9a-f]+$/.test(value)) {
+    return ec2.SecurityGroup.fromSecurityGroupId(scope, `Peer-${value}`, value, { mutable: false });
+  }
+  if (/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(value)) return ec2.Peer.ipv4(value);
+  if (/^[0-9a-fA-F:]+\/\d{1,3}$/.test(value) && value.includes(':')) return ec2.Peer.ipv6(value);
+  throw new Error(
+    `egress peer "${value}" is not a CIDR ("10.20.0.0/16"), a prefix list ("pl-0123abcd") or a security group ` +
+      '("sg-0123abcd"), e.g. -c platformPeers=10.20.0.0/16,sg-0123abcd',
+  );
+}
+
+/** A port as written in context or props: `9098` or `9092-9098`. */
+export function parsePort(value: string): ec2.Port {
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(value.trim());
+  const from = Number(match?.[1]);
+  const to = match?.[2] === undefined ? from : Number(match[2]);
+  if (!match || from < 1 || to > 65535 || from > to) {
+    throw new Error(
+      `egress port "${value}" is not a port (1-65535) or a range "FROM-TO", e.g. -c platformPorts=443,9098`,
+    );
+  }
+  return from === to ? ec2.Port.tcp(from) : ec2.Port.tcpRange(from, to);
+}
+
+/**
  * Where the in-VPC functions (apply, drift, api, monitor) run: an imported VPC when `vpc` is given, otherwise a new
  * two-AZ VPC with ONE NAT gateway (not one per AZ: the functions are batch jobs, an AZ outage delays them, it
  * does not lose data) and free gateway endpoints for S3 and DynamoDB so state traffic never crosses the NAT.
@@ -22,7 +80,11 @@ export class Network extends Construct {
   readonly functionSecurityGroup: ec2.SecurityGroup;
   readonly subnets: ec2.SubnetSelection;
 
-  constructor(scope: Construct, id: string, props: { vpc?: ImportedVpc | undefined }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { vpc?: ImportedVpc | undefined; egress?: FunctionEgress | undefined },
+  ) {
     super(scope, id);
     if (props.vpc) {
       const { vpcId, privateSubnetIds, availabilityZones } = props.vpc;
@@ -60,7 +122,27 @@ export class Network extends Construct {
     this.functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
       vpc: this.vpc,
       description: 'Landscape in-VPC functions: no inbound, outbound to brokers, registries, Kubernetes and AWS APIs',
-      allowAllOutbound: true,
+      allowAllOutbound: false,
     });
+    const egress = props.egress ?? {};
+    const platformPorts = (egress.platformPorts?.length ? egress.platformPorts : DEFAULT_PLATFORM_PORTS).map(parsePort);
+    const platformPeers = egress.platformPeers?.length ? egress.platformPeers : DEFAULT_PLATFORM_PEERS;
+    const httpsPeers = egress.httpsPeers?.length ? egress.httpsPeers : DEFAULT_HTTPS_PEERS;
+    const sg = this.functionSecurityGroup;
+    const peers = new Map<string, ec2.IPeer>();
+    const peerOf = (value: string) => {
+      const peer = peers.get(value) ?? parsePeer(this, value);
+      peers.set(value, peer);
+      return peer;
+    };
+    for (const peer of httpsPeers) {
+      sg.addEgressRule(peerOf(peer), ec2.Port.tcp(443), 'HTTPS: GitHub, AWS APIs, notification channels');
+    }
+    for (const peer of platformPeers) {
+      const to = peerOf(peer);
+      for (const port of platformPorts) {
+        sg.addEgressRule(to, port, 'Kafka brokers, schema registries, Connect, Kubernetes API');
+      }
+    }
   }
 }

@@ -13,7 +13,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LandscapeHttpApi } from '../constructs/http-api.ts';
 import { type CodeMode, LandscapeFunction } from '../constructs/landscape-function.ts';
-import { type ImportedVpc, Network } from '../constructs/network.ts';
+import { type FunctionEgress, type ImportedVpc, Network } from '../constructs/network.ts';
+import { type EksClusterAccess, type MskClusterAccess, PlatformAccess } from '../constructs/platform-access.ts';
 import { StateStorage } from '../constructs/state-storage.ts';
 
 export const FUNCTION_NAMES = ['webhook', 'apply', 'drift', 'api', 'monitor'] as const;
@@ -52,6 +53,17 @@ export interface LandscapeStackProps extends StackProps {
    * private key (PEM) in the GitHub credentials secret (output GitHubCredentialsSecretArn).
    */
   githubApp?: { appId: string; installationId: string };
+  /**
+   * MSK clusters reached with IAM authentication (`sasl.mechanism: aws-msk-iam`): each in-VPC function gets the
+   * `kafka-cluster:` actions it needs on that cluster's ARNs only (read-only for drift, monitor and api).
+   */
+  msk?: MskClusterAccess[];
+  /** EKS clusters apply and drift reconcile: `eks:DescribeCluster`, and access entries when asked for. */
+  eks?: EksClusterAccess[];
+  /** Roles that connections name in `roleArn` (MSK IAM, EKS): the in-VPC functions may assume them. */
+  assumableRoleArns?: string[];
+  /** Where the in-VPC functions may connect to (default: platform ports on private addresses, HTTPS anywhere). */
+  egress?: FunctionEgress;
 }
 
 /**
@@ -73,7 +85,7 @@ export class LandscapeStack extends Stack {
     const entry = (name: FunctionName) => props.entries?.[name] ?? join(PROJECT_ROOT, 'functions', name, 'handler.ts');
 
     this.storage = new StateStorage(this, 'State');
-    const network = new Network(this, 'Network', { vpc: props.vpc });
+    const network = new Network(this, 'Network', { vpc: props.vpc, egress: props.egress });
 
     // ---------- failure paths: one DLQ, one alarm topic ----------
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -259,6 +271,14 @@ export class LandscapeStack extends Stack {
       }
     }
 
+    // ---------- the platform: MSK IAM, EKS (ADR 0022) ----------
+    new PlatformAccess(this, 'PlatformAccess', {
+      roles: { apply: apply.role, drift: drift.role, monitor: monitor.role, api: api.role },
+      msk: props.msk,
+      eks: props.eks,
+      assumableRoleArns: props.assumableRoleArns,
+    });
+
     // ---------- HTTP API ----------
     this.httpApi = new LandscapeHttpApi(this, 'Http', { webhook: webhook.fn, api: api.fn });
 
@@ -307,6 +327,11 @@ export class LandscapeStack extends Stack {
       description: props.githubApp ? 'Put the GitHub App private key (PEM) here' : 'Put a GitHub token here',
       value: githubTokenSecret.secretArn,
     });
+    // For the platform side: EKS access entries (or aws-auth), MSK cluster policies, roles to be assumed.
+    new CfnOutput(this, 'ApplyRoleArn', { value: apply.role.roleArn });
+    new CfnOutput(this, 'DriftRoleArn', { value: drift.role.roleArn });
+    new CfnOutput(this, 'MonitorRoleArn', { value: monitor.role.roleArn });
+    new CfnOutput(this, 'ApiRoleArn', { value: api.role.roleArn });
     new CfnOutput(this, 'StateBucketName', { value: this.storage.bucket.bucketName });
     new CfnOutput(this, 'StateTableName', { value: this.storage.table.tableName });
   }
