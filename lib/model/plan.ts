@@ -1,3 +1,4 @@
+import type { PrincipalAccessPolicy } from './access-policy.ts';
 import type { Json, JsonObject } from './common.ts';
 import type { SourceLocation } from './documents.ts';
 import type { EnvironmentSpec } from './environment.ts';
@@ -132,6 +133,11 @@ export interface Plan {
   unmanaged: ResourceKey[];
   /** Unmanaged grants that reach managed resources (drift reports them). */
   unmanagedGrants: UnmanagedGrant[];
+  /**
+   * Only on Environments that authenticate with MSK IAM, where Kafka ACLs are not enforced and none is planned:
+   * the IAM policy each principal needs for the access git declares (ADR 0042). Not applied by Landscape.
+   */
+  accessPolicies?: PrincipalAccessPolicy[];
   noop: ResourceKey[];
   /**
    * Keys this apply adopts (with or without field changes): they exist live, Landscape did not create them, and

@@ -15,6 +15,7 @@ import {
   type ResourceKind,
   WAVE_OF,
 } from '../model/resource.ts';
+import { separateIamAccess } from './access/iam-access.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { diffDeclared, leafFields } from './diff.ts';
 import type { KindRules } from './kind-rules.ts';
@@ -96,7 +97,9 @@ const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : 
  *   source: { commit: 'abc' }, toolVersion: '0.1.0', hash: sha256Hex });
  * plan.summary; // { create: 1, update: 0, delete: 0, noop: 0, refused: 0, unmanaged: 0 }
  */
-export function computePlan(input: ComputePlanInput): Plan {
+export function computePlan(requested: ComputePlanInput): Plan {
+  // MSK IAM: ACLs are not enforced, so none is planned; the access is rendered as IAM policies (ADR 0042).
+  const { input, accessPolicies } = separateIamAccess(requested);
   const { environment, inventory, hash } = input;
   const live = new Map(input.observed.map((o) => [o.key, o]));
   const desiredKeys = new Set(input.desired.map((d) => d.key));
@@ -279,6 +282,7 @@ export function computePlan(input: ComputePlanInput): Plan {
     notes,
     unmanaged,
     unmanagedGrants: unmanagedGrants(unmanagedResources, managedTopics),
+    ...(accessPolicies ? { accessPolicies } : {}),
     noop,
     adopted,
     inventory: inventoryEntries.sort(byKey),

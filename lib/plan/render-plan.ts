@@ -81,6 +81,26 @@ export function unmanagedLines(plan: Plan): string[] {
   return lines;
 }
 
+/**
+ * The IAM policy of each principal on an MSK IAM Environment (ADR 0042): not a change Landscape makes, so a
+ * section of its own after the changes. Absent on every other Environment.
+ */
+export function accessPolicyLines(plan: Plan): string[] {
+  const policies = plan.accessPolicies ?? [];
+  if (policies.length === 0) return [];
+  const lines = [
+    `Access as IAM policies: Kafka ACLs are not enforced on this cluster (aws-msk-iam), so no ACL is planned. Attach each principal's policy to its IAM role (\`landscape access-policy DIR --env ${plan.environment}\` writes them as JSON):`,
+  ];
+  for (const { principal, origins, policy } of policies) {
+    lines.push(`  ${principal}  (${origins.join(', ')})`);
+    for (const statement of policy.Statement) {
+      lines.push(`    ${statement.Effect} ${statement.Action.join(', ')}`);
+      lines.push(...boundedList(statement.Resource, '      '));
+    }
+  }
+  return lines;
+}
+
 /** Body lines shared by the terminal and PR renderings. `limit` caps the number of changes listed. */
 function bodyLines(plan: Plan, limit: number): string[] {
   const lines: string[] = [];
@@ -107,6 +127,7 @@ function bodyLines(plan: Plan, limit: number): string[] {
       );
     }
   }
+  lines.push(...accessPolicyLines(plan));
   if (plan.notes.length > 0) {
     lines.push('Notes:');
     for (const n of plan.notes)

@@ -1,3 +1,4 @@
+import { usesIamAccessControl } from '../../model/connections/kafka.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
 import type { ChangeResult, PlannedChange } from '../../model/plan.ts';
 import type { ObservedResource, ResourceKey, ResourceKind } from '../../model/resource.ts';
@@ -83,6 +84,9 @@ export async function createKafkaProvider(
   const settings: KafkaProviderOptions = { ...DEFAULT_KAFKA_PROVIDER_OPTIONS, ...tuning };
   const session = await openKafkaSession(connection, secrets);
   const reserved = protectedUsers(connection);
+  // MSK IAM does not enforce ACLs, so none is planned there (ADR 0042) and none is read: the cluster may
+  // refuse DescribeAcls, and live ACLs would only be listed as unmanaged grants that grant nothing.
+  const aclsEnforced = !usesIamAccessControl(connection);
   const readOptions = (progress?: ReadOptions['progress']): ReadOptions => ({
     describeChunkSize: settings.describeChunkSize,
     metadataChunkSize: settings.metadataChunkSize,
@@ -102,7 +106,7 @@ export async function createKafkaProvider(
       const wants = new Set(desired.map((d) => d.kind));
       const [topics, acls, quotas, users] = await Promise.all([
         readTopics(session, null, readOptions(options.progress)),
-        unlessUnavailable(wants.has('Acl'), () => readAcls(session)),
+        aclsEnforced ? unlessUnavailable(wants.has('Acl'), () => readAcls(session)) : [],
         unlessUnavailable(wants.has('Quota'), () => readQuotas(session)),
         unlessUnavailable(wants.has('User'), () => readUsers(session, null)),
       ]);
@@ -116,7 +120,7 @@ export async function createKafkaProvider(
       const topicNames = namesWithPrefix(wanted, TOPIC_KEY_PREFIX);
       const userNames = namesWithPrefix(wanted, USER_KEY_PREFIX);
       const wantedKeys = new Set(wanted);
-      const wantsAcls = wanted.some((k) => k.startsWith(ACL_KEY_PREFIX));
+      const wantsAcls = aclsEnforced && wanted.some((k) => k.startsWith(ACL_KEY_PREFIX));
       const wantsQuotas = wanted.some((k) => k.startsWith(QUOTA_KEY_PREFIX));
       // ACLs and quotas have no batched "describe these N" request; one read of all of them is cheaper than
       // one request per key.

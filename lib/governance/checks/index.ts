@@ -1,3 +1,4 @@
+import { checkAclsOnIam } from './acls-on-iam.ts';
 import { checkAlertReferences } from './alert-references.ts';
 import { checkAppSql } from './app-sql.ts';
 import { checkDataPolicies } from './data-policy.ts';
@@ -12,4 +13,5 @@ export const CONFIG_CHECKS: ConfigCheck[] = [
   checkDataPolicies,
   checkAlertReferences,
   checkAppSql,
+  checkAclsOnIam,
 ];
