@@ -1,15 +1,17 @@
-import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import {
   Admin,
   type AdminOptions,
+  AuthenticationError,
   type Connection,
   SASLMechanisms,
   type SASLMechanismValue,
 } from '@platformatic/kafka';
 import { AdapterError, messageOf } from '../../errors.ts';
-import { isSecretRef } from '../../model/common.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
+import { ClientCredentialsTokenSource } from '../common/oauth-client-credentials.ts';
+import { MskIamTokenSource, mskIamRegion } from './auth/msk-iam.ts';
+import { buildKafkaTls } from './auth/tls.ts';
 import { describeKafkaError, isRetryableKafkaError } from './kafka-errors.ts';
 
 /** SASL mechanism names as the config spells them, mapped to the client's names. */
@@ -38,8 +40,26 @@ export interface KafkaSession {
 }
 
 /**
- * Builds the `Admin` options from an Environment's Kafka connection. Secret references (SASL password,
- * CA PEM) are resolved here, once, and only ever handed to the client.
+ * How a connection authenticates, for messages: `SASL/SCRAM-SHA-512`, `SASL/OAUTHBEARER (token endpoint ...)`,
+ * `AWS MSK IAM (SASL/OAUTHBEARER)`, `mutual TLS`, `TLS (no client authentication)`, `no authentication`.
+ */
+export function describeKafkaAuth(connection: KafkaConnection): string {
+  const tls = connection.tls && connection.tls.enabled !== false;
+  const mtls = tls && connection.tls?.clientCertificate !== undefined;
+  const sasl = connection.sasl;
+  let described: string;
+  if (!sasl) described = mtls ? 'mutual TLS' : tls ? 'TLS without client authentication' : 'no authentication';
+  else if (sasl.mechanism === 'oauthbearer') described = `SASL/OAUTHBEARER (token endpoint ${sasl.tokenEndpoint})`;
+  else if (sasl.mechanism === 'aws-msk-iam') described = 'AWS MSK IAM (SASL/OAUTHBEARER)';
+  else described = `SASL/${SASL_MECHANISM[sasl.mechanism]} as "${sasl.username}"`;
+  return sasl && mtls ? `${described} with a client certificate` : described;
+}
+
+/**
+ * Builds the client options (admin, producer, consumer) from an Environment's Kafka connection. Every Kafka client
+ * Landscape opens goes through here. Secret references (SASL password, OAuth client secret, CA, client
+ * certificate and key) are resolved here, once, and only ever handed to the client; tokens (OAuth, MSK IAM) are
+ * fetched lazily per broker connection and re-authentication, from a cache that refreshes them before expiry.
  */
 export async function buildAdminOptions(connection: KafkaConnection, secrets: SecretResolver): Promise<AdminOptions> {
   const options: AdminOptions = {
@@ -55,37 +75,72 @@ export async function buildAdminOptions(connection: KafkaConnection, secrets: Se
     retries: 3,
     retryDelay: 250,
   };
-  if (connection.sasl) {
-    if (!('password' in connection.sasl)) {
-      throw new AdapterError(`kafka sasl mechanism "${connection.sasl.mechanism}" is not supported by this build yet`);
-    }
-    const password = await resolveSecret(secrets, connection.sasl.password, 'the kafka sasl password');
+  const sasl = connection.sasl;
+  if (sasl?.mechanism === 'oauthbearer') {
+    const clientSecret = await resolveSecret(secrets, sasl.clientSecret, 'the kafka oauthbearer client secret');
+    const tokens = new ClientCredentialsTokenSource({
+      tokenEndpoint: sasl.tokenEndpoint,
+      clientId: sasl.clientId,
+      clientSecret,
+      scope: sasl.scope,
+      audience: sasl.audience,
+    });
     options.sasl = {
-      mechanism: SASL_MECHANISM[connection.sasl.mechanism],
-      username: connection.sasl.username,
-      password,
+      mechanism: SASLMechanisms.OAUTHBEARER,
+      token: async () => (await tokens.token()).value,
+      ...(sasl.extensions ? { oauthBearerExtensions: sasl.extensions } : {}),
+      authBytesValidator: refuseOAuthBearerError,
     };
+  } else if (sasl?.mechanism === 'aws-msk-iam') {
+    const region = mskIamRegion(sasl, connection.bootstrapServers);
+    if (!region) {
+      throw new AdapterError(
+        'kafka aws-msk-iam: no AWS region: set spec.kafka.sasl.region (or AWS_REGION), or use the MSK broker host names',
+      );
+    }
+    const tokens = new MskIamTokenSource({ region, roleArn: sasl.roleArn, roleSessionName: sasl.roleSessionName });
+    options.sasl = {
+      mechanism: SASLMechanisms.OAUTHBEARER,
+      token: () => tokens.token(),
+      authBytesValidator: refuseOAuthBearerError,
+    };
+  } else if (sasl) {
+    const password = await resolveSecret(secrets, sasl.password, 'the kafka sasl password');
+    options.sasl = { mechanism: SASL_MECHANISM[sasl.mechanism], username: sasl.username, password };
   }
   if (connection.tls && connection.tls.enabled !== false) {
-    const tls: TlsConnectionOptions = { rejectUnauthorized: connection.tls.rejectUnauthorized };
-    if (connection.tls.ca !== undefined) {
-      tls.ca = isSecretRef(connection.tls.ca)
-        ? await resolveSecret(secrets, connection.tls.ca, 'the kafka tls ca')
-        : connection.tls.ca;
-    }
-    if (connection.tls.serverName !== undefined) {
-      tls.servername = connection.tls.serverName;
-      options.tlsServerName = connection.tls.serverName;
-    }
-    options.tls = tls;
+    options.tls = await buildKafkaTls(connection.tls, secrets);
+    if (connection.tls.serverName !== undefined) options.tlsServerName = connection.tls.serverName;
   }
   return options;
+}
+
+/**
+ * RFC 7628 section 3.2.2: a broker that refuses an OAUTHBEARER token answers the first message with a JSON
+ * error (`{"status":"invalid_token"}`) instead of failing it, and fails the exchange only after the client's
+ * next message. Without this check the client would take that answer for success.
+ */
+function refuseOAuthBearerError(authBytes: Buffer, callback: (error: Error | null, value?: Buffer) => void): void {
+  if (authBytes.length > 0) {
+    let status: unknown;
+    try {
+      status = (JSON.parse(authBytes.toString('utf8')) as { status?: unknown }).status;
+    } catch {
+      status = undefined;
+    }
+    if (status !== undefined) {
+      callback(new AuthenticationError(`the broker refused the OAUTHBEARER token (${String(status)})`));
+      return;
+    }
+  }
+  callback(null, authBytes);
 }
 
 /** Opens an admin session. Nothing is sent until the first call: the client connects lazily. */
 export async function openKafkaSession(connection: KafkaConnection, secrets: SecretResolver): Promise<KafkaSession> {
   const admin = new Admin(await buildAdminOptions(connection, secrets));
   const servers = connection.bootstrapServers.join(',');
+  const auth = describeKafkaAuth(connection);
   return {
     admin,
     timeoutMs: connection.requestTimeoutMs,
@@ -95,13 +150,13 @@ export async function openKafkaSession(connection: KafkaConnection, secrets: Sec
       try {
         connections = await admin.connectToBrokers();
       } catch (error) {
-        throw new AdapterError(`connecting to kafka at "${servers}": ${describeKafkaError(error)}`, {
+        throw new AdapterError(`connecting to kafka at "${servers}" with ${auth}: ${describeKafkaError(error)}`, {
           cause: error,
           retryable: isRetryableKafkaError(error),
         });
       }
       const first = [...connections.entries()].sort(([a], [b]) => a - b)[0];
-      if (!first) throw new AdapterError(`connecting to kafka at "${servers}": the cluster reported no brokers`);
+      if (!first) throw new AdapterError(`connecting to kafka at "${servers}" with ${auth}: the cluster reported no brokers`);
       return first[1];
     },
   };

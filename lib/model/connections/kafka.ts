@@ -70,6 +70,29 @@ export const KafkaConnectionSchema = z.strictObject({
       /** Passphrase of an encrypted `clientKey`. */
       clientKeyPassphrase: SecretRefSchema.optional(),
     })
+    .superRefine((tls, ctx) => {
+      // Cross-field rules the object schema cannot express, each reported at the field to fix.
+      const problem = (field: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [field], message, input: tls });
+      if (tls.clientCertificate !== undefined && tls.clientKey === undefined) {
+        problem('clientCertificate', 'a client certificate needs `clientKey` (a secret reference to its private key)');
+      }
+      if (tls.clientKey !== undefined && tls.clientCertificate === undefined) {
+        problem('clientKey', 'a client key needs `clientCertificate` (the PEM certificate it belongs to)');
+      }
+      if (tls.clientKeyPassphrase !== undefined && tls.clientKey === undefined) {
+        problem('clientKeyPassphrase', 'a key passphrase needs `clientKey`');
+      }
+      if (tls.enabled === false && tls.clientCertificate !== undefined) {
+        problem('clientCertificate', 'a client certificate needs TLS: remove `enabled: false`');
+      }
+      for (const field of ['ca', 'clientCertificate'] as const) {
+        const value = tls[field];
+        if (typeof value !== 'string') continue;
+        const reason = pemCertificateProblem(value);
+        if (reason) problem(field, `${reason}; give PEM text or a secretRef`);
+      }
+    })
     .optional(),
   /** Per-request timeout for admin calls. */
   requestTimeoutMs: z.int().positive().default(30_000),
@@ -93,4 +116,25 @@ export type KafkaSaslMechanism = KafkaSasl['mechanism'];
 /** Kafka ACLs are enforced on this connection's cluster (false on MSK IAM, where IAM policies decide). */
 export function usesIamAccessControl(connection: Pick<KafkaConnection, 'sasl'>): boolean {
   return connection.sasl?.mechanism === 'aws-msk-iam';
+}
+
+/**
+ * Why `text` is not one or more PEM certificates (`-----BEGIN CERTIFICATE-----`, base64, `-----END
+ * CERTIFICATE-----`), or undefined when it is. Structure only: the adapter parses the certificates themselves.
+ */
+export function pemCertificateProblem(text: string): string | undefined {
+  const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g)];
+  if (blocks.length === 0) return 'not PEM: no "-----BEGIN CERTIFICATE-----" block';
+  const outside = text.replace(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g, '').trim();
+  if (outside.length > 0) return 'malformed PEM: text outside the BEGIN/END blocks';
+  for (const [, begin, body, end] of blocks) {
+    if (begin !== end) return `malformed PEM: "BEGIN ${begin}" ends with "END ${end}"`;
+    if (begin?.includes('PRIVATE KEY')) return 'a private key belongs in `clientKey` (a secret reference), not here';
+    if (begin !== 'CERTIFICATE') return `expected CERTIFICATE blocks, found "${begin}"`;
+    const base64 = (body ?? '').replace(/\s+/g, '');
+    if (base64.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0) {
+      return 'malformed PEM: the certificate body is not base64';
+    }
+  }
+  return undefined;
 }

@@ -107,10 +107,10 @@ describe('KafkaProvider faults', () => {
     expect(error).toBeInstanceOf(AdapterError);
     expect((error as AdapterError).retryable).toBe(false);
     expect((error as AdapterError).message).not.toContain(wrong);
-    // The bootstrap address the scripts chose (KAFKA_PORT can move it), named first, then the reason.
+    // The bootstrap address the scripts chose (KAFKA_PORT can move it) and the mechanism, named first, then the reason.
     const bootstrap = process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:9092';
     expect((error as AdapterError).message).toMatch(
-      new RegExp(`^connecting to kafka at "${bootstrap.replaceAll('.', '\\.')}": .*auth`, 'i'),
+      new RegExp(`^connecting to kafka at "${bootstrap.replaceAll('.', '\\.')}" with SASL/SCRAM-SHA-512 as "admin": .*auth`, 'i'),
     );
   });
 });

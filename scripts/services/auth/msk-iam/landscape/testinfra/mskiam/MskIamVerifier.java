@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,12 +22,18 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Checks an MSK IAM authentication payload the way the service does, minus IAM policy evaluation: the payload is
- * a presigned SigV4 request {@code GET https://<broker-host>/?Action=kafka-cluster:Connect} (service
- * {@code kafka-cluster}, signed header {@code host}, empty-body payload hash) flattened into JSON with lower-cased
- * query parameter names plus {@code version}, {@code host} and {@code user-agent}. The signature is recomputed with
- * the secret of the access key named in the credential scope; region, expiry, action and version are checked
- * first so that each refusal says which rule failed.
+ * Checks an MSK IAM authentication payload the way the service does, minus IAM policy evaluation. Both forms carry
+ * a presigned SigV4 request {@code GET https://<host>/?Action=kafka-cluster:Connect} (service {@code kafka-cluster},
+ * signed header {@code host}, empty-body payload hash):
+ * <ul>
+ * <li>AWS_MSK_IAM ({@link #verify}): flattened into JSON with lower-cased query parameter names plus
+ *     {@code version}, {@code host} (the broker's name) and {@code user-agent} (Java client format);</li>
+ * <li>SASL/OAUTHBEARER ({@link #verifyUrlToken}): the presigned URL itself, base64url-encoded, signed for host
+ *     {@code kafka.<region>.amazonaws.com}, with an unsigned {@code User-Agent} parameter appended (the format of
+ *     AWS's aws-msk-iam-sasl-signer libraries).</li>
+ * </ul>
+ * The signature is recomputed with the secret of the access key named in the credential scope; region, expiry,
+ * action and version are checked first so that each refusal says which rule failed.
  */
 final class MskIamVerifier {
     static final class Refused extends Exception {
@@ -38,6 +45,9 @@ final class MskIamVerifier {
     }
 
     record Identity(String accessKeyId, String secretAccessKey, String arn, String sessionToken) {}
+
+    /** What a valid payload proves: the principal ARN, and when the signature was made and stops being valid. */
+    record Verified(String arn, Instant signedAt, Instant expiresAt) {}
 
     private static final String VERSION = "2020_10_22";
     private static final String ACTION = "kafka-cluster:Connect";
@@ -55,6 +65,17 @@ final class MskIamVerifier {
             "x-amz-security-token", "X-Amz-Security-Token",
             "x-amz-signedheaders", "X-Amz-SignedHeaders");
     private static final Set<String> OTHER_KEYS = Set.of("version", "host", "user-agent", "x-amz-signature");
+    /** Query parameter names a signer-library token may carry (each once): the signed ones plus User-Agent. */
+    private static final Map<String, String> URL_TOKEN_PARAMS = Map.of(
+            "Action", "action",
+            "X-Amz-Algorithm", "x-amz-algorithm",
+            "X-Amz-Credential", "x-amz-credential",
+            "X-Amz-Date", "x-amz-date",
+            "X-Amz-Expires", "x-amz-expires",
+            "X-Amz-Security-Token", "x-amz-security-token",
+            "X-Amz-SignedHeaders", "x-amz-signedheaders",
+            "X-Amz-Signature", "x-amz-signature",
+            "User-Agent", "user-agent");
     private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     private final Map<String, Identity> identities;
@@ -88,7 +109,7 @@ final class MskIamVerifier {
         return new MskIamVerifier(identities, region, hosts, skew, Instant::now);
     }
 
-    /** Returns the principal (ARN) the payload proves, or throws Refused naming the failed rule. */
+    /** Returns the principal (ARN) an AWS_MSK_IAM JSON payload proves, or throws Refused naming the failed rule. */
     String verify(String json) throws Refused {
         Map<String, String> p;
         try {
@@ -101,11 +122,76 @@ final class MskIamVerifier {
                 throw new Refused("unexpected payload field \"" + key + "\"");
             }
         }
+        return check(p, hosts).arn();
+    }
+
+    /**
+     * Checks a SASL/OAUTHBEARER token as AWS's signer libraries make it: base64url (no padding) of
+     * {@code https://kafka.<region>.amazonaws.com/?Action=kafka-cluster%3AConnect&X-Amz-...&User-Agent=...}.
+     * The host must name this cluster's region; every other rule is the AWS_MSK_IAM payload's.
+     */
+    Verified verifyUrlToken(String token) throws Refused {
+        if (token.isEmpty() || !token.matches("[A-Za-z0-9_-]+")) throw new Refused("token is not base64url");
+        String url;
+        try {
+            url = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new Refused("token is not base64url");
+        }
+        String expectedHost = "kafka." + region + ".amazonaws.com";
+        String prefix = "https://";
+        if (!url.startsWith(prefix)) throw new Refused("token is not an https URL");
+        int pathAt = url.indexOf('/', prefix.length());
+        int queryAt = url.indexOf('?');
+        if (pathAt < 0 || queryAt < 0 || queryAt < pathAt) throw new Refused("token URL has no path and query");
+        String host = url.substring(prefix.length(), pathAt);
+        if (!host.equals(expectedHost)) {
+            throw new Refused("token signed for host " + host + ", this cluster is " + expectedHost);
+        }
+        if (!url.substring(pathAt, queryAt).equals("/")) throw new Refused("token URL path is not /");
+        Map<String, String> p = new TreeMap<>();
+        p.put("version", VERSION);
+        p.put("host", host);
+        for (String pair : url.substring(queryAt + 1).split("&", -1)) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) throw new Refused("token URL query part is not name=value");
+            String name = percentDecode(pair.substring(0, eq));
+            String key = URL_TOKEN_PARAMS.get(name);
+            if (key == null) throw new Refused("unexpected token URL parameter \"" + name + "\"");
+            if (p.put(key, percentDecode(pair.substring(eq + 1))) != null) {
+                throw new Refused("token URL parameter " + name + " given twice");
+            }
+        }
+        return check(p, List.of(expectedHost));
+    }
+
+    /** RFC 3986 percent-decoding ('+' stays '+': the signer escapes a plus as %2B). */
+    private static String percentDecode(String s) throws Refused {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) throw new Refused("token URL has a bad percent escape");
+                try {
+                    out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                } catch (NumberFormatException e) {
+                    throw new Refused("token URL has a bad percent escape");
+                }
+                i += 2;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The rules both forms share, over lower-cased parameter names plus version, host and user-agent. */
+    private Verified check(Map<String, String> p, List<String> allowedHosts) throws Refused {
         if (!VERSION.equals(p.get("version"))) throw new Refused("unsupported payload version");
         if (!ACTION.equals(p.get("action"))) throw new Refused("action is not " + ACTION);
         if (!"AWS4-HMAC-SHA256".equals(p.get("x-amz-algorithm"))) throw new Refused("algorithm is not AWS4-HMAC-SHA256");
         String host = require(p, "host");
-        if (!hosts.isEmpty() && !hosts.contains(host)) throw new Refused("signed for host " + host + ", not this broker");
+        if (!allowedHosts.isEmpty() && !allowedHosts.contains(host)) throw new Refused("signed for host " + host + ", not this broker");
         if (!"host".equals(p.get("x-amz-signedheaders"))) throw new Refused("signed headers must be exactly \"host\"");
 
         String[] scope = require(p, "x-amz-credential").split("/", -1);
@@ -160,7 +246,7 @@ final class MskIamVerifier {
         if (!MessageDigest.isEqual(expected, given)) {
             throw new Refused("signature does not match (wrong secret or an altered payload)");
         }
-        return identity.arn();
+        return new Verified(identity.arn(), signedAt, signedAt.plusSeconds(expires));
     }
 
     private static String require(Map<String, String> p, String key) throws Refused {
