@@ -33,6 +33,10 @@ const NOT_SECRETS = new Set([
   'https://hooks.example/T0/B0/xyz', // a plain-text Secrets Manager value in the resolver test
   '{"password":"one"}', // key-picking fixtures whose values are too short to scan for
   '{"password":"two"}',
+  'https://idp.example/token', // OAuth token endpoint URLs (named tokenEndpoint), not credentials
+  'http://127.0.0.1:1/token',
+  'Bearer', // OAuth token_type values
+  'bearer',
 ]);
 
 describe('the suite-wide secret scan', () => {

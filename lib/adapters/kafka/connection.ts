@@ -150,13 +150,22 @@ export async function openKafkaSession(connection: KafkaConnection, secrets: Sec
       try {
         connections = await admin.connectToBrokers();
       } catch (error) {
-        throw new AdapterError(`connecting to kafka at "${servers}" with ${auth}: ${describeKafkaError(error)}`, {
+        const reason = describeKafkaError(error);
+        // TLS 1.3 brokers refuse a client certificate after the handshake: the client only sees the socket close.
+        const hint =
+          auth.includes('client certificate') || auth === 'mutual TLS'
+            ? /connection closed|ECONNRESET|socket hang up/i.test(reason)
+              ? ' (a broker that refuses the client certificate closes the connection: check its CA and subject)'
+              : ''
+            : '';
+        throw new AdapterError(`connecting to kafka at "${servers}" with ${auth}: ${reason}${hint}`, {
           cause: error,
           retryable: isRetryableKafkaError(error),
         });
       }
       const first = [...connections.entries()].sort(([a], [b]) => a - b)[0];
-      if (!first) throw new AdapterError(`connecting to kafka at "${servers}" with ${auth}: the cluster reported no brokers`);
+      if (!first)
+        throw new AdapterError(`connecting to kafka at "${servers}" with ${auth}: the cluster reported no brokers`);
       return first[1];
     },
   };

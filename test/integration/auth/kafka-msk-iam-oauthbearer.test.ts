@@ -49,7 +49,12 @@ describe.skipIf(!kafkaAuthUp)(
     /** The same token signed at `signedAt` (the signer library always signs now). */
     const tokenSignedAt = async (signedAt: Date) => {
       const host = `kafka.${region()}.amazonaws.com`;
-      const signer = new SignatureV4({ service: 'kafka-cluster', region: region(), credentials: ci(), sha256: NodeSha256 });
+      const signer = new SignatureV4({
+        service: 'kafka-cluster',
+        region: region(),
+        credentials: ci(),
+        sha256: NodeSha256,
+      });
       const signed = await signer.presign(
         {
           method: 'GET',
@@ -167,10 +172,10 @@ describe.skipIf(!kafkaAuthUp)(
 
 /** base64url of `https://host/?<query>` with RFC 3986 escaping, the shape the signer library produces. */
 function urlToken(host: string, query: Record<string, string>): string {
-  const escape = (s: string) =>
+  const escapeRfc3986 = (s: string) =>
     encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const search = Object.entries(query)
-    .map(([k, v]) => `${escape(k)}=${escape(v)}`)
+    .map(([k, v]) => `${escapeRfc3986(k)}=${escapeRfc3986(v)}`)
     .join('&');
   return Buffer.from(`https://${host}/?${search}`, 'utf8').toString('base64url');
 }
@@ -201,13 +206,18 @@ function errorText(error: unknown): string {
 /** SHA-256 / HMAC-SHA-256 in the shape @smithy/signature-v4 expects. */
 class NodeSha256 {
   readonly #hash;
-  constructor(secret?: string | Uint8Array) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
   }
-  update(data: string | Uint8Array): void {
-    this.#hash.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.#hash.update(bytes(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.#hash.digest());
   }
+}
+
+function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Buffer {
+  if (typeof data === 'string') return data;
+  return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
 }

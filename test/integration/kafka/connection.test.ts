@@ -110,7 +110,10 @@ describe('KafkaProvider faults', () => {
     // The bootstrap address the scripts chose (KAFKA_PORT can move it) and the mechanism, named first, then the reason.
     const bootstrap = process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:9092';
     expect((error as AdapterError).message).toMatch(
-      new RegExp(`^connecting to kafka at "${bootstrap.replaceAll('.', '\\.')}" with SASL/SCRAM-SHA-512 as "admin": .*auth`, 'i'),
+      new RegExp(
+        `^connecting to kafka at "${bootstrap.replaceAll('.', '\\.')}" with SASL/SCRAM-SHA-512 as "admin": .*auth`,
+        'i',
+      ),
     );
   });
 });

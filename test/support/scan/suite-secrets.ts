@@ -48,6 +48,14 @@ export const SUITE_SECRETS: Readonly<Record<string, string>> = {
   FORGED_WEBHOOK_SECRET: 'not-the-webhook-secret-012345',
   OTHER_WEBHOOK_SECRET: 'some-other-secret-0123456789',
   FILE_PROVIDER_SECRET: 'file-provider-secret-81c2',
+  // Kafka authentication end to end (test/integration/reach): the mTLS key passphrase; the generated keys,
+  // client secrets and AWS keys are registered at run time (test/integration/auth/support.ts, reach tests).
+  KAFKA_MTLS_KEY_PASSPHRASE: 'mtls-key-passphrase-3e9b71',
+  // Unit tests of the Kafka authentication clients.
+  UNIT_OAUTH_SECRET: 'unit-oauth-secret-4f1a',
+  UNIT_OAUTH_FORM_SECRET: 's3cr&t+/=',
+  UNIT_AWS_SECRET_KEY: 'unit-aws-secret-key-7c2d',
+  UNIT_KEY_PASSPHRASE: 'unit-pass-91e3',
 };
 
 /** Records a secret value generated while the suite runs (a random password) for the suite-wide scan. */

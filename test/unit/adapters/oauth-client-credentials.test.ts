@@ -17,11 +17,9 @@ afterEach(async () => {
 });
 
 /** A token endpoint on loopback answering with `answer(request number)`. */
-async function endpoint(
-  answer: (n: number, res: ServerResponse) => void,
-): Promise<{ url: string; seen: Seen[] }> {
+async function endpoint(answer: (n: number, res: ServerResponse) => void): Promise<{ url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
-  server = createServer((req: IncomingMessage, res) => {
+  const listening = createServer((req: IncomingMessage, res) => {
     let body = '';
     req.on('data', (c: Buffer) => {
       body += c.toString('utf8');
@@ -35,8 +33,9 @@ async function endpoint(
       answer(seen.length, res);
     });
   });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}/token`, seen };
+  server = listening;
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(listening.address() as AddressInfo).port}/token`, seen };
 }
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -73,7 +72,12 @@ describe('ClientCredentialsTokenSource', () => {
   it('reuses a token until 80% of its lifetime (at most one minute before expiry), then fetches a new one', async () => {
     const { url, seen } = await endpoint((n, res) => json(res, 200, { access_token: `t${n}`, expires_in: 100 }));
     let now = 1_000_000;
-    const source = new ClientCredentialsTokenSource({ tokenEndpoint: url, clientId: 'c', clientSecret: 's', now: () => now });
+    const source = new ClientCredentialsTokenSource({
+      tokenEndpoint: url,
+      clientId: 'c',
+      clientSecret: 's',
+      now: () => now,
+    });
 
     const first = await source.token();
     now += 79_000;
@@ -100,7 +104,11 @@ describe('ClientCredentialsTokenSource', () => {
     const { url } = await endpoint((_n, res) =>
       json(res, 401, { error: 'invalid_client', error_description: 'secret s3cr3t-value is wrong' }),
     );
-    const source = new ClientCredentialsTokenSource({ tokenEndpoint: url, clientId: 'c', clientSecret: 's3cr3t-value' });
+    const source = new ClientCredentialsTokenSource({
+      tokenEndpoint: url,
+      clientId: 'c',
+      clientSecret: 's3cr3t-value',
+    });
 
     const error = await source.token().catch((e: unknown) => e);
 
@@ -132,9 +140,16 @@ describe('ClientCredentialsTokenSource', () => {
     const { url } = await endpoint(() => {
       // never answers
     });
-    const source = new ClientCredentialsTokenSource({ tokenEndpoint: url, clientId: 'c', clientSecret: 's', timeoutMs: 200 });
+    const source = new ClientCredentialsTokenSource({
+      tokenEndpoint: url,
+      clientId: 'c',
+      clientSecret: 's',
+      timeoutMs: 200,
+    });
 
-    await expect(source.token()).rejects.toThrow(`requesting an access token from the token endpoint ${url}: timed out`);
+    await expect(source.token()).rejects.toThrow(
+      `requesting an access token from the token endpoint ${url}: timed out`,
+    );
     server?.closeAllConnections();
   });
 });

@@ -31,14 +31,18 @@ describe('Kafka authentication settings in an Environment', () => {
   it('refuses a client certificate without a key, naming file, line and field', async () => {
     const problems = await problemsOf(`tls:\n  ${CERT}`);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^env\.yaml:8:\d+: .*spec\.kafka\.tls\.clientCertificate: a client certificate needs `clientKey`/);
+    expect(problems[0]).toMatch(
+      /^env\.yaml:8:\d+: .*spec\.kafka\.tls\.clientCertificate: a client certificate needs `clientKey`/,
+    );
   });
 
   it('refuses a key (or passphrase) without a certificate', async () => {
     const problems = await problemsOf(
       `tls:\n  ${KEY}\n  clientKeyPassphrase: { secretRef: { provider: env, name: P } }`,
     );
-    expect(problems).toEqual([expect.stringMatching(/^env\.yaml:8:\d+: .*spec\.kafka\.tls\.clientKey: a client key needs/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^env\.yaml:8:\d+: .*spec\.kafka\.tls\.clientKey: a client key needs/),
+    ]);
   });
 
   it('refuses malformed inline PEM, naming the line of the field', async () => {
@@ -46,8 +50,12 @@ describe('Kafka authentication settings in an Environment', () => {
       `tls:\n  ca: "-----BEGIN CERTIFICATE-----\\nnot*base64\\n-----END CERTIFICATE-----"\n  clientCertificate: "MIIB..."\n  ${KEY}`,
     );
     expect(problems).toEqual([
-      expect.stringMatching(/^env\.yaml:8:\d+: .*spec\.kafka\.tls\.ca: malformed PEM: the certificate body is not base64/),
-      expect.stringMatching(/^env\.yaml:9:\d+: .*spec\.kafka\.tls\.clientCertificate: not PEM: no "-----BEGIN CERTIFICATE-----" block/),
+      expect.stringMatching(
+        /^env\.yaml:8:\d+: .*spec\.kafka\.tls\.ca: malformed PEM: the certificate body is not base64/,
+      ),
+      expect.stringMatching(
+        /^env\.yaml:9:\d+: .*spec\.kafka\.tls\.clientCertificate: not PEM: no "-----BEGIN CERTIFICATE-----" block/,
+      ),
     ]);
   });
 

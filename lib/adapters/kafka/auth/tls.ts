@@ -67,16 +67,20 @@ function parseKey(pem: string, passphrase: string | undefined, what: string): Ke
   if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem)) {
     throw new AdapterError(`${what} is not a PEM private key (no "-----BEGIN ... PRIVATE KEY-----" block)`);
   }
+  const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem);
+  if (encrypted && passphrase === undefined) {
+    throw new AdapterError(`${what} is encrypted: set spec.kafka.tls.clientKeyPassphrase`);
+  }
   try {
     return createPrivateKey(passphrase === undefined ? { key: pem } : { key: pem, passphrase });
   } catch (error) {
     const reason = opensslReason(error);
-    if (/passphrase|decrypt|bad decrypt/i.test(reason)) {
+    if (encrypted) {
       throw new AdapterError(
-        passphrase === undefined
-          ? `${what} is encrypted: set spec.kafka.tls.clientKeyPassphrase`
-          : `${what} cannot be decrypted with spec.kafka.tls.clientKeyPassphrase (wrong passphrase?)`,
-        { cause: error },
+        `${what} cannot be decrypted with spec.kafka.tls.clientKeyPassphrase (wrong passphrase?)`,
+        {
+          cause: error,
+        },
       );
     }
     throw new AdapterError(`${what} is not a valid PEM private key: ${reason}`, { cause: error });
