@@ -12,7 +12,7 @@ import {
 } from '@platformatic/kafka';
 import { expect } from 'vitest';
 import { eventually, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
-import { type CliResult, landscapeCli, writeFiles } from '../cli/support.ts';
+import { type CliResult, landscapeCli, writeFiles } from '../../support/cli/landscape-cli.ts';
 
 /**
  * End to end over an authenticating listener (scripts/services/RECIPES.md section 10): the real CLI plans, applies
