@@ -12,7 +12,8 @@ import { sha256Hex } from '../engine/hash.ts';
 import { hasPendingEntries } from '../engine/ownership-journal.ts';
 import { planEnvironment, renderAndCheck } from '../engine/plan-environment.ts';
 import { runApply } from '../engine/run-apply.ts';
-import { formatProblem, ReconcilerError } from '../errors.ts';
+import { ReconcilerError } from '../errors.ts';
+import { applyRecord, approvalRecord, driftRecord, planFacts, planRecord, problemsMessage } from '../model/audit.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import { type ApplyReport, type FieldChange, PLAN_API_VERSION, type Plan, type PlannedChange } from '../model/plan.ts';
 import type { Inventory } from '../model/resource.ts';
@@ -22,8 +23,6 @@ import { renderPlanText, unmanagedLines } from '../plan/render-plan.ts';
 import { describeHolder, type Lease } from '../ports/lock.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
-import type { AuditRecord } from '../ports/state-store.ts';
-import { auditChanges } from '../use-cases/plan-policy.ts';
 import { createProviders } from '../wiring/providers.ts';
 import { gitCommitOf, loadOrReport, localActor, localContext } from './context.ts';
 import { EXIT, printProblems, progressPrinter } from './output.ts';
@@ -32,8 +31,8 @@ const run = promisify(execFile);
 const out = (text: string) => process.stdout.write(`${text}\n`);
 
 /** The fields every audit record of a CLI command shares: a fresh id, now, the local actor. */
-function localAudit(type: AuditRecord['type'], environment: string) {
-  return { id: randomUUID(), at: new Date().toISOString(), type, environment, actor: localActor() };
+export function localAudit(environment: string) {
+  return { id: randomUUID(), at: new Date().toISOString(), environment, actor: localActor() };
 }
 
 async function withProviders<T>(
@@ -91,23 +90,24 @@ async function makePlan(
   );
   if (!result.plan) {
     printProblems(result.problems);
-    await context.store.appendAudit({
-      ...localAudit('plan', options.env),
-      ...(source.commit ? { commit: source.commit } : {}),
-      outcome: 'Denied',
-      summary: { problems: result.problems.filter((p) => p.severity !== 'warning').length },
-      message: result.problems.map(formatProblem).join('\n').slice(0, 4000),
-    });
+    await context.store.appendAudit(
+      planRecord('Denied', {
+        ...localAudit(options.env),
+        commit: source.commit || undefined,
+        summary: { problems: result.problems.filter((p) => p.severity !== 'warning').length },
+        message: problemsMessage(result.problems),
+      }),
+    );
     return EXIT.error;
   }
-  await context.store.appendAudit({
-    ...localAudit('plan', options.env),
-    ...(source.commit ? { commit: source.commit } : {}),
-    planHash: result.plan.hash,
-    outcome: result.plan.changes.length > 0 ? 'Changes' : 'NoChanges',
-    summary: { ...result.plan.summary },
-    changes: auditChanges(result.plan),
-  });
+  await context.store.appendAudit(
+    planRecord(result.plan.changes.length > 0 ? 'Changes' : 'NoChanges', {
+      ...localAudit(options.env),
+      commit: source.commit || undefined,
+      ...planFacts(result.plan),
+      summary: { ...result.plan.summary },
+    }),
+  );
   return { plan: result.plan, config, inventory };
 }
 
@@ -293,13 +293,14 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
   });
   if (refusal) {
     process.stderr.write(`apply refused (OlderCommit): ${refusal}\n`);
-    await context.store.appendAudit({
-      ...localAudit('apply', plan.environment),
-      ...(plan.source.commit ? { commit: plan.source.commit } : {}),
-      planHash: plan.hash,
-      outcome: 'Refused',
-      message: refusal,
-    });
+    await context.store.appendAudit(
+      applyRecord('Refused', {
+        ...localAudit(plan.environment),
+        commit: plan.source.commit || undefined,
+        planHash: plan.hash,
+        message: refusal,
+      }),
+    );
     return EXIT.error;
   }
   if (fromDirectory && !options.autoApprove) {
@@ -328,16 +329,16 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
   // An approval is recorded whenever someone approved: the environment's policy asked for it, or a person
   // answered "yes" at the prompt.
   if ((approvalRequired && options.approveDestructive) || approvedInteractively) {
-    await context.store.appendAudit({
-      ...localAudit('approval', plan.environment),
-      ...(plan.source.commit ? { commit: plan.source.commit } : {}),
-      planHash: plan.hash,
-      outcome: 'Approved',
-      changes: auditChanges(plan),
-      message: approvedInteractively
-        ? 'approved at the prompt'
-        : `approved with --approve-destructive (requireApprovalFor: ${policy})`,
-    });
+    await context.store.appendAudit(
+      approvalRecord({
+        ...localAudit(plan.environment),
+        commit: plan.source.commit || undefined,
+        ...planFacts(plan),
+        message: approvedInteractively
+          ? 'approved at the prompt'
+          : `approved with --approve-destructive (requireApprovalFor: ${policy})`,
+      }),
+    );
   }
   const providers = await createProviders(plan.environment, plan.target, context.secrets);
   try {
@@ -538,14 +539,14 @@ export async function driftCommand(
       ];
       if (advice.length > 0) out(['', ...advice].join('\n'));
     }
-    await context.store.appendAudit({
-      ...localAudit('drift', options.env),
-      ...(applied ? { commit: applied.commit } : {}),
-      planHash: plan.hash,
-      outcome: drifted > 0 ? 'Drifted' : 'InSync',
-      summary: { ...plan.summary, unmanagedGrants: grants.length },
-      changes: auditChanges(plan),
-    });
+    await context.store.appendAudit(
+      driftRecord(drifted > 0 ? 'Drifted' : 'InSync', {
+        ...localAudit(options.env),
+        commit: applied?.commit,
+        ...planFacts(plan),
+        summary: { ...plan.summary, unmanagedGrants: grants.length },
+      }),
+    );
     return drifted > 0 ? EXIT.changes : EXIT.ok;
   } finally {
     if (source.temporary) await rm(source.temporary, { recursive: true, force: true });

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { StateDamagedError } from '../errors.ts';
+import { lockRecord } from '../model/audit.ts';
 import { describeHolder, type Lease } from '../ports/lock.ts';
-import { confirm } from './commands.ts';
-import { localActor, localContext } from './context.ts';
+import { confirm, localAudit } from './commands.ts';
+import { localContext } from './context.ts';
 import { EXIT } from './output.ts';
 
 /**
@@ -41,15 +41,12 @@ export async function unlockCommand(options: { env: string; yes?: boolean; state
     }
   }
   const broken = await locker.breakLock(environment);
-  await store.appendAudit({
-    id: randomUUID(),
-    at: new Date().toISOString(),
-    type: 'lock',
-    environment,
-    actor: localActor(),
-    outcome: broken ? 'Broken' : 'NotLocked',
-    message: `landscape unlock released ${what}`,
-  });
+  await store.appendAudit(
+    lockRecord(broken ? 'Broken' : 'NotLocked', {
+      ...localAudit(environment),
+      message: `landscape unlock released ${what}`,
+    }),
+  );
   process.stdout.write(
     broken
       ? `unlocked "${environment}": the next apply can run; an apply still running under the old lock can no longer record its results\n`

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { LeaseLostError, messageOf } from '../errors.ts';
-import type { ApplyReport, Plan } from '../model/plan.ts';
+import { type ApplyAuditRecord, applyRecord } from '../model/audit.ts';
+import { type ApplyReport, type Plan, planStatusAfter } from '../model/plan.ts';
 import type { Lease, Locker } from '../ports/lock.ts';
 import type { ProgressListener, ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
-import type { AuditRecord, PlanStatus, StateStore } from '../ports/state-store.ts';
+import type { StateStore } from '../ports/state-store.ts';
 import { applyPlan, nextInventory } from './apply-plan.ts';
 import { journalCreates, reconcileJournal } from './ownership-journal.ts';
 
@@ -31,13 +32,6 @@ export type RunApplyResult =
       leaseLost?: string;
     }
   | { status: 'locked'; holder: string; expiresAt: string; lease: Lease };
-
-const STATUS_OF: Record<ApplyReport['outcome'], PlanStatus> = {
-  Succeeded: 'Applied',
-  PartiallyFailed: 'PartiallyApplied',
-  Failed: 'Failed',
-  Refused: 'Refused',
-};
 
 /** Why results of an apply that outlived its lease are not stored. */
 export const LEASE_LOST_MESSAGE =
@@ -68,18 +62,20 @@ export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
     };
   }
   const lease = attempt.lease;
-  const audit: ApplyAudit = ({ message, ...fields }) =>
-    store.appendAudit({
-      id: randomUUID(),
-      type: 'apply',
-      environment: plan.environment,
-      actor: input.actor,
-      ...(plan.source.commit ? { commit: plan.source.commit } : {}),
-      planHash: plan.hash,
-      summary: { ...plan.summary },
-      ...fields,
-      ...(message ? { message } : {}),
-    });
+  const audit: ApplyAudit = ({ outcome, at, changes, message }) =>
+    store.appendAudit(
+      applyRecord(outcome, {
+        id: randomUUID(),
+        at,
+        environment: plan.environment,
+        actor: input.actor,
+        commit: plan.source.commit || undefined,
+        planHash: plan.hash,
+        summary: { ...plan.summary },
+        changes,
+        message: message || undefined,
+      }),
+    );
   try {
     // Recorded before anything can change, so a killed apply leaves a trace of having started.
     await audit({
@@ -104,7 +100,7 @@ export async function runApply(input: RunApplyInput): Promise<RunApplyResult> {
 }
 
 type ApplyAudit = (
-  fields: Pick<AuditRecord, 'at' | 'outcome' | 'changes'> & { message?: string | undefined },
+  fields: Pick<ApplyAuditRecord, 'at' | 'outcome' | 'changes'> & { message?: string | undefined },
 ) => Promise<void>;
 
 async function applyUnderLease(input: RunApplyInput, lease: Lease, audit: ApplyAudit): Promise<RunApplyResult> {
@@ -167,11 +163,11 @@ async function applyUnderLease(input: RunApplyInput, lease: Lease, audit: ApplyA
   }
   if (input.planId) {
     const planId = input.planId;
-    if (report.outcome === 'Refused') await store.updatePlanStatus(planId, ['Applying'], 'Refused', { report });
-    else await fenced(() => store.updatePlanStatus(planId, ['Applying'], STATUS_OF[report.outcome], { report }, lease));
-    // Without the lease the applied commit was not recorded: the plan (its own single-use record) ends Failed,
-    // so the drift run's catch-up plans the branch head again instead of treating it as applied.
-    if (!holds) await store.updatePlanStatus(planId, ['Applying'], 'Failed', { report });
+    const status = planStatusAfter(report.outcome);
+    if (report.outcome === 'Refused') await store.updatePlanStatus(planId, ['Applying'], status, { report });
+    else await fenced(() => store.updatePlanStatus(planId, ['Applying'], status, { report }, lease));
+    // Without the lease the plan (its own single-use record, not fenced) still gets its final status.
+    if (!holds) await store.updatePlanStatus(planId, ['Applying'], planStatusAfter(report.outcome, false), { report });
   }
   const reconcileNote =
     reconciled.confirmed.length + reconciled.dropped.length > 0

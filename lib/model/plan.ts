@@ -178,8 +178,41 @@ export interface ApplyReport {
   commit?: string;
   startedAt: string;
   finishedAt: string;
-  outcome: 'Succeeded' | 'PartiallyFailed' | 'Failed' | 'Refused';
+  outcome: ApplyOutcome;
   results: ChangeResult[];
-  /** Set when the whole plan was refused (stale basis, missing approval). */
-  refusal?: { code: string; message: string; changedKeys?: ResourceKey[] };
+  /** Set when the whole plan was refused (stale basis) or could not start (a fault before the changes ran). */
+  refusal?: { code: ApplyRefusalCode; message: string; changedKeys?: ResourceKey[] };
+}
+
+/** How an apply ended (stored in reports and audit records). */
+export type ApplyOutcome = 'Succeeded' | 'PartiallyFailed' | 'Failed' | 'Refused';
+
+/** Why a whole plan did not run: its basis moved (`PlanStale`), or a fault before any change (`ApplyFailed`). */
+export type ApplyRefusalCode = 'PlanStale' | 'ApplyFailed';
+
+/** Lifecycle of a stored plan. Plans are single-use: Applied/Superseded/Failed plans never run again. */
+export type PlanStatus =
+  | 'Planned'
+  | 'Approved'
+  | 'Applying'
+  | 'Applied'
+  | 'PartiallyApplied'
+  | 'Failed'
+  | 'Superseded'
+  | 'Refused';
+
+const STATUS_AFTER: Record<ApplyOutcome, PlanStatus> = {
+  Succeeded: 'Applied',
+  PartiallyFailed: 'PartiallyApplied',
+  Failed: 'Failed',
+  Refused: 'Refused',
+};
+
+/**
+ * The status a stored plan ends in after its apply: the one mapping from apply outcome to plan status. An apply
+ * that lost its lease ends `Failed` whatever it did (its applied commit was not recorded, so the next drift
+ * run's catch-up plans the branch head again instead of treating it as applied).
+ */
+export function planStatusAfter(outcome: ApplyOutcome, leaseHeld = true): PlanStatus {
+  return leaseHeld ? STATUS_AFTER[outcome] : 'Failed';
 }

@@ -1,18 +1,11 @@
 import { ReconcilerError, StateDamagedError } from '../errors.ts';
-import type { ApplyReport, Plan } from '../model/plan.ts';
+import type { AuditRecord } from '../model/audit.ts';
+import type { ApplyReport, Plan, PlanStatus } from '../model/plan.ts';
 import type { Inventory, InventoryEntry } from '../model/resource.ts';
 import type { Lease } from './lock.ts';
 
-/** Lifecycle of a stored plan. Plans are single-use: Applied/Superseded/Failed plans never run again. */
-export type PlanStatus =
-  | 'Planned'
-  | 'Approved'
-  | 'Applying'
-  | 'Applied'
-  | 'PartiallyApplied'
-  | 'Failed'
-  | 'Superseded'
-  | 'Refused';
+export type { AuditRecord } from '../model/audit.ts';
+export type { PlanStatus } from '../model/plan.ts';
 
 export interface StoredPlan {
   id: string;
@@ -25,20 +18,6 @@ export interface StoredPlan {
   actor?: string;
   approval?: { by: string; at: string; planHash: string };
   report?: ApplyReport;
-}
-
-export interface AuditRecord {
-  id: string;
-  at: string;
-  type: 'plan' | 'apply' | 'approval' | 'drift' | 'lock' | 'sample';
-  environment: string;
-  actor: string;
-  commit?: string;
-  planHash?: string;
-  outcome: string;
-  summary?: Record<string, number>;
-  changes?: { key: string; action: string; outcome?: string }[];
-  message?: string;
 }
 
 /** Audit records a listing could not read: how many, and where (file and line numbers, or item keys). */

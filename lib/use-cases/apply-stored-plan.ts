@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdapterError, messageOf } from '../errors.ts';
+import { applyRecord, auditId, planFacts } from '../model/audit.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
-import type { ApplyReport } from '../model/plan.ts';
+import { type ApplyReport, planStatusAfter } from '../model/plan.ts';
 import { describeHolder } from '../ports/lock.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { PlanStatus, StoredPlan } from '../ports/state-store.ts';
@@ -9,7 +10,6 @@ import type { PipelineDeps } from './deps.ts';
 import { loadEnvironmentConfig, planCommit, reportCommitStatus } from './plan-commit.ts';
 import {
   applyActor,
-  auditChanges,
   isApproved,
   needsApproval,
   newerPlans,
@@ -40,13 +40,6 @@ export type ApplyDeps = Pick<
   | 'log'
   | 'settings'
 >;
-
-const STATUS_OF: Record<ApplyReport['outcome'], PlanStatus> = {
-  Succeeded: 'Applied',
-  PartiallyFailed: 'PartiallyApplied',
-  Failed: 'Failed',
-  Refused: 'Refused',
-};
 
 /**
  * The apply step (functions/apply): runs one stored plan, exactly once.
@@ -99,7 +92,7 @@ export async function applyStoredPlan(
     report = await recordFault(deps, stored, error);
   }
   // runApply marked the plan Failed when its lease was lost: say so, whatever the changes' outcome.
-  const planStatus = leaseLost ? 'Failed' : STATUS_OF[report.outcome];
+  const planStatus = planStatusAfter(report.outcome, !leaseLost);
   await reportApply(deps, stored, report, leaseLost);
   log('plan applied', { outcome: report.outcome, planStatus });
 
@@ -179,19 +172,18 @@ async function recordFault(deps: ApplyDeps, stored: StoredPlan, error: unknown):
     results: [],
     refusal: { code: 'ApplyFailed', message },
   };
-  await deps.store.updatePlanStatus(stored.id, ['Applying'], 'Failed', { report });
-  await deps.store.appendAudit({
-    id: `${stored.id}-apply`,
-    at,
-    type: 'apply',
-    environment: stored.plan.environment,
-    actor: applyActor(stored),
-    ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
-    planHash: stored.plan.hash,
-    outcome: 'Failed',
-    changes: auditChanges(stored.plan),
-    message,
-  });
+  await deps.store.updatePlanStatus(stored.id, ['Applying'], planStatusAfter(report.outcome), { report });
+  await deps.store.appendAudit(
+    applyRecord('Failed', {
+      id: auditId.apply(stored.id),
+      at,
+      environment: stored.plan.environment,
+      actor: applyActor(stored),
+      commit: stored.plan.source.commit || undefined,
+      ...planFacts(stored.plan),
+      message,
+    }),
+  );
   return report;
 }
 
@@ -205,18 +197,17 @@ async function gate(deps: ApplyDeps, stored: StoredPlan): Promise<ApplyOutcome |
     const by = newer[0]?.id ?? '';
     if (await deps.store.updatePlanStatus(stored.id, OPEN_STATUSES, 'Superseded')) {
       deps.log.info('plan superseded by a newer one', { planId: stored.id, by });
-      await deps.store.appendAudit({
-        id: `${stored.id}-apply`,
-        at: deps.now().toISOString(),
-        type: 'apply',
-        environment: stored.plan.environment,
-        actor: applyActor(stored),
-        ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
-        planHash: stored.plan.hash,
-        outcome: 'Superseded',
-        changes: auditChanges(stored.plan),
-        message: `superseded by plan "${by}"`,
-      });
+      await deps.store.appendAudit(
+        applyRecord('Superseded', {
+          id: auditId.apply(stored.id),
+          at: deps.now().toISOString(),
+          environment: stored.plan.environment,
+          actor: applyActor(stored),
+          commit: stored.plan.source.commit || undefined,
+          ...planFacts(stored.plan),
+          message: `superseded by plan "${by}"`,
+        }),
+      );
       if (stored.plan.source.repo && stored.plan.source.commit) {
         await reportCommitStatus(
           deps,

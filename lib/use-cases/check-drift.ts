@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { messageOf } from '../errors.ts';
+import { auditId, driftRecord, planFacts } from '../model/audit.ts';
 import type { Plan } from '../model/plan.ts';
 import { canonicalJson } from '../plan/canonical-json.ts';
 import type { DriftedResource, DriftReport } from '../ports/reporter.ts';
@@ -167,18 +168,17 @@ export async function checkDrift(
         checkedAt,
         resources: resources.length,
       });
-    await deps.store.appendAudit({
-      id: `${checkedAt}-${environment}-drift-${deps.newId()}`,
-      at: checkedAt,
-      type: 'drift',
-      environment,
-      actor: 'landscape-drift',
-      commit: applied.commit,
-      planHash: plan.hash,
-      outcome: resources.length === 0 ? 'InSync' : 'Drifted',
-      summary: { ...plan.summary },
-      changes: plan.changes.map((c) => ({ key: c.key, action: c.action })),
-    });
+    await deps.store.appendAudit(
+      driftRecord(resources.length === 0 ? 'InSync' : 'Drifted', {
+        id: auditId.drift(checkedAt, environment, deps.newId()),
+        at: checkedAt,
+        environment,
+        actor: 'landscape-drift',
+        commit: applied.commit,
+        ...planFacts(plan),
+        summary: { ...plan.summary },
+      }),
+    );
 
     if (resources.length === 0) {
       const notified =
@@ -227,15 +227,15 @@ export async function checkDrift(
     deps.log.error('drift check failed', { environment, error: message });
     const at = deps.now().toISOString();
     await deps.store
-      .appendAudit({
-        id: `${at}-${environment}-drift-${deps.newId()}`,
-        at,
-        type: 'drift',
-        environment,
-        actor: 'landscape-drift',
-        outcome: 'Failed',
-        message,
-      })
+      .appendAudit(
+        driftRecord('Failed', {
+          id: auditId.drift(at, environment, deps.newId()),
+          at,
+          environment,
+          actor: 'landscape-drift',
+          message,
+        }),
+      )
       .catch((auditError: unknown) =>
         deps.log.warn('drift failure not audited', { environment, error: messageOf(auditError) }),
       );

@@ -1,9 +1,10 @@
 import { ReconcilerError } from '../errors.ts';
+import { approvalRecord, auditId, lockRecord, planFacts } from '../model/audit.ts';
 import type { EnvironmentJob } from '../model/job.ts';
 import { describeHolder, type Lease } from '../ports/lock.ts';
 import type { AppliedPointer, AuditRecord, StoredPlan } from '../ports/state-store.ts';
 import type { PipelineDeps } from './deps.ts';
-import { auditChanges, checkEnvironment, ENVIRONMENT_INDEX, OPEN_STATUSES } from './plan-policy.ts';
+import { checkEnvironment, ENVIRONMENT_INDEX, OPEN_STATUSES } from './plan-policy.ts';
 import { canonicalRepo, submitJob } from './receive-webhook.ts';
 
 /**
@@ -76,17 +77,16 @@ export async function approvePlan(
   if (!(await deps.store.updatePlanStatus(id, ['Planned'], 'Approved', { approval }))) {
     throw new ReconcilerError('Conflict', `plan "${id}" changed status while approving; read it again`);
   }
-  await deps.store.appendAudit({
-    id: `${id}-approval`,
-    at,
-    type: 'approval',
-    environment: stored.plan.environment,
-    actor,
-    ...(stored.plan.source.commit ? { commit: stored.plan.source.commit } : {}),
-    planHash: stored.plan.hash,
-    outcome: 'Approved',
-    changes: auditChanges(stored.plan),
-  });
+  await deps.store.appendAudit(
+    approvalRecord({
+      id: auditId.approval(id),
+      at,
+      environment: stored.plan.environment,
+      actor,
+      commit: stored.plan.source.commit || undefined,
+      ...planFacts(stored.plan),
+    }),
+  );
   deps.log.info('plan approved', { planId: id, actor, planHash: stored.plan.hash });
   await deps.invoker.invokeApply({ environment: stored.plan.environment, planId: id });
   return { ...stored, status: 'Approved', approval };
@@ -160,15 +160,15 @@ export async function breakLock(
   const broken = await deps.locker.breakLock(name);
   if (!broken) throw new ReconcilerError('NotFound', `environment "${name}" holds no lock`);
   const at = deps.now().toISOString();
-  await deps.store.appendAudit({
-    id: `${at}-${name}-lock`,
-    at,
-    type: 'lock',
-    environment: name,
-    actor,
-    outcome: 'Broken',
-    ...(held ? { message: `released the lock held by ${describeHolder(held)} until ${held.expiresAt}` } : {}),
-  });
+  await deps.store.appendAudit(
+    lockRecord('Broken', {
+      id: auditId.lock(at, name),
+      at,
+      environment: name,
+      actor,
+      message: held ? `released the lock held by ${describeHolder(held)} until ${held.expiresAt}` : undefined,
+    }),
+  );
   deps.log.warn('lock broken by operator', { environment: name, actor });
   return { environment: name, broken };
 }

@@ -1,12 +1,12 @@
 import { listEnvironments, relativeProblems } from '../config/config-tree.ts';
 import { publishMonitorConfig } from '../config/published-config.ts';
 import { AdapterError, ConfigError, type ConfigProblem, formatProblem, messageOf } from '../errors.ts';
+import { auditId, planFacts, planRecord, problemsMessage } from '../model/audit.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
 import type { StoredPlan } from '../ports/state-store.ts';
 import type { PipelineDeps } from './deps.ts';
 import {
-  auditChanges,
   ENVIRONMENT_INDEX,
   newerPlans,
   OPEN_STATUSES,
@@ -73,14 +73,7 @@ function planAudit(
   environment: string,
   id: string,
 ) {
-  return {
-    id,
-    at: deps.now().toISOString(),
-    type: 'plan' as const,
-    environment,
-    actor: input.actor,
-    commit: input.commit,
-  };
+  return { id, at: deps.now().toISOString(), environment, actor: input.actor, commit: input.commit };
 }
 
 /**
@@ -151,11 +144,12 @@ export async function planCommit(deps: PlanCommitDeps, input: PlanCommitInput): 
       const message = messageOf(error);
       deps.log.error('planning failed', { environment, commit: input.commit, error: message });
       await report(deps, input, environment, 'error', `planning failed: ${message}`);
-      await deps.store.appendAudit({
-        ...planAudit(deps, input, environment, `${input.receivedAt}-${environment}-plan`),
-        outcome: 'Failed',
-        message,
-      });
+      await deps.store.appendAudit(
+        planRecord('Failed', {
+          ...planAudit(deps, input, environment, auditId.push(input.receivedAt, environment)),
+          message,
+        }),
+      );
       outcomes.push({
         environment,
         status: 'failed',
@@ -184,11 +178,12 @@ async function planOneEnvironment(
       'failure',
       `invalid config: ${problems[0] ? formatProblem(problems[0]) : ''}`,
     );
-    await deps.store.appendAudit({
-      ...planAudit(deps, input, environment, `${input.receivedAt}-${environment}-plan`),
-      outcome: 'InvalidConfig',
-      message: problems.map(formatProblem).join('\n').slice(0, 4000),
-    });
+    await deps.store.appendAudit(
+      planRecord('InvalidConfig', {
+        ...planAudit(deps, input, environment, auditId.push(input.receivedAt, environment)),
+        message: problemsMessage(problems),
+      }),
+    );
     return { environment, status: 'invalid', problems };
   }
   const config = loaded.config;
@@ -208,12 +203,13 @@ async function planOneEnvironment(
   if (!result.plan || result.problems.length > 0) {
     const problems = relativeProblems(root, result.problems);
     // Refused by a Policy or DataPolicy (deny) or by a renderer: a decision worth an audit record too.
-    await deps.store.appendAudit({
-      ...planAudit(deps, input, environment, `${input.receivedAt}-${environment}-plan`),
-      outcome: 'Denied',
-      summary: { problems: problems.length },
-      message: problems.map(formatProblem).join('\n').slice(0, 4000),
-    });
+    await deps.store.appendAudit(
+      planRecord('Denied', {
+        ...planAudit(deps, input, environment, auditId.push(input.receivedAt, environment)),
+        summary: { problems: problems.length },
+        message: problemsMessage(problems),
+      }),
+    );
     await report(
       deps,
       input,
@@ -241,13 +237,13 @@ async function planOneEnvironment(
     // A later event already planned (or applied) this environment: this older commit must not run.
     const by = newer[0]?.id ?? '';
     await deps.store.savePlan({ ...stored, status: 'Superseded' });
-    await deps.store.appendAudit({
-      ...planAudit(deps, input, environment, `${stored.id}-plan`),
-      planHash: plan.hash,
-      outcome: 'Superseded',
-      changes: auditChanges(plan),
-      message: `superseded by plan "${by}"`,
-    });
+    await deps.store.appendAudit(
+      planRecord('Superseded', {
+        ...planAudit(deps, input, environment, auditId.storedPlan(stored.id)),
+        ...planFacts(plan),
+        message: `superseded by plan "${by}"`,
+      }),
+    );
     await report(deps, input, environment, 'success', `not applied: superseded by a newer commit (plan ${by})`);
     return { environment, status: 'superseded', planId: stored.id, by };
   }
@@ -260,13 +256,13 @@ async function planOneEnvironment(
       deps.log.info('older plan superseded', { environment, planId: older.id, by: stored.id });
     }
   }
-  await deps.store.appendAudit({
-    ...planAudit(deps, input, environment, `${stored.id}-plan`),
-    planHash: plan.hash,
-    outcome: 'Planned',
-    summary: { ...plan.summary },
-    changes: auditChanges(plan),
-  });
+  await deps.store.appendAudit(
+    planRecord('Planned', {
+      ...planAudit(deps, input, environment, auditId.storedPlan(stored.id)),
+      ...planFacts(plan),
+      summary: { ...plan.summary },
+    }),
+  );
   await report(deps, input, environment, 'pending', `planned ${shortSummary(plan)}; applying`);
   deps.log.info('plan stored', { environment, planId: stored.id, commit: input.commit, summary: plan.summary });
   await deps.invoker.invokeApply({ environment, planId: stored.id });

@@ -40,11 +40,6 @@ export function newerPlans(stored: StoredPlan, others: readonly StoredPlan[]): S
   );
 }
 
-/** The changes of a plan as an audit record lists them: keys and actions, never values. */
-export function auditChanges(plan: Plan): { key: string; action: string }[] {
-  return plan.changes.map((c) => ({ key: c.key, action: c.action }));
-}
-
 /** Who an apply of a stored plan acts for, in audit records and lock listings: approver, else requester. */
 export function applyActor(stored: StoredPlan): string {
   return `${stored.approval?.by ?? stored.actor ?? 'landscape'} (${stored.trigger} ${stored.id})`;

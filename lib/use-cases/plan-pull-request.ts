@@ -1,5 +1,6 @@
 import { listEnvironments } from '../config/config-tree.ts';
 import { messageOf } from '../errors.ts';
+import { auditId, type PlanAuditOutcome, planFacts, planRecord } from '../model/audit.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import type { PullRequestJob } from '../model/job.ts';
 import type { Plan } from '../model/plan.ts';
@@ -15,7 +16,6 @@ import {
 } from '../report/pull-request.ts';
 import type { PipelineDeps } from './deps.ts';
 import { loadEnvironmentConfig } from './plan-commit.ts';
-import { auditChanges } from './plan-policy.ts';
 
 export interface PullRequestPlanResult {
   environment: string;
@@ -153,7 +153,7 @@ async function auditPullRequestPlan(
   result: PullRequestPlanResult,
 ): Promise<void> {
   const { plan } = result;
-  const outcome = result.invalidConfig
+  const outcome: PlanAuditOutcome = result.invalidConfig
     ? 'InvalidConfig'
     : result.problems > 0
       ? 'Denied'
@@ -163,18 +163,18 @@ async function auditPullRequestPlan(
           ? 'Changes'
           : 'NoChanges';
   try {
-    await deps.store.appendAudit({
-      id: `${job.id}-${result.environment}-plan`,
-      at: job.receivedAt,
-      type: 'plan',
-      environment: result.environment,
-      actor: job.actor,
-      commit: job.headSha,
-      ...(plan ? { planHash: plan.hash, summary: { ...plan.summary }, changes: auditChanges(plan) } : {}),
-      ...(result.problems > 0 ? { summary: { problems: result.problems } } : {}),
-      outcome,
-      message: `pull request ${job.repo}#${job.number} (check ${result.conclusion})`,
-    });
+    await deps.store.appendAudit(
+      planRecord(outcome, {
+        id: auditId.pullRequest(job.id, result.environment),
+        at: job.receivedAt,
+        environment: result.environment,
+        actor: job.actor,
+        commit: job.headSha,
+        ...(plan ? planFacts(plan) : {}),
+        summary: result.problems > 0 ? { problems: result.problems } : plan ? { ...plan.summary } : undefined,
+        message: `pull request ${job.repo}#${job.number} (check ${result.conclusion})`,
+      }),
+    );
   } catch (error) {
     deps.log.warn('pull request plan not audited', { environment: result.environment, error: messageOf(error) });
   }

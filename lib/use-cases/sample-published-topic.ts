@@ -1,6 +1,7 @@
 import { loadMonitorConfig, type MonitorConfig } from '../config/published-config.ts';
 import { ReconcilerError } from '../errors.ts';
 import { sampleCount, sampleTopic, type TopicSample } from '../governance/sample.ts';
+import { auditId, sampleRecord } from '../model/audit.ts';
 import { keys } from '../model/keys.ts';
 import type { RecordSource } from '../ports/record-source.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
@@ -82,17 +83,17 @@ export async function samplePublishedTopic(
   } finally {
     await sampler.close().catch(() => undefined);
   }
-  await deps.store.appendAudit({
-    id: `${deps.now().toISOString()}-${environment}-sample-${deps.newId()}`,
-    at: deps.now().toISOString(),
-    type: 'sample',
-    environment,
-    actor,
-    ...(published.commit ? { commit: published.commit } : {}),
-    outcome: sample.policies.length > 0 ? 'Masked' : 'Unmasked',
-    summary: { records: sample.records.length },
-    message: `sampled topic "${sample.topic}"${sample.policies.length > 0 ? ` (DataPolicy ${sample.policies.join(', ')})` : ''}`,
-  });
+  await deps.store.appendAudit(
+    sampleRecord(sample.policies.length > 0 ? 'Masked' : 'Unmasked', {
+      id: auditId.sample(deps.now().toISOString(), environment, deps.newId()),
+      at: deps.now().toISOString(),
+      environment,
+      actor,
+      commit: published.commit || undefined,
+      summary: { records: sample.records.length },
+      message: `sampled topic "${sample.topic}"${sample.policies.length > 0 ? ` (DataPolicy ${sample.policies.join(', ')})` : ''}`,
+    }),
+  );
   return { environment, ...(published.commit ? { commit: published.commit } : {}), ...sample };
 }
 

@@ -245,8 +245,8 @@ describe('AwsStateStore audit', () => {
     const env = uniqueName('env');
     const changes = Array.from({ length: 40_000 }, () => ({
       key: `kafka/topic/${randomBytes(16).toString('hex')}`,
-      action: 'Create',
-      outcome: 'Succeeded',
+      action: 'Create' as const,
+      outcome: 'Succeeded' as const,
     }));
     await store.appendAudit({
       id: 'huge',

@@ -10,7 +10,7 @@ import { SIGNATURE_HEADER, verifySignature } from '../../../lib/adapters/common/
 import { openTopicSampler } from '../../../lib/adapters/kafka/monitoring.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
-import type { AuditRecord } from '../../../lib/ports/state-store.ts';
+import type { ApplyAuditRecord, AuditRecord } from '../../../lib/model/audit.ts';
 import { withAuditFanout } from '../../../lib/report/audit-fanout.ts';
 import { createAuditFanout } from '../../../lib/wiring/audit-sinks.ts';
 import { cleanupPrefix, kafkaTestEnv, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
@@ -29,7 +29,7 @@ const MOTO = process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000';
 
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
-function record(id: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
+function record(id: string, overrides: Partial<ApplyAuditRecord> = {}): AuditRecord {
   return {
     id,
     at: '2026-03-04T05:06:07.000Z',

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { FileStateStore } from '../../../../lib/adapters/store/file-state-store.ts';
-import type { AuditRecord, SkippedAuditRecords } from '../../../../lib/ports/state-store.ts';
+import type { ApplyAuditRecord, AuditRecord } from '../../../../lib/model/audit.ts';
+import type { SkippedAuditRecords } from '../../../../lib/ports/state-store.ts';
 import { listAuditRecords } from '../../../../lib/use-cases/operations.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../../../bin/landscape.ts');
 
-const record = (id: string, outcome: string): AuditRecord => ({
+const record = (id: string, outcome: ApplyAuditRecord['outcome']): AuditRecord => ({
   id,
   at: `2026-11-26T10:00:0${id.slice(-1)}.000Z`,
   type: 'apply',
