@@ -2,9 +2,16 @@ import type { ConfigProblem } from '../errors.ts';
 import { CONFIG_CHECKS } from '../governance/checks/index.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import type { Plan, PlanNote } from '../model/plan.ts';
-import type { DesiredResource, Inventory, ObservedResource, ResourceKind } from '../model/resource.ts';
+import {
+  type Connection,
+  type DesiredResource,
+  type Inventory,
+  type ObservedResource,
+  RESOURCE_KINDS,
+  type ResourceKind,
+} from '../model/resource.ts';
 import { computePlan, withCheckNotes } from '../plan/compute-plan.ts';
-import { renderDesired } from '../plan/render/index.ts';
+import { renderDesired } from '../plan/render-desired.ts';
 import type { ProgressListener, ResourceProvider } from '../ports/resource-provider.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { sha256Hex } from './hash.ts';
@@ -43,18 +50,30 @@ export function renderAndCheck(config: LoadedConfig): {
   return { desired: rendered.resources, problems, notes };
 }
 
-/** The Environment setting that connects each kind that does not live in Kafka. */
-const CONNECTION_OF: Partial<Record<ResourceKind, (spec: LoadedConfig['environment']['spec']) => boolean>> = {
-  Schema: (spec) => spec.schemaRegistry !== undefined,
-  Connector: (spec) => spec.connect !== undefined && Object.keys(spec.connect).length > 0,
-  KubernetesObject: (spec) => spec.kubernetes !== undefined,
+/** Per connection (lib/model/resource.ts RESOURCE_KINDS): whether the Environment has it, its name, the fix. */
+const CONNECTIONS: Record<
+  Connection,
+  { connected: (spec: LoadedConfig['environment']['spec']) => boolean; name: string; hint: string }
+> = {
+  kafka: { connected: () => true, name: 'Kafka', hint: 'add spec.kafka to the Environment' },
+  schemaRegistry: {
+    connected: (spec) => spec.schemaRegistry !== undefined,
+    name: 'schema registry',
+    hint: 'add spec.schemaRegistry to the Environment',
+  },
+  connect: {
+    connected: (spec) => spec.connect !== undefined && Object.keys(spec.connect).length > 0,
+    name: 'Kafka Connect',
+    hint: 'add spec.connect.<cluster> to the Environment',
+  },
+  kubernetes: {
+    connected: (spec) => spec.kubernetes !== undefined,
+    name: 'Kubernetes',
+    hint: 'add spec.kubernetes to the Environment',
+  },
 };
 
-const CONNECTION_NAME: Partial<Record<ResourceKind, string>> = {
-  Schema: 'schema registry',
-  Connector: 'Kafka Connect',
-  KubernetesObject: 'Kubernetes',
-};
+const connectionOf = (kind: ResourceKind) => CONNECTIONS[RESOURCE_KINDS[kind]];
 
 /**
  * Resources whose kind needs a connection the Environment does not have (an App, which runs on Kubernetes, in
@@ -65,8 +84,7 @@ export function connectionProblems(config: LoadedConfig, desired: readonly Desir
   const problems: ConfigProblem[] = [];
   const reported = new Set<string>();
   for (const resource of desired) {
-    const connected = CONNECTION_OF[resource.kind];
-    if (!connected || connected(config.environment.spec)) continue;
+    if (connectionOf(resource.kind).connected(config.environment.spec)) continue;
     const once = `${resource.origin ?? resource.key}|${resource.kind}`;
     if (reported.has(once)) continue;
     reported.add(once);
@@ -79,8 +97,8 @@ function missingConnection(config: LoadedConfig, resource: DesiredResource, subj
   return {
     ...(resource.source ?? { file: config.root, line: 1, column: 1 }),
     resource: subject,
-    message: `needs a ${CONNECTION_NAME[resource.kind] ?? resource.kind} connection, but Environment "${config.environment.metadata.name}" has none`,
-    hint: connectionHint(resource.kind),
+    message: `needs a ${connectionOf(resource.kind).name} connection, but Environment "${config.environment.metadata.name}" has none`,
+    hint: connectionOf(resource.kind).hint,
   };
 }
 
@@ -145,17 +163,4 @@ function warningNote(problem: ConfigProblem): PlanNote {
     message: `${problem.resource ? `${problem.resource} ` : ''}${problem.field ? `${problem.field}: ` : ''}${problem.message}`,
     source: { file: problem.file, line: problem.line, column: problem.column },
   };
-}
-
-function connectionHint(kind: ResourceKind): string {
-  switch (kind) {
-    case 'Schema':
-      return 'add spec.schemaRegistry to the Environment';
-    case 'Connector':
-      return 'add spec.connect.<cluster> to the Environment';
-    case 'KubernetesObject':
-      return 'add spec.kubernetes to the Environment';
-    default:
-      return 'add spec.kafka to the Environment';
-  }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConnectClusterSchema, SchemaRegistryConnectionSchema } from './connections/http-services.ts';
 import { KafkaConnectionSchema } from './connections/kafka.ts';
 import { KubernetesConnectionSchema } from './connections/kubernetes.ts';
+import { RESOURCE_KIND_NAMES, type ResourceKind } from './resource.ts';
 
 export type { ConnectCluster, SchemaRegistryConnection } from './connections/http-services.ts';
 export type { KafkaConnection } from './connections/kafka.ts';
@@ -12,15 +13,11 @@ export { ConnectClusterSchema, KafkaConnectionSchema, KubernetesConnectionSchema
  * Which kinds Landscape may delete when they disappear from git. Off by default: pruning is opt-in per kind
  * (ADR 0005), and only resources Landscape created (its inventory) are ever candidates.
  */
-export const PruneSchema = z.strictObject({
-  Topic: z.boolean().default(false),
-  Acl: z.boolean().default(false),
-  Quota: z.boolean().default(false),
-  User: z.boolean().default(false),
-  Schema: z.boolean().default(false),
-  Connector: z.boolean().default(false),
-  KubernetesObject: z.boolean().default(false),
-});
+export const PruneSchema = z.strictObject(
+  Object.fromEntries(RESOURCE_KIND_NAMES.map((kind) => [kind, z.boolean().default(false)])) as {
+    [K in ResourceKind]: z.ZodDefault<z.ZodBoolean>;
+  },
+);
 export type Prune = z.infer<typeof PruneSchema>;
 
 export const EnvironmentSpecSchema = z.strictObject({

@@ -7,25 +7,35 @@ import type { SourceLocation } from './documents.ts';
  */
 export type ResourceKey = string;
 
-/**
- * Resource families as they are planned, applied and pruned. One config document may render to several
- * (an App renders ACLs and Kubernetes objects).
- */
-export type ResourceKind = 'Topic' | 'Acl' | 'Quota' | 'User' | 'Schema' | 'Connector' | 'KubernetesObject';
+/** The services a resource kind lives in; each is one `spec.<connection>` of the Environment. */
+export type Connection = 'kafka' | 'schemaRegistry' | 'connect' | 'kubernetes';
 
 /**
- * Ordered waves (DESIGN.md): topics, then users and quotas, then ACLs, schemas, connectors, Kubernetes.
- * Deletes run in reverse.
+ * THE list of resource kinds (families as they are planned, applied and pruned) and the connection serving
+ * each. One config document may render to several (an App renders ACLs and Kubernetes objects). Everything
+ * per kind is keyed by this list (planner modules, adapters, prune flags, waves), so adding a kind here makes
+ * the compiler name every other place (docs/architecture.md, "How to add a kind").
+ *
+ * Order = order of the `spec.prune` keys in stored plans (golden JSON): append, never reorder.
  */
-export const WAVE_OF: Record<ResourceKind, number> = {
-  Topic: 1,
-  User: 2,
-  Quota: 2,
-  Acl: 3,
-  Schema: 4,
-  Connector: 5,
-  KubernetesObject: 6,
-};
+export const RESOURCE_KINDS = {
+  Topic: 'kafka',
+  Acl: 'kafka',
+  Quota: 'kafka',
+  User: 'kafka',
+  Schema: 'schemaRegistry',
+  Connector: 'connect',
+  KubernetesObject: 'kubernetes',
+} as const satisfies Record<string, Connection>;
+
+export type ResourceKind = keyof typeof RESOURCE_KINDS;
+
+/** The resource kinds one connection serves: `KindsOf<'kafka'>` = Topic | Acl | Quota | User. */
+export type KindsOf<C extends Connection> = {
+  [K in ResourceKind]: (typeof RESOURCE_KINDS)[K] extends C ? K : never;
+}[ResourceKind];
+
+export const RESOURCE_KIND_NAMES = Object.keys(RESOURCE_KINDS) as ResourceKind[];
 
 /** What the config asks for: a comparable, normalized spec (secret values never, only references). */
 export interface DesiredResource {

@@ -7,19 +7,11 @@ import {
   type PlannedChange,
   type Refusal,
 } from '../model/plan.ts';
-import {
-  type DesiredResource,
-  type Inventory,
-  type InventoryEntry,
-  type ObservedResource,
-  type ResourceKind,
-  WAVE_OF,
-} from '../model/resource.ts';
+import type { DesiredResource, Inventory, InventoryEntry, ObservedResource, ResourceKind } from '../model/resource.ts';
 import { separateIamAccess } from './access/iam-access.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { diffDeclared, leafFields } from './diff.ts';
-import type { KindRules } from './kind-rules.ts';
-import { KIND_RULES } from './kinds/index.ts';
+import { isProtectedName, resourceKindModule, WAVE_OF } from './kinds/index.ts';
 import { unmanagedGrants } from './unmanaged-grants.ts';
 
 export interface ComputePlanInput {
@@ -36,8 +28,6 @@ export interface ComputePlanInput {
   hash: (text: string) => string;
 }
 
-const FALLBACK_RULES: KindRules = {};
-
 /**
  * The basis entry of one live resource: `absent`, or the fingerprint of its spec followed by `@<identity>`
  * when the platform gives it one. Apply re-reads the resource and refuses the plan when this moved. The
@@ -50,13 +40,6 @@ export function fingerprint(resource: ObservedResource | undefined, hash: (text:
   return resource.identity === undefined ? spec : `${spec}@${resource.identity}`;
 }
 
-/** What the platform's identity of each kind is called, in messages. */
-const IDENTITY_NAME: Partial<Record<ResourceKind, string>> = {
-  Topic: 'topic id',
-  Schema: 'latest',
-  KubernetesObject: 'uid',
-};
-
 /** What moved between a planned basis entry and the live one, for people: `undefined` when nothing did. */
 export function describeBasisMove(planned: string | undefined, live: string, kind?: ResourceKind): string | undefined {
   if (planned === live) return undefined;
@@ -68,7 +51,7 @@ export function describeBasisMove(planned: string | undefined, live: string, kin
   if (plannedIdentity !== liveIdentity) {
     if (plannedIdentity === undefined) return 'planned without its identity (an older plan)';
     if (liveIdentity === undefined) return 'its identity can no longer be read';
-    const name = (kind && IDENTITY_NAME[kind]) ?? 'identity';
+    const name = (kind && resourceKindModule(kind).identityName) ?? 'identity';
     return `deleted and re-created since planning (${name} ${plannedIdentity} -> ${liveIdentity})`;
   }
   return plannedSpec === liveSpec ? undefined : 'changed since planning';
@@ -79,11 +62,7 @@ function splitBasis(entry: string): [string, string | undefined] {
   return at < 0 ? [entry, undefined] : [entry.slice(0, at), entry.slice(at + 1)];
 }
 
-/** Names the environment protects from any change (internal topics and the like). */
-export function isProtectedName(kind: ResourceKind, name: string, environment: EnvironmentSpec): boolean {
-  if (kind !== 'Topic') return false;
-  return environment.protectedPrefixes.some((prefix) => name.startsWith(prefix));
-}
+export { isProtectedName };
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
@@ -113,7 +92,7 @@ export function computePlan(requested: ComputePlanInput): Plan {
   const inventoryEntries: InventoryEntry[] = [];
 
   for (const desired of [...input.desired].sort(byKey)) {
-    const rules = KIND_RULES[desired.kind] ?? FALLBACK_RULES;
+    const rules = resourceKindModule(desired.kind).rules;
     const where = {
       ...(desired.source ? { source: desired.source } : {}),
       ...(desired.origin ? { origin: desired.origin } : {}),

@@ -1,8 +1,10 @@
 import type { Json } from '../model/common.ts';
 import type { FieldChange, Plan, PlannedChange } from '../model/plan.ts';
+import type { Wave } from './kinds/kind-module.ts';
 
 const SYMBOL = { Create: '+', Update: '~', Delete: '-' } as const;
-const WAVE_NAMES: Record<number, string> = {
+/** One name per wave of the kind modules (lib/plan/kinds): a new wave does not compile without its name. */
+const WAVE_NAMES: Record<Wave, string> = {
   1: 'topics',
   2: 'users and quotas',
   3: 'ACLs',
@@ -112,7 +114,7 @@ function bodyLines(plan: Plan, limit: number): string[] {
     if (change.wave !== wave || isDelete !== deleting) {
       wave = change.wave;
       deleting = isDelete;
-      lines.push(`${isDelete ? 'Deletes, wave' : 'Wave'} ${wave}: ${WAVE_NAMES[wave] ?? change.kind}`);
+      lines.push(`${isDelete ? 'Deletes, wave' : 'Wave'} ${wave}: ${WAVE_NAMES[wave as Wave] ?? change.kind}`);
     }
     lines.push(`  ${changeHeader(change)}`);
     if (change.action !== 'Delete') for (const field of change.fields) lines.push(`      ${fieldLine(field)}`);

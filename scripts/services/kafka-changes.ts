@@ -2,7 +2,7 @@ import type { JsonObject } from '../../lib/model/common.ts';
 import { keys } from '../../lib/model/keys.ts';
 import type { AclBinding } from '../../lib/model/kinds/acl.ts';
 import type { FieldChange, PlannedChange } from '../../lib/model/plan.ts';
-import { WAVE_OF } from '../../lib/model/resource.ts';
+import { WAVE_OF } from '../../lib/plan/kinds/index.ts';
 
 /**
  * PlannedChange builders for the Kafka kinds, as the planner would produce them: the Kafka adapter's

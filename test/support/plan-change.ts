@@ -1,7 +1,8 @@
 import type { PlannedChange } from '../../lib/model/plan.ts';
-import { type DesiredResource, type InventoryEntry, type ObservedResource, WAVE_OF } from '../../lib/model/resource.ts';
+import type { DesiredResource, InventoryEntry, ObservedResource } from '../../lib/model/resource.ts';
 import { leafFields } from '../../lib/plan/diff.ts';
 import type { KindRules } from '../../lib/plan/kind-rules.ts';
+import { WAVE_OF } from '../../lib/plan/kinds/index.ts';
 
 /**
  * One resource's PlannedChange, decided the way computePlan decides it (Create / Update with the kind's fields /

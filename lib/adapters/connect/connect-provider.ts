@@ -3,7 +3,7 @@ import { durationToMs, isSecretRef, type JsonObject } from '../../model/common.t
 import type { EnvironmentSpec } from '../../model/environment.ts';
 import { keys } from '../../model/keys.ts';
 import type { ChangeResult, PlanNote, PlannedChange } from '../../model/plan.ts';
-import type { DesiredResource, ObservedResource, ResourceKey } from '../../model/resource.ts';
+import type { DesiredResource, KindsOf, ObservedResource, ResourceKey } from '../../model/resource.ts';
 import {
   type ConnectorDesired,
   type ConnectorLive,
@@ -15,6 +15,9 @@ import type { ProgressListener, ResourceProvider } from '../../ports/resource-pr
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { ConnectClient, ConnectHttpError, mapLimit, seg, sleep } from './connect-client.ts';
 import { type ConnectorStatus, waitHealthy } from './health.ts';
+
+/** The resource kinds this provider serves: every `connect` kind of RESOURCE_KINDS (checked in test/types). */
+export const CONNECT_KINDS = ['Connector'] as const satisfies readonly KindsOf<'connect'>[];
 
 /** Changes applied at once per wave (each may wait up to its healthTimeout). */
 const APPLY_CONCURRENCY = 4;
@@ -70,7 +73,7 @@ export async function createConnectProvider(
 
 export class ConnectProvider implements ResourceProvider {
   readonly name = 'connect';
-  readonly kinds = ['Connector'] as const;
+  readonly kinds = CONNECT_KINDS;
   readonly #clients: Map<string, ConnectClient>;
 
   constructor(clients: Map<string, ConnectClient>) {

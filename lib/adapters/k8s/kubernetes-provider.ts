@@ -3,7 +3,7 @@ import { durationToMs, isSecretRef, type Json, type SecretRef } from '../../mode
 import type { EnvironmentSpec } from '../../model/environment.ts';
 import { keys } from '../../model/keys.ts';
 import type { ChangeResult, PlanNote, PlannedChange } from '../../model/plan.ts';
-import type { DesiredResource, ObservedResource, ResourceKey } from '../../model/resource.ts';
+import type { DesiredResource, KindsOf, ObservedResource, ResourceKey } from '../../model/resource.ts';
 import type { ProgressListener, ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { sleep } from '../common/concurrency.ts';
@@ -22,6 +22,9 @@ import {
   parseK8sKey,
   resolveSecretRefs,
 } from './normalize.ts';
+
+/** The resource kinds this provider serves: every `kubernetes` kind of RESOURCE_KINDS (checked in test/types). */
+export const KUBERNETES_KINDS = ['KubernetesObject'] as const satisfies readonly KindsOf<'kubernetes'>[];
 
 export interface KubernetesProviderOptions {
   /**
@@ -122,7 +125,7 @@ export async function createKubernetesProvider(
 
 class KubernetesProvider implements ResourceProvider {
   readonly name = 'kubernetes';
-  readonly kinds = ['KubernetesObject'] as const;
+  readonly kinds = KUBERNETES_KINDS;
   private readonly environment: string;
   private readonly defaultNamespace: string;
   private readonly healthTimeoutMs: number;

@@ -2,7 +2,7 @@ import type { Json, JsonObject } from '../../model/common.ts';
 import type { KubeObject } from './kube-client.ts';
 
 /**
- * Ownership labels (the same strings as lib/plan/render/kubernetes-manifest.ts, which adapters do not import).
+ * Ownership labels (the same strings as lib/plan/kinds/kubernetes-manifest.ts, which adapters do not import).
  * Only objects carrying both, with this environment's name, are ever deleted.
  */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

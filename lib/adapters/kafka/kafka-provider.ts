@@ -1,7 +1,7 @@
 import { usesIamAccessControl } from '../../model/connections/kafka.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
 import type { ChangeResult, PlannedChange } from '../../model/plan.ts';
-import type { ObservedResource, ResourceKey, ResourceKind } from '../../model/resource.ts';
+import type { KindsOf, ObservedResource, ResourceKey, ResourceKind } from '../../model/resource.ts';
 import type { ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { applyAclChanges } from './apply-acls.ts';
@@ -56,14 +56,15 @@ export const DEFAULT_KAFKA_PROVIDER_OPTIONS: KafkaProviderOptions = {
   healthWaitMs: 30_000,
 };
 
-const KINDS: readonly ResourceKind[] = ['Topic', 'Acl', 'Quota', 'User'];
+/** The resource kinds this provider serves: every `kafka` kind of RESOURCE_KINDS (checked in test/types). */
+export const KAFKA_KINDS = ['Topic', 'Acl', 'Quota', 'User'] as const satisfies readonly KindsOf<'kafka'>[];
 
 /**
  * The Kafka ResourceProvider: topics, ACLs, client quotas and SCRAM users through @platformatic/kafka.
  *
  * Reads are batched per kind (one Metadata request for all topics, DescribeConfigs in chunks, one
  * DescribeAcls, one DescribeClientQuotas, one DescribeUserScramCredentials), never one request per
- * resource. Observed specs are normalized exactly like the desired specs of lib/plan/render/kafka.ts.
+ * resource. Observed specs are normalized exactly like the desired specs of lib/plan/kinds (topic.ts, acl.ts, quota.ts, user.ts).
  * Apply batches the changes of a wave the same way and returns one ChangeResult per change; it throws only
  * when the cluster can not be reached at all (AdapterError, retryable).
  *
@@ -96,7 +97,7 @@ export async function createKafkaProvider(
 
   return {
     name: 'kafka',
-    kinds: KINDS,
+    kinds: KAFKA_KINDS,
 
     async observe(desired, options = {}) {
       // One clear fault ("connecting to kafka at ...") rather than whichever parallel read failed first.
@@ -141,7 +142,7 @@ export async function createKafkaProvider(
     async apply(changes: readonly PlannedChange[], context): Promise<ChangeResult[]> {
       const book = new ResultBook();
       const ours = changes.filter((c) => {
-        if (KINDS.includes(c.kind)) return true;
+        if ((KAFKA_KINDS as readonly ResourceKind[]).includes(c.kind)) return true;
         book.skipped(c, `kind "${c.kind}" is not handled by the kafka provider`);
         return false;
       });

@@ -22,7 +22,7 @@ import { TOPIC_CONFIG_KEYS } from '../../model/kinds/topic.ts';
 import type { ObservedResource } from '../../model/resource.ts';
 
 /**
- * Live Kafka objects turned into the exact spec shapes the renderers in lib/plan/render/kafka.ts produce,
+ * Live Kafka objects turned into the exact spec shapes the renderers in lib/plan/kinds (topic.ts, acl.ts, quota.ts, user.ts) produce,
  * so the planner compares like with like. Pure functions: no I/O here.
  */
 
@@ -101,7 +101,7 @@ export function fromClientAcl(acl: ClientAcl): AclBinding | undefined {
 }
 
 /**
- * Same display name as the renderer's `aclName` (lib/plan/render/kafka.ts), repeated here because adapters do
+ * Same display name as the renderer's `aclName` (lib/plan/kinds/acl.ts), repeated here because adapters do
  * not import the planner: `User:app write topic:orders*`, with DENY and the host only when not the defaults.
  * Only the key pairs resources; the name is for people.
  */

@@ -4,13 +4,16 @@ import type { EnvironmentSpec } from '../../model/environment.ts';
 import { keys } from '../../model/keys.ts';
 import type { SchemaType } from '../../model/kinds/schema.ts';
 import type { ChangeResult, PlanNote, PlannedChange } from '../../model/plan.ts';
-import type { DesiredResource, ObservedResource, ResourceKey } from '../../model/resource.ts';
+import type { DesiredResource, KindsOf, ObservedResource, ResourceKey } from '../../model/resource.ts';
 import { needsNewVersion, type SchemaDesired, type SchemaLive } from '../../plan/kinds/schema.ts';
 import type { ProgressListener, ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { normalizeSchema } from '../../schemas/index.ts';
 import { ApicurioNativeApi, type CompatibilityAnswer } from './apicurio.ts';
 import { mapLimit, RegistryClient, RegistryHttpError, seg } from './registry-client.ts';
+
+/** The resource kinds this provider serves: every `schemaRegistry` kind of RESOURCE_KINDS (checked in test/types). */
+export const SCHEMA_REGISTRY_KINDS = ['Schema'] as const satisfies readonly KindsOf<'schemaRegistry'>[];
 
 /** Concurrent registry calls while observing (each subject needs two reads). */
 const OBSERVE_CONCURRENCY = 8;
@@ -64,7 +67,7 @@ export async function createSchemaRegistryProvider(
 
 export class SchemaRegistryProvider implements ResourceProvider {
   readonly name = 'schema-registry';
-  readonly kinds = ['Schema'] as const;
+  readonly kinds = SCHEMA_REGISTRY_KINDS;
   readonly #environment: EnvironmentSpec;
   readonly #client: RegistryClient;
   readonly #apicurio: ApicurioNativeApi;

@@ -4,6 +4,8 @@ import { globMatches } from '../../model/glob.ts';
 import { compileLinearPattern, type LinearPattern } from '../../model/linear-pattern.ts';
 import type { PolicySpec } from '../../model/policy.ts';
 import { didYouMean } from '../../model/suggest.ts';
+import { documentKindModule } from '../../plan/kinds/index.ts';
+import type { PolicyFacts } from '../../plan/kinds/kind-module.ts';
 import type { ConfigCheck } from './types.ts';
 
 type Rules = PolicySpec['rules'];
@@ -11,19 +13,11 @@ type RuleName = keyof Rules;
 
 /**
  * Which kinds each rule is checked on when a Policy lists no `kinds`. Sizes and configs only exist on topics
- * (and connector configs); names and labels make sense on everything that becomes a platform resource, but
- * not on the documents that configure Landscape itself (Environment, Policy).
+ * (and connector configs); names and labels make sense on everything that becomes a platform resource (the
+ * document kinds whose module has the role `resource`), but not on the documents that configure Landscape
+ * itself (Environment, Policy).
  */
-const RESOURCE_KINDS: readonly Kind[] = [
-  'Topic',
-  'Acl',
-  'Quota',
-  'User',
-  'Schema',
-  'Connector',
-  'App',
-  'KubernetesManifest',
-];
+const RESOURCE_DOCUMENT_KINDS: readonly Kind[] = KINDS.filter((kind) => documentKindModule(kind).role === 'resource');
 const DEFAULT_KINDS: Record<RuleName, readonly Kind[]> = {
   namePattern: ['Topic', 'User', 'Schema', 'Connector', 'App'],
   minPartitions: ['Topic'],
@@ -32,7 +26,7 @@ const DEFAULT_KINDS: Record<RuleName, readonly Kind[]> = {
   maxReplicationFactor: ['Topic'],
   minRetentionMs: ['Topic'],
   maxRetentionMs: ['Topic'],
-  requiredLabels: RESOURCE_KINDS,
+  requiredLabels: RESOURCE_DOCUMENT_KINDS,
   forbiddenConfigs: ['Topic', 'Connector'],
 };
 
@@ -63,18 +57,18 @@ interface Violation {
   hint?: string;
 }
 
-function topicViolations(policy: ConfigDocument<'Policy'>, doc: ConfigDocument<'Topic'>): Violation[] {
+/** Sizes and retention, on the kinds whose module states them (topics). */
+function sizeViolations(policy: ConfigDocument<'Policy'>, kind: Kind, facts: PolicyFacts): Violation[] {
   const rules = policy.spec.rules;
-  const spec = doc.spec;
   const out: Violation[] = [];
   const limit = (
     rule: RuleName,
     bound: number | undefined,
-    value: number,
+    value: number | undefined,
     field: 'partitions' | 'replicationFactor',
     below: boolean,
   ) => {
-    if (bound === undefined || !applies(policy, rule, 'Topic')) return;
+    if (bound === undefined || value === undefined || !applies(policy, rule, kind)) return;
     if (below ? value < bound : value > bound) {
       out.push({
         path: ['spec', field],
@@ -84,20 +78,20 @@ function topicViolations(policy: ConfigDocument<'Policy'>, doc: ConfigDocument<'
       });
     }
   };
-  limit('minPartitions', rules.minPartitions, spec.partitions, 'partitions', true);
-  limit('maxPartitions', rules.maxPartitions, spec.partitions, 'partitions', false);
-  limit('minReplicationFactor', rules.minReplicationFactor, spec.replicationFactor, 'replicationFactor', true);
-  limit('maxReplicationFactor', rules.maxReplicationFactor, spec.replicationFactor, 'replicationFactor', false);
+  limit('minPartitions', rules.minPartitions, facts.partitions, 'partitions', true);
+  limit('maxPartitions', rules.maxPartitions, facts.partitions, 'partitions', false);
+  limit('minReplicationFactor', rules.minReplicationFactor, facts.replicationFactor, 'replicationFactor', true);
+  limit('maxReplicationFactor', rules.maxReplicationFactor, facts.replicationFactor, 'replicationFactor', false);
 
   // Only the declared retention is checked: an undeclared one is the broker default, which the plan does
   // not know (DESIGN.md: compare only what the user declared).
-  const declared = spec.config['retention.ms'];
+  const declared = facts.retentionMs;
   if (declared !== undefined && /^-?\d+$/.test(declared)) {
     const retention = Number(declared);
     const infinite = retention < 0;
     const path = ['spec', 'config', 'retention.ms'];
     const field = 'spec.config.retention.ms';
-    if (rules.maxRetentionMs !== undefined && applies(policy, 'maxRetentionMs', 'Topic')) {
+    if (rules.maxRetentionMs !== undefined && applies(policy, 'maxRetentionMs', kind)) {
       if (infinite || retention > rules.maxRetentionMs) {
         out.push({
           path,
@@ -107,7 +101,7 @@ function topicViolations(policy: ConfigDocument<'Policy'>, doc: ConfigDocument<'
         });
       }
     }
-    if (rules.minRetentionMs !== undefined && applies(policy, 'minRetentionMs', 'Topic')) {
+    if (rules.minRetentionMs !== undefined && applies(policy, 'minRetentionMs', kind)) {
       if (!infinite && retention < rules.minRetentionMs) {
         out.push({
           path,
@@ -231,14 +225,11 @@ export const checkPolicies: ConfigCheck = (config) => {
       if (doc.kind === 'Policy' || doc.kind === 'Environment') continue;
       if (policy.spec.kinds && !policy.spec.kinds.includes(doc.kind)) continue;
       const violations = commonViolations(policy, doc, compiled.regex);
-      if (doc.kind === 'Topic') {
-        const topic = doc as ConfigDocument<'Topic'>;
+      const facts = documentKindModule(doc.kind).policyFacts?.(doc);
+      if (facts) {
         // One item at a time: a spread of 120,000 forbidden keys would overflow the stack.
-        for (const v of topicViolations(policy, topic)) violations.push(v);
-        for (const v of configViolations(policy, 'Topic', topic.spec.config)) violations.push(v);
-      } else if (doc.kind === 'Connector') {
-        const config = (doc as ConfigDocument<'Connector'>).spec.config;
-        for (const v of configViolations(policy, 'Connector', config)) violations.push(v);
+        for (const v of sizeViolations(policy, doc.kind, facts)) violations.push(v);
+        if (facts.config) for (const v of configViolations(policy, doc.kind, facts.config)) violations.push(v);
       }
       for (const v of violations) {
         problems.push({

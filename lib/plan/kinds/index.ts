@@ -1,20 +1,66 @@
-import type { ResourceKind } from '../../model/resource.ts';
-import type { KindRules } from '../kind-rules.ts';
-import { connectorRules } from './connector.ts';
-import { kubernetesObjectRules } from './kubernetes-object.ts';
-import { quotaRules } from './quota.ts';
-import { schemaRules } from './schema.ts';
-import { topicRules } from './topic.ts';
-import { userRules } from './user.ts';
+import type { Kind as DocumentKind } from '../../model/documents.ts';
+import type { EnvironmentSpec } from '../../model/environment.ts';
+import { RESOURCE_KIND_NAMES, type ResourceKind } from '../../model/resource.ts';
+import { aclDocument, aclKind } from './acl.ts';
+import { appDocument } from './app.ts';
+import { connectorDocument, connectorKind } from './connector.ts';
+import { type DocumentKindModule, landscapeDocument, type ResourceKindModule, type Wave } from './kind-module.ts';
+import { kubernetesManifestDocument } from './kubernetes-manifest.ts';
+import { kubernetesObjectKind } from './kubernetes-object.ts';
+import { quotaDocument, quotaKind } from './quota.ts';
+import { schemaDocument, schemaKind } from './schema.ts';
+import { topicDocument, topicKind } from './topic.ts';
+import { userDocument, userKind } from './user.ts';
 
-/** Planning rules per resource kind; kinds without an entry use the defaults (declared fields only). */
-export const KIND_RULES: Partial<Record<ResourceKind, KindRules>> = {
-  Topic: topicRules,
-  // A binding is all identity: its name says everything a Create would list.
-  Acl: { createFields: () => [] },
-  Quota: quotaRules,
-  User: userRules,
-  Schema: schemaRules,
-  Connector: connectorRules,
-  KubernetesObject: kubernetesObjectRules,
-};
+/**
+ * THE registry of the planner halves of the resource kinds: one module per ResourceKind (lib/model/resource.ts).
+ * A kind added to RESOURCE_KINDS without a module here does not compile.
+ */
+export const RESOURCE_KIND_MODULES = {
+  Topic: topicKind,
+  Acl: aclKind,
+  Quota: quotaKind,
+  User: userKind,
+  Schema: schemaKind,
+  Connector: connectorKind,
+  KubernetesObject: kubernetesObjectKind,
+} as const satisfies { readonly [K in ResourceKind]: ResourceKindModule<K> };
+
+/** THE registry of config document kinds (lib/model/documents.ts): how each renders, and what policies see. */
+export const DOCUMENT_KIND_MODULES = {
+  Environment: landscapeDocument('Environment'),
+  Topic: topicDocument,
+  Acl: aclDocument,
+  Quota: quotaDocument,
+  User: userDocument,
+  Schema: schemaDocument,
+  Connector: connectorDocument,
+  App: appDocument,
+  KubernetesManifest: kubernetesManifestDocument,
+  AlertRule: landscapeDocument('AlertRule'),
+  Channel: landscapeDocument('Channel'),
+  DataPolicy: landscapeDocument('DataPolicy'),
+  Policy: landscapeDocument('Policy'),
+  AuditSink: landscapeDocument('AuditSink'),
+} as const satisfies { readonly [D in DocumentKind]: DocumentKindModule<D> };
+
+/** The module of a kind known only at run time (the registry's type is exact per key). */
+export function resourceKindModule(kind: ResourceKind): ResourceKindModule<ResourceKind> {
+  return RESOURCE_KIND_MODULES[kind] as ResourceKindModule<ResourceKind>;
+}
+
+export function documentKindModule(kind: DocumentKind): DocumentKindModule<DocumentKind> {
+  return DOCUMENT_KIND_MODULES[kind] as unknown as DocumentKindModule<DocumentKind>;
+}
+
+/** The wave of each resource kind (deletes run in reverse). */
+export const WAVE_OF = Object.fromEntries(
+  RESOURCE_KIND_NAMES.map((kind) => [kind, RESOURCE_KIND_MODULES[kind].wave]),
+) as Readonly<Record<ResourceKind, Wave>>;
+
+/** Names the environment protects from any change (internal topics and the like). */
+export function isProtectedName(kind: ResourceKind, name: string, environment: EnvironmentSpec): boolean {
+  return resourceKindModule(kind).isProtected?.(name, environment) ?? false;
+}
+
+export type { Wave };

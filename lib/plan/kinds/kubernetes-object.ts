@@ -3,6 +3,8 @@ import type { FieldChange } from '../../model/plan.ts';
 import type { DesiredResource } from '../../model/resource.ts';
 import { canonicalJson, jsonEqual } from '../canonical-json.ts';
 import type { FieldRefusal, KindRules } from '../kind-rules.ts';
+import { exportEach } from './export-names.ts';
+import type { ResourceKindModule } from './kind-module.ts';
 
 /**
  * Field paths inside a `KubernetesObject` spec. Keys that are plain words join with dots; other keys (label
@@ -329,5 +331,19 @@ export const kubernetesObjectRules: KindRules = {
       if (Object.keys(labels).length === 0 && manifest.metadata) delete manifest.metadata.labels;
     }
     return { manifest };
+  },
+};
+
+export const kubernetesObjectKind: ResourceKindModule<'KubernetesObject'> = {
+  kind: 'KubernetesObject',
+  wave: 6,
+  rules: kubernetesObjectRules,
+  identityName: 'uid',
+  export: {
+    file: 'kubernetes.yaml',
+    document: 'KubernetesManifest',
+    // Objects Landscape does not own belong to their own tooling.
+    include: (live) => live.ownedByLandscape === true,
+    toDocuments: exportEach('KubernetesManifest', kubernetesObjectRules),
   },
 };

@@ -1,8 +1,12 @@
 import type { JsonObject } from '../../model/common.ts';
+import type { EnvironmentSpec } from '../../model/environment.ts';
+import { keys } from '../../model/keys.ts';
 import type { FieldChange } from '../../model/plan.ts';
 import { jsonEqual } from '../canonical-json.ts';
 import { leafFields } from '../diff.ts';
 import type { KindRules } from '../kind-rules.ts';
+import { exportEach } from './export-names.ts';
+import type { DocumentKindModule, Renderer, ResourceKindModule } from './kind-module.ts';
 
 type TopicLive = {
   partitions?: number;
@@ -211,4 +215,44 @@ export const topicRules: KindRules = {
       config: { ...(have.config ?? {}) },
     } as JsonObject;
   },
+};
+
+export const renderTopic: Renderer<'Topic'> = (doc) => ({
+  resources: [
+    {
+      key: keys.topic(doc.metadata.name),
+      kind: 'Topic',
+      name: doc.metadata.name,
+      spec: {
+        partitions: doc.spec.partitions,
+        replicationFactor: doc.spec.replicationFactor,
+        config: { ...doc.spec.config },
+      },
+      source: doc.source,
+    },
+  ],
+  problems: [],
+});
+
+export const topicDocument: DocumentKindModule<'Topic'> = {
+  kind: 'Topic',
+  role: 'resource',
+  render: renderTopic,
+  policyFacts: (doc) => ({
+    partitions: doc.spec.partitions,
+    replicationFactor: doc.spec.replicationFactor,
+    ...(doc.spec.config['retention.ms'] !== undefined ? { retentionMs: doc.spec.config['retention.ms'] } : {}),
+    config: doc.spec.config,
+  }),
+};
+
+export const topicKind: ResourceKindModule<'Topic'> = {
+  kind: 'Topic',
+  wave: 1,
+  rules: topicRules,
+  identityName: 'topic id',
+  /** Internal topics and the like: `protectedPrefixes` of the Environment. */
+  isProtected: (name: string, environment: EnvironmentSpec) =>
+    environment.protectedPrefixes.some((prefix) => name.startsWith(prefix)),
+  export: { file: 'topics.yaml', document: 'Topic', toDocuments: exportEach('Topic', topicRules) },
 };

@@ -1,9 +1,17 @@
 import { describeSecretRef, isSecretRef, type JsonObject, type SecretRef } from '../../model/common.ts';
-import { desiredCredentialsOf, SCRAM_MECHANISMS, type ScramMechanism } from '../../model/kinds/user.ts';
+import { keys } from '../../model/keys.ts';
+import {
+  desiredCredentialsOf,
+  desiredUserSpec,
+  SCRAM_MECHANISMS,
+  type ScramMechanism,
+} from '../../model/kinds/user.ts';
 import type { FieldChange } from '../../model/plan.ts';
 import type { InventoryEntry } from '../../model/resource.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import type { KindRules } from '../kind-rules.ts';
+import { exportEach } from './export-names.ts';
+import type { DocumentKindModule, Renderer, ResourceKindModule } from './kind-module.ts';
 
 type UserLive = { mechanisms?: Record<string, number> };
 
@@ -136,4 +144,26 @@ export const userRules: KindRules = {
       iterations: 8192,
     }) as unknown as JsonObject;
   },
+};
+
+export const renderUser: Renderer<'User'> = (doc) => ({
+  resources: [
+    {
+      key: keys.user(doc.metadata.name),
+      kind: 'User',
+      name: doc.metadata.name,
+      spec: desiredUserSpec(doc.spec),
+      source: doc.source,
+    },
+  ],
+  problems: [],
+});
+
+export const userDocument: DocumentKindModule<'User'> = { kind: 'User', role: 'resource', render: renderUser };
+
+export const userKind: ResourceKindModule<'User'> = {
+  kind: 'User',
+  wave: 2,
+  rules: userRules,
+  export: { file: 'users.yaml', document: 'User', toDocuments: exportEach('User', userRules) },
 };

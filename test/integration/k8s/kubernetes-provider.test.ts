@@ -4,8 +4,8 @@ import { loadConfig } from '../../../lib/config/load-config.ts';
 import type { JsonObject } from '../../../lib/model/common.ts';
 import { documentsOfKind } from '../../../lib/model/documents.ts';
 import type { DesiredResource, ObservedResource } from '../../../lib/model/resource.ts';
+import { renderApp } from '../../../lib/plan/kinds/app.ts';
 import { kubernetesObjectRules } from '../../../lib/plan/kinds/kubernetes-object.ts';
-import { renderApp } from '../../../lib/plan/render/app.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import { configDir } from '../../support/builders.ts';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AclBinding } from '../../../../lib/model/kinds/acl.ts';
 import { type AccessGrant, namePattern, renderIamPolicies } from '../../../../lib/plan/access/iam-policy.ts';
-import { appAclBindings } from '../../../../lib/plan/render/app.ts';
+import { appAclBindings } from '../../../../lib/plan/kinds/app.ts';
 
 const CLUSTER = 'arn:aws:kafka:eu-west-1:123456789012:cluster/main/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2';
 const BASE = 'arn:aws:kafka:eu-west-1:123456789012';

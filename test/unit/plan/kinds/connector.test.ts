@@ -5,7 +5,7 @@ import { loadConfig } from '../../../../lib/config/load-config.ts';
 import type { JsonObject } from '../../../../lib/model/common.ts';
 import type { DesiredResource, InventoryEntry, ObservedResource } from '../../../../lib/model/resource.ts';
 import { connectorRules, REDACTED } from '../../../../lib/plan/kinds/connector.ts';
-import { renderDesired } from '../../../../lib/plan/render/index.ts';
+import { renderDesired } from '../../../../lib/plan/render-desired.ts';
 import { configDir } from '../../../support/builders.ts';
 
 const ENVIRONMENT = `apiVersion: landscape.dev/v1

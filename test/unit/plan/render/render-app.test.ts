@@ -5,8 +5,8 @@ import { CONFIG_CHECKS } from '../../../../lib/governance/checks/index.ts';
 import type { JsonObject } from '../../../../lib/model/common.ts';
 import { documentsOfKind, type LoadedConfig } from '../../../../lib/model/documents.ts';
 import type { DesiredResource } from '../../../../lib/model/resource.ts';
-import { renderApp, secretNameOf } from '../../../../lib/plan/render/app.ts';
-import { renderKubernetesManifest } from '../../../../lib/plan/render/kubernetes-manifest.ts';
+import { renderApp, secretNameOf } from '../../../../lib/plan/kinds/app.ts';
+import { renderKubernetesManifest } from '../../../../lib/plan/kinds/kubernetes-manifest.ts';
 import { configDir } from '../../../support/builders.ts';
 
 const ENV = `apiVersion: landscape.dev/v1

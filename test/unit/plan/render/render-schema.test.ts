@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../lib/config/load-config.ts';
-import { renderDesired } from '../../../../lib/plan/render/index.ts';
+import { renderDesired } from '../../../../lib/plan/render-desired.ts';
 import { configDir } from '../../../support/builders.ts';
 
 const ENVIRONMENT = `apiVersion: landscape.dev/v1

@@ -5,9 +5,9 @@ import type { AclBinding, AclOperation, AclResourceType } from '../../model/kind
 import type { AppSpec } from '../../model/kinds/app.ts';
 import type { DesiredResource } from '../../model/resource.ts';
 import { canonicalJson } from '../canonical-json.ts';
-import { aclResources } from './kafka.ts';
+import { aclResources } from './acl.ts';
+import type { DocumentKindModule, Renderer } from './kind-module.ts';
 import { kubernetesObject } from './kubernetes-manifest.ts';
-import type { Renderer } from './types.ts';
 
 /** Where the SQL runtime finds its statement inside the container. */
 export const SQL_MOUNT_PATH = '/etc/landscape/sql';
@@ -203,3 +203,5 @@ function fnv1a(text: string): string {
   }
   return hash.toString(16).padStart(8, '0');
 }
+
+export const appDocument: DocumentKindModule<'App'> = { kind: 'App', role: 'resource', render: renderApp };

@@ -2,7 +2,7 @@ import type { JsonObject } from '../../model/common.ts';
 import type { SourceLocation } from '../../model/documents.ts';
 import { keys } from '../../model/keys.ts';
 import type { DesiredResource } from '../../model/resource.ts';
-import type { Renderer } from './types.ts';
+import type { DocumentKindModule, Renderer } from './kind-module.ts';
 
 /**
  * Ownership labels on every Kubernetes object Landscape applies. The Kubernetes adapter lists objects by these
@@ -105,3 +105,9 @@ export const renderKubernetesManifest: Renderer<'KubernetesManifest'> = (doc, co
   ],
   problems: [],
 });
+
+export const kubernetesManifestDocument: DocumentKindModule<'KubernetesManifest'> = {
+  kind: 'KubernetesManifest',
+  role: 'resource',
+  render: renderKubernetesManifest,
+};
