@@ -10,12 +10,31 @@ import { AdapterError } from '../../errors.ts';
 export interface KubeConnection {
   /** `https://host:port` (or `http://` for a local, unauthenticated proxy). */
   server: string;
+  /** A static bearer token. */
   token?: string;
+  /** A bearer token that expires (EKS, exec plugins, rotated service-account tokens); asked before each request. */
+  tokenSource?: BearerTokenSource;
   /** PEM text of the cluster CA. */
   ca?: string;
+  /** PEM client certificate chain and its private key (mutual TLS). */
+  clientCertificate?: string;
+  clientKey?: string;
+  /** TLS server name, when it differs from the host in `server`. */
+  serverName?: string;
   insecureSkipTlsVerify?: boolean;
+  /** How the credentials were obtained (`token`, `eks`, `kubeconfig`, ...): named in authentication errors. */
+  authType?: string;
   /** Per-request timeout. */
   timeoutMs?: number;
+}
+
+/**
+ * A bearer token that may expire. `token()` returns a valid token (cached by the source as long as it is good);
+ * `invalidate()` is called after the API server answered 401, so the next `token()` makes a fresh one.
+ */
+export interface BearerTokenSource {
+  token(): Promise<string>;
+  invalidate(): void;
 }
 
 /** The `Status` object the API server returns with every error. */
@@ -37,8 +56,8 @@ export interface KubeStatus {
 export class KubeApiError extends AdapterError {
   readonly statusCode: number;
   readonly status: KubeStatus;
-  constructor(statusCode: number, status: KubeStatus, what: string) {
-    super(`${what}: ${status.message ?? status.reason ?? `HTTP ${statusCode}`}`, {
+  constructor(statusCode: number, status: KubeStatus, what: string, options: { message?: string } = {}) {
+    super(`${what}: ${options.message ?? status.message ?? status.reason ?? `HTTP ${statusCode}`}`, {
       retryable: statusCode === 429 || statusCode >= 500,
     });
     this.name = 'KubeApiError';
@@ -78,10 +97,24 @@ interface ApiResourceList {
   resources: { name: string; kind: string; namespaced: boolean; verbs?: string[] }[];
 }
 
+/** What to check when the API server does not recognise the credentials, by how they were obtained. */
+const UNAUTHORIZED_HINT: Record<string, string> = {
+  eks:
+    'the token is signed for the cluster named in auth.clusterName with the AWS credentials Landscape runs with: ' +
+    'check the cluster name, the region and that this IAM identity has an EKS access entry',
+  kubeconfig: 'check the user of the kubeconfig context; try the same context with kubectl',
+  'in-cluster': "check the pod's service account token",
+  token: 'check the token secret',
+  'client-certificate': 'check that the client certificate is signed by the client CA of the API server',
+};
+
 export class KubeClient {
   readonly server: URL;
   private readonly agent: http.Agent;
   private readonly token: string | undefined;
+  private readonly tokenSource: BearerTokenSource | undefined;
+  /** Named in authentication and reachability errors. */
+  readonly authType: string;
   private readonly timeoutMs: number;
   /** groupVersion -> resource list (undefined: the group version is not served). */
   private readonly discovery = new Map<string, Promise<ApiResourceList | undefined>>();
@@ -90,6 +123,14 @@ export class KubeClient {
   constructor(connection: KubeConnection) {
     this.server = new URL(connection.server);
     this.token = connection.token;
+    this.tokenSource = connection.tokenSource;
+    this.authType =
+      connection.authType ??
+      (connection.token || connection.tokenSource
+        ? 'token'
+        : connection.clientCertificate
+          ? 'client-certificate'
+          : 'none');
     this.timeoutMs = connection.timeoutMs ?? 30_000;
     this.agent =
       this.server.protocol === 'http:'
@@ -98,6 +139,10 @@ export class KubeClient {
             keepAlive: true,
             maxSockets: 16,
             ...(connection.ca ? { ca: connection.ca } : {}),
+            ...(connection.clientCertificate && connection.clientKey
+              ? { cert: connection.clientCertificate, key: connection.clientKey }
+              : {}),
+            ...(connection.serverName ? { servername: connection.serverName } : {}),
             rejectUnauthorized: !connection.insecureSkipTlsVerify,
           });
   }
@@ -121,11 +166,28 @@ export class KubeClient {
     path: string,
     options: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string; what?: string } = {},
   ): Promise<T> {
+    try {
+      return await this.send<T>(method, path, options);
+    } catch (error) {
+      // An expiring token may have expired between being made and being checked (or been revoked and
+      // re-issued): one retry with a fresh one. A second 401 is the answer.
+      if (!(error instanceof KubeApiError) || error.statusCode !== 401 || !this.tokenSource) throw error;
+      this.tokenSource.invalidate();
+      return this.send<T>(method, path, options);
+    }
+  }
+
+  private async send<T>(
+    method: 'GET' | 'PATCH' | 'DELETE' | 'POST' | 'PUT',
+    path: string,
+    options: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string; what?: string },
+  ): Promise<T> {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const token = this.tokenSource ? await this.tokenSource.token() : this.token;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) {
       headers['content-type'] = options.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));
@@ -142,10 +204,13 @@ export class KubeClient {
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
       req.on('error', (error) =>
         reject(
-          new AdapterError(`${what}: Kubernetes API ${this.server.origin} unreachable: ${error.message}`, {
-            cause: error,
-            retryable: true,
-          }),
+          new AdapterError(
+            `${what}: Kubernetes API ${this.server.origin} unreachable (auth: ${this.authType}): ${error.message}`,
+            {
+              cause: error,
+              retryable: true,
+            },
+          ),
         ),
       );
       if (body !== undefined) req.write(body);
@@ -158,7 +223,21 @@ export class KubeClient {
       parsed = { message: text.slice(0, 200) };
     }
     if (statusCode >= 200 && statusCode < 300) return parsed as T;
-    throw new KubeApiError(statusCode, (parsed ?? {}) as KubeStatus, what);
+    const status = (parsed ?? {}) as KubeStatus;
+    if (statusCode === 401) {
+      // The API server says only "Unauthorized": say which server and which credentials it refused.
+      throw new KubeApiError(statusCode, status, what, {
+        message:
+          `the Kubernetes API server ${this.server.origin} refused the credentials (auth: ${this.authType}): ` +
+          `${status.message ?? 'Unauthorized'} (${UNAUTHORIZED_HINT[this.authType] ?? 'check the credentials'})`,
+      });
+    }
+    if (statusCode === 403) {
+      throw new KubeApiError(statusCode, status, what, {
+        message: `${status.message ?? 'Forbidden'} (API server ${this.server.origin}, auth: ${this.authType})`,
+      });
+    }
+    throw new KubeApiError(statusCode, status, what);
   }
 
   /** The resource list of one group version, cached; undefined when the server does not serve it. */

@@ -1,5 +1,5 @@
 import { AdapterError, messageOf } from '../../errors.ts';
-import { durationToMs, isSecretRef, type Json, type SecretRef } from '../../model/common.ts';
+import { durationToMs, type Json, type SecretRef } from '../../model/common.ts';
 import type { EnvironmentSpec } from '../../model/environment.ts';
 import { keys } from '../../model/keys.ts';
 import type { ChangeResult, PlanNote, PlannedChange } from '../../model/plan.ts';
@@ -9,6 +9,7 @@ import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { sleep } from '../common/concurrency.ts';
 import { healthOf, WAITS_FOR_ROLLOUT } from './health.ts';
 import { KubeApiError, KubeClient, type KubeConnection, type KubeObject, type ResourceInfo } from './kube-client.ts';
+import { type KubeCredentialOptions, resolveKubeConnection } from './kube-credentials.ts';
 import {
   changedPaths,
   cleanLiveObject,
@@ -43,6 +44,8 @@ export interface KubernetesProviderOptions {
   fieldManager?: string;
   /** Per-request timeout. Default 30 s. */
   requestTimeoutMs?: number;
+  /** The environment the credentials are read from (in-cluster, EKS region) and exec plugin limits. */
+  credentials?: KubeCredentialOptions;
 }
 
 /** Kinds Landscape renders or users commonly declare: listed by label so a removed one can be pruned. */
@@ -108,12 +111,9 @@ export async function createKubernetesProvider(
   const k8s = environment.kubernetes;
   if (!k8s) throw new AdapterError(`environment "${environmentName}" has no kubernetes connection (spec.kubernetes)`);
   const connection: KubeConnection = {
-    server: k8s.server,
-    insecureSkipTlsVerify: k8s.insecureSkipTlsVerify,
+    ...(await resolveKubeConnection(k8s, secrets, options.credentials)),
     timeoutMs: options.requestTimeoutMs ?? 30_000,
   };
-  if (k8s.token) connection.token = await secrets.resolve(k8s.token);
-  if (k8s.ca !== undefined) connection.ca = isSecretRef(k8s.ca) ? await secrets.resolve(k8s.ca) : k8s.ca;
   return new KubernetesProvider(
     environmentName,
     k8s.namespace,
