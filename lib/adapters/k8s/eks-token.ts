@@ -64,6 +64,18 @@ export function stsHost(region: string): string {
   return `sts.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
 
+const QUERY_ORDER = [
+  'Action',
+  'Version',
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Security-Token',
+  'X-Amz-Signature',
+];
+
 /** RFC 3986 encoding, as SigV4 canonicalises query values. */
 const uriEncode = (value: string) =>
   encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -98,9 +110,15 @@ export async function makeEksToken(options: EksTokenOptions): Promise<string> {
     expiresIn: PRESIGN_EXPIRES_SECONDS,
     ...(options.now ? { signingDate: options.now() } : {}),
   });
+  // In the order `aws eks get-token` writes them, so the two tokens are byte-identical (order is not signed).
+  const rank = (key: string) => {
+    const at = QUERY_ORDER.indexOf(key);
+    return at < 0 ? QUERY_ORDER.length : at;
+  };
   const query = Object.entries(presigned.query ?? {})
     .flatMap(([key, value]) => (Array.isArray(value) ? value.map((v) => [key, v]) : [[key, value]]))
     .filter((pair): pair is [string, string] => typeof pair[1] === 'string')
+    .sort(([a], [b]) => rank(a) - rank(b))
     .map(([key, value]) => `${uriEncode(key)}=${uriEncode(value)}`)
     .join('&');
   return `${EKS_TOKEN_PREFIX}${Buffer.from(`https://${host}/?${query}`).toString('base64url')}`;

@@ -62,11 +62,13 @@ export function connectionFromKubeconfig(
     fail(`cannot be read (${messageOf(error)}): set auth.path to the kubeconfig file, or $KUBECONFIG for the default`);
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const document = parseDocument(text, { lineCounter });
   const yamlError = document.errors[0];
   if (yamlError) {
     const position = yamlError.linePos?.[0];
-    fail(`line ${position?.line ?? 1}: not valid YAML (${yamlError.message.split('\n')[0]})`);
+    // Only the first line of the message: the rest quotes the file, which may hold a token.
+    const reason = (yamlError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    fail(`line ${position?.line ?? 1}: not valid YAML (${reason}): fix the file, or point auth.path elsewhere`);
   }
   if (!isMap(document.contents)) fail('is not a kubeconfig (expected a mapping with clusters, users and contexts)');
   const config = document.toJS() as Kubeconfig;

@@ -58,7 +58,7 @@ describe.runIf(cluster)('KubernetesProvider with a low-privilege token', () => {
 
     expect(result?.outcome).toBe('Failed');
     expect(result?.message).toBe(
-      `applying ConfigMap ${namespace}/denied: configmaps "denied" is forbidden: User "dev" cannot patch resource "configmaps" in API group "" in the namespace "${namespace}" (grant the identity Landscape uses "patch" on "configmaps" in namespace "${namespace}")`,
+      `applying ConfigMap ${namespace}/denied: configmaps "denied" is forbidden: User "dev" cannot patch resource "configmaps" in API group "" in the namespace "${namespace}" (API server ${new URL(c.server).origin}, auth: token) (grant the identity Landscape uses "patch" on "configmaps" in namespace "${namespace}")`,
     );
   });
 
@@ -74,7 +74,7 @@ describe.runIf(cluster)('KubernetesProvider with a low-privilege token', () => {
     });
 
     await expect(dev.observe([deployment])).rejects.toThrow(
-      `reading Deployment ${namespace}/hidden: deployments.apps "hidden" is forbidden: User "dev" cannot get resource "deployments" in API group "apps" in the namespace "${namespace}" (grant the identity Landscape uses "get" on "deployments" in API group "apps" in namespace "${namespace}")`,
+      `reading Deployment ${namespace}/hidden: deployments.apps "hidden" is forbidden: User "dev" cannot get resource "deployments" in API group "apps" in the namespace "${namespace}" (API server ${new URL(c.server).origin}, auth: token) (grant the identity Landscape uses "get" on "deployments" in API group "apps" in namespace "${namespace}")`,
     );
   });
 
