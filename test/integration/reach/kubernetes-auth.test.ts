@@ -3,7 +3,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../../lib/adapters/k8s/kube-client.ts';
-import { type CliResult, landscapeCli } from '../cli/support.ts';
+import { type CliResult, landscapeCli } from '../../support/cli/landscape-cli.ts';
 import {
   adminClient,
   eksUp,

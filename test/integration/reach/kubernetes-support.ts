@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeClient } from '../../../lib/adapters/k8s/kube-client.ts';
 import { rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import { cliEnvironment, type landscapeCli, writeFiles } from '../../support/cli/landscape-cli.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
-import { cliEnvironment, type landscapeCli, writeFiles } from '../cli/support.ts';
 
 /**
  * Support for the tests that run Landscape's own CLI (plan, apply, drift) against the kube-apiserver of
