@@ -5,7 +5,8 @@
 #   * Kafka listeners (added to the test broker by kafka.sh when KAFKA_AUTH_LISTENERS=1):
 #       MTLS  (SSL, ssl.client.auth=required, principal mapped to User:CN=<cn>)          port KAFKA_MTLS_PORT  9094
 #       OAUTH (SASL_PLAINTEXT/OAUTHBEARER, Kafka's own OIDC validator vs. our issuer)      port KAFKA_OAUTH_PORT 9095
-#       IAM   (SASL_SSL/AWS_MSK_IAM, SigV4 verifier compiled here from auth/msk-iam/)      port KAFKA_IAM_PORT   9098
+#       IAM   (SASL_SSL/AWS_MSK_IAM and OAUTHBEARER with the MSK IAM signer token, as MSK;
+#              SigV4 verifier compiled here from auth/msk-iam/)                           port KAFKA_IAM_PORT   9098
 #   * token-issuer.mjs: OAuth2 client-credentials token endpoint + JWKS (RS256)            port OAUTH_ISSUER_PORT 8490
 #   * eks-webhook.mjs: TokenReview webhook verifying EKS (k8s-aws-v1.) tokens for the kube-apiserver (k8s.sh adds
 #     --authentication-token-webhook-config-file when EKS_WEBHOOK=1)                      port EKS_WEBHOOK_PORT 8491

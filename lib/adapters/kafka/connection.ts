@@ -10,7 +10,6 @@ import { AdapterError, messageOf } from '../../errors.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { ClientCredentialsTokenSource } from '../common/oauth-client-credentials.ts';
-import { MskIamTokenSource, mskIamRegion } from './auth/msk-iam.ts';
 import { buildKafkaTls } from './auth/tls.ts';
 import { describeKafkaError, isRetryableKafkaError } from './kafka-errors.ts';
 
@@ -92,6 +91,8 @@ export async function buildAdminOptions(connection: KafkaConnection, secrets: Se
       authBytesValidator: refuseOAuthBearerError,
     };
   } else if (sasl?.mechanism === 'aws-msk-iam') {
+    // The AWS SDK loads only for environments that use it (it costs import time everywhere else).
+    const { MskIamTokenSource, mskIamRegion } = await import('./auth/msk-iam.ts');
     const region = mskIamRegion(sasl, connection.bootstrapServers);
     if (!region) {
       throw new AdapterError(
