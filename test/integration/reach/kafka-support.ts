@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AclOperations,
+  type AclOperationValue,
   AclPermissionTypes,
   type Admin,
   ConfigResourceTypes,
@@ -20,16 +21,23 @@ import { type CliResult, landscapeCli, writeFiles } from '../../support/cli/land
  * principal may do is granted beforehand by the SCRAM admin on the default listener, as a platform team would.
  */
 
-/** Lets `principal` create, read and change the configs of topics named `prefix*` (and nothing else). */
-export async function grantTopicPrefix(principal: string, prefix: string): Promise<void> {
+/** What Landscape's admin needs on its topics: create them, read and change their configs. */
+const ADMIN_OPERATIONS: readonly AclOperationValue[] = [
+  AclOperations.CREATE,
+  AclOperations.DESCRIBE,
+  AclOperations.DESCRIBE_CONFIGS,
+  AclOperations.ALTER_CONFIGS,
+];
+
+/** Lets `principal` do `operations` (default: the admin's) on topics named `prefix*`, and nothing else. */
+export async function grantTopicPrefix(
+  principal: string,
+  prefix: string,
+  operations: readonly AclOperationValue[] = ADMIN_OPERATIONS,
+): Promise<void> {
   const admin = rawAdmin('landscape-it-reach-grant');
   try {
-    const acls = [
-      AclOperations.CREATE,
-      AclOperations.DESCRIBE,
-      AclOperations.DESCRIBE_CONFIGS,
-      AclOperations.ALTER_CONFIGS,
-    ].map((operation) => ({
+    const acls = operations.map((operation) => ({
       resourceType: ResourceTypes.TOPIC,
       resourceName: prefix,
       resourcePatternType: ResourcePatternTypes.PREFIXED,
