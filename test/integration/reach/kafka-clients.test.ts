@@ -112,7 +112,7 @@ describe.skipIf(!kafkaAuthUp)(
           type: 'plan',
           environment: `reach-${name}`,
           actor: 'it',
-          outcome: 'succeeded',
+          outcome: 'Succeeded',
         };
 
         const sink = new KafkaAuditSink('reach', { type: 'kafka', topic }, { connection, secrets });
