@@ -112,7 +112,7 @@ describe.skipIf(!kafkaAuthUp)(
           type: 'plan',
           environment: `reach-${name}`,
           actor: 'it',
-          outcome: 'Succeeded',
+          outcome: 'Changes',
         };
 
         const sink = new KafkaAuditSink('reach', { type: 'kafka', topic }, { connection, secrets });
