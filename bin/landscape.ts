@@ -27,6 +27,9 @@ Usage:
   landscape peek DIR --env ENV --topic TOPIC [--count N] [--json] a few records, masked by DataPolicies
   landscape audit --env ENV [--limit N] [--json]                 the newest audit records, newest first
   landscape unlock --env ENV [--yes]                             release the apply lock of a crashed apply
+  landscape access-policy DIR --env ENV [--principal P] [--out FILE]
+                                   the IAM policy per principal on an aws-msk-iam environment, where
+                                   Kafka ACLs are not enforced (JSON; one document with --principal)
 
 Common options:
   --state DIR    where plans, the applied commit, locks and audit records live (default .landscape)
@@ -58,6 +61,7 @@ const { values, positionals } = parseArgs({
     count: { type: 'string' },
     limit: { type: 'string' },
     yes: { type: 'boolean', short: 'y' },
+    principal: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -152,6 +156,14 @@ async function main(): Promise<number> {
     case 'unlock': {
       const { unlockCommand } = await import('../lib/cli/unlock-command.ts');
       return unlockCommand({ env: need(values.env, '--env'), ...(values.yes ? { yes: true } : {}), ...state });
+    }
+    case 'access-policy': {
+      const { accessPolicyCommand } = await import('../lib/cli/access-policy-command.ts');
+      return accessPolicyCommand(need(target, 'DIR'), {
+        env: need(values.env, '--env'),
+        ...(values.principal ? { principal: values.principal } : {}),
+        ...(values.out ? { out: values.out } : {}),
+      });
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
