@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix } from '../../../scripts/services/kafka-broker.ts';
 import { uniquePrefix } from '../../support/kafka.ts';
-import { registerTestSecret, SUITE_SECRETS } from '../../support/scan/suite-secrets.ts';
+import { SUITE_SECRETS } from '../../support/scan/suite-secrets.ts';
 import { env, kafkaAuthUp, notUpReason } from '../auth/support.ts';
 import {
   CliWorkspace,
   expectNoSecret,
   grantTopicPrefix,
   planApplyDrift,
+  registerPemSecret,
   revokeTopicPrefix,
   topicDoc,
 } from './kafka-support.ts';
@@ -55,9 +56,9 @@ ${caPem
         .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })
         .toString();
       secrets.REACH_MTLS_CERT = readFileSync(env('KAFKA_MTLS_CERT_FILE'), 'utf8');
-      secrets.REACH_MTLS_KEY = registerTestSecret('REACH_MTLS_KEY', encryptedKey);
+      secrets.REACH_MTLS_KEY = registerPemSecret('REACH_MTLS_KEY', encryptedKey);
       secrets.REACH_MTLS_KEY_PASSPHRASE = passphrase;
-      registerTestSecret('KAFKA_MTLS_KEY', readFileSync(env('KAFKA_MTLS_KEY_FILE'), 'utf8'));
+      registerPemSecret('KAFKA_MTLS_KEY', readFileSync(env('KAFKA_MTLS_KEY_FILE'), 'utf8'));
       await grantTopicPrefix(env('KAFKA_MTLS_PRINCIPAL'), prefix);
       work = new CliWorkspace(secrets);
       await work.open({
@@ -79,7 +80,7 @@ ${caPem
 
     it('fails with exit 1 naming endpoint and mechanism for a certificate from another CA, and changes nothing', async () => {
       const otherKey = readFileSync(env('KAFKA_MTLS_OTHER_CA_KEY_FILE'), 'utf8');
-      registerTestSecret('KAFKA_MTLS_OTHER_CA_KEY', otherKey);
+      registerPemSecret('KAFKA_MTLS_OTHER_CA_KEY', otherKey);
       await work.write({
         'topics.yaml': [...topics, `${prefix}never`].map((t) => topicDoc(t, 86_400_000)).join('---\n'),
       });

@@ -14,6 +14,7 @@ import {
 import { expect } from 'vitest';
 import { eventually, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
 import { type CliResult, landscapeCli, writeFiles } from '../../support/cli/landscape-cli.ts';
+import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 
 /**
  * End to end over an authenticating listener (scripts/services/RECIPES.md section 10): the real CLI plans, applies
@@ -190,4 +191,18 @@ export function expectNoSecret(results: readonly CliResult[], secrets: readonly 
       : [secret];
     for (const piece of pieces) expect(text.includes(piece), 'a secret value appears in the CLI output').toBe(false);
   }
+}
+
+/**
+ * Registers a PEM private key with the suite-wide secret scan: the whole text, its base64 body on one line, and
+ * each body line (a leak of part of a key is a leak). Returns the PEM.
+ */
+export function registerPemSecret(name: string, pem: string): string {
+  registerTestSecret(name, pem);
+  const lines = pem.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----') && !line.includes(':'));
+  registerTestSecret(`${name}_BODY`, lines.join(''));
+  lines.forEach((line, i) => {
+    registerTestSecret(`${name}_LINE${i + 1}`, line);
+  });
+  return pem;
 }
