@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'PolicyViolation'
   | 'Conflict'
   | 'LeaseLost'
-  | 'StateDamaged';
+  | 'StateDamaged'
+  | 'PayloadTooLarge';
 
 /** One problem in the user's configuration, located at file:line:column. */
 export interface ConfigProblem {
@@ -64,18 +65,6 @@ export class ConfigError extends ReconcilerError {
   }
 }
 
-/** A plan whose basis no longer matches the live platform. `changed` lists the resource keys that moved. */
-export class PlanStaleError extends ReconcilerError {
-  readonly changed: string[];
-  constructor(changed: string[], detail: string) {
-    super('PlanStale', `plan is stale: ${changed.length} resource(s) changed since planning (${detail}); plan again`, {
-      details: { changed },
-    });
-    this.name = 'PlanStaleError';
-    this.changed = changed;
-  }
-}
-
 /**
  * A write made under a lease (fencing) was refused because the lease is no longer the environment's: it was
  * broken by an operator or taken by another apply after it expired. Nothing was written.
@@ -108,6 +97,38 @@ export class AdapterError extends Error {
     super(message, options);
     this.name = 'AdapterError';
     this.retryable = options.retryable ?? false;
+  }
+}
+
+/**
+ * A non-2xx answer of an HTTP service (Kafka Connect, the schema registry): the status and the service's own
+ * message. 429 and 5xx may succeed later.
+ */
+export class HttpStatusError extends AdapterError {
+  readonly status: number;
+  readonly body: unknown;
+  constructor(message: string, status: number, body: unknown) {
+    super(message, { retryable: status === 429 || status >= 500 });
+    this.name = 'HttpStatusError';
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/**
+ * The environment's apply lock stayed held by another apply past the wait: a fault, not a user failure, on
+ * purpose: Lambda and the in-process worker retry retryable faults, and the plan waits for the next attempt.
+ * Matched by class, never by message text.
+ */
+export class LockHeldError extends AdapterError {
+  readonly code = 'LockHeld' as const;
+  readonly holder: string;
+  readonly expiresAt: string;
+  constructor(message: string, lock: { holder: string; expiresAt: string }) {
+    super(message, { retryable: true });
+    this.name = 'LockHeldError';
+    this.holder = lock.holder;
+    this.expiresAt = lock.expiresAt;
   }
 }
 

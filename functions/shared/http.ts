@@ -26,6 +26,7 @@ export const STATUS_OF_CODE: Record<ErrorCode, number> = {
   LeaseLost: 409,
   // Damaged stored state: the operator repairs it (the message names the file or item and the fix).
   StateDamaged: 500,
+  PayloadTooLarge: 413,
 };
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ReconcilerError } from '../errors.ts';
 
-export class BodyTooLargeError extends Error {
+export class BodyTooLargeError extends ReconcilerError {
   constructor() {
-    super('request body too large');
+    super('PayloadTooLarge', 'request body too large');
     this.name = 'BodyTooLargeError';
   }
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AdapterError, messageOf } from '../errors.ts';
+import { AdapterError, LockHeldError, messageOf } from '../errors.ts';
 import { applyRecord, auditId, planFacts } from '../model/audit.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
 import { type ApplyReport, planStatusAfter } from '../model/plan.ts';
@@ -84,7 +84,7 @@ export async function applyStoredPlan(
       await Promise.allSettled(providers.map((p) => p.close()));
     }
   } catch (error) {
-    if (error instanceof AdapterError && error.retryable && error.message.includes('lock held')) {
+    if (error instanceof LockHeldError) {
       // Give the plan back so the retried invocation can claim it again.
       await deps.store.updatePlanStatus(stored.id, ['Applying'], first.status);
       throw error;
@@ -146,10 +146,10 @@ async function runApplyWaiting(
       return { report: result.report, leaseLost: result.leaseLost };
     }
     if (deps.now().getTime() + delay > deadline) {
-      throw new AdapterError(
+      throw new LockHeldError(
         `applying to "${stored.plan.environment}": lock held by ${describeHolder(result.lease)} until ${result.expiresAt}; ` +
           `if that apply is no longer running, release it with DELETE /api/locks/${stored.plan.environment}`,
-        { retryable: true },
+        result,
       );
     }
     await sleep(delay);

@@ -1,18 +1,15 @@
+import { HttpStatusError } from '../../errors.ts';
 import { describeErrorBody, JsonHttpClient } from '../common/http/json-http-client.ts';
 
 export { mapLimit, sleep } from '../common/concurrency.ts';
 export { seg } from '../common/http/json-http-client.ts';
 
 /** A non-2xx answer from a Connect worker, with its message (`{"error_code": 400, "message": "..."}`). */
-export class ConnectHttpError extends Error {
-  readonly status: number;
-  readonly body: unknown;
+export class ConnectHttpError extends HttpStatusError {
   constructor(method: string, path: string, status: number, body: unknown) {
     const detail = describeErrorBody(body);
-    super(`${method} ${path}: HTTP ${status}${detail ? `: ${detail}` : ''}`);
+    super(`${method} ${path}: HTTP ${status}${detail ? `: ${detail}` : ''}`, status, body);
     this.name = 'ConnectHttpError';
-    this.status = status;
-    this.body = body;
   }
   /** The worker's own message, without method and path. */
   get detail(): string {

@@ -1,4 +1,4 @@
-import { AdapterError, messageOf } from '../../errors.ts';
+import { AdapterError, HttpStatusError, messageOf } from '../../errors.ts';
 import { durationToMs, isSecretRef, type JsonObject } from '../../model/common.ts';
 import type { EnvironmentSpec } from '../../model/environment.ts';
 import { keys } from '../../model/keys.ts';
@@ -105,7 +105,8 @@ export class ConnectProvider implements ResourceProvider {
     try {
       expanded = await client.request<ExpandedConnectors>('GET', '/connectors?expand=status&expand=info');
     } catch (error) {
-      throw error instanceof AdapterError
+      // An HTTP status answer is given the call's context; other faults already name theirs.
+      throw error instanceof AdapterError && !(error instanceof HttpStatusError)
         ? error
         : new AdapterError(`listing connectors of cluster "${cluster}": ${messageOf(error)}`, { cause: error });
     }

@@ -1,3 +1,4 @@
+import { HttpStatusError } from '../../errors.ts';
 import { describeErrorBody, JsonHttpClient } from '../common/http/json-http-client.ts';
 
 export { mapLimit } from '../common/concurrency.ts';
@@ -6,16 +7,12 @@ export { seg } from '../common/http/json-http-client.ts';
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
 /** A non-2xx answer from the registry, with its Confluent error code when it sent one. */
-export class RegistryHttpError extends Error {
-  readonly status: number;
+export class RegistryHttpError extends HttpStatusError {
   readonly errorCode: number | undefined;
-  readonly body: unknown;
   constructor(method: string, path: string, status: number, body: unknown) {
     const detail = describeErrorBody(body, 500);
-    super(`${method} ${path}: HTTP ${status}${detail ? `: ${detail}` : ''}`);
+    super(`${method} ${path}: HTTP ${status}${detail ? `: ${detail}` : ''}`, status, body);
     this.name = 'RegistryHttpError';
-    this.status = status;
-    this.body = body;
     const code = (body as { error_code?: unknown } | null)?.error_code;
     this.errorCode = typeof code === 'number' ? code : undefined;
   }

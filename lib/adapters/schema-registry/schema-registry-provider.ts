@@ -1,4 +1,4 @@
-import { AdapterError, messageOf } from '../../errors.ts';
+import { AdapterError, HttpStatusError, messageOf } from '../../errors.ts';
 import type { JsonObject } from '../../model/common.ts';
 import type { EnvironmentSpec } from '../../model/environment.ts';
 import { keys } from '../../model/keys.ts';
@@ -490,6 +490,7 @@ function describeRegistryFailure(error: unknown, subject: string, compatibility:
 }
 
 function wrap(error: unknown, doing: string): Error {
-  if (error instanceof AdapterError) return error;
+  // An HTTP status answer is given the call's context; other faults already name theirs.
+  if (error instanceof AdapterError && !(error instanceof HttpStatusError)) return error;
   return new AdapterError(`${doing}: ${messageOf(error)}`, { cause: error, retryable: true });
 }

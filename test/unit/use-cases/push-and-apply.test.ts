@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AdapterError, ReconcilerError } from '../../../lib/errors.ts';
+import { AdapterError, LockHeldError, ReconcilerError } from '../../../lib/errors.ts';
 import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
 import { checkDrift } from '../../../lib/use-cases/check-drift.ts';
 import { approvePlan } from '../../../lib/use-cases/operations.ts';
@@ -156,9 +156,27 @@ describe('planCommit + applyStoredPlan', () => {
     await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
     await deps.locker.tryLock('prod', 'someone-else', 600);
     const error = await applyStoredPlan(deps, applies[0] ?? { environment: '', planId: '' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AdapterError);
-    expect((error as AdapterError).retryable).toBe(true);
+    expect(error).toBeInstanceOf(LockHeldError);
+    expect((error as LockHeldError).retryable).toBe(true);
     expect((await deps.store.getPlan(applies[0]?.planId ?? ''))?.status).toBe('Planned');
+  });
+
+  it('records a platform fault that mentions a held lock as a failed apply, not as lock contention', async () => {
+    // Prepare: the broker's own message happens to contain the words; only the apply lock is contention.
+    const fault = new AdapterError('connecting to broker: lock held by the controller', { retryable: true });
+    const { deps, git, applies, store } = makeDeps();
+    const sha = git.commit(base(topicDocument('t.one')));
+    await planCommit(deps, pushInput(sha, '2026-11-25T10:00:00.000Z'));
+    const planId = applies[0]?.planId ?? '';
+    // Act
+    const result = await applyStoredPlan(
+      { ...deps, createProviders: async () => Promise.reject(fault) },
+      { environment: 'prod', planId },
+    );
+    // Assess
+    expect(result).toMatchObject({ status: 'applied', planStatus: 'Failed' });
+    expect((await store.getPlan(planId))?.status).toBe('Failed');
+    expect((await store.listAudit('prod'))[0]).toMatchObject({ type: 'apply', outcome: 'Failed' });
   });
 
   it('refuses a stale plan and plans the same commit again once', async () => {

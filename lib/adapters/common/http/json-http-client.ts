@@ -1,4 +1,4 @@
-import { AdapterError } from '../../../errors.ts';
+import { AdapterError, type HttpStatusError } from '../../../errors.ts';
 import { sleep } from '../concurrency.ts';
 
 export interface JsonHttpClientOptions {
@@ -19,7 +19,7 @@ export interface JsonHttpClientOptions {
   /** Whether a non-2xx answer is worth another try (5xx, 429, Connect's 409 during a rebalance). */
   retriesAnswer: (method: string, status: number, body: unknown) => boolean;
   /** The error for a non-2xx answer that is not retried (401/403 are answered by the client itself). */
-  httpError: (method: string, path: string, status: number, body: unknown) => Error;
+  httpError: (method: string, path: string, status: number, body: unknown) => HttpStatusError;
 }
 
 /**
