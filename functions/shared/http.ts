@@ -29,6 +29,11 @@ export const STATUS_OF_CODE: Record<ErrorCode, number> = {
   PayloadTooLarge: 413,
 };
 
+/** The text a 5xx body carries for a code: fixed, so nothing of the failure leaks into the response. */
+const SAFE_MESSAGE: Partial<Record<ErrorCode, string>> = {
+  StateDamaged: 'stored state is damaged: the log of this request names the item and the repair',
+};
+
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
   return {
     statusCode,
@@ -47,26 +52,36 @@ export function rawBody(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): Buf
 }
 
 /**
- * The one onError middleware (STYLE.md section 5): a `ReconcilerError` becomes its 4xx with the message and
- * code; an `AdapterError` (the platform failed a call) a 502 with its message; everything else is logged with
- * its cause and answered with a generic 500 that names the request id.
+ * The one onError middleware (STYLE.md section 5): a `ReconcilerError` with a 4xx code becomes that status
+ * with its message and code. Every 5xx body is generic (a fixed text, the code and the request id) and the
+ * details go to the log only, as the middleware anchors expose messages only below 500: an `AdapterError`
+ * (the platform failed a call) is a 502, a `ReconcilerError` whose code maps to 5xx (damaged state) its
+ * status, anything else a 500.
  */
 export function httpErrorMapper(log: Logger): MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
   return {
     onError: (request) => {
       const error = request.error;
+      const requestId = request.context.awsRequestId;
       if (error instanceof ReconcilerError) {
         const statusCode = STATUS_OF_CODE[error.code] ?? 400;
+        if (statusCode >= 500) {
+          log.error('request failed', { code: error.code, statusCode, error });
+          request.response = json(statusCode, {
+            error: { code: error.code, message: SAFE_MESSAGE[error.code] ?? 'internal error', requestId },
+          });
+          return;
+        }
         log.info('request refused', { code: error.code, statusCode, message: error.message });
         request.response = json(statusCode, { error: { code: error.code, message: error.message } });
         return;
       }
       if (error instanceof AdapterError) {
-        // The platform (broker, registry, AWS) failed the call: the operator needs to know which call, and
-        // adapter messages name calls and resources, never credentials.
-        log.warn('platform call failed', { error, retryable: error.retryable });
+        // The platform (broker, registry, AWS) failed the call: which call and why is in the log, keyed by the
+        // request id; the body says only that, and whether trying again may help.
+        log.warn('platform call failed', { error, retryable: error.retryable, requestId });
         request.response = json(502, {
-          error: { code: 'PlatformError', message: error.message, retryable: error.retryable },
+          error: { code: 'PlatformError', message: 'a platform call failed', retryable: error.retryable, requestId },
         });
         return;
       }

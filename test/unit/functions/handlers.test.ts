@@ -8,7 +8,7 @@ import { createDriftHandler } from '../../../functions/drift/app.ts';
 import { ApiConfigSchema, parseConfig, WebhookConfigSchema } from '../../../functions/shared/config.ts';
 import { createWebhookHandler } from '../../../functions/webhook/app.ts';
 import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webhook-verifier.ts';
-import { AdapterError } from '../../../lib/errors.ts';
+import { AdapterError, StateDamagedError } from '../../../lib/errors.ts';
 import { MASK } from '../../../lib/governance/masking.ts';
 import type { RawRecord } from '../../../lib/ports/record-source.ts';
 import { localContext } from '../../../lib/serve/lambda-bridge.ts';
@@ -126,7 +126,7 @@ describe('api function', () => {
     expect(applies).toHaveLength(2);
   });
 
-  it('maps user failures to 4xx, platform failures to 502 with the call, and faults to a generic 500', async () => {
+  it('maps user failures to 4xx with their message, platform failures to a generic 502, faults to a generic 500', async () => {
     const { handler, deps } = await api();
     const missing = await handler(apiEvent('get-plan', { PLAN_ID: 'nope' }), localContext('api'));
     expect(missing.statusCode).toBe(404);
@@ -142,8 +142,24 @@ describe('api function', () => {
       Promise.reject(new AdapterError('reading plan "x" from the state table: throttled', { retryable: true }));
     const platform = await handler(apiEvent('get-plan', { PLAN_ID: 'x' }), localContext('api'));
     expect(platform.statusCode).toBe(502);
+    // The adapter's message (calls, table and resource names) stays in the log: the body is generic.
+    expect(platform.body).not.toContain('state table');
     expect(JSON.parse(platform.body ?? '{}')).toEqual({
-      error: { code: 'PlatformError', message: 'reading plan "x" from the state table: throttled', retryable: true },
+      error: {
+        code: 'PlatformError',
+        message: 'a platform call failed',
+        retryable: true,
+        requestId: expect.any(String),
+      },
+    });
+    deps.store.getPlan = async () =>
+      Promise.reject(new StateDamagedError('/srv/landscape/state/plans/x.json', 'not JSON', 'restore it'));
+    const damaged = await handler(apiEvent('get-plan', { PLAN_ID: 'x' }), localContext('api'));
+    expect(damaged.statusCode).toBe(500);
+    expect(damaged.body).not.toContain('/srv/landscape');
+    expect(JSON.parse(damaged.body ?? '{}').error).toMatchObject({
+      code: 'StateDamaged',
+      requestId: expect.any(String),
     });
   });
 
