@@ -158,6 +158,44 @@ describe.skipIf(!kafkaAuthUp)(
       expect(await listAs(await tampered('User-Agent', 'someone-else'))).toContain(topic);
     });
 
+    it('ends the session when the token expires: the client re-authenticates on the same connection with a fresh token', async () => {
+      // A token with 40 s left: the broker announces that as the session lifetime and the client re-authenticates
+      // at 80% of it, asking its token provider again. Everything asked before then gets the short-lived token.
+      const shortLived = await tokenSignedAt(new Date(Date.now() - (15 * 60 - 40) * 1000));
+      let phase: 'connect' | 'reauthenticate' = 'connect';
+      let fresh = 0;
+      const admin = new Admin({
+        clientId: 'landscape-it-iam-reauth',
+        bootstrapBrokers: [env('KAFKA_IAM_BOOTSTRAP')],
+        tls: { ca: readFileSync(env('AUTH_CA_FILE'), 'utf8') },
+        sasl: {
+          mechanism: SASLMechanisms.OAUTHBEARER,
+          token: async () => {
+            if (phase === 'connect') return shortLived;
+            fresh++;
+            return signerToken(ci());
+          },
+          authBytesValidator: failOnErrorStatus,
+        },
+        retries: 0,
+      });
+      try {
+        const [connection] = [...(await admin.connectToBrokers()).values()];
+        if (!connection) throw new Error('no broker connection');
+        const reauthenticated = new Promise<void>((resolve) =>
+          connection.once('sasl:authentication:extended', resolve),
+        );
+        phase = 'reauthenticate';
+
+        await reauthenticated;
+
+        expect(fresh).toBeGreaterThanOrEqual(1);
+        expect(await admin.listTopics()).toContain(topic);
+      } finally {
+        await admin.close();
+      }
+    });
+
     it('refuses what is not a signer token: a JWT-like string, another host, an extra parameter', async () => {
       const url = new URL(Buffer.from(await signerToken(ci()), 'base64url').toString('utf8'));
       const otherHost = urlToken('kafka.eu-west-1.amazonaws.com.example.org', Object.fromEntries(url.searchParams));
