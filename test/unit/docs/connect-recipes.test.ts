@@ -82,6 +82,13 @@ describe('docs/connect.md', () => {
     for (const link of local) expect(existsSync(join(dirname(DOC), link)), `${link} exists`).toBe(true);
   });
 
+  it('names only deploy-time settings (`-c NAME=`) that the CDK app reads', () => {
+    const app = readFileSync(join(ROOT, 'infra', 'app.ts'), 'utf8');
+    const names = [...new Set([...text.matchAll(/-c ([A-Za-z]+)=/g)].map((m) => m[1] as string))];
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) expect(app, `infra/app.ts reads the context value "${name}"`).toContain(`'${name}'`);
+  });
+
   it('keeps every line of prose and YAML readable (no line over 160 characters outside commands)', () => {
     const long = lines
       .map((l, i) => ({ l, n: i + 1 }))
