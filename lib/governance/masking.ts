@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { assertNever } from '../errors.ts';
 import type { Json } from '../model/common.ts';
 import type { DataPolicySpec, Redaction } from '../model/data-policy.ts';
 import { compileFieldPattern, type FieldPattern, matchesFieldPath } from './field-patterns.ts';
@@ -15,9 +16,16 @@ export interface MaskingRule {
 
 /** Redactions from strongest to weakest: when two policies protect one field, the strongest one wins. */
 function strength(redaction: Redaction): number {
-  if (redaction.type === 'all') return 0;
-  if (redaction.type === 'hash') return 1;
-  return 2 + 1 / redaction.n;
+  switch (redaction.type) {
+    case 'all':
+      return 0;
+    case 'hash':
+      return 1;
+    case 'last-n':
+      return 2 + 1 / redaction.n;
+    default:
+      return assertNever(redaction, 'redaction type');
+  }
 }
 
 /** A DataPolicy by name, as documents and the published monitor config both provide it. */
@@ -68,6 +76,8 @@ export function maskValue(value: Json, redaction: Redaction, policy: string): Js
       if (text.length <= redaction.n) return MASK;
       return `${'*'.repeat(text.length - redaction.n)}${text.slice(-redaction.n)}`;
     }
+    default:
+      return assertNever(redaction, 'redaction type');
   }
 }
 

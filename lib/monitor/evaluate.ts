@@ -1,3 +1,4 @@
+import { assertNever } from '../errors.ts';
 import type { AlertRuleSpec, MonitoredRule } from '../model/alert-rule.ts';
 import { durationToMs } from '../model/common.ts';
 import type { MonitorRequest, MonitorSnapshot } from '../ports/monitor-reader.ts';
@@ -39,10 +40,20 @@ export function monitorRequestFor(rules: readonly MonitoredRule[]): MonitorReque
   let replication: Set<string> | 'all' = new Set();
   for (const { spec } of rules) {
     const c = spec.condition;
-    if (c.type === 'consumer-lag') groups.set(c.group, (groups.get(c.group) ?? false) || c.maxTime !== undefined);
-    else if (c.type === 'throughput') endOffsetTopics.add(c.topic);
-    else if (c.topic === undefined) replication = 'all';
-    else if (replication !== 'all') replication.add(c.topic);
+    switch (c.type) {
+      case 'consumer-lag':
+        groups.set(c.group, (groups.get(c.group) ?? false) || c.maxTime !== undefined);
+        break;
+      case 'throughput':
+        endOffsetTopics.add(c.topic);
+        break;
+      case 'under-replicated':
+        if (c.topic === undefined) replication = 'all';
+        else if (replication !== 'all') replication.add(c.topic);
+        break;
+      default:
+        assertNever(c, 'alert condition');
+    }
   }
   return {
     groups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, withTime]) => ({ group, withTime })),
@@ -181,9 +192,16 @@ function measureReplication(
 
 export function measureRule(rule: MonitoredRule, snapshot: MonitorSnapshot, state: MonitorState): Measurement {
   const c = rule.spec.condition;
-  if (c.type === 'consumer-lag') return measureLag(c, snapshot);
-  if (c.type === 'throughput') return measureThroughput(c, snapshot, state.offsets[c.topic]);
-  return measureReplication(c, snapshot);
+  switch (c.type) {
+    case 'consumer-lag':
+      return measureLag(c, snapshot);
+    case 'throughput':
+      return measureThroughput(c, snapshot, state.offsets[c.topic]);
+    case 'under-replicated':
+      return measureReplication(c, snapshot);
+    default:
+      return assertNever(c, 'alert condition');
+  }
 }
 
 /** FNV-1a over the spec's JSON: enough to notice that a rule changed (not a security boundary). */

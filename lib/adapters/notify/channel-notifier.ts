@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ReconcilerError } from '../../errors.ts';
+import { assertNever, ReconcilerError } from '../../errors.ts';
 import type { ChannelSpec } from '../../model/channel.ts';
 import { isSecretRef, type SecretRef } from '../../model/common.ts';
 import type { Notification, Notifier } from '../../ports/notifier.ts';
@@ -74,6 +74,8 @@ export class ChannelNotifier implements Notifier {
         await postJson(what, url, body, headers, secrets, this.#http);
         return;
       }
+      default:
+        return assertNever(spec, 'Channel type');
     }
   }
 }

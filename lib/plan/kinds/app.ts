@@ -1,4 +1,4 @@
-import type { ConfigProblem } from '../../errors.ts';
+import { assertNever, type ConfigProblem } from '../../errors.ts';
 import { isSecretRef, type JsonObject, type SecretRef } from '../../model/common.ts';
 import type { ConfigDocument, LoadedConfig } from '../../model/documents.ts';
 import type { AclBinding, AclOperation, AclResourceType } from '../../model/kinds/acl.ts';
@@ -143,23 +143,29 @@ function appObjects(doc: ConfigDocument<'App'>, config: LoadedConfig, origin: st
   }
 
   const container: JsonObject = { name: 'app', envFrom: [{ configMapRef: { name: configMapName } }] };
-  if (runtime.type === 'container') {
-    container.image = runtime.image;
-    if (runtime.command) container.command = [...runtime.command];
-    if (runtime.args) container.args = [...runtime.args];
-    const env = Object.keys(runtime.env)
-      .sort()
-      .map((envName): JsonObject => {
-        const value = runtime.env[envName] as string | SecretRef;
-        if (!isSecretRef(value)) return { name: envName, value };
-        const secret = secretNameOf(value);
-        return { name: envName, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } };
-      });
-    if (env.length > 0) container.env = env;
-    if (runtime.resources) container.resources = runtime.resources as JsonObject;
-  } else {
-    container.image = runtime.runnerImage;
-    container.volumeMounts = [{ name: 'sql', mountPath: SQL_MOUNT_PATH, readOnly: true }];
+  switch (runtime.type) {
+    case 'container': {
+      container.image = runtime.image;
+      if (runtime.command) container.command = [...runtime.command];
+      if (runtime.args) container.args = [...runtime.args];
+      const env = Object.keys(runtime.env)
+        .sort()
+        .map((envName): JsonObject => {
+          const value = runtime.env[envName] as string | SecretRef;
+          if (!isSecretRef(value)) return { name: envName, value };
+          const secret = secretNameOf(value);
+          return { name: envName, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } };
+        });
+      if (env.length > 0) container.env = env;
+      if (runtime.resources) container.resources = runtime.resources as JsonObject;
+      break;
+    }
+    case 'sql':
+      container.image = runtime.runnerImage;
+      container.volumeMounts = [{ name: 'sql', mountPath: SQL_MOUNT_PATH, readOnly: true }];
+      break;
+    default:
+      return assertNever(runtime, 'App runtime type');
   }
 
   const podSpec: JsonObject = {
