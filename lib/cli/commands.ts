@@ -23,6 +23,7 @@ import { renderPlanText, unmanagedLines } from '../plan/render-plan.ts';
 import { describeHolder, type Lease } from '../ports/lock.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { requiresApproval } from '../use-cases/approve.ts';
 import { createProviders } from '../wiring/providers.ts';
 import { gitCommitOf, loadOrReport, localActor, localContext } from './context.ts';
 import { EXIT, printProblems, progressPrinter } from './output.ts';
@@ -312,7 +313,7 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
   }
   const destructive = plan.changes.filter((c) => c.destructive);
   const policy = plan.target.requireApprovalFor;
-  const approvalRequired = policy === 'all' || (policy === 'destructive' && destructive.length > 0);
+  const approvalRequired = requiresApproval(plan, policy);
   if (approvalRequired && !options.approveDestructive) {
     process.stderr.write(
       `the plan has ${destructive.length} destructive change(s) (${destructive

@@ -6,12 +6,12 @@ import { type ApplyReport, planStatusAfter } from '../model/plan.ts';
 import { describeHolder } from '../ports/lock.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { PlanStatus, StoredPlan } from '../ports/state-store.ts';
+import { requiresApproval } from './approve.ts';
 import type { PipelineDeps } from './deps.ts';
 import { loadEnvironmentConfig, planCommit, reportCommitStatus } from './plan-commit.ts';
 import {
   applyActor,
   isApproved,
-  needsApproval,
   newerPlans,
   OPEN_STATUSES,
   planEnvironmentValue,
@@ -221,7 +221,7 @@ async function gate(deps: ApplyDeps, stored: StoredPlan): Promise<ApplyOutcome |
     return { status: 'superseded', by };
   }
   const spec = await environmentSpec(deps, stored);
-  if (needsApproval(stored.plan, spec.requireApprovalFor) && !isApproved(stored)) {
+  if (requiresApproval(stored.plan, spec.requireApprovalFor) && !isApproved(stored)) {
     deps.log.info('plan waits for approval', { planId: stored.id, requireApprovalFor: spec.requireApprovalFor });
     if (stored.plan.source.repo && stored.plan.source.commit) {
       await reportCommitStatus(

@@ -1,5 +1,4 @@
 import { ReconcilerError } from '../errors.ts';
-import type { EnvironmentSpec } from '../model/environment.ts';
 import type { Plan } from '../model/plan.ts';
 import type { PlanStatus, StoredPlan } from '../ports/state-store.ts';
 
@@ -14,13 +13,6 @@ export const planEnvironmentValue = (planId: string): string => `plan-environmen
 
 /** Value name of the set of environments this store has seen (for `GET /status`). */
 export const ENVIRONMENT_INDEX = 'index/environments';
-
-/** Whether the environment's `requireApprovalFor` holds this plan until someone approves its hash. */
-export function needsApproval(plan: Plan, requireApprovalFor: EnvironmentSpec['requireApprovalFor']): boolean {
-  if (requireApprovalFor === 'none') return false;
-  if (requireApprovalFor === 'all') return plan.changes.length > 0;
-  return plan.changes.some((c) => c.destructive);
-}
 
 /** True when an approval exists and is bound to exactly this plan's hash. */
 export function isApproved(stored: StoredPlan): boolean {

@@ -214,4 +214,20 @@ describe('landscape CLI against a real broker', () => {
     );
     expect(replan.stdout).toContain('0 to create, 0 to update, 0 to delete');
   });
+
+  it('applies a plan without changes under requireApprovalFor: all without asking for approval', async () => {
+    // Prepare: everything is applied; the environment now asks approval for every change.
+    await writeConfig({
+      'env.yaml': environment(true).replace('requireApprovalFor: destructive', 'requireApprovalFor: all'),
+    });
+    const planned = await landscape('plan', '.', '--env', 'it', '--out', 'empty.json');
+    expect(planned.code).toBe(0);
+
+    // Act: the same rule as the pipeline's: a plan that changes nothing has nothing to approve.
+    const applied = await landscape('apply', 'empty.json');
+
+    // Assess
+    expect(applied.stderr).not.toContain('requires approval');
+    expect(applied.code).toBe(0);
+  });
 });
