@@ -4,15 +4,11 @@ import type { ChangeResult, PlannedChange } from '../../model/plan.ts';
 import type { KindsOf, ObservedResource, ResourceKey, ResourceKind } from '../../model/resource.ts';
 import type { ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
-import { applyAclChanges } from './apply-acls.ts';
-import { applyQuotaChanges } from './apply-quotas.ts';
-import { applyTopicChanges } from './apply-topics.ts';
-import { applyUserChanges } from './apply-users.ts';
 import { openKafkaSession } from './connection.ts';
-import { isFeatureUnavailable } from './kafka-errors.ts';
-import { ACL_KEY_PREFIX, QUOTA_KEY_PREFIX, TOPIC_KEY_PREFIX, USER_KEY_PREFIX } from './normalize.ts';
-import { markProtectedUsers, protectedUsers } from './protected-users.ts';
-import { type ReadOptions, readAcls, readQuotas, readTopics, readUsers } from './read-state.ts';
+import { KAFKA_HANDLERS, type KafkaKind } from './kinds/index.ts';
+import type { KafkaKindContext, KafkaKindHandler } from './kinds/kafka-kind-handler.ts';
+import { protectedUsers } from './protected-users.ts';
+import type { ReadOptions } from './read-state.ts';
 import { type ApplyOptions, ResultBook } from './results.ts';
 
 /** Batch sizes and waits (see DEFAULT_KAFKA_PROVIDER_OPTIONS and bench/RESULTS.md). */
@@ -84,16 +80,22 @@ export async function createKafkaProvider(
 ): Promise<ResourceProvider> {
   const settings: KafkaProviderOptions = { ...DEFAULT_KAFKA_PROVIDER_OPTIONS, ...tuning };
   const session = await openKafkaSession(connection, secrets);
-  const reserved = protectedUsers(connection);
-  // MSK IAM does not enforce ACLs, so none is planned there (ADR 0042) and none is read: the cluster may
-  // refuse DescribeAcls, and live ACLs would only be listed as unmanaged grants that grant nothing.
-  const aclsEnforced = !usesIamAccessControl(connection);
-  const readOptions = (progress?: ReadOptions['progress']): ReadOptions => ({
-    describeChunkSize: settings.describeChunkSize,
-    metadataChunkSize: settings.metadataChunkSize,
-    concurrency: settings.concurrency,
-    progress,
-  });
+  const context: KafkaKindContext = {
+    session,
+    reservedUsers: protectedUsers(connection),
+    // MSK IAM does not enforce ACLs, so none is planned there (ADR 0042) and none is read: the cluster may
+    // refuse DescribeAcls, and live ACLs would only be listed as unmanaged grants that grant nothing.
+    aclsEnforced: !usesIamAccessControl(connection),
+    readOptions: (progress?: ReadOptions['progress']): ReadOptions => ({
+      describeChunkSize: settings.describeChunkSize,
+      metadataChunkSize: settings.metadataChunkSize,
+      concurrency: settings.concurrency,
+      progress,
+    }),
+  };
+  const handler = (kind: KafkaKind) => KAFKA_HANDLERS[kind] as unknown as KafkaKindHandler<KafkaKind>;
+  /** Apply order (KAFKA_HANDLERS' order); reads keep the order of KAFKA_KINDS. */
+  const applyOrder = Object.keys(KAFKA_HANDLERS) as KafkaKind[];
 
   return {
     name: 'kafka',
@@ -105,41 +107,20 @@ export async function createKafkaProvider(
       // Everything of our kinds is read (not only what is desired): prune and export need the whole picture,
       // and one batched read of everything costs about the same as a filtered one.
       const wants = new Set(desired.map((d) => d.kind));
-      const [topics, acls, quotas, users] = await Promise.all([
-        readTopics(session, null, readOptions(options.progress)),
-        aclsEnforced ? unlessUnavailable(wants.has('Acl'), () => readAcls(session)) : [],
-        unlessUnavailable(wants.has('Quota'), () => readQuotas(session)),
-        unlessUnavailable(wants.has('User'), () => readUsers(session, null)),
-      ]);
-      // Reserved users without credentials only matter to a config that declares users (it is refused).
-      return [...topics, ...acls, ...quotas, ...markProtectedUsers(users, reserved, wants.has('User'))];
+      const lists = await Promise.all(
+        KAFKA_KINDS.map((kind) => handler(kind).observe(context, wants.has(kind), { progress: options.progress })),
+      );
+      return lists.flat();
     },
 
     async observeKeys(wanted: readonly ResourceKey[]): Promise<ObservedResource[]> {
       if (wanted.length === 0) return [];
       await session.anyBroker();
-      const topicNames = namesWithPrefix(wanted, TOPIC_KEY_PREFIX);
-      const userNames = namesWithPrefix(wanted, USER_KEY_PREFIX);
-      const wantedKeys = new Set(wanted);
-      const wantsAcls = aclsEnforced && wanted.some((k) => k.startsWith(ACL_KEY_PREFIX));
-      const wantsQuotas = wanted.some((k) => k.startsWith(QUOTA_KEY_PREFIX));
-      // ACLs and quotas have no batched "describe these N" request; one read of all of them is cheaper than
-      // one request per key.
-      const [topics, acls, quotas, users] = await Promise.all([
-        readTopics(session, topicNames, readOptions()),
-        wantsAcls ? readAcls(session) : [],
-        wantsQuotas ? readQuotas(session) : [],
-        userNames.length > 0 ? readUsers(session, userNames) : [],
-      ]);
-      return [
-        ...topics,
-        ...acls.filter((r) => wantedKeys.has(r.key)),
-        ...quotas.filter((r) => wantedKeys.has(r.key)),
-        ...users,
-      ];
+      const lists = await Promise.all(KAFKA_KINDS.map((kind) => handler(kind).observeKeys(context, wanted)));
+      return lists.flat();
     },
 
-    async apply(changes: readonly PlannedChange[], context): Promise<ChangeResult[]> {
+    async apply(changes: readonly PlannedChange[], applyContext): Promise<ChangeResult[]> {
       const book = new ResultBook();
       const ours = changes.filter((c) => {
         if ((KAFKA_KINDS as readonly ResourceKind[]).includes(c.kind)) return true;
@@ -158,26 +139,16 @@ export async function createKafkaProvider(
         concurrency: settings.concurrency,
         healthWaitMs: settings.healthWaitMs,
         metadataChunkSize: settings.metadataChunkSize,
-        progress: context.progress,
+        progress: applyContext.progress,
       };
       const ofKind = (kind: ResourceKind) => ours.filter((c) => c.kind === kind);
-      // The planner refuses reserved users; a plan stored by an older version may still name one.
-      const users = ofKind('User');
-      const allowedUsers = users.filter((c) => {
-        const reason = reserved.get(c.name);
-        if (reason === undefined) return true;
-        book.skipped(c, `user "${c.name}" is ${reason}: Landscape never changes it`);
-        return false;
-      });
-      // Within one call, keep the wave order: creates/updates topics -> users, quotas -> ACLs, deletes in reverse.
-      await applyTopicChanges(session, ofKind('Topic'), book, options, 'upsert');
-      await applyUserChanges(session, allowedUsers, book, options, context.secrets, 'upsert');
-      await applyQuotaChanges(session, ofKind('Quota'), book, options, 'upsert');
-      await applyAclChanges(session, ofKind('Acl'), book, options, 'upsert');
-      await applyAclChanges(session, ofKind('Acl'), book, options, 'delete');
-      await applyQuotaChanges(session, ofKind('Quota'), book, options, 'delete');
-      await applyUserChanges(session, allowedUsers, book, options, context.secrets, 'delete');
-      await applyTopicChanges(session, ofKind('Topic'), book, options, 'delete');
+      // Within one call, keep the wave order: creates/updates in handler order, deletes in reverse.
+      for (const kind of applyOrder) {
+        await handler(kind).upsert(context, ofKind(kind), book, options, applyContext.secrets);
+      }
+      for (const kind of [...applyOrder].reverse()) {
+        await handler(kind).delete(context, ofKind(kind), book, options, applyContext.secrets);
+      }
       return book.inOrder(changes);
     },
 
@@ -185,27 +156,4 @@ export async function createKafkaProvider(
       await session.admin.close();
     },
   };
-}
-
-/**
- * Reads a kind that the cluster may not offer to us: a cluster without an authorizer has no ACLs
- * (SECURITY_DISABLED), a principal without DESCRIBE on the cluster may not list ACLs, quotas or SCRAM users,
- * and managed services leave some APIs out. When the config declares nothing of that kind, the kind is
- * simply not observed (so nothing of it can be planned for deletion); when it does, the error stands, because
- * a plan made without the live state would be wrong.
- */
-async function unlessUnavailable(
-  needed: boolean,
-  read: () => Promise<ObservedResource[]>,
-): Promise<ObservedResource[]> {
-  try {
-    return await read();
-  } catch (error) {
-    if (!needed && isFeatureUnavailable(error)) return [];
-    throw error;
-  }
-}
-
-function namesWithPrefix(wanted: readonly ResourceKey[], prefix: string): string[] {
-  return [...new Set(wanted.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)))];
 }
