@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
-import { loadConfig } from '../../lib/config/load-config.ts';
-import { planEnvironment } from '../../lib/engine/plan-environment.ts';
-import { runApply } from '../../lib/engine/run-apply.ts';
 import { DEFAULT_SETTINGS } from '../../lib/use-cases/deps.ts';
+import { DEFAULT_ENGINE } from '../../lib/wiring/engine.ts';
 import { createProviders } from '../../lib/wiring/providers.ts';
 import { parseConfig, WorkerConfigSchema } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
@@ -31,7 +29,7 @@ export const handler = createApplyHandler(
     reporter: buildReporter(octokit, log),
     secrets,
     createProviders,
-    engine: { loadConfig, planEnvironment, runApply },
+    engine: DEFAULT_ENGINE,
     settings: {
       ...DEFAULT_SETTINGS,
       lockTtlSeconds: config.LOCK_TTL_SECONDS,

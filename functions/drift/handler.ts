@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
-import { loadConfig } from '../../lib/config/load-config.ts';
-import { planEnvironment } from '../../lib/engine/plan-environment.ts';
-import { runApply } from '../../lib/engine/run-apply.ts';
 import { DEFAULT_SETTINGS } from '../../lib/use-cases/deps.ts';
 import { channelDriftNotifier } from '../../lib/wiring/drift-notifier.ts';
+import { DEFAULT_ENGINE } from '../../lib/wiring/engine.ts';
 import { createProviders } from '../../lib/wiring/providers.ts';
 import { DriftConfigSchema, parseConfig } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
@@ -33,7 +31,7 @@ export const handler = createDriftHandler(
     notifier: channelDriftNotifier({ store: state.store, secrets, log }),
     secrets,
     createProviders,
-    engine: { loadConfig, planEnvironment, runApply },
+    engine: DEFAULT_ENGINE,
     settings: {
       ...DEFAULT_SETTINGS,
       ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),

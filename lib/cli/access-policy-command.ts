@@ -4,7 +4,7 @@ import { usesIamAccessControl } from '../model/connections/kafka.ts';
 import { didYouMean } from '../model/suggest.ts';
 import { environmentAccessPolicies } from '../plan/access/iam-access.ts';
 import { renderDesired } from '../plan/render-desired.ts';
-import { loadOrReport } from './context.ts';
+import { loadOrReport } from './load-or-report.ts';
 import { EXIT, printProblems } from './output.ts';
 
 export interface AccessPolicyOptions {

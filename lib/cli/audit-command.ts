@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../ports/state-store.ts';
-import { localContext } from './context.ts';
+import { localContext } from '../wiring/local.ts';
 import { EXIT } from './output.ts';
 
 /** One audit record as a terminal line: when, what, outcome, who, commit, plan, counts. */

@@ -24,8 +24,9 @@ import { describeHolder, type Lease } from '../ports/lock.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import { requiresApproval } from '../use-cases/approve.ts';
+import { gitCommitOf, localActor, localContext } from '../wiring/local.ts';
 import { createProviders } from '../wiring/providers.ts';
-import { gitCommitOf, loadOrReport, localActor, localContext } from './context.ts';
+import { loadOrReport } from './load-or-report.ts';
 import { EXIT, printProblems, progressPrinter } from './output.ts';
 
 const run = promisify(execFile);

@@ -5,7 +5,8 @@ import { publishMonitorConfig } from '../config/published-config.ts';
 import { messageOf } from '../errors.ts';
 import type { RuleResult } from '../monitor/evaluate.ts';
 import { type MonitorRun, runMonitorOnce } from '../monitor/run-monitor.ts';
-import { gitCommitOf, loadOrReport, localContext } from './context.ts';
+import { gitCommitOf, localContext } from '../wiring/local.ts';
+import { loadOrReport } from './load-or-report.ts';
 import { EXIT } from './output.ts';
 
 export interface MonitorOptions {

@@ -2,7 +2,8 @@ import { openTopicSampler } from '../adapters/kafka/topic-sampler.ts';
 import { ReconcilerError } from '../errors.ts';
 import { dataPoliciesOf, sampleTopic } from '../governance/sample.ts';
 import { isProtectedName } from '../plan/compute-plan.ts';
-import { loadOrReport, localContext } from './context.ts';
+import { localContext } from '../wiring/local.ts';
+import { loadOrReport } from './load-or-report.ts';
 import { EXIT } from './output.ts';
 
 export interface PeekOptions {

@@ -1,8 +1,8 @@
 import { StateDamagedError } from '../errors.ts';
 import { lockRecord } from '../model/audit.ts';
 import { describeHolder, type Lease } from '../ports/lock.ts';
+import { localContext } from '../wiring/local.ts';
 import { confirm, localAudit } from './commands.ts';
-import { localContext } from './context.ts';
 import { EXIT } from './output.ts';
 
 /**

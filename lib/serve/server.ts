@@ -14,9 +14,6 @@ import { openTopicSampler } from '../adapters/kafka/topic-sampler.ts';
 import { LocalSecretResolver } from '../adapters/secrets/env-secret-resolver.ts';
 import { FileLocker } from '../adapters/store/file-locker.ts';
 import { FileStateStore } from '../adapters/store/file-state-store.ts';
-import { loadConfig } from '../config/load-config.ts';
-import { planEnvironment } from '../engine/plan-environment.ts';
-import { runApply } from '../engine/run-apply.ts';
 import { messageOf } from '../errors.ts';
 import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
 import type { ProviderFactory } from '../ports/resource-provider.ts';
@@ -29,6 +26,7 @@ import { ENVIRONMENT_INDEX } from '../use-cases/plan-policy.ts';
 import { runJob } from '../use-cases/run-job.ts';
 import { type OpenSampler, samplePublishedTopic } from '../use-cases/sample-published-topic.ts';
 import { channelDriftNotifier } from '../wiring/drift-notifier.ts';
+import { DEFAULT_ENGINE } from '../wiring/engine.ts';
 import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../wiring/in-process.ts';
 import { createProviders } from '../wiring/providers.ts';
 import {
@@ -157,7 +155,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     notifier: options.notifier ?? channelDriftNotifier({ store, secrets, log }),
     secrets,
     createProviders: options.createProviders ?? createProviders,
-    engine: { loadConfig, planEnvironment, runApply, ...options.engine },
+    engine: { ...DEFAULT_ENGINE, ...options.engine },
     settings: {
       ...DEFAULT_SETTINGS,
       ...(options.branches ? { allowedBranches: options.branches } : {}),

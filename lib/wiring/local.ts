@@ -4,12 +4,8 @@ import { promisify } from 'node:util';
 import { LocalSecretResolver } from '../adapters/secrets/env-secret-resolver.ts';
 import { FileLocker } from '../adapters/store/file-locker.ts';
 import { FileStateStore } from '../adapters/store/file-state-store.ts';
-import { loadConfig } from '../config/load-config.ts';
-import { ConfigError } from '../errors.ts';
-import type { LoadedConfig } from '../model/documents.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
-import { withPublishedAuditSinks } from '../wiring/audit-sinks.ts';
-import { printProblems } from './output.ts';
+import { withPublishedAuditSinks } from './audit-sinks.ts';
 
 const run = promisify(execFile);
 
@@ -49,17 +45,4 @@ export async function gitCommitOf(dir: string): Promise<{ commit?: string; repo?
 /** Who is acting, for audit records. */
 export function localActor(): string {
   return process.env.LANDSCAPE_ACTOR ?? `${process.env.USER ?? 'local'}@cli`;
-}
-
-/** Loads one environment's config; on config problems prints them (file:line) and returns undefined. */
-export async function loadOrReport(dir: string, env: string): Promise<LoadedConfig | undefined> {
-  try {
-    return await loadConfig(dir, env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      printProblems(error.problems);
-      return undefined;
-    }
-    throw error;
-  }
 }

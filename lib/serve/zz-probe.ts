@@ -1,0 +1,1 @@
+import { runApply } from '../engine/run-apply.ts'; export const x = runApply;
