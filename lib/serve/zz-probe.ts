@@ -1,1 +1,0 @@
-import { runApply } from '../engine/run-apply.ts'; export const x = runApply;
