@@ -5,7 +5,7 @@ import { cleanupPrefix } from '../../../scripts/services/kafka-broker.ts';
 import { adminClient, availableCluster, createNamespace, uniqueName } from '../../support/k8s.ts';
 import { uniquePrefix } from '../../support/kafka.ts';
 import { env, kafkaAuthUp, notUpReason } from '../auth/support.ts';
-import { CliWorkspace, grantTopicPrefix, revokeTopicPrefix, topicDoc } from '../reach/kafka-support.ts';
+import { CliWorkspace, expectNoSecret, grantTopicPrefix, revokeTopicPrefix, topicDoc } from '../reach/kafka-support.ts';
 
 const cluster = kafkaAuthUp ? await availableCluster() : undefined;
 
@@ -100,6 +100,7 @@ spec:
       expect(plan.changes.filter((c: { kind: string }) => c.kind === 'Acl')).toEqual([]);
       expect(plan.unmanagedGrants).toEqual([]);
       expect(plan.accessPolicies.map((p: { principal: string }) => p.principal)).toEqual(['User:reader']);
+      expectNoSecret([result], [env('AUTH_AWS_SECRET_ACCESS_KEY'), cluster?.adminToken ?? '']);
     });
 
     it('refuses a hand-written Acl at its file:line with exit 1, writing no plan', async () => {
