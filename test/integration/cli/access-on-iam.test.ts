@@ -75,6 +75,11 @@ spec:
       await work.open({ 'env.yaml': environment, 'topics.yaml': topicDoc(topic, 86_400_000), 'app.yaml': app });
     });
     afterAll(async () => {
+      if (cluster) {
+        const admin = adminClient(cluster);
+        await admin.request('DELETE', `/api/v1/namespaces/${namespace}`).catch(() => undefined);
+        admin.close();
+      }
       await work?.dispose();
       await revokeTopicPrefix(principal(), prefix);
       await cleanupPrefix(prefix);
