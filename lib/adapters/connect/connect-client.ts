@@ -1,5 +1,5 @@
 import { HttpStatusError } from '../../errors.ts';
-import { describeErrorBody, JsonHttpClient } from '../common/http/json-http-client.ts';
+import { describeErrorBody, type HttpTls, JsonHttpClient } from '../common/http/json-http-client.ts';
 
 export { mapLimit, sleep } from '../common/concurrency.ts';
 export { seg } from '../common/http/json-http-client.ts';
@@ -20,8 +20,12 @@ export class ConnectHttpError extends HttpStatusError {
 export interface ConnectClientOptions {
   /** The worker's REST URL, e.g. http://127.0.0.1:8083 (a path prefix is kept). */
   url: string;
-  /** `Authorization` header value built from resolved secrets; never logged or put in errors. */
-  authorization?: string;
+  /** `Authorization` header value (or a source of one) built from resolved secrets; never logged or in errors. */
+  authorization?: string | (() => Promise<string>);
+  /** A private CA and a client certificate (mutual TLS). */
+  tls?: HttpTls;
+  /** Named when the service refuses the credentials. */
+  authType?: string;
   timeoutMs?: number;
   retries?: number;
 }
@@ -37,6 +41,8 @@ export class ConnectClient extends JsonHttpClient {
       service: 'Kafka Connect',
       url: options.url,
       authorization: options.authorization,
+      tls: options.tls,
+      authType: options.authType,
       timeoutMs: options.timeoutMs ?? 30_000,
       retries: options.retries ?? 4,
       backoffMs: 250,

@@ -13,6 +13,7 @@ import {
 } from '../../plan/kinds/connector.ts';
 import type { ProgressListener, ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
+import { resolveHttpAuth } from '../common/http/http-auth.ts';
 import { ConnectClient, ConnectHttpError, mapLimit, seg, sleep } from './connect-client.ts';
 import { type ConnectorStatus, waitHealthy } from './health.ts';
 
@@ -30,7 +31,7 @@ type ExpandedConnectors = Record<
   { status?: ConnectorStatus; info?: { name: string; config: Record<string, string>; type?: string } }
 >;
 
-/** Builds one REST client per Connect cluster of the Environment (Basic auth from a secret reference). */
+/** Builds one REST client per Connect cluster of the Environment (Basic, OAuth or mutual TLS; common/http/http-auth.ts). */
 export async function connectClients(
   environmentName: string,
   environment: EnvironmentSpec,
@@ -42,12 +43,8 @@ export async function connectClients(
   }
   const clients = new Map<string, ConnectClient>();
   for (const [cluster, connection] of Object.entries(clusters)) {
-    let authorization: string | undefined;
-    if (connection.username !== undefined) {
-      const password = connection.password ? await secrets.resolve(connection.password) : '';
-      authorization = `Basic ${Buffer.from(`${connection.username}:${password}`).toString('base64')}`;
-    }
-    clients.set(cluster, new ConnectClient({ url: connection.url, ...(authorization ? { authorization } : {}) }));
+    const auth = await resolveHttpAuth(connection, secrets, `spec.connect.${cluster}`);
+    clients.set(cluster, new ConnectClient({ url: connection.url, ...auth }));
   }
   return clients;
 }
@@ -322,7 +319,8 @@ export class ConnectProvider implements ResourceProvider {
   }
 
   async close(): Promise<void> {
-    // fetch keeps no connection state worth closing
+    // Only the TLS agents (private CA, client certificate) hold connections; fetch keeps none worth closing.
+    for (const client of this.#clients.values()) client.close();
   }
 }
 

@@ -1,10 +1,10 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdapterError, messageOf } from '../../errors.ts';
 import { describeSecretRef, isSecretRef, type SecretRef } from '../../model/common.ts';
 import type { KubernetesConnection } from '../../model/connections/kubernetes.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
+import { checkClientKeyPair as checkKeyPair } from '../common/tls-key-pair.ts';
 import { describeEksCluster, EksTokenSource, eksCredentials } from './eks-token.ts';
 import type { ExecLimits } from './exec-credential.ts';
 import type { KubeConnection } from './kube-client.ts';
@@ -127,28 +127,3 @@ export async function resolveKubeConnection(
 
 /** Names a PEM field for errors: the secret reference, or "inline". */
 const source = (value: string | SecretRef) => (isSecretRef(value) ? `secret "${describeSecretRef(value)}"` : 'inline');
-
-/**
- * Checks the client certificate and key before the first handshake: TLS would otherwise fail with an OpenSSL
- * message that names neither the field nor the secret.
- */
-function checkKeyPair(certificate: string, key: string, certWhat: string, keyWhat: string): void {
-  let x509: X509Certificate;
-  try {
-    x509 = new X509Certificate(certificate);
-  } catch (error) {
-    throw new AdapterError(`${certWhat} is not a PEM certificate: ${messageOf(error)}`);
-  }
-  let privateKey: ReturnType<typeof createPrivateKey>;
-  try {
-    privateKey = createPrivateKey(key);
-  } catch {
-    // The library's message may quote what it could not parse: never shown.
-    throw new AdapterError(`${keyWhat} is not a PEM private key (expected "-----BEGIN ... PRIVATE KEY-----")`);
-  }
-  if (!x509.checkPrivateKey(privateKey)) {
-    throw new AdapterError(
-      `${keyWhat} is not the private key of ${certWhat} (subject "${x509.subject.replace(/\n/g, ', ')}")`,
-    );
-  }
-}

@@ -1,5 +1,5 @@
 import { HttpStatusError } from '../../errors.ts';
-import { describeErrorBody, JsonHttpClient } from '../common/http/json-http-client.ts';
+import { describeErrorBody, type HttpTls, JsonHttpClient } from '../common/http/json-http-client.ts';
 
 export { mapLimit } from '../common/concurrency.ts';
 export { seg } from '../common/http/json-http-client.ts';
@@ -25,8 +25,12 @@ export class RegistryHttpError extends HttpStatusError {
 export interface RegistryClientOptions {
   /** Base URL including any path prefix, e.g. http://host:8081/apis/ccompat/v7. */
   url: string;
-  /** `Authorization` header value, already built from resolved secrets; never logged or put in errors. */
-  authorization?: string;
+  /** `Authorization` header value (or a source of one) built from resolved secrets; never logged or in errors. */
+  authorization?: string | (() => Promise<string>);
+  /** A private CA and a client certificate (mutual TLS). */
+  tls?: HttpTls;
+  /** Named when the service refuses the credentials. */
+  authType?: string;
   timeoutMs?: number;
   /** Retries of idempotent requests on network errors, 429 and 5xx. */
   retries?: number;
@@ -45,6 +49,8 @@ export class RegistryClient extends JsonHttpClient {
       service: 'the schema registry',
       url: options.url,
       authorization: options.authorization,
+      tls: options.tls,
+      authType: options.authType,
       accept: `${CONTENT_TYPE}, application/json`,
       timeoutMs: options.timeoutMs ?? 30_000,
       retries: options.retries ?? 2,

@@ -9,6 +9,7 @@ import { needsNewVersion, type SchemaDesired, type SchemaLive } from '../../plan
 import type { ProgressListener, ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { normalizeSchema } from '../../schemas/index.ts';
+import { resolveHttpAuth } from '../common/http/http-auth.ts';
 import { ApicurioNativeApi, type CompatibilityAnswer } from './apicurio.ts';
 import { mapLimit, RegistryClient, RegistryHttpError, seg } from './registry-client.ts';
 
@@ -43,7 +44,8 @@ const subjectOf = (key: ResourceKey) => key.slice(SUBJECT_PREFIX.length);
  * - apply: sets the subject's compatibility, registers new versions (referenced subjects first); deletes are soft,
  *   then permanent only when the Environment sets `hardDeleteSchemas`.
  *
- * Credentials: `token` (Bearer) or `username` + `password` (Basic), from secret references, resolved once here.
+ * Credentials: `token` (Bearer), `username` + `password` (Basic) or `oauth` (client credentials), and `tls` (CA,
+ * client certificate), from secret references, resolved once here (common/http/http-auth.ts).
  */
 export async function createSchemaRegistryProvider(
   environmentName: string,
@@ -54,14 +56,10 @@ export async function createSchemaRegistryProvider(
   if (!connection) {
     throw new AdapterError(`environment "${environmentName}" has no schemaRegistry connection`);
   }
-  let authorization: string | undefined;
-  if (connection.token) {
-    authorization = `Bearer ${await secrets.resolve(connection.token)}`;
-  } else if (connection.username !== undefined) {
-    const password = connection.password ? await secrets.resolve(connection.password) : '';
-    authorization = `Basic ${Buffer.from(`${connection.username}:${password}`).toString('base64')}`;
-  }
-  const client = new RegistryClient({ url: connection.url, ...(authorization ? { authorization } : {}) });
+  const client = new RegistryClient({
+    url: connection.url,
+    ...(await resolveHttpAuth(connection, secrets, 'spec.schemaRegistry')),
+  });
   return new SchemaRegistryProvider(environment, client);
 }
 
@@ -436,7 +434,8 @@ export class SchemaRegistryProvider implements ResourceProvider {
   }
 
   async close(): Promise<void> {
-    // fetch keeps no connection state worth closing
+    // Only the TLS agent (private CA, client certificate) holds connections; fetch keeps none worth closing.
+    this.#client.close();
   }
 }
 
