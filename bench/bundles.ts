@@ -81,7 +81,6 @@ export function localHandlerEnv(stateDir: string): NodeJS.ProcessEnv {
     GITHUB_WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
     ALLOWED_REPOSITORIES: 'acme/platform-config',
     WORKER_FUNCTION_NAME: 'landscape-apply',
-    APPLY_FUNCTION_NAME: 'landscape-apply',
     GIT_SOURCE: 'git',
     GIT_BASE_URL: 'http://127.0.0.1:1',
     AWS_REGION: 'us-east-1',

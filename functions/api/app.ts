@@ -15,7 +15,7 @@ import {
 import type { PublishedTopicSample, TopicSampleRequest } from '../../lib/use-cases/sample-published-topic.ts';
 import { type HttpEvent, type HttpResult, httpStack, json } from '../shared/http.ts';
 
-export type ApiDeps = Pick<PipelineDeps, 'store' | 'locker' | 'invoker' | 'dispatcher' | 'now' | 'newId' | 'log'> & {
+export type ApiDeps = Pick<PipelineDeps, 'store' | 'locker' | 'worker' | 'now' | 'newId' | 'log'> & {
   /** `samplePublishedTopic` bound to a Kafka reader; without it the sample route answers 404. */
   sampleTopic?: (request: TopicSampleRequest, actor: string) => Promise<PublishedTopicSample>;
 };

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
+import { LambdaWorker } from '../../lib/adapters/aws/index.ts';
 import { openTopicSampler } from '../../lib/adapters/kafka/topic-sampler.ts';
 import { samplePublishedTopic } from '../../lib/use-cases/sample-published-topic.ts';
 import { ApiConfigSchema, parseConfig } from '../shared/config.ts';
-import { LambdaJobDispatcher } from '../shared/lambda-job-dispatcher.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
 import { withAuditSinks } from '../shared/wiring-audit.ts';
 import { buildSecrets, buildState } from '../shared/wiring-state.ts';
@@ -17,15 +16,13 @@ const secrets = buildSecrets(config.PLATFORM_SECRETS_PREFIX);
 const state = buildState(config.store);
 const store = withAuditSinks(state.store, secrets, log);
 const now = () => new Date();
-const worker = config.WORKER_FUNCTION_NAME ?? config.APPLY_FUNCTION_NAME;
-if (!worker || !config.APPLY_FUNCTION_NAME) throw new Error('APPLY_FUNCTION_NAME is required');
+if (!config.WORKER_FUNCTION_NAME) throw new Error('WORKER_FUNCTION_NAME is required: it applies plans and runs jobs');
 
 export const handler = createApiHandler(
   {
     ...state,
     store,
-    invoker: new LambdaApplyInvoker({ functionName: config.APPLY_FUNCTION_NAME }),
-    dispatcher: new LambdaJobDispatcher({ functionName: worker }),
+    worker: new LambdaWorker({ functionName: config.WORKER_FUNCTION_NAME }),
     now,
     newId: randomUUID,
     log,

@@ -5,7 +5,7 @@ import { type ApplyOutcome, applyStoredPlan } from '../../lib/use-cases/apply-st
 import { type RunJobDeps, runJob } from '../../lib/use-cases/run-job.ts';
 import { eventStack } from '../shared/http.ts';
 
-/** `{ environment, planId }` from an ApplyInvoker, or `{ job }` from the webhook / API (ADR 0010). */
+/** `{ environment, planId }` from `Worker.invokeApply`, or `{ job }` from `Worker.dispatch` from the webhook / API (ADR 0010). */
 export type WorkerEvent = { environment: string; planId: string } | { job: PipelineJob };
 
 export type WorkerResult = ApplyOutcome | { status: 'job-done'; jobId: string };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
+import { LambdaWorker } from '../../lib/adapters/aws/index.ts';
 import { DEFAULT_SETTINGS } from '../../lib/use-cases/deps.ts';
 import { DEFAULT_ENGINE } from '../../lib/wiring/engine.ts';
 import { createProviders } from '../../lib/wiring/providers.ts';
@@ -15,8 +15,8 @@ const config = parseConfig(WorkerConfigSchema);
 const log = pipelineLogger(logger);
 const secrets = buildSecrets(config.PLATFORM_SECRETS_PREFIX);
 const octokit = buildOctokit(await resolveGitHubAuth(buildSettingsSecrets(), config), config.GITHUB_API_URL, log);
-const functionName = config.APPLY_FUNCTION_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
-if (!functionName) throw new Error('APPLY_FUNCTION_NAME is required');
+const functionName = config.WORKER_FUNCTION_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
+if (!functionName) throw new Error('WORKER_FUNCTION_NAME is required');
 
 const state = buildState(config.store);
 
@@ -25,7 +25,7 @@ export const handler = createApplyHandler(
     ...state,
     store: withAuditSinks(state.store, secrets, log),
     git: buildGitSource(config, octokit),
-    invoker: new LambdaApplyInvoker({ functionName }),
+    worker: new LambdaWorker({ functionName }),
     reporter: buildReporter(octokit, log),
     secrets,
     createProviders,

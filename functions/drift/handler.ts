@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LambdaApplyInvoker } from '../../lib/adapters/aws/index.ts';
+import { LambdaWorker } from '../../lib/adapters/aws/index.ts';
 import { DEFAULT_SETTINGS } from '../../lib/use-cases/deps.ts';
 import { channelDriftNotifier } from '../../lib/wiring/drift-notifier.ts';
 import { DEFAULT_ENGINE } from '../../lib/wiring/engine.ts';
@@ -17,15 +17,15 @@ const log = pipelineLogger(logger);
 const secrets = buildSecrets(config.PLATFORM_SECRETS_PREFIX);
 const state = buildState(config.store);
 const octokit = buildOctokit(await resolveGitHubAuth(buildSettingsSecrets(), config), config.GITHUB_API_URL, log);
-if (!config.APPLY_FUNCTION_NAME)
-  throw new Error('APPLY_FUNCTION_NAME is required: drift remediation applies through it');
+if (!config.WORKER_FUNCTION_NAME)
+  throw new Error('WORKER_FUNCTION_NAME is required: drift remediation applies through it');
 
 export const handler = createDriftHandler(
   {
     ...state,
     store: withAuditSinks(state.store, secrets, log),
     git: buildGitSource(config, octokit),
-    invoker: new LambdaApplyInvoker({ functionName: config.APPLY_FUNCTION_NAME }),
+    worker: new LambdaWorker({ functionName: config.WORKER_FUNCTION_NAME }),
     reporter: buildReporter(octokit, log),
     // Drift goes to the Environment's spec.drift.channels; without published channels it is only logged.
     notifier: channelDriftNotifier({ store: state.store, secrets, log }),

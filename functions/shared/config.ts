@@ -101,8 +101,8 @@ const workerShape = {
   ...baseShape,
   /** The webhook's branch allowlist: checked again for every environment a job plans (its `spec.branch`). */
   ALLOWED_BRANCHES: list,
-  /** This function's own name: plans it makes are applied by invoking it again asynchronously. */
-  APPLY_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
+  /** The worker function (ADR 0010): it applies plans and runs plan jobs; the worker itself re-invokes itself. */
+  WORKER_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
 };
 
 export const WorkerConfigSchema = z.object(workerShape);
@@ -118,7 +118,6 @@ export type DriftConfig = z.infer<typeof DriftConfigSchema>;
 export const ApiConfigSchema = z
   .object({
     ...workerShape,
-    WORKER_FUNCTION_NAME: z.optional(z.string().check(z.minLength(1))),
     /** `iam`: trust the API Gateway IAM authorizer context; `bearer`: compare with API_TOKEN (local). */
     API_AUTH: z._default(z.enum(['iam', 'bearer']), 'iam'),
     API_TOKEN: z.optional(z.string().check(z.minLength(16))),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { LambdaWorker } from '../../lib/adapters/aws/lambda-worker.ts';
 import { GitHubWebhookVerifier } from '../../lib/adapters/github/github-webhook-verifier.ts';
 import { parseConfig, WebhookConfigSchema } from '../shared/config.ts';
-import { LambdaJobDispatcher } from '../shared/lambda-job-dispatcher.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
 import { buildSettingsSecrets, buildState, readSetting } from '../shared/wiring-state.ts';
 import { createWebhookHandler } from './app.ts';
@@ -16,7 +16,7 @@ const { store } = buildState(config.store);
 export const handler = createWebhookHandler(
   {
     store,
-    dispatcher: new LambdaJobDispatcher({ functionName: config.WORKER_FUNCTION_NAME }),
+    worker: new LambdaWorker({ functionName: config.WORKER_FUNCTION_NAME }),
     verifier: new GitHubWebhookVerifier(secret),
     policy: { repositories: config.ALLOWED_REPOSITORIES, branches: config.ALLOWED_BRANCHES },
     settings: { dedupeTtlSeconds: config.DEDUPE_TTL_SECONDS },

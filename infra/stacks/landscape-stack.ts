@@ -183,7 +183,7 @@ export class LandscapeStack extends Stack {
       environment: {
         ...base,
         POWERTOOLS_SERVICE_NAME: 'landscape-apply',
-        APPLY_FUNCTION_NAME: applyFunctionName,
+        WORKER_FUNCTION_NAME: applyFunctionName,
         ALLOWED_BRANCHES: (props.allowedBranches ?? []).join(','),
       },
     });
@@ -196,7 +196,7 @@ export class LandscapeStack extends Stack {
       environment: {
         ...base,
         POWERTOOLS_SERVICE_NAME: 'landscape-drift',
-        APPLY_FUNCTION_NAME: applyFunctionName,
+        WORKER_FUNCTION_NAME: applyFunctionName,
         ALLOWED_BRANCHES: (props.allowedBranches ?? []).join(','),
         DRIFT_ENVIRONMENTS: (props.driftEnvironments ?? []).join(','),
       },
@@ -211,7 +211,6 @@ export class LandscapeStack extends Stack {
         ...base,
         POWERTOOLS_SERVICE_NAME: 'landscape-api',
         API_AUTH: 'iam',
-        APPLY_FUNCTION_NAME: applyFunctionName,
         WORKER_FUNCTION_NAME: applyFunctionName,
       },
     });

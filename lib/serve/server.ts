@@ -27,7 +27,7 @@ import { runJob } from '../use-cases/run-job.ts';
 import { type OpenSampler, samplePublishedTopic } from '../use-cases/sample-published-topic.ts';
 import { channelDriftNotifier } from '../wiring/drift-notifier.ts';
 import { DEFAULT_ENGINE } from '../wiring/engine.ts';
-import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../wiring/in-process.ts';
+import { BackgroundTasks, InProcessWorker } from '../wiring/in-process.ts';
 import { createProviders } from '../wiring/providers.ts';
 import {
   BodyTooLargeError,
@@ -110,7 +110,7 @@ export interface RunningServer {
 
 /**
  * `landscape serve`: the Lambda handlers on a local node:http server. POST /webhooks/github (signed
- * deliveries), /api/* (bearer token), GET /healthz. File store, in-process invoker and job dispatcher,
+ * deliveries), /api/* (bearer token), GET /healthz. File store, in-process worker,
  * config repositories fetched over git by commit SHA.
  *
  * @example
@@ -132,8 +132,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const logger = new Logger({ serviceName: 'landscape-serve', logLevel: options.logLevel ?? 'INFO' });
   const log = pipelineLogger(new Logger({ serviceName: 'landscape-serve', logLevel: options.logLevel ?? 'INFO' }));
   const tasks = new BackgroundTasks(log);
-  const invoker = new InProcessApplyInvoker(tasks);
-  const dispatcher = new InProcessJobDispatcher(tasks);
+  const worker = new InProcessWorker(tasks);
   const reporter =
     options.reporter ??
     new RecordingGitHubReporter({
@@ -149,8 +148,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...(options.git.urls ? { urls: options.git.urls } : {}),
       ...(options.git.baseUrl ? { baseUrl: options.git.baseUrl } : {}),
     }),
-    invoker,
-    dispatcher,
+    worker,
     reporter,
     notifier: options.notifier ?? channelDriftNotifier({ store, secrets, log }),
     secrets,
@@ -165,8 +163,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     newId: randomUUID,
     log,
   };
-  invoker.bind((request) => applyStoredPlan(deps, request));
-  dispatcher.bind((job) => runJob(deps, job));
+  worker.bind({ apply: (request) => applyStoredPlan(deps, request), run: (job) => runJob(deps, job) });
 
   const webhook = createWebhookHandler(
     {

@@ -30,7 +30,7 @@ export type ApplyDeps = Pick<
   | 'store'
   | 'locker'
   | 'git'
-  | 'invoker'
+  | 'worker'
   | 'reporter'
   | 'secrets'
   | 'createProviders'

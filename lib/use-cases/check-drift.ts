@@ -27,7 +27,7 @@ export type DriftDeps = Pick<
   | 'store'
   | 'locker'
   | 'git'
-  | 'invoker'
+  | 'worker'
   | 'reporter'
   | 'notifier'
   | 'secrets'

@@ -2,14 +2,13 @@ import type { loadConfig } from '../config/load-config.ts';
 import type { planEnvironment } from '../engine/plan-environment.ts';
 import type { runApply } from '../engine/run-apply.ts';
 import type { GitSource } from '../ports/git-source.ts';
-import type { ApplyInvoker } from '../ports/invoker.ts';
-import type { JobDispatcher } from '../ports/job-dispatcher.ts';
 import type { Locker } from '../ports/lock.ts';
 import type { PipelineLogger } from '../ports/logger.ts';
 import type { DriftNotifier, GitHubReporter } from '../ports/reporter.ts';
 import type { ProviderFactory } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
+import type { Worker } from '../ports/worker.ts';
 
 /** The engine entry points; injectable so unit tests can run the pipeline without a live system. */
 export interface PipelineEngine {
@@ -61,8 +60,7 @@ export interface PipelineDeps {
   store: StateStore;
   locker: Locker;
   git: GitSource;
-  invoker: ApplyInvoker;
-  dispatcher: JobDispatcher;
+  worker: Worker;
   reporter: GitHubReporter;
   notifier: DriftNotifier;
   secrets: SecretResolver;

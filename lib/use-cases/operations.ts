@@ -16,7 +16,7 @@ const SHA = /^[0-9a-f]{40}$/;
 
 /** `POST /reapply {environment, commit?, repo?}`: plan and apply again (a commit, or the branch head). */
 export async function requestReapply(
-  deps: Pick<PipelineDeps, 'store' | 'dispatcher' | 'now' | 'newId' | 'log'>,
+  deps: Pick<PipelineDeps, 'store' | 'worker' | 'now' | 'newId' | 'log'>,
   body: { environment?: unknown; commit?: unknown; repo?: unknown },
   actor: string,
 ): Promise<{ jobId: string; environment: string; commit?: string }> {
@@ -47,7 +47,7 @@ export async function requestReapply(
  * When the caller names the hash it reviewed, it must match (the plan it saw is the plan that runs).
  */
 export async function approvePlan(
-  deps: Pick<PipelineDeps, 'store' | 'invoker' | 'now' | 'log'>,
+  deps: Pick<PipelineDeps, 'store' | 'worker' | 'now' | 'log'>,
   id: string,
   body: { planHash?: unknown },
   actor: string,
@@ -60,7 +60,7 @@ export async function approvePlan(
   if (stored.status === 'Approved') {
     // Approving again re-sends the apply: the first approval may have been stored while its invoke failed.
     // The apply path runs a plan once, so a second invoke of an applied plan is a no-op.
-    await deps.invoker.invokeApply({ environment: stored.plan.environment, planId: id });
+    await deps.worker.invokeApply({ environment: stored.plan.environment, planId: id });
     return stored;
   }
   if (stored.status === 'Superseded') {
@@ -88,7 +88,7 @@ export async function approvePlan(
     }),
   );
   deps.log.info('plan approved', { planId: id, actor, planHash: stored.plan.hash });
-  await deps.invoker.invokeApply({ environment: stored.plan.environment, planId: id });
+  await deps.worker.invokeApply({ environment: stored.plan.environment, planId: id });
   return { ...stored, status: 'Approved', approval };
 }
 

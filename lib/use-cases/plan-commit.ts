@@ -41,7 +41,7 @@ export type PlanCommitDeps = Pick<
   PipelineDeps,
   | 'store'
   | 'git'
-  | 'invoker'
+  | 'worker'
   | 'reporter'
   | 'secrets'
   | 'createProviders'
@@ -265,7 +265,7 @@ async function planOneEnvironment(
   );
   await report(deps, input, environment, 'pending', `planned ${shortSummary(plan)}; applying`);
   deps.log.info('plan stored', { environment, planId: stored.id, commit: input.commit, summary: plan.summary });
-  await deps.invoker.invokeApply({ environment, planId: stored.id });
+  await deps.worker.invokeApply({ environment, planId: stored.id });
   return { environment, status: 'planned', planId: stored.id };
 }
 

@@ -188,7 +188,7 @@ function triageComment(payload: Payload, repo: string, actor: string): Triage {
   return { kind: 'pull_request_command', repo, number, commentId, command, actor };
 }
 
-export type ReceiveWebhookDeps = Pick<PipelineDeps, 'store' | 'dispatcher' | 'now' | 'newId' | 'log'> & {
+export type ReceiveWebhookDeps = Pick<PipelineDeps, 'store' | 'worker' | 'now' | 'newId' | 'log'> & {
   verifier: WebhookVerifier;
   policy: WebhookPolicy;
   settings: Pick<PipelineDeps['settings'], 'dedupeTtlSeconds'>;
@@ -326,11 +326,8 @@ function workOf(
 }
 
 /** Stores the job (state Accepted) and dispatches it. */
-export async function submitJob(
-  deps: Pick<PipelineDeps, 'store' | 'dispatcher' | 'now'>,
-  job: PipelineJob,
-): Promise<void> {
+export async function submitJob(deps: Pick<PipelineDeps, 'store' | 'worker' | 'now'>, job: PipelineJob): Promise<void> {
   const record: JobRecord = { job, state: 'Accepted', updatedAt: deps.now().toISOString() };
   await deps.store.putValue(jobValueName(job.id), record);
-  await deps.dispatcher.dispatch(job);
+  await deps.worker.dispatch(job);
 }

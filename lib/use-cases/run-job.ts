@@ -6,7 +6,7 @@ import { type PlanCommitOutcome, planCommit } from './plan-commit.ts';
 import { planPullRequest } from './plan-pull-request.ts';
 import { runPullRequestCommand } from './pull-request-command.ts';
 
-export type RunJobDeps = Omit<PipelineDeps, 'dispatcher' | 'notifier'>;
+export type RunJobDeps = Omit<PipelineDeps, 'notifier'>;
 
 /** What a job carries from one attempt to the next: the environments of a push still to plan. */
 interface JobProgress {

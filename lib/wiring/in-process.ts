@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdapterError, messageOf } from '../errors.ts';
 import type { PipelineJob } from '../model/job.ts';
-import type { ApplyInvoker } from '../ports/invoker.ts';
-import type { JobDispatcher } from '../ports/job-dispatcher.ts';
 import type { PipelineLogger } from '../ports/logger.ts';
+import type { Worker } from '../ports/worker.ts';
 
 /**
  * Work started "asynchronously" inside one process (`landscape serve`, tests): tracked so that shutdown and
@@ -56,43 +55,36 @@ export class BackgroundTasks {
   }
 }
 
-/** ApplyInvoker that runs the apply step in this process, in the background. */
-export class InProcessApplyInvoker implements ApplyInvoker {
+/**
+ * The Worker of `landscape serve`: applies plans and runs jobs in this process, in the background. Bound once
+ * the use case deps exist (the apply and the jobs need the worker themselves, for re-plans and applies).
+ */
+export class InProcessWorker implements Worker {
   readonly #tasks: BackgroundTasks;
   #apply: ((request: { environment: string; planId: string }) => Promise<unknown>) | undefined;
-
-  constructor(tasks: BackgroundTasks) {
-    this.#tasks = tasks;
-  }
-
-  /** Set once the pipeline deps exist (the apply step needs the invoker itself for re-plans). */
-  bind(apply: (request: { environment: string; planId: string }) => Promise<unknown>): void {
-    this.#apply = apply;
-  }
-
-  async invokeApply(request: { environment: string; planId: string }): Promise<void> {
-    const apply = this.#apply;
-    if (!apply) throw new Error('InProcessApplyInvoker used before bind()');
-    this.#tasks.run(`apply ${request.planId}`, () => apply(request));
-  }
-}
-
-/** JobDispatcher that runs jobs in this process, in the background. */
-export class InProcessJobDispatcher implements JobDispatcher {
-  readonly #tasks: BackgroundTasks;
   #run: ((job: PipelineJob) => Promise<unknown>) | undefined;
 
   constructor(tasks: BackgroundTasks) {
     this.#tasks = tasks;
   }
 
-  bind(run: (job: PipelineJob) => Promise<unknown>): void {
-    this.#run = run;
+  bind(work: {
+    apply: (request: { environment: string; planId: string }) => Promise<unknown>;
+    run: (job: PipelineJob) => Promise<unknown>;
+  }): void {
+    this.#apply = work.apply;
+    this.#run = work.run;
+  }
+
+  async invokeApply(request: { environment: string; planId: string }): Promise<void> {
+    const apply = this.#apply;
+    if (!apply) throw new Error('InProcessWorker used before bind()');
+    this.#tasks.run(`apply ${request.planId}`, () => apply(request));
   }
 
   async dispatch(job: PipelineJob): Promise<void> {
     const run = this.#run;
-    if (!run) throw new Error('InProcessJobDispatcher used before bind()');
+    if (!run) throw new Error('InProcessWorker used before bind()');
     // runJob retries a job's faults itself, with backoff (the same on AWS, where async retries are off).
     this.#tasks.run(`job ${job.id} (${job.type})`, () => run(job), { retries: 0 });
   }

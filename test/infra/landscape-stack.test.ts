@@ -49,7 +49,7 @@ describe('LandscapeStack resources', () => {
       FunctionName: { Ref: fnId('Apply') },
       MaximumRetryAttempts: 0,
     });
-    expect(env('Apply').APPLY_FUNCTION_NAME).toEqual(fnProps('Apply').FunctionName);
+    expect(env('Apply').WORKER_FUNCTION_NAME).toEqual(fnProps('Apply').FunctionName);
   });
 
   it('puts apply, drift, api and monitor in private subnets of the VPC, the public webhook outside it', () => {
@@ -70,7 +70,10 @@ describe('LandscapeStack resources', () => {
       ALLOWED_REPOSITORIES: 'acme/platform',
       WORKER_FUNCTION_NAME: fnProps('Apply').FunctionName,
     });
-    expect(env('Api')).toMatchObject({ API_AUTH: 'iam', APPLY_FUNCTION_NAME: fnProps('Apply').FunctionName });
+    expect(env('Api')).toMatchObject({ API_AUTH: 'iam', WORKER_FUNCTION_NAME: fnProps('Apply').FunctionName });
+    // One name for the worker: the variable it was also known by is gone everywhere.
+    for (const name of ['Webhook', 'Apply', 'Drift', 'Api', 'Monitor'])
+      expect(env(name)).not.toHaveProperty('APPLY_FUNCTION_NAME');
   });
 
   it('serves POST /webhooks/github without auth and /api/* behind the IAM authorizer, with access logs', () => {

@@ -1,9 +1,9 @@
 /**
  * AWS adapters (issue 3, part 6). Handlers import them from here:
- * `AwsStateStore`, `DynamoLocker`, `SecretsManagerResolver`, `LambdaApplyInvoker`. Table layout: ADR 0020.
+ * `AwsStateStore`, `DynamoLocker`, `SecretsManagerResolver`, `LambdaWorker`. Table layout: ADR 0020.
  */
 export { AwsStateStore, type AwsStateStoreOptions } from './aws-state-store.ts';
 export { DynamoLocker, type DynamoLockerOptions } from './dynamo-locker.ts';
-export { LambdaApplyInvoker, type LambdaApplyInvokerOptions } from './lambda-apply-invoker.ts';
+export { LambdaWorker, type LambdaWorkerOptions } from './lambda-worker.ts';
 export { SecretsManagerResolver, type SecretsManagerResolverOptions } from './secrets-manager-resolver.ts';
 export { TABLE_KEYS } from './table-layout.ts';

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const bundle = await bundleHandler('webhook', join(work, 'fn'));
   expect(bundle.containsKafka).toBe(false);
 
-  // The "worker" function: records what the webhook's LambdaJobDispatcher sends.
+  // The "worker" function: records what the webhook's LambdaWorker sends.
   fakeWorker = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -12,7 +12,7 @@ import type { StateStore } from '../../../lib/ports/state-store.ts';
 import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
 import { requestReapply } from '../../../lib/use-cases/operations.ts';
 import { runJob } from '../../../lib/use-cases/run-job.ts';
-import { BackgroundTasks, InProcessApplyInvoker, InProcessJobDispatcher } from '../../../lib/wiring/in-process.ts';
+import { BackgroundTasks, InProcessWorker } from '../../../lib/wiring/in-process.ts';
 import {
   clients,
   createBucket,
@@ -64,9 +64,8 @@ describe.each(states)('ten concurrent POST /reapply on the %s', (_name, makeStat
     // every request, so every reapply is accepted in the same millisecond of the same commit.
     const { store, locker } = await makeState();
     const tasks = new BackgroundTasks(makeDeps().deps.log, { retries: 0 });
-    const dispatcher = new InProcessJobDispatcher(tasks);
-    const invoker = new InProcessApplyInvoker(tasks);
-    const fixture = makeDeps({ store, locker, dispatcher, invoker });
+    const worker = new InProcessWorker(tasks);
+    const fixture = makeDeps({ store, locker, worker });
     const { deps, git, kafka } = fixture;
     deps.settings = { ...deps.settings, defaultRepo: REPO, lockWaitMs: 120_000 };
     let inFlight = 0;
@@ -101,8 +100,7 @@ describe.each(states)('ten concurrent POST /reapply on the %s', (_name, makeStat
         return result;
       },
     };
-    dispatcher.bind((job) => runJob(deps, job));
-    invoker.bind((request) => applyStoredPlan(deps, request));
+    worker.bind({ apply: (request) => applyStoredPlan(deps, request), run: (job) => runJob(deps, job) });
     git.commit({ 'environment.yaml': environmentYaml(), 'topics.yaml': topicDocument('orders') });
 
     // Act

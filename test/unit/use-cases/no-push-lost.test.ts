@@ -143,7 +143,10 @@ describe('push jobs ride out outages', () => {
     const { webhook, git } = fixture();
     pushedCommit(git, { 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.one') });
     const delivery = await signed('push', event('push'), 'd-1');
-    const down = { ...webhook, dispatcher: { dispatch: async () => Promise.reject(new Error('throttled')) } };
+    const down = {
+      ...webhook,
+      worker: { ...webhook.worker, dispatch: async () => Promise.reject(new Error('throttled')) },
+    };
     expect(await receiveGitHubWebhook(down, delivery)).toMatchObject({ status: 'failed' });
     expect(await receiveGitHubWebhook(webhook, delivery)).toMatchObject({ status: 'accepted' });
   });

@@ -141,7 +141,10 @@ describe('receiveGitHubWebhook', () => {
 
   it('answers 5xx-worthy "failed" when the job cannot be dispatched', async () => {
     const { deps } = setup();
-    const failing = { ...deps, dispatcher: { dispatch: async () => Promise.reject(new Error('throttled')) } };
+    const failing = {
+      ...deps,
+      worker: { ...deps.worker, dispatch: async () => Promise.reject(new Error('throttled')) },
+    };
     expect(await receiveGitHubWebhook(failing, await signed('push', event('push')))).toMatchObject({
       status: 'failed',
     });

@@ -96,8 +96,10 @@ export function makeDeps(overrides: Partial<PipelineDeps> = {}) {
     store: new InMemoryStateStore(clock.now, { locker }),
     locker,
     git,
-    invoker: { invokeApply: async (request) => void applies.push(request) },
-    dispatcher: { dispatch: async (job) => void jobs.push(job) },
+    worker: {
+      invokeApply: async (request) => void applies.push(request),
+      dispatch: async (job) => void jobs.push(job),
+    },
     reporter,
     notifier,
     secrets: { resolve: async () => 'secret' },

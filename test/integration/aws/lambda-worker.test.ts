@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LambdaApplyInvoker } from '../../../lib/adapters/aws/index.ts';
+import { LambdaWorker } from '../../../lib/adapters/aws/index.ts';
 import { clients, ensureAwsServices, MOTO_ENDPOINT, uniqueName } from '../../support/aws.ts';
 
 const functionName = uniqueName('landscape-apply');
@@ -51,9 +51,9 @@ beforeAll(async () => {
   );
 });
 
-describe('LambdaApplyInvoker', () => {
+describe('LambdaWorker', () => {
   it('queues the apply with an Event invocation (moto answers 202)', async () => {
-    const invoker = new LambdaApplyInvoker({ functionName, lambda: clients.lambda() });
+    const invoker = new LambdaWorker({ functionName, lambda: clients.lambda() });
     await expect(invoker.invokeApply({ environment: 'dev', planId: 'p-1' })).resolves.toBeUndefined();
   });
 
@@ -73,7 +73,7 @@ describe('LambdaApplyInvoker', () => {
     await once(server, 'listening');
     try {
       const port = (server.address() as AddressInfo).port;
-      const invoker = new LambdaApplyInvoker({
+      const invoker = new LambdaWorker({
         functionName: 'landscape-apply',
         lambda: clients.lambda(`http://127.0.0.1:${port}`),
       });
@@ -88,7 +88,7 @@ describe('LambdaApplyInvoker', () => {
   });
 
   it('raises a retryable AdapterError naming the plan when Lambda is unreachable', async () => {
-    const invoker = new LambdaApplyInvoker({
+    const invoker = new LambdaWorker({
       functionName,
       lambda: clients.lambda('http://127.0.0.1:9'),
     });
