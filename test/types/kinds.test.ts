@@ -1,7 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { CONNECT_KINDS } from '../../lib/adapters/connect/connect-provider.ts';
 import type { KUBERNETES_KINDS } from '../../lib/adapters/k8s/kubernetes-provider.ts';
-import type { KAFKA_KINDS } from '../../lib/adapters/kafka/kafka-provider.ts';
 import type { KAFKA_HANDLERS } from '../../lib/adapters/kafka/kinds/index.ts';
 import type { SCHEMA_REGISTRY_KINDS } from '../../lib/adapters/schema-registry/schema-registry-provider.ts';
 import type { Kind as DocumentKind } from '../../lib/model/documents.ts';
@@ -28,7 +27,6 @@ describe('every kind has every part', () => {
 
   it('an adapter for every resource kind of each connection', () => {
     expectTypeOf<keyof typeof KAFKA_HANDLERS>().toEqualTypeOf<KindsOf<'kafka'>>();
-    expectTypeOf<(typeof KAFKA_KINDS)[number]>().toEqualTypeOf<KindsOf<'kafka'>>();
     expectTypeOf<(typeof SCHEMA_REGISTRY_KINDS)[number]>().toEqualTypeOf<KindsOf<'schemaRegistry'>>();
     expectTypeOf<(typeof CONNECT_KINDS)[number]>().toEqualTypeOf<KindsOf<'connect'>>();
     expectTypeOf<(typeof KUBERNETES_KINDS)[number]>().toEqualTypeOf<KindsOf<'kubernetes'>>();

@@ -1,7 +1,13 @@
 import { usesIamAccessControl } from '../../model/connections/kafka.ts';
 import type { KafkaConnection } from '../../model/environment.ts';
 import type { ChangeResult, PlannedChange } from '../../model/plan.ts';
-import type { KindsOf, ObservedResource, ResourceKey, ResourceKind } from '../../model/resource.ts';
+import {
+  type ObservedResource,
+  RESOURCE_KIND_NAMES,
+  RESOURCE_KINDS,
+  type ResourceKey,
+  type ResourceKind,
+} from '../../model/resource.ts';
 import type { ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { openKafkaSession } from './connection.ts';
@@ -52,8 +58,10 @@ export const DEFAULT_KAFKA_PROVIDER_OPTIONS: KafkaProviderOptions = {
   healthWaitMs: 30_000,
 };
 
-/** The resource kinds this provider serves: every `kafka` kind of RESOURCE_KINDS (checked in test/types). */
-export const KAFKA_KINDS = ['Topic', 'Acl', 'Quota', 'User'] as const satisfies readonly KindsOf<'kafka'>[];
+/** The resource kinds this provider serves: every `kafka` kind of RESOURCE_KINDS, in its order (reads). */
+export const KAFKA_KINDS: readonly KafkaKind[] = RESOURCE_KIND_NAMES.filter(
+  (kind): kind is KafkaKind => RESOURCE_KINDS[kind] === 'kafka',
+);
 
 /**
  * The Kafka ResourceProvider: topics, ACLs, client quotas and SCRAM users through @platformatic/kafka.
