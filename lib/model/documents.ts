@@ -8,6 +8,7 @@ import { EnvironmentSpecSchema } from './environment.ts';
 import { AclSpecSchema } from './kinds/acl.ts';
 import { AppSpecSchema } from './kinds/app.ts';
 import { ConnectorSpecSchema } from './kinds/connector.ts';
+import { IpQuotaSpecSchema } from './kinds/ip-quota.ts';
 import { KubernetesManifestSpecSchema } from './kinds/kubernetes-manifest.ts';
 import { QuotaSpecSchema } from './kinds/quota.ts';
 import { SchemaSpecSchema } from './kinds/schema.ts';
@@ -31,6 +32,7 @@ export const SPEC_SCHEMAS = {
   DataPolicy: DataPolicySpecSchema,
   Policy: PolicySpecSchema,
   AuditSink: AuditSinkSpecSchema,
+  IpQuota: IpQuotaSpecSchema,
 } as const;
 
 export type Kind = keyof typeof SPEC_SCHEMAS;

@@ -26,6 +26,7 @@ export const RESOURCE_KINDS = {
   Schema: 'schemaRegistry',
   Connector: 'connect',
   KubernetesObject: 'kubernetes',
+  IpQuota: 'kafka',
 } as const satisfies Record<string, Connection>;
 
 export type ResourceKind = keyof typeof RESOURCE_KINDS;

@@ -4,6 +4,7 @@ import { RESOURCE_KIND_NAMES, type ResourceKind } from '../../model/resource.ts'
 import { aclDocument, aclKind } from './acl.ts';
 import { appDocument } from './app.ts';
 import { connectorDocument, connectorKind } from './connector.ts';
+import { ipQuotaDocument, ipQuotaKind } from './ip-quota.ts';
 import { type DocumentKindModule, landscapeDocument, type ResourceKindModule, type Wave } from './kind-module.ts';
 import { kubernetesManifestDocument } from './kubernetes-manifest.ts';
 import { kubernetesObjectKind } from './kubernetes-object.ts';
@@ -24,6 +25,7 @@ export const RESOURCE_KIND_MODULES = {
   Schema: schemaKind,
   Connector: connectorKind,
   KubernetesObject: kubernetesObjectKind,
+  IpQuota: ipQuotaKind,
 } as const satisfies { readonly [K in ResourceKind]: ResourceKindModule<K> };
 
 /** THE registry of config document kinds (lib/model/documents.ts): how each renders, and what policies see. */
@@ -42,6 +44,7 @@ export const DOCUMENT_KIND_MODULES = {
   DataPolicy: landscapeDocument('DataPolicy'),
   Policy: landscapeDocument('Policy'),
   AuditSink: landscapeDocument('AuditSink'),
+  IpQuota: ipQuotaDocument,
 } as const satisfies { readonly [D in DocumentKind]: DocumentKindModule<D> };
 
 /** The module of a kind known only at run time (the registry's type is exact per key). */
