@@ -82,6 +82,11 @@ describe('docs/connect.md', () => {
     for (const link of local) expect(existsSync(join(dirname(DOC), link)), `${link} exists`).toBe(true);
   });
 
+  it('has each heading once (two recipes for one thing drift apart)', () => {
+    const headings = lines.filter((l) => /^#{2,3} /.test(l));
+    expect(headings.filter((h, i) => headings.indexOf(h) !== i)).toEqual([]);
+  });
+
   it('names only deploy-time settings (`-c NAME=`) that the CDK app reads', () => {
     const app = readFileSync(join(ROOT, 'infra', 'app.ts'), 'utf8');
     const names = [...new Set([...text.matchAll(/-c ([A-Za-z]+)=/g)].map((m) => m[1] as string))];
