@@ -3,9 +3,10 @@ import { messageOf } from '../../errors.ts';
 import { type DesiredScramCredential, desiredCredentialsOf } from '../../model/kinds/user.ts';
 import type { PlannedChange } from '../../model/plan.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
-import { callApi, chunk, mapLimit, plural, sleep } from './batch.ts';
+import { callApi, chunk, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
+import { applyInBatches } from './kinds/batched.ts';
 import { SCRAM_MECHANISM_CODE, type ScramMechanismName, scramMechanismName, USER_KEY_PREFIX } from './normalize.ts';
 import { describeScramCredentials } from './read-state.ts';
 import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from './results.ts';
@@ -95,42 +96,24 @@ export async function applyUserChanges(
   const rounds = Math.max(0, ...[...steps.values()].map((s) => s.length));
   for (let round = 0; round < rounds; round++) {
     const inRound = items.filter((item) => !failed.has(item) && (steps.get(item)?.length ?? 0) > round);
-    let done = 0;
-    await mapLimit(chunk(inRound, options.entityChunkSize), options.concurrency, async (group) => {
-      const alterations = group.map((item) => steps.get(item)?.[round] as Alteration);
-      try {
-        // Upserting a precomputed credential and deleting a mechanism are both safe to repeat, so retry.
-        const response = await callApi(
-          session,
-          alterUserScramCredentialsV0.api,
-          [
-            alterations.flatMap((a) => (a.deletion ? [a.deletion] : [])),
-            alterations.flatMap((a) => (a.upsertion ? [a.upsertion] : [])),
-          ],
-          `altering scram credentials of ${plural(group.length, 'user')}`,
-        );
-        const errors = new Map<string, string>();
-        for (const result of response.results) {
-          // A deletion that finds nothing (e.g. on a retried request) has reached its goal.
-          if (result.errorCode !== 0 && result.errorCode !== RESOURCE_NOT_FOUND) {
-            errors.set(result.user, itemErrorText(result.errorCode, result.errorMessage));
-          }
-        }
-        for (const item of group) {
-          const error = errors.get(item.name);
-          if (!error) continue;
-          failed.add(item);
-          book.failed(item.change, `altering scram credentials of user "${item.name}": ${error}`, since(start));
-        }
-      } catch (error) {
-        for (const item of group) {
-          failed.add(item);
-          book.failed(item.change, messageOf(error), since(start));
-        }
-      }
-      done += group.length;
-      options.progress?.({ phase: 'kafka: altering scram users', done, total: inRound.length });
-    });
+    const accepted = new Set(
+      await applyInBatches(
+        inRound,
+        {
+          label: 'altering scram users',
+          groups: (all) => chunk(all, options.entityChunkSize),
+          send: (group) =>
+            alterRound(
+              session,
+              group.map((item) => [item, steps.get(item)?.[round] as Alteration]),
+            ),
+        },
+        book,
+        options,
+        start,
+      ),
+    );
+    for (const item of inRound) if (!accepted.has(item)) failed.add(item);
   }
   const applied = items.filter((item) => !failed.has(item));
 
@@ -267,4 +250,35 @@ function describeUserChange(item: UserItem): string {
         : `${verb} credentials ${item.upserts.map((u) => `${u.mechanism} (${u.iterations} iterations)`).join(', ')}`;
   if (!set) return `removed ${removed.join(', ')} (not declared)`;
   return removed.length > 0 ? `${set}; removed ${removed.join(', ')}` : set;
+}
+
+/** One AlterUserScramCredentials request: one alteration per user (the broker refuses two in one request). */
+async function alterRound(
+  session: KafkaSession,
+  group: readonly (readonly [UserItem, Alteration])[],
+): Promise<Map<UserItem, string>> {
+  const alterations = group.map(([, alteration]) => alteration);
+  // Upserting a precomputed credential and deleting a mechanism are both safe to repeat, so retry.
+  const response = await callApi(
+    session,
+    alterUserScramCredentialsV0.api,
+    [
+      alterations.flatMap((a) => (a.deletion ? [a.deletion] : [])),
+      alterations.flatMap((a) => (a.upsertion ? [a.upsertion] : [])),
+    ],
+    `altering scram credentials of ${plural(group.length, 'user')}`,
+  );
+  const errors = new Map<string, string>();
+  for (const result of response.results) {
+    // A deletion that finds nothing (e.g. on a retried request) has reached its goal.
+    if (result.errorCode !== 0 && result.errorCode !== RESOURCE_NOT_FOUND) {
+      errors.set(result.user, itemErrorText(result.errorCode, result.errorMessage));
+    }
+  }
+  const failed = new Map<UserItem, string>();
+  for (const [item] of group) {
+    const error = errors.get(item.name);
+    if (error) failed.set(item, `altering scram credentials of user "${item.name}": ${error}`);
+  }
+  return failed;
 }
