@@ -14,6 +14,7 @@ import type { ObservedResource } from '../../model/resource.ts';
 import { callAdmin, chunk, mapLimit, packByWeight, plural, sleep } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
+import { applyInBatches } from './kinds/batched.ts';
 import { aclBindingOf, fromClientAcl, toClientAcl } from './normalize.ts';
 import { describeAllAcls, readAcls } from './read-state.ts';
 import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from './results.ts';
@@ -84,29 +85,33 @@ async function createAcls(
     if (!binding) book.failed(change, 'creating acl: the change carries no valid acl binding');
     else items.push({ change, binding });
   }
-  const created: typeof items = [];
-  let done = 0;
-  await mapLimit(chunk(items, options.aclChunkSize), options.concurrency, async (group) => {
-    try {
-      // CreateAcls is idempotent (an existing binding is not an error), so the client may retry it.
-      const outcome = await callAdmin<void, createAclsV3.CreateAclsResponse>(
-        () => session.admin.createAcls({ creations: group.map(({ binding }) => toClientAcl(binding)) }),
-        'CreateAcls',
-        `creating ${plural(group.length, 'acl')}`,
-      );
-      group.forEach((item, index) => {
-        // Results come back in request order (CreateAcls has no other way to pair them).
-        const answer = outcome.ok ? undefined : outcome.response.results[index];
-        if (answer && answer.errorCode !== 0) {
-          book.failed(item.change, `creating acl: ${itemErrorText(answer.errorCode, answer.errorMessage)}`);
-        } else created.push(item);
-      });
-    } catch (error) {
-      for (const { change } of group) book.failed(change, messageOf(error), since(start));
-    }
-    done += group.length;
-    options.progress?.({ phase: 'kafka: creating acls', done, total: items.length });
-  });
+  const created = await applyInBatches(
+    items,
+    {
+      label: 'creating acls',
+      groups: (all) => chunk(all, options.aclChunkSize),
+      async send(group) {
+        // CreateAcls is idempotent (an existing binding is not an error), so the client may retry it.
+        const outcome = await callAdmin<void, createAclsV3.CreateAclsResponse>(
+          () => session.admin.createAcls({ creations: group.map(({ binding }) => toClientAcl(binding)) }),
+          'CreateAcls',
+          `creating ${plural(group.length, 'acl')}`,
+        );
+        const refused = new Map<(typeof items)[number], string>();
+        group.forEach((item, index) => {
+          // Results come back in request order (CreateAcls has no other way to pair them).
+          const answer = outcome.ok ? undefined : outcome.response.results[index];
+          if (answer && answer.errorCode !== 0) {
+            refused.set(item, `creating acl: ${itemErrorText(answer.errorCode, answer.errorMessage)}`);
+          }
+        });
+        return refused;
+      },
+    },
+    book,
+    options,
+    start,
+  );
 
   const missing = await waitForAcls(
     session,
