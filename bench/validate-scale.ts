@@ -116,7 +116,7 @@ async function child(op: string, dir: string): Promise<Measured> {
   const cpuStart = process.cpuUsage();
   let detail: string;
   if (op === 'validate') {
-    // What validateCommand (lib/cli/commands.ts) does, without printing.
+    // What validateCommand (lib/cli/validate-command.ts) does, without printing.
     const { problems, configs } = await loadLandscape(dir);
     for (const config of configs.values()) problems.push(...renderAndCheck(config).problems);
     detail = `${configs.size} environments, ${problems.length} problems`;

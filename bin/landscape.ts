@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { applyCommand, driftCommand, exportCommand, planCommand, validateCommand } from '../lib/cli/commands.ts';
+import { applyCommand } from '../lib/cli/apply-command.ts';
+import { driftCommand } from '../lib/cli/drift-command.ts';
+import { exportCommand } from '../lib/cli/export-command.ts';
 import { EXIT } from '../lib/cli/output.ts';
+import { planCommand } from '../lib/cli/plan-command.ts';
+import { validateCommand } from '../lib/cli/validate-command.ts';
 import { ReconcilerError } from '../lib/errors.ts';
 
 const USAGE = `landscape: GitOps for streaming data platforms

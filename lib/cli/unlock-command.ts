@@ -2,7 +2,7 @@ import { StateDamagedError } from '../errors.ts';
 import { lockRecord } from '../model/audit.ts';
 import { describeHolder, type Lease } from '../ports/lock.ts';
 import { localContext } from '../wiring/local.ts';
-import { confirm, localAudit } from './commands.ts';
+import { confirm, localAudit } from './local-plan.ts';
 import { EXIT } from './output.ts';
 
 /**

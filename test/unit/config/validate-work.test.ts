@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { validateCommand } from '../../../lib/cli/commands.ts';
+import { validateCommand } from '../../../lib/cli/validate-command.ts';
 import { validateConfig } from '../../../lib/config/load-config.ts';
 import { TopicSpecSchema } from '../../../lib/model/kinds/topic.ts';
 import { configDir, ENVIRONMENT_YAML, topicYaml } from '../../support/builders.ts';
