@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -32,9 +31,6 @@ export const clients = {
   lambda: (endpoint = MOTO_ENDPOINT) => new LambdaClient({ ...base, endpoint }),
   dynamo: () => new DynamoDBClient({ ...base, endpoint: DYNAMODB_ENDPOINT }),
 };
-
-/** A unique name per test run so that files running in parallel never share state. */
-export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 const run = promisify(execFile);
 const SCRIPT = join(import.meta.dirname, '../../scripts/services/aws.sh');

@@ -9,12 +9,13 @@ import {
   type KubernetesProviderOptions,
 } from '../../lib/adapters/k8s/kubernetes-provider.ts';
 import type { JsonObject } from '../../lib/model/common.ts';
-import { type EnvironmentSpec, EnvironmentSpecSchema } from '../../lib/model/environment.ts';
+import type { EnvironmentSpec } from '../../lib/model/environment.ts';
 import type { PlannedChange } from '../../lib/model/plan.ts';
 import type { DesiredResource } from '../../lib/model/resource.ts';
 import { kubernetesObjectRules } from '../../lib/plan/kinds/kubernetes-object.ts';
 import type { ResourceProvider } from '../../lib/ports/resource-provider.ts';
 import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
+import { testEnvironment } from './builders.ts';
 
 /**
  * Connection to the test API server started by scripts/services/k8s.sh. Read from K8S_SERVER / K8S_TOKEN /
@@ -108,8 +109,7 @@ export function environmentFor(
   namespace: string,
   overrides: { token?: 'k8s-admin' | 'k8s-dev'; healthTimeout?: string; waitForRollout?: boolean } = {},
 ): EnvironmentSpec {
-  return EnvironmentSpecSchema.parse({
-    kafka: { bootstrapServers: ['127.0.0.1:9092'] },
+  return testEnvironment({
     kubernetes: {
       server: cluster.server,
       namespace,
@@ -118,7 +118,7 @@ export function environmentFor(
       healthTimeout: overrides.healthTimeout ?? '20s',
       ...(overrides.waitForRollout === false ? { waitForRollout: false } : {}),
     },
-  });
+  }).spec;
 }
 
 export async function providerFor(
@@ -143,9 +143,6 @@ export async function providerFor(
     { pollIntervalMs: 100, ...providerOptions },
   );
 }
-
-export const uniqueName = (prefix: string) =>
-  `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 
 export async function createNamespace(client: KubeClient, name: string): Promise<void> {
   await client.request('POST', '/api/v1/namespaces', {
@@ -199,6 +196,22 @@ export function desiredObject(environment: string, manifest: JsonObject & { meta
       },
     },
   };
+}
+
+/** A desired ConfigMap `name` in `namespace` with `data` (default `{ a: '1' }`) and `labels`. */
+export function configMapObject(
+  environment: string,
+  namespace: string,
+  name: string,
+  data: JsonObject = { a: '1' },
+  labels: JsonObject = {},
+): DesiredResource {
+  return desiredObject(environment, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace, labels },
+    data,
+  });
 }
 
 /**

@@ -51,6 +51,3 @@ export function inventoryFor(rules: KindRules, desired: DesiredResource): Invent
     ...(secretDigest !== undefined ? { secretDigest } : {}),
   };
 }
-
-/** A short random suffix for names that must not collide with other runs on the shared services. */
-export const randomId = () => Math.random().toString(36).slice(2, 8);

@@ -14,8 +14,8 @@ import {
   createStateTable,
   deleteStateTable,
   ensureAwsServices,
-  uniqueName,
 } from '../../support/aws.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
 const dynamo = clients.dynamo();
 const s3 = clients.s3();

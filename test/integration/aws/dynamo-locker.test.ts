@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLocker } from '../../../lib/adapters/aws/index.ts';
-import { clients, createStateTable, deleteStateTable, ensureAwsServices, uniqueName } from '../../support/aws.ts';
+import { clients, createStateTable, deleteStateTable, ensureAwsServices } from '../../support/aws.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
 const dynamo = clients.dynamo();
 const table = uniqueName('locks');

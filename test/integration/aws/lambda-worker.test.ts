@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LambdaWorker } from '../../../lib/adapters/aws/index.ts';
-import { clients, ensureAwsServices, MOTO_ENDPOINT, uniqueName } from '../../support/aws.ts';
+import { clients, ensureAwsServices, MOTO_ENDPOINT } from '../../support/aws.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
 const functionName = uniqueName('landscape-apply');
 

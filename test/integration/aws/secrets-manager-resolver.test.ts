@@ -2,7 +2,8 @@ import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secr
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerResolver } from '../../../lib/adapters/aws/index.ts';
 import type { SecretRef } from '../../../lib/model/common.ts';
-import { clients, ensureAwsServices, uniqueName } from '../../support/aws.ts';
+import { clients, ensureAwsServices } from '../../support/aws.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
 const sm = clients.secrets();
 const jsonName = uniqueName('landscape/kafka-admin');

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix } from '../../../scripts/services/kafka-broker.ts';
-import { adminClient, availableCluster, createNamespace, uniqueName } from '../../support/k8s.ts';
+import { adminClient, availableCluster, createNamespace } from '../../support/k8s.ts';
 import { uniquePrefix } from '../../support/kafka.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 import { env, kafkaAuthUp, notUpReason } from '../auth/support.ts';
 import { CliWorkspace, expectNoSecret, grantTopicPrefix, revokeTopicPrefix, topicDoc } from '../reach/kafka-support.ts';
 

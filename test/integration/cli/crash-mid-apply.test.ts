@@ -1,23 +1,20 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
-import { cleanupPrefix, kafkaTestEnv, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
-import { uniquePrefix } from '../../support/kafka.ts';
+import { cleanupPrefix, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import { topicYaml, writeFiles } from '../../support/builders.ts';
+import { type CliResult, landscapeCli } from '../../support/cli/landscape-cli.ts';
+import { testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
 
 /**
  * An apply killed mid-way (SIGKILL right after the broker answered the CreateTopics batch, before anything
  * else ran) against the real broker: every topic it created must be Landscape's afterwards, so later runs
  * prune or keep them like any other, and the lock it left must not block the next run.
  */
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '../../..');
-const PRELOAD = join(ROOT, 'test/support/cli/kill-on-output.ts');
 const prefix = uniquePrefix('it-crash');
 const admin = rawAdmin('it-crash');
 
@@ -26,59 +23,26 @@ afterAll(async () => {
   await cleanupPrefix(prefix);
 });
 
-interface CliResult {
-  code: number | null;
-  signal?: string | null;
-  stdout: string;
-  stderr: string;
-}
-
 async function landscape(dir: string, state: string, args: string[], killOn?: string): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', PRELOAD, join(ROOT, 'bin/landscape.ts'), ...args, '--state', state],
-      {
-        cwd: dir,
-        env: {
-          ...process.env,
-          KAFKA_PASSWORD: kafkaTestEnv.password,
-          LANDSCAPE_ACTOR: 'crash-test@cli',
-          ...(killOn ? { LANDSCAPE_TEST_KILL_ON: killOn } : {}),
-        },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number | null; signal: string | null; stdout: string; stderr: string };
-    return { code: e.code, signal: e.signal, stdout: e.stdout, stderr: e.stderr };
-  }
+  return landscapeCli(args, {
+    cwd: dir,
+    state,
+    env: { LANDSCAPE_ACTOR: 'crash-test@cli' },
+    ...(killOn ? { killOn } : {}),
+  });
 }
 
 function config(env: string, names: string[]): Record<string, string> {
-  const environment = `apiVersion: landscape.dev/v1
-kind: Environment
-metadata: { name: ${env} }
-spec:
-  kafka:
-    bootstrapServers: ["${kafkaTestEnv.bootstrap}"]
-    sasl: { mechanism: scram-sha-512, username: ${kafkaTestEnv.username}, password: { secretRef: { provider: env, name: KAFKA_PASSWORD } } }
-  prune: { Topic: true }
-  requireApprovalFor: none
-`;
-  const topics = names
-    .map(
-      (n) =>
-        `apiVersion: landscape.dev/v1\nkind: Topic\nmetadata: { name: ${prefix}${env}.${n} }\nspec: { partitions: 1, replicationFactor: 1 }\n`,
-    )
-    .join('---\n');
-  return { 'env.yaml': environment, 'topics.yaml': topics };
+  return {
+    'env.yaml': testEnvironmentYaml(env, { prune: ['Topic'], requireApprovalFor: 'none' }),
+    'topics.yaml': names.map((n) => topicYaml(`${prefix}${env}.${n}`)).join('---\n'),
+  };
 }
 
 async function workspace(env: string, names: string[]): Promise<{ dir: string; state: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'landscape-crash-'));
   const state = await mkdtemp(join(tmpdir(), 'landscape-crash-state-'));
-  for (const [file, text] of Object.entries(config(env, names))) await writeFile(join(dir, file), text);
+  await writeFiles(dir, config(env, names));
   return { dir, state };
 }
 

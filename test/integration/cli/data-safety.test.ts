@@ -9,18 +9,14 @@ import { keys } from '../../../lib/model/keys.ts';
 import type { Plan } from '../../../lib/model/plan.ts';
 import { cleanupPrefix, rawAdmin, testKafkaConnection, testProducer } from '../../../scripts/services/kafka-broker.ts';
 import { deleteChange } from '../../../scripts/services/kafka-changes.ts';
-import {
-  cliEnvironment,
-  commitAll,
-  git,
-  landscapeCli,
-  topicYaml,
-  writeFiles,
-} from '../../support/cli/landscape-cli.ts';
-import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
+import { topicYaml, writeFiles } from '../../support/builders.ts';
+import { landscapeCli } from '../../support/cli/landscape-cli.ts';
+import { commitAll, git } from '../../support/git.ts';
+import { endOffset, envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
 
 const prefix = uniquePrefix('it-safety');
 let admin: Admin;
+const PRUNE_TOPICS_AND_ACLS = { prune: ['Topic', 'Acl'], requireApprovalFor: 'none' } as const;
 
 beforeAll(() => {
   admin = rawAdmin('it-safety');
@@ -64,13 +60,6 @@ async function produce(topic: string, count: number): Promise<void> {
   }
 }
 
-async function endOffset(topic: string): Promise<bigint> {
-  const [listed] = await admin.listOffsets({
-    topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
-  });
-  return listed?.partitions[0]?.offset ?? -1n;
-}
-
 describe('a stale plan never deletes a topic re-created since planning', () => {
   it('refuses the plan, naming the old and new topic ids, and the new topic keeps its data', async () => {
     // Prepare: Landscape creates two topics, then git drops one and a plan deletes it.
@@ -78,7 +67,7 @@ describe('a stale plan never deletes a topic re-created since planning', () => {
     const state = await mkdtemp(join(tmpdir(), 'landscape-safety-state-'));
     const doomed = `${prefix}doomed`;
     await writeFiles(dir, {
-      'env.yaml': cliEnvironment('safety'),
+      'env.yaml': testEnvironmentYaml('safety', PRUNE_TOPICS_AND_ACLS),
       'topics.yaml': `${topicYaml(`${prefix}kept`)}---\n${topicYaml(doomed)}`,
     });
     expect((await landscapeCli(['apply', '.', '--env', 'safety', '--auto-approve'], { cwd: dir, state })).code).toBe(0);
@@ -147,7 +136,7 @@ describe('adoption (ADR 0005: only what Landscape created is pruned)', () => {
     const created = `${prefix}created`;
     await admin.createTopics({ topics: [handmade], partitions: 1, replicas: 1 });
     await writeFiles(dir, {
-      'env.yaml': cliEnvironment('adopt'),
+      'env.yaml': testEnvironmentYaml('adopt', PRUNE_TOPICS_AND_ACLS),
       'topics.yaml': `${topicYaml(handmade)}---\n${topicYaml(created)}`,
     });
     const adopting = await landscapeCli(['plan', '.', '--env', 'adopt'], { cwd: dir, state });
@@ -183,7 +172,7 @@ describe('latest commit wins in the CLI', () => {
     const [kept, removed] = [`${prefix}order-kept`, `${prefix}order-removed`];
     await git(dir, 'init', '-q', '-b', 'main');
     await writeFiles(dir, {
-      'env.yaml': cliEnvironment('order'),
+      'env.yaml': testEnvironmentYaml('order', PRUNE_TOPICS_AND_ACLS),
       'topics.yaml': `${topicYaml(kept)}---\n${topicYaml(removed)}`,
     });
     const c4 = await commitAll(dir, 'c4: two topics');

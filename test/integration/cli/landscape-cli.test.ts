@@ -1,67 +1,31 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
+import { type Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../../lib/model/plan.ts';
-import { cleanupPrefix } from '../../../scripts/services/kafka-broker.ts';
+import { cleanupPrefix, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
+import { topicYaml, writeFiles } from '../../support/builders.ts';
+import { type CliResult, landscapeCli } from '../../support/cli/landscape-cli.ts';
+import { testEnvironmentYaml } from '../../support/kafka.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '../../..');
-const BOOTSTRAP = process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:9092';
-const PASSWORD = process.env.KAFKA_PASSWORD ?? 'admin-secret';
-const prefix = `it-cli-${Date.now().toString(36)}`;
+const prefix = uniqueName('it-cli');
 
 let dir: string;
 let state: string;
 let admin: Admin;
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI as a user would, with the secrets it needs in its environment. */
+/** Runs the real CLI in the config directory, with the secrets it needs in its environment. */
 async function landscape(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [join(ROOT, 'bin/landscape.ts'), ...args, '--state', state],
-      {
-        env: { ...process.env, KAFKA_PASSWORD: PASSWORD, CLI_USER_PASSWORD: 'cli-user-secret-value' },
-        cwd: dir,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  return landscapeCli(args, { cwd: dir, state, env: { CLI_USER_PASSWORD: 'cli-user-secret-value' } });
 }
 
-const environment = (prune: boolean) => `apiVersion: landscape.dev/v1
-kind: Environment
-metadata: { name: it }
-spec:
-  kafka:
-    bootstrapServers: ["${BOOTSTRAP}"]
-    sasl: { mechanism: scram-sha-512, username: admin, password: { secretRef: { provider: env, name: KAFKA_PASSWORD } } }
-  prune: { Topic: ${prune}, Acl: ${prune} }
-  requireApprovalFor: destructive
-`;
+const environment = (requireApprovalFor: 'destructive' | 'all' = 'destructive') =>
+  testEnvironmentYaml('it', { prune: ['Topic', 'Acl'], requireApprovalFor });
 
-const topic = (name: string, partitions: number, retention: number) => `apiVersion: landscape.dev/v1
-kind: Topic
-metadata: { name: ${prefix}.${name} }
-spec: { partitions: ${partitions}, replicationFactor: 1, config: { retention.ms: ${retention} } }
-`;
-
-async function writeConfig(files: Record<string, string>): Promise<void> {
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-}
+const topic = (name: string, partitions: number, retention: number) =>
+  topicYaml(`${prefix}.${name}`, { partitions, config: { 'retention.ms': String(retention) } });
 
 async function liveRetention(name: string): Promise<string | undefined> {
   const [described] = await admin.describeConfigs({
@@ -73,11 +37,7 @@ async function liveRetention(name: string): Promise<string | undefined> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'landscape-cli-'));
   state = await mkdtemp(join(tmpdir(), 'landscape-state-'));
-  admin = new Admin({
-    clientId: 'it-cli',
-    bootstrapBrokers: [BOOTSTRAP],
-    sasl: { mechanism: 'SCRAM-SHA-512', username: 'admin', password: PASSWORD },
-  });
+  admin = rawAdmin('it-cli');
 });
 
 afterAll(async () => {
@@ -87,8 +47,8 @@ afterAll(async () => {
 
 describe('landscape CLI against a real broker', () => {
   it('plans, applies, and then plans no changes', async () => {
-    await writeConfig({
-      'env.yaml': environment(true),
+    await writeFiles(dir, {
+      'env.yaml': environment(),
       'topics.yaml': `${topic('orders', 2, 86400000)}---\n${topic('refunds', 1, 3600000)}`,
       'acl.yaml': `apiVersion: landscape.dev/v1\nkind: Acl\nmetadata: { name: reader }\nspec:\n  principal: User:${prefix}-reader\n  resource: { type: topic, name: ${prefix}.orders }\n  operations: [read, describe]\n`,
     });
@@ -107,27 +67,27 @@ describe('landscape CLI against a real broker', () => {
   });
 
   it('reports file and line for bad input and changes nothing', async () => {
-    await writeConfig({ 'bad.yaml': topic('bad', -1, 1000) });
+    await writeFiles(dir, { 'bad.yaml': topic('bad', -1, 1000) });
     const result = await landscape('plan', '.', '--env', 'it');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('bad.yaml:4:21: Topic "');
     expect(result.stderr).toContain('spec.partitions: expected a positive integer, got -1');
-    await writeConfig({ 'bad.yaml': '' });
+    await writeFiles(dir, { 'bad.yaml': '' });
   });
 
   it('updates a config in place and grows partitions, and refuses a partition decrease with the reason', async () => {
-    await writeConfig({ 'topics.yaml': `${topic('orders', 4, 172800000)}---\n${topic('refunds', 1, 3600000)}` });
+    await writeFiles(dir, { 'topics.yaml': `${topic('orders', 4, 172800000)}---\n${topic('refunds', 1, 3600000)}` });
     const grown = await landscape('apply', '.', '--env', 'it', '--auto-approve');
     expect(grown.code).toBe(0);
     expect(await liveRetention('orders')).toBe('172800000');
 
-    await writeConfig({ 'topics.yaml': `${topic('orders', 2, 172800000)}---\n${topic('refunds', 1, 3600000)}` });
+    await writeFiles(dir, { 'topics.yaml': `${topic('orders', 2, 172800000)}---\n${topic('refunds', 1, 3600000)}` });
     const refused = await landscape('plan', '.', '--env', 'it');
     expect(refused.stdout).toContain('[PartitionDecrease]: partitions can only grow: live has 4, git asks for 2');
     // A refused change is a plan error: git asks for something apply cannot do.
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('plan error: 1 change(s) refused');
-    await writeConfig({ 'topics.yaml': `${topic('orders', 4, 172800000)}---\n${topic('refunds', 1, 3600000)}` });
+    await writeFiles(dir, { 'topics.yaml': `${topic('orders', 4, 172800000)}---\n${topic('refunds', 1, 3600000)}` });
   });
 
   it('shows drift after an out-of-band change, field by field, and apply restores it', async () => {
@@ -151,7 +111,7 @@ describe('landscape CLI against a real broker', () => {
   });
 
   it('refuses a stale plan and names what moved', async () => {
-    await writeConfig({ 'topics.yaml': `${topic('orders', 4, 259200000)}---\n${topic('refunds', 1, 3600000)}` });
+    await writeFiles(dir, { 'topics.yaml': `${topic('orders', 4, 259200000)}---\n${topic('refunds', 1, 3600000)}` });
     expect((await landscape('plan', '.', '--env', 'it', '--out', 'stale.json')).code).toBe(2);
     await admin.incrementalAlterConfigs({
       resources: [
@@ -171,7 +131,7 @@ describe('landscape CLI against a real broker', () => {
 
   it('deletes only what it created, only with prune on, and only with approval', async () => {
     await admin.createTopics({ topics: [`${prefix}.someone-elses`], partitions: 1, replicas: 1 });
-    await writeConfig({ 'topics.yaml': topic('orders', 4, 259200000) }); // refunds removed from git
+    await writeFiles(dir, { 'topics.yaml': topic('orders', 4, 259200000) }); // refunds removed from git
     const plan = await landscape('plan', '.', '--env', 'it', '--out', 'prune.json');
     expect(plan.stdout).toContain(`- delete Topic ${prefix}.refunds  [destructive]`);
     expect(plan.stdout).not.toContain(`delete Topic ${prefix}.someone-elses`);
@@ -191,7 +151,7 @@ describe('landscape CLI against a real broker', () => {
 
   it('exports the live cluster as YAML that plans to no changes, with the same state directory', async () => {
     // A user Landscape applied, from a secret reference only the state directory remembers.
-    await writeConfig({
+    await writeFiles(dir, {
       'users.yaml': `apiVersion: landscape.dev/v1\nkind: User\nmetadata: { name: ${prefix}-user }\nspec:\n  scram:\n    - { mechanism: SCRAM-SHA-256, password: { secretRef: { provider: env, name: CLI_USER_PASSWORD } }, iterations: 4096 }\n    - { mechanism: SCRAM-SHA-512, password: { secretRef: { provider: env, name: CLI_USER_PASSWORD } } }\n`,
     });
     expect((await landscape('apply', '.', '--env', 'it', '--auto-approve')).code).toBe(0);
@@ -217,9 +177,7 @@ describe('landscape CLI against a real broker', () => {
 
   it('applies a plan without changes under requireApprovalFor: all without asking for approval', async () => {
     // Prepare: everything is applied; the environment now asks approval for every change.
-    await writeConfig({
-      'env.yaml': environment(true).replace('requireApprovalFor: destructive', 'requireApprovalFor: all'),
-    });
+    await writeFiles(dir, { 'env.yaml': environment('all') });
     const planned = await landscape('plan', '.', '--env', 'it', '--out', 'empty.json');
     expect(planned.code).toBe(0);
 

@@ -13,18 +13,14 @@ import {
 } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
-import {
-  cliEnvironment,
-  commitAll,
-  git,
-  landscapeCli,
-  topicYaml,
-  writeFiles,
-} from '../../support/cli/landscape-cli.ts';
-import { uniquePrefix } from '../../support/kafka.ts';
+import { topicYaml, writeFiles } from '../../support/builders.ts';
+import { landscapeCli } from '../../support/cli/landscape-cli.ts';
+import { commitAll, git } from '../../support/git.ts';
+import { testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
 
 const prefix = uniquePrefix('it-truth');
 let admin: Admin;
+const PRUNE_TOPICS_AND_ACLS = { prune: ['Topic', 'Acl'], requireApprovalFor: 'none' } as const;
 
 beforeAll(() => {
   admin = rawAdmin('it-truth');
@@ -92,7 +88,10 @@ describe('plan and drift tell the whole truth against a real broker', () => {
     // Prepare
     const { dir, cli } = await workspace('partitions');
     const topic = `${prefix}grown`;
-    await writeFiles(dir, { 'env.yaml': cliEnvironment('grown'), 'topics.yaml': topicYaml(topic, 1) });
+    await writeFiles(dir, {
+      'env.yaml': testEnvironmentYaml('grown', PRUNE_TOPICS_AND_ACLS),
+      'topics.yaml': topicYaml(topic),
+    });
     expect((await cli('apply', '.', '--env', 'grown', '--auto-approve')).code).toBe(0);
     await admin.createPartitions({ topics: [{ name: topic, count: 3 }] });
 
@@ -117,7 +116,10 @@ describe('plan and drift tell the whole truth against a real broker', () => {
     const { dir, cli } = await workspace('grants');
     const guarded = `${prefix}guard-`;
     const topic = `${guarded}orders`;
-    await writeFiles(dir, { 'env.yaml': cliEnvironment('grants'), 'topics.yaml': topicYaml(topic) });
+    await writeFiles(dir, {
+      'env.yaml': testEnvironmentYaml('grants', PRUNE_TOPICS_AND_ACLS),
+      'topics.yaml': topicYaml(topic),
+    });
     expect((await cli('apply', '.', '--env', 'grants', '--auto-approve')).code).toBe(0);
     await admin.createAcls({
       creations: [
@@ -162,11 +164,11 @@ describe('plan and drift tell the whole truth against a real broker', () => {
     const { dir, cli } = await workspace('removed');
     const topic = `${prefix}removed-setting`;
     await writeFiles(dir, {
-      'env.yaml': cliEnvironment('removed'),
-      'topics.yaml': topicYaml(topic, 1, { 'retention.ms': '86400000' }),
+      'env.yaml': testEnvironmentYaml('removed', PRUNE_TOPICS_AND_ACLS),
+      'topics.yaml': topicYaml(topic, { config: { 'retention.ms': '86400000' } }),
     });
     expect((await cli('apply', '.', '--env', 'removed', '--auto-approve')).code).toBe(0);
-    await writeFiles(dir, { 'topics.yaml': topicYaml(topic, 1) });
+    await writeFiles(dir, { 'topics.yaml': topicYaml(topic) });
 
     const drift = await cli('drift', '.', '--env', 'removed');
 
@@ -179,7 +181,10 @@ describe('plan and drift tell the whole truth against a real broker', () => {
 
   it('outside a git checkout, drift says it cannot know the applied commit instead of "nothing applied yet"', async () => {
     const { dir, cli } = await workspace('nogit');
-    await writeFiles(dir, { 'env.yaml': cliEnvironment('nogit'), 'topics.yaml': topicYaml(`${prefix}nogit`) });
+    await writeFiles(dir, {
+      'env.yaml': testEnvironmentYaml('nogit', PRUNE_TOPICS_AND_ACLS),
+      'topics.yaml': topicYaml(`${prefix}nogit`),
+    });
     expect((await cli('apply', '.', '--env', 'nogit', '--auto-approve')).code).toBe(0);
 
     const drift = await cli('drift', '.', '--env', 'nogit');
@@ -200,12 +205,12 @@ describe('plan and drift tell the whole truth against a real broker', () => {
     const topic = `${prefix}old-commit`;
     await git(dir, 'init', '-q', '-b', 'main');
     await writeFiles(dir, {
-      'env.yaml': cliEnvironment('olddrift'),
-      'topics.yaml': topicYaml(topic, 1, { 'retention.ms': '86400000' }),
+      'env.yaml': testEnvironmentYaml('olddrift', PRUNE_TOPICS_AND_ACLS),
+      'topics.yaml': topicYaml(topic, { config: { 'retention.ms': '86400000' } }),
     });
     const c1 = await commitAll(dir, 'c1');
     expect((await cli('apply', '.', '--env', 'olddrift', '--auto-approve')).code).toBe(0);
-    await writeFiles(dir, { 'topics.yaml': topicYaml(topic, 1, { 'retention.ms': '172800000' }) });
+    await writeFiles(dir, { 'topics.yaml': topicYaml(topic, { config: { 'retention.ms': '172800000' } }) });
     await commitAll(dir, 'c2: not applied');
     await admin.incrementalAlterConfigs({
       resources: [

@@ -1,27 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
-
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '../../../bin/landscape.ts');
+import { landscapeCli } from '../../support/cli/landscape-cli.ts';
 
 /** The real CLI, without a terminal (as in a script or CI). */
-async function landscape(state: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, '--state', state], {
-      env: { ...process.env, LANDSCAPE_ACTOR: 'operator@cli' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const landscape = (state: string, ...args: string[]) =>
+  landscapeCli(args, { state, env: { LANDSCAPE_ACTOR: 'operator@cli' } });
 
 describe('landscape unlock', () => {
   it('shows the holder, asks (or needs --yes), releases the lock and records who did it', async () => {

@@ -6,28 +6,30 @@ import { createConnectProvider } from '../../../lib/adapters/connect/connect-pro
 import { restartFailedTasks } from '../../../lib/adapters/connect/restart-failed-tasks.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import type { JsonObject } from '../../../lib/model/common.ts';
-import { type EnvironmentSpec, EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
+import type { EnvironmentSpec } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { PlannedChange } from '../../../lib/model/plan.ts';
 import type { DesiredResource, InventoryEntry, ObservedResource } from '../../../lib/model/resource.ts';
 import { connectorRules, REDACTED } from '../../../lib/plan/kinds/connector.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
-import { cleanupPrefix, eventually, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
-import { inventoryFor, planChange, randomId } from '../../support/plan-change.ts';
+import { cleanupPrefix, eventually } from '../../../scripts/services/kafka-broker.ts';
+import { testEnvironment } from '../../support/builders.ts';
+import { createTopicsAndWait } from '../../support/kafka.ts';
+import { inventoryFor, planChange } from '../../support/plan-change.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
 const URL = process.env.KAFKA_CONNECT_URL ?? 'http://127.0.0.1:8083';
-const prefix = `it-connect-${randomId()}-`;
+const prefix = `${uniqueName('it-connect')}-`;
 const topic = `${prefix}lines`;
-const SECRET = `s3cr3t-${randomId()}`;
+const SECRET = uniqueName('s3cr3t');
 const secrets = new LocalSecretResolver({ env: { IT_CONNECT_SECRET: SECRET, IT_CONNECT_BAD_DIR: '' } });
 const SOURCE = 'org.apache.kafka.connect.file.FileStreamSourceConnector';
 const SINK = 'org.apache.kafka.connect.file.FileStreamSinkConnector';
 
-const environment: EnvironmentSpec = EnvironmentSpecSchema.parse({
-  kafka: { bootstrapServers: ['127.0.0.1:9092'] },
+const environment: EnvironmentSpec = testEnvironment({
   connect: { default: { url: URL } },
   prune: { Connector: true },
-});
+}).spec;
 
 let connect: ResourceProvider;
 let dir: string;
@@ -35,21 +37,7 @@ let dir: string;
 beforeAll(async () => {
   connect = await createConnectProvider('it', environment, secrets);
   dir = await mkdtemp(join(tmpdir(), 'landscape-connect-'));
-  const admin = rawAdmin('landscape-it-connect');
-  try {
-    await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
-    // A busy shared broker can take a while to show a new topic in its metadata.
-    if (
-      !(await eventually(
-        async () => (await admin.metadata({ topics: [topic], forceUpdate: true })).topics.has(topic),
-        60_000,
-      ))
-    ) {
-      throw new Error(`topic "${topic}" did not show up in the broker metadata within 60s`);
-    }
-  } finally {
-    await admin.close();
-  }
+  await createTopicsAndWait([topic], 1, 60_000);
 });
 
 afterAll(async () => {

@@ -7,22 +7,18 @@ import { loadConfig } from '../../../lib/config/load-config.ts';
 import { applyPlan } from '../../../lib/engine/apply-plan.ts';
 import { planEnvironment } from '../../../lib/engine/plan-environment.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
-import { configDir } from '../../support/builders.ts';
-import { randomId } from '../../support/plan-change.ts';
+import { configDir, environmentYaml } from '../../support/builders.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
 const URL = process.env.KAFKA_CONNECT_URL ?? 'http://127.0.0.1:8083';
-const name = `it-connect-pipe-${randomId()}`;
-const SECRET = `pipe-secret-${randomId()}`;
+const name = uniqueName('it-connect-pipe');
+const SECRET = uniqueName('pipe-secret');
 const secrets = new LocalSecretResolver({ env: { IT_PIPE_SECRET: SECRET } });
 
-const ENVIRONMENT = `apiVersion: landscape.dev/v1
-kind: Environment
-metadata: { name: test }
-spec:
-  kafka: { bootstrapServers: ["127.0.0.1:9092"] }
-  connect: { default: { url: "${URL}" } }
-  prune: { Connector: true }
-`;
+const ENVIRONMENT = environmentYaml({
+  name: 'test',
+  extra: [`  connect: { default: { url: "${URL}" } }`, '  prune: { Connector: true }'].join('\n'),
+});
 const connectorDoc = (extra: string) => `apiVersion: landscape.dev/v1
 kind: Connector
 metadata: { name: ${name} }
@@ -50,7 +46,7 @@ describe('a Connector document through plan and apply', () => {
         config: await loadConfig(root, 'test'),
         providers: [connect],
         inventory,
-        source: { commit: randomId() },
+        source: { commit: uniqueName('commit') },
       });
       expect(result.problems).toEqual([]);
       if (!result.plan) throw new Error('no plan');

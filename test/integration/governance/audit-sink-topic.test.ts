@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTopicSampler } from '../../../lib/adapters/kafka/monitoring.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
@@ -10,15 +8,17 @@ import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts'
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
 import { type RunningServer, startServer } from '../../../lib/serve/server.ts';
 import { cleanupPrefix, kafkaTestEnv, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
-import { configDir } from '../../support/builders.ts';
-import { freePort, GitServer, githubHeaders, pushPayload, ROOT } from '../../support/git-server.ts';
+import { configDir, topicYaml } from '../../support/builders.ts';
+import { landscapeCli } from '../../support/cli/landscape-cli.ts';
+import { GitServer } from '../../support/git.ts';
+import { githubHeaders, pushPayload } from '../../support/github.ts';
 import { envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
+import { freePort } from '../../support/net.ts';
 
 /**
  * An AuditSink whose Kafka topic is declared in the same config: the topic does not exist until the apply
  * creates it, yet no audit record addressed to it is lost (the shared broker has auto-create off).
  */
-const run = promisify(execFile);
 const prefix = uniquePrefix('it-audit-topic');
 const SECRET = 'audit-topic-webhook-secret-0123';
 const REPO = 'acme/audit-topic';
@@ -30,11 +30,7 @@ let server: RunningServer | undefined;
 function files(environment: string, auditTopic: string): Record<string, string> {
   return {
     'env.yaml': testEnvironmentYaml(environment),
-    'topics.yaml': `apiVersion: landscape.dev/v1
-kind: Topic
-metadata: { name: ${auditTopic} }
-spec: { partitions: 1, replicationFactor: 1 }
-`,
+    'topics.yaml': topicYaml(auditTopic),
     'audit.yaml': `apiVersion: landscape.dev/v1
 kind: AuditSink
 metadata: { name: audit-topic }
@@ -113,14 +109,11 @@ describe('a Kafka AuditSink whose topic the same apply creates', () => {
     const state = join(work, 'cli-state');
 
     // Act
-    const applied = await run(
-      process.execPath,
-      [join(ROOT, 'bin/landscape.ts'), 'apply', '.', '--env', environment, '--auto-approve', '--state', state],
-      { cwd: dir, env: { ...process.env, KAFKA_PASSWORD: kafkaTestEnv.password } },
-    );
+    const applied = await landscapeCli(['apply', '.', '--env', environment, '--auto-approve'], { cwd: dir, state });
 
     // Assess: every record of the apply reached the topic, the one written before the apply created it too
     // (the plan before it is older than the published sinks: nothing to send it to yet).
+    expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('Apply Succeeded');
     const stored = (await new FileStateStore(state).listAudit(environment)).filter((r) => r.type === 'apply');
     expect(stored.map((r) => r.outcome).sort()).toEqual(['Started', 'Succeeded']);

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3AuditSink } from '../../../lib/adapters/aws/s3-audit-sink.ts';
@@ -14,16 +12,14 @@ import type { ApplyAuditRecord, AuditRecord } from '../../../lib/model/audit.ts'
 import { withAuditFanout } from '../../../lib/report/audit-fanout.ts';
 import { createAuditFanout } from '../../../lib/wiring/audit-sinks.ts';
 import { cleanupPrefix, kafkaTestEnv, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
-import { configDir } from '../../support/builders.ts';
+import { configDir, topicYaml } from '../../support/builders.ts';
+import { landscapeCli } from '../../support/cli/landscape-cli.ts';
 import { startReceiver } from '../../support/http-receiver.ts';
-import { envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
-import { createTopicsAndWait } from '../../support/kafka-topics.ts';
+import { createTopicsAndWait, envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
 
 const prefix = uniquePrefix('it-gov-audit');
 const auditTopic = `${prefix}audit`;
 const cliAuditTopic = `${prefix}cli-audit`;
-const ROOT = join(import.meta.dirname, '../../..');
-const run = promisify(execFile);
 const AUDIT_SECRET = 'audit-hmac-secret-it-9c2e';
 const MOTO = process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:5000';
 
@@ -169,11 +165,7 @@ describe('audit records of the CLI', () => {
     // Prepare
     const dir = await configDir({
       'env.yaml': testEnvironmentYaml('it-audit'),
-      'topics.yaml': `apiVersion: landscape.dev/v1
-kind: Topic
-metadata: { name: ${prefix}orders }
-spec: { partitions: 1, replicationFactor: 1 }
-`,
+      'topics.yaml': topicYaml(`${prefix}orders`),
       'audit.yaml': `apiVersion: landscape.dev/v1
 kind: AuditSink
 metadata: { name: siem }
@@ -187,10 +179,7 @@ spec: { type: kafka, topic: ${cliAuditTopic} }
     });
     const state = await mkdtemp(join(tmpdir(), 'landscape-audit-state-'));
     const landscape = (...args: string[]) =>
-      run(process.execPath, [join(ROOT, 'bin/landscape.ts'), ...args, '--state', state], {
-        cwd: dir,
-        env: { ...process.env, KAFKA_PASSWORD: kafkaTestEnv.password, AUDIT_SECRET, LANDSCAPE_ACTOR: 'ann@cli' },
-      });
+      landscapeCli(args, { cwd: dir, state, env: { AUDIT_SECRET, LANDSCAPE_ACTOR: 'ann@cli' } });
 
     // Act
     const applied = await landscape('apply', '.', '--env', 'it-audit', '--auto-approve');
@@ -198,6 +187,7 @@ spec: { type: kafka, topic: ${cliAuditTopic} }
     const listed = await landscape('audit', '--env', 'it-audit', '--limit', '10');
 
     // Assess
+    expect([applied.code, drift.code, listed.code]).toEqual([0, 0, 0]);
     expect(applied.stdout).toContain('Apply Succeeded: 1 succeeded');
     expect(applied.stderr).not.toContain('not delivered');
     expect(drift.stdout).toContain('No drift');

@@ -3,8 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { Admin } from '@platformatic/kafka';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler, localHandlerEnv } from '../../../bench/bundles.ts';
 import { SIGNATURE_HEADER, verifySignature } from '../../../lib/adapters/common/webhook-signature.ts';
@@ -13,12 +12,17 @@ import { loadConfig } from '../../../lib/config/load-config.ts';
 import { publishMonitorConfig } from '../../../lib/config/published-config.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
-import { cleanupPrefix, kafkaTestEnv, testProducer } from '../../../scripts/services/kafka-broker.ts';
+import { cleanupPrefix, kafkaTestEnv, rawAdmin, testProducer } from '../../../scripts/services/kafka-broker.ts';
 import { configDir } from '../../support/builders.ts';
-import { freePort, ROOT, SERVICES } from '../../support/git-server.ts';
 import { startReceiver } from '../../support/http-receiver.ts';
-import { testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
-import { createTopicsAndWait } from '../../support/kafka-topics.ts';
+import { createTopicsAndWait, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
+import {
+  invokeFunction,
+  invokeHttpFunction,
+  type RunningFunction,
+  startFunction,
+} from '../../support/lambda-runtime.ts';
+import { ROOT } from '../../support/paths.ts';
 import { SUITE_SECRETS } from '../../support/scan/suite-secrets.ts';
 
 /**
@@ -27,7 +31,7 @@ import { SUITE_SECRETS } from '../../support/scan/suite-secrets.ts';
  * its audit record reaches the AuditSink, signed; the scheduled monitor evaluates a consumer-lag AlertRule from
  * real offsets and triggers PagerDuty. What runs is the esbuild bundle the CDK stack deploys.
  */
-const run = promisify(execFile);
+const _run = promisify(execFile);
 const prefix = uniquePrefix('it-gov-lambda');
 const topic = `${prefix}cards`;
 const group = `${prefix}g`;
@@ -36,44 +40,18 @@ const PD_ROUTING_KEY = SUITE_SECRETS.LAMBDA_PD_ROUTING_KEY as string;
 
 let work: string;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
-const runtimes: { env: NodeJS.ProcessEnv; client: LambdaClient }[] = [];
+const runtimes: RunningFunction[] = [];
 let api: LambdaClient;
 let monitor: LambdaClient;
 
-/** Bundles a handler and runs it under aws-lambda-ric behind the Invoke API emulator (scripts/services/lambda.sh). */
-async function startFunction(name: 'api' | 'monitor', extraEnv: NodeJS.ProcessEnv): Promise<LambdaClient> {
+/** Bundles a handler and runs it under the Lambda runtime interface client. */
+async function startBundled(name: 'api' | 'monitor', env: NodeJS.ProcessEnv): Promise<LambdaClient> {
   const fnDir = join(work, `fn-${name}`);
   const bundle = await bundleHandler(name, fnDir);
   expect(bundle.containsKafka).toBe(true);
-  const [invokePort, runtimePort] = [await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...extraEnv,
-    LAMBDA_MODE: 'emulator',
-    LAMBDA_PORT: String(invokePort),
-    LAMBDA_RUNTIME_PORT: String(runtimePort),
-    TI_RUN: join(work, `run-${name}`),
-    FUNCTION_NAME: `landscape-${name}`,
-  };
-  await run('bash', [join(SERVICES, 'lambda.sh'), 'start', fnDir, 'index.handler'], {
-    env,
-    cwd: ROOT,
-    timeout: 600_000,
-  });
-  const client = new LambdaClient({
-    endpoint: `http://127.0.0.1:${invokePort}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  runtimes.push({ env, client });
-  return client;
-}
-
-async function invoke(client: LambdaClient, name: string, payload: string): Promise<unknown> {
-  const out = await client.send(new InvokeCommand({ FunctionName: name, Payload: new TextEncoder().encode(payload) }));
-  const text = new TextDecoder().decode(out.Payload);
-  if (out.FunctionError) throw new Error(`function error: ${text}`);
-  return JSON.parse(text) as unknown;
+  const running = await startFunction(fnDir, { name: `landscape-${name}`, runDir: join(work, `run-${name}`), env });
+  runtimes.push(running);
+  return running.client;
 }
 
 beforeAll(async () => {
@@ -90,11 +68,7 @@ beforeAll(async () => {
   });
   await producer.close();
   // A consumer group that read nothing: lag 2 on the only partition.
-  const admin = new Admin({
-    clientId: `${prefix}a`,
-    bootstrapBrokers: kafkaTestEnv.bootstrap.split(','),
-    sasl: { mechanism: 'SCRAM-SHA-512', username: kafkaTestEnv.username, password: kafkaTestEnv.password },
-  });
+  const admin = rawAdmin(`${prefix}a`);
   await admin.alterConsumerGroupOffsets({
     groupId: group,
     topics: [{ name: topic, partitionOffsets: [{ partition: 0, offset: 0n }] }],
@@ -103,7 +77,7 @@ beforeAll(async () => {
 
   // What a merged push publishes: the environment's connections, DataPolicies and AuditSinks.
   const dir = await configDir({
-    'env.yaml': testEnvironmentYaml('it-lambda', 'LANDSCAPE_SECRET_KAFKA_PASSWORD'),
+    'env.yaml': testEnvironmentYaml('it-lambda', { passwordVariable: 'LANDSCAPE_SECRET_KAFKA_PASSWORD' }),
     'governance.yaml': `apiVersion: landscape.dev/v1
 kind: DataPolicy
 metadata: { name: cards }
@@ -139,15 +113,12 @@ spec:
     LANDSCAPE_SECRET_KAFKA_PASSWORD: kafkaTestEnv.password,
     POWERTOOLS_LOG_LEVEL: 'WARN',
   };
-  api = await startFunction('api', { ...shared, LANDSCAPE_SECRET_AUDIT: AUDIT_SECRET });
-  monitor = await startFunction('monitor', { ...shared, LANDSCAPE_SECRET_PD: PD_ROUTING_KEY });
+  api = await startBundled('api', { ...shared, LANDSCAPE_SECRET_AUDIT: AUDIT_SECRET });
+  monitor = await startBundled('monitor', { ...shared, LANDSCAPE_SECRET_PD: PD_ROUTING_KEY });
 }, 660_000);
 
 afterAll(async () => {
-  for (const { env, client } of runtimes) {
-    await run('bash', [join(SERVICES, 'lambda.sh'), 'stop'], { env }).catch(() => undefined);
-    client.destroy();
-  }
+  for (const running of runtimes) await running.stop();
   await receiver?.close();
   await cleanupPrefix(prefix);
   if (work) await rm(work, { recursive: true, force: true });
@@ -158,8 +129,7 @@ async function sampleRequest(name: string, query: string) {
     .split('TOPIC')
     .join(name)
     .replace('environment=ENVIRONMENT&count=COUNT', query);
-  const result = (await invoke(api, 'landscape-api', text)) as { statusCode: number; body: string };
-  return { statusCode: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
+  return invokeHttpFunction(api, 'landscape-api', text);
 }
 
 describe('bundled api function under the Lambda runtime interface client', () => {
@@ -194,10 +164,14 @@ describe('bundled api function under the Lambda runtime interface client', () =>
 
   it('evaluates a consumer-lag rule from real offsets on schedule and triggers PagerDuty once', async () => {
     // Act: two scheduled runs; the second must not repeat the trigger.
-    const first = (await invoke(monitor, 'landscape-monitor', JSON.stringify({ environment: 'it-lambda' }))) as {
+    const first = (await invokeFunction(
+      monitor,
+      'landscape-monitor',
+      JSON.stringify({ environment: 'it-lambda' }),
+    )) as {
       outcomes: { status: string; firing?: string[] }[];
     };
-    await invoke(monitor, 'landscape-monitor', JSON.stringify({ environment: 'it-lambda' }));
+    await invokeFunction(monitor, 'landscape-monitor', JSON.stringify({ environment: 'it-lambda' }));
 
     // Assess
     expect(first.outcomes).toMatchObject([{ status: 'evaluated', firing: ['cards-lag'] }]);

@@ -20,8 +20,7 @@ import {
   testProducer,
 } from '../../../scripts/services/kafka-broker.ts';
 import { startReceiver } from '../../support/http-receiver.ts';
-import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
-import { createTopicsAndWait } from '../../support/kafka-topics.ts';
+import { createTopicsAndWait, envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
 import { loseNextProduceAck } from '../../support/lost-ack.ts';
 
 const prefix = uniquePrefix('it-gov-mon');

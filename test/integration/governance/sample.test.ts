@@ -17,13 +17,12 @@ import {
   testProducer,
 } from '../../../scripts/services/kafka-broker.ts';
 import { configDir } from '../../support/builders.ts';
-import { envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
-import { createTopicsAndWait } from '../../support/kafka-topics.ts';
+import { createTopicsAndWait, envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
+import { REGISTRY_URL, registryRequest } from '../../support/schema-registry.ts';
 
 const prefix = uniquePrefix('it-gov-sample');
 const jsonTopic = `${prefix}customers`;
 const avroTopic = `${prefix}payments`;
-const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 
 const policies = [
   { name: 'pii', spec: DataPolicySpecSchema.parse({ topics: [`${prefix}*`], fields: ['customer.email', 'ssn'] }) },
@@ -59,12 +58,12 @@ async function produce(topic: string, values: (string | Buffer)[]): Promise<void
 
 beforeAll(async () => {
   await createTopicsAndWait([jsonTopic, avroTopic], 2);
-  registryUp = await fetch(`${REGISTRY}/subjects`, { signal: AbortSignal.timeout(2000) }).then(
+  registryUp = await fetch(`${REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(2000) }).then(
     (r) => r.ok,
     () => false,
   );
   sampler = await openTopicSampler(
-    { kafka: testKafkaConnection(), ...(registryUp ? { schemaRegistry: { url: REGISTRY } } : {}) },
+    { kafka: testKafkaConnection(), ...(registryUp ? { schemaRegistry: { url: REGISTRY_URL } } : {}) },
     envSecretResolver(),
   );
 });
@@ -116,7 +115,7 @@ describe('sampleTopic against a real broker', () => {
 
   it('decodes Avro through the registry wire format and masks it', async (ctx) => {
     if (!registryUp) {
-      ctx.skip(`schema registry not reachable at ${REGISTRY} (start it with scripts/services/schema-registry.sh)`);
+      ctx.skip(`schema registry not reachable at ${REGISTRY_URL} (start it with scripts/services/schema-registry.sh)`);
       return;
     }
     // Prepare
@@ -131,13 +130,9 @@ describe('sampleTopic against a real broker', () => {
         { name: 'note', type: ['null', 'string'], default: null },
       ],
     };
-    const registered = await fetch(`${REGISTRY}/subjects/${avroTopic}-value/versions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify({ schema: JSON.stringify(schema) }),
+    const { id } = await registryRequest<{ id: number }>('POST', `/subjects/${avroTopic}-value/versions`, {
+      schema: JSON.stringify(schema),
     });
-    expect(registered.ok).toBe(true);
-    const { id } = (await registered.json()) as { id: number };
     const type = avro.Type.forSchema(schema as avro.Schema);
     const encode = (value: unknown) => {
       const header = Buffer.alloc(5);

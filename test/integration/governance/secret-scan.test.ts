@@ -11,9 +11,9 @@ import { planCommand } from '../../../lib/cli/plan-command.ts';
 import type { Plan } from '../../../lib/model/plan.ts';
 import { renderPlanMarkdown, renderPlanText } from '../../../lib/plan/render-plan.ts';
 import { cleanupPrefix, kafkaTestEnv, rawAdmin, testProducer } from '../../../scripts/services/kafka-broker.ts';
-import { configDir } from '../../support/builders.ts';
+import { configDir, topicYaml } from '../../support/builders.ts';
 import { startReceiver } from '../../support/http-receiver.ts';
-import { uniquePrefix } from '../../support/kafka.ts';
+import { testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 import { assertNoSecrets, captureOutput, readTree, type ScannedText } from '../../support/secret-scan.ts';
 
@@ -63,20 +63,11 @@ let connectUp = false;
 function configFiles(url: string): Record<string, string> {
   const ref = (name: string) => `{ secretRef: { provider: env, name: ${name} } }`;
   return {
-    'environment.yaml': `apiVersion: landscape.dev/v1
-kind: Environment
-metadata: { name: scan }
-spec:
-  kafka:
-    bootstrapServers: ["${kafkaTestEnv.bootstrap}"]
-    sasl: { mechanism: scram-sha-512, username: ${kafkaTestEnv.username}, password: ${ref('KAFKA_PASSWORD')} }
-${connectUp ? `  connect: { default: { url: "${CONNECT}" } }\n` : ''}  requireApprovalFor: none
-`,
-    'app.yaml': `apiVersion: landscape.dev/v1
-kind: Topic
-metadata: { name: ${topic} }
-spec: { partitions: 2, replicationFactor: 1 }
----
+    'environment.yaml': testEnvironmentYaml('scan', {
+      requireApprovalFor: 'none',
+      ...(connectUp ? { extra: `  connect: { default: { url: "${CONNECT}" } }` } : {}),
+    }),
+    'app.yaml': `${topicYaml(topic, { partitions: 2 })}---
 apiVersion: landscape.dev/v1
 kind: User
 metadata: { name: ${user} }

@@ -3,20 +3,20 @@ import type { KubeClient, KubeObject } from '../../../lib/adapters/k8s/kube-clie
 import { applyPlan } from '../../../lib/engine/apply-plan.ts';
 import { sha256Hex } from '../../../lib/engine/hash.ts';
 import type { JsonObject } from '../../../lib/model/common.ts';
-import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { computePlan } from '../../../lib/plan/compute-plan.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
+import { testEnvironment } from '../../support/builders.ts';
 import {
   adminClient,
   availableCluster,
+  configMapObject,
   createChange,
   createNamespace,
   deleteChange,
-  desiredObject,
   providerFor,
   secretsFor,
-  uniqueName,
 } from '../../support/k8s.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
 const cluster = await availableCluster();
 const ENV = uniqueName('it-k8s-id');
@@ -40,8 +40,7 @@ describe.runIf(cluster)('Kubernetes object identity in plans', () => {
     admin?.close();
   });
 
-  const configMap = (name: string) =>
-    desiredObject(ENV, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { a: '1' } });
+  const configMap = (name: string) => configMapObject(ENV, namespace, name);
   const path = (name: string) => `/api/v1/namespaces/${namespace}/configmaps/${name}`;
   const uidOf = async (name: string) => (await admin.request<KubeObject>('GET', path(name))).metadata.uid;
 
@@ -58,13 +57,7 @@ describe.runIf(cluster)('Kubernetes object identity in plans', () => {
     const cm = configMap('recreated');
     await k8s.apply([createChange(cm)], { secrets: secretsFor(c) });
     const plan = computePlan({
-      environment: {
-        name: ENV,
-        spec: EnvironmentSpecSchema.parse({
-          kafka: { bootstrapServers: ['127.0.0.1:9092'] },
-          prune: { KubernetesObject: true },
-        }),
-      },
+      environment: testEnvironment({ prune: { KubernetesObject: true } }, ENV),
       desired: [],
       observed: await k8s.observeKeys([cm.key]),
       inventory: { [cm.key]: { key: cm.key, kind: 'KubernetesObject' } },

@@ -7,10 +7,11 @@ import type { DesiredResource, ObservedResource } from '../../../lib/model/resou
 import { renderApp } from '../../../lib/plan/kinds/app.ts';
 import { kubernetesObjectRules } from '../../../lib/plan/kinds/kubernetes-object.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
-import { configDir } from '../../support/builders.ts';
+import { configDir, environmentYaml } from '../../support/builders.ts';
 import {
   adminClient,
   availableCluster,
+  configMapObject,
   createChange,
   createNamespace,
   deleteChange,
@@ -18,9 +19,9 @@ import {
   providerFor,
   secretsFor,
   simulateRollouts,
-  uniqueName,
   updateChange,
 } from '../../support/k8s.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
 const cluster = await availableCluster();
 // Unique per run: objects of earlier runs (other namespaces, same cluster) must not show up as ours.
@@ -44,7 +45,7 @@ describe.runIf(cluster)('KubernetesProvider against a real kube-apiserver', () =
   });
 
   const configMap = (name: string, data: JsonObject, labels: JsonObject = {}) =>
-    desiredObject(ENV, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data });
+    configMapObject(ENV, namespace, name, data, labels);
 
   const get = (path: string) => admin.request<KubeObject>('GET', path);
   const diffOf = (desired: DesiredResource, live: ObservedResource | undefined) =>
@@ -52,7 +53,10 @@ describe.runIf(cluster)('KubernetesProvider against a real kube-apiserver', () =
 
   async function renderedApp(app: string, spec: string): Promise<DesiredResource[]> {
     const dir = await configDir({
-      'env.yaml': `apiVersion: landscape.dev/v1\nkind: Environment\nmetadata: { name: ${ENV} }\nspec:\n  kafka: { bootstrapServers: ["127.0.0.1:9092"] }\n  kubernetes: { server: "${c.server}", namespace: ${namespace} }\n`,
+      'env.yaml': environmentYaml({
+        name: ENV,
+        extra: `  kubernetes: { server: "${c.server}", namespace: ${namespace} }`,
+      }),
       'app.yaml': `apiVersion: landscape.dev/v1\nkind: App\nmetadata: { name: ${app} }\nspec:\n${spec}`,
     });
     const config = await loadConfig(dir, ENV);

@@ -6,15 +6,9 @@ import { planEnvironment } from '../../../lib/engine/plan-environment.ts';
 import type { Plan } from '../../../lib/model/plan.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
-import { configDir } from '../../support/builders.ts';
-import {
-  adminClient,
-  availableCluster,
-  createNamespace,
-  providerFor,
-  secretsFor,
-  uniqueName,
-} from '../../support/k8s.ts';
+import { configDir, environmentYaml } from '../../support/builders.ts';
+import { adminClient, availableCluster, createNamespace, providerFor, secretsFor } from '../../support/k8s.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
 const cluster = await availableCluster();
 // Unique per run: objects of earlier runs (other namespaces, same cluster) must not be pruned or listed.
@@ -39,15 +33,14 @@ describe.runIf(cluster)('plan and apply of KubernetesManifests through the engin
     admin?.close();
   });
 
-  const environmentYaml = `apiVersion: landscape.dev/v1
-kind: Environment
-metadata: { name: ${ENV} }
-spec:
-  kafka: { bootstrapServers: ["127.0.0.1:9092"] }
-  kubernetes: { server: "https://127.0.0.1:6443", namespace: ${namespace} }
-  prune: { KubernetesObject: true }
-  requireApprovalFor: none
-`;
+  const environment = environmentYaml({
+    name: ENV,
+    extra: [
+      `  kubernetes: { server: "https://127.0.0.1:6443", namespace: ${namespace} }`,
+      '  prune: { KubernetesObject: true }',
+      '  requireApprovalFor: none',
+    ].join('\n'),
+  });
   const manifests = (replicas: number, withSettings: boolean) => `apiVersion: landscape.dev/v1
 kind: KubernetesManifest
 metadata: { name: web }
@@ -80,7 +73,7 @@ spec:
 }`;
 
   async function plan(replicas: number, withSettings: boolean): Promise<Plan> {
-    const dir = await configDir({ 'env.yaml': environmentYaml, 'k8s.yaml': manifests(replicas, withSettings) });
+    const dir = await configDir({ 'env.yaml': environment, 'k8s.yaml': manifests(replicas, withSettings) });
     const result = await planEnvironment({
       config: await loadConfig(dir, ENV),
       providers: [k8s],

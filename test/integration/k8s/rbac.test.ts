@@ -4,13 +4,14 @@ import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import {
   adminClient,
   availableCluster,
+  configMapObject,
   createChange,
   createNamespace,
   desiredObject,
   providerFor,
   secretsFor,
-  uniqueName,
 } from '../../support/k8s.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
 const cluster = await availableCluster();
 const ENV = uniqueName('it-rbac');
@@ -50,8 +51,7 @@ describe.runIf(cluster)('KubernetesProvider with a low-privilege token', () => {
     admin?.close();
   });
 
-  const configMap = (name: string) =>
-    desiredObject(ENV, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { a: '1' } });
+  const configMap = (name: string) => configMapObject(ENV, namespace, name);
 
   it('fails an apply it has no right to with the user, verb, resource and namespace, and what to grant', async () => {
     const [result] = await dev.apply([createChange(configMap('denied'))], { secrets: secretsFor(c) });

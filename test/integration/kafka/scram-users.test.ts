@@ -1,51 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import { alterUserScramCredentialsV0, ScramMechanisms } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.ts';
 import { computeScramCredential } from '../../../lib/adapters/kafka/scram.ts';
 import { sha256Hex } from '../../../lib/engine/hash.ts';
-import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import { desiredUserSpec, UserSpecSchema } from '../../../lib/model/kinds/user.ts';
 import type { Plan } from '../../../lib/model/plan.ts';
 import type { DesiredResource, Inventory } from '../../../lib/model/resource.ts';
 import { computePlan } from '../../../lib/plan/compute-plan.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
-import {
-  adminAs,
-  cleanupPrefix,
-  kafkaTestEnv,
-  rawAdmin,
-  testKafkaConnection,
-} from '../../../scripts/services/kafka-broker.ts';
+import { cleanupPrefix, kafkaTestEnv, rawAdmin, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
 import { scramUserChange } from '../../../scripts/services/kafka-changes.ts';
-import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
+import { testEnvironment } from '../../support/builders.ts';
+import { canAuthenticate, envSecretResolver, newPassword, uniquePrefix } from '../../support/kafka.ts';
 
 const prefix = uniquePrefix('it-scram');
 const secrets = envSecretResolver();
-const environment = {
-  name: 'it',
-  spec: EnvironmentSpecSchema.parse({ kafka: testKafkaConnection(), prune: { User: true } }),
-};
+const environment = testEnvironment({ kafka: testKafkaConnection(), prune: { User: true } }, 'it');
 let kafka: ResourceProvider;
-
-function newPassword(envName: string): string {
-  const password = `pw-${randomBytes(9).toString('base64url')}`;
-  secrets.set(envName, password);
-  return password;
-}
-
-async function canAuthenticate(username: string, password: string): Promise<boolean> {
-  const admin = adminAs(username, password);
-  try {
-    await admin.metadata({ topics: [] });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.close().catch(() => undefined);
-  }
-}
 
 /** A User document's spec as the renderer turns it into a desired resource. */
 function desiredUser(name: string, spec: unknown): DesiredResource {
@@ -99,7 +71,7 @@ describe('SCRAM users: exactly the declared credentials', () => {
   it('reports a mechanism added out of band as drift, and a remediating apply deletes it', async () => {
     // Prepare: a managed user with one SCRAM-SHA-512 credential, then a SCRAM-SHA-256 one added by hand.
     const user = `${prefix}managed`;
-    const password = newPassword('IT_SCRAM_MANAGED');
+    const password = newPassword(secrets, 'IT_SCRAM_MANAGED');
     const desired = [desiredUser(user, { password: { secretRef: { provider: 'env', name: 'IT_SCRAM_MANAGED' } } })];
     const created = await planUsers(desired, {});
     await kafka.apply(created.changes, { secrets });
@@ -126,8 +98,8 @@ describe('SCRAM users: exactly the declared credentials', () => {
   it('creates a user with two mechanisms and rotates one password without touching the other credential', async () => {
     // Prepare
     const user = `${prefix}both`;
-    const password512 = newPassword('IT_SCRAM_BOTH_512');
-    newPassword('IT_SCRAM_BOTH_256');
+    const password512 = newPassword(secrets, 'IT_SCRAM_BOTH_512');
+    newPassword(secrets, 'IT_SCRAM_BOTH_256');
     const spec = (ref256: string) => ({
       scram: [
         { mechanism: 'SCRAM-SHA-256', password: { secretRef: { provider: 'env', name: ref256 } }, iterations: 4096 },
@@ -137,7 +109,7 @@ describe('SCRAM users: exactly the declared credentials', () => {
     const created = await planUsers([desiredUser(user, spec('IT_SCRAM_BOTH_256'))], {});
     const createResults = await kafka.apply(created.changes, { secrets });
     const inventory: Inventory = Object.fromEntries(created.inventory.map((e) => [e.key, e]));
-    newPassword('IT_SCRAM_BOTH_256_V2');
+    newPassword(secrets, 'IT_SCRAM_BOTH_256_V2');
 
     // Act
     const rotation = await planUsers([desiredUser(user, spec('IT_SCRAM_BOTH_256_V2'))], inventory);

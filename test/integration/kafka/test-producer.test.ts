@@ -1,8 +1,7 @@
 import { Producer } from '@platformatic/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupPrefix, kafkaTestEnv, rawAdmin, testProducer } from '../../../scripts/services/kafka-broker.ts';
-import { uniquePrefix } from '../../support/kafka.ts';
-import { createTopicsAndWait } from '../../support/kafka-topics.ts';
+import { cleanupPrefix, kafkaTestEnv, testProducer } from '../../../scripts/services/kafka-broker.ts';
+import { createTopicsAndWait, endOffset, uniquePrefix } from '../../support/kafka.ts';
 import { loseNextProduceAck } from '../../support/lost-ack.ts';
 
 /**
@@ -15,18 +14,6 @@ const prefix = uniquePrefix('it-producer');
 afterAll(async () => {
   await cleanupPrefix(prefix);
 });
-
-async function endOffset(topic: string): Promise<bigint | undefined> {
-  const admin = rawAdmin('landscape-it-producer');
-  try {
-    const [listed] = await admin.listOffsets({
-      topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
-    });
-    return listed?.partitions[0]?.offset;
-  } finally {
-    await admin.close();
-  }
-}
 
 async function sendTenWithLostAck(producer: Producer, topic: string): Promise<number> {
   const fault = loseNextProduceAck();

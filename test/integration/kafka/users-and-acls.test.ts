@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coveringFilters } from '../../../lib/adapters/kafka/apply-acls.ts';
 import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.ts';
@@ -20,18 +19,11 @@ import {
   deleteChange,
   userChange,
 } from '../../../scripts/services/kafka-changes.ts';
-import { envSecretResolver, uniquePrefix } from '../../support/kafka.ts';
+import { canAuthenticate, envSecretResolver, newPassword, uniquePrefix } from '../../support/kafka.ts';
 
 const prefix = uniquePrefix('it-kafka');
 const secrets = envSecretResolver();
 let kafka: ResourceProvider;
-
-/** A fresh password handed to the provider through the test resolver; returned so the test can log in. */
-function newPassword(envName: string): string {
-  const password = `pw-${randomBytes(9).toString('base64url')}`;
-  secrets.set(envName, password);
-  return password;
-}
 
 /** Whether `username` can authenticate and read metadata of `topic` (DESCRIBE on the topic). */
 async function canDescribe(username: string, password: string, topic: string): Promise<boolean> {
@@ -39,18 +31,6 @@ async function canDescribe(username: string, password: string, topic: string): P
   try {
     const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
     return metadata.topics.has(topic);
-  } catch {
-    return false;
-  } finally {
-    await admin.close().catch(() => undefined);
-  }
-}
-
-async function canAuthenticate(username: string, password: string): Promise<boolean> {
-  const admin = adminAs(username, password);
-  try {
-    await admin.metadata({ topics: [] });
-    return true;
   } catch {
     return false;
   } finally {
@@ -95,7 +75,7 @@ describe('KafkaProvider SCRAM users', () => {
   it('creates a user whose password works for a second client and a wrong one does not', async () => {
     // Prepare
     const user = `${prefix}alice`;
-    const password = newPassword('IT_ALICE_PASSWORD');
+    const password = newPassword(secrets, 'IT_ALICE_PASSWORD');
 
     // Act
     const [result] = await kafka.apply([userChange('Create', user, 'IT_ALICE_PASSWORD', 'SCRAM-SHA-512', 4096)], {
@@ -117,9 +97,9 @@ describe('KafkaProvider SCRAM users', () => {
   it('rotates the password so that only the new one works', async () => {
     // Prepare
     const user = `${prefix}rotate`;
-    const oldPassword = newPassword('IT_ROTATE_OLD');
+    const oldPassword = newPassword(secrets, 'IT_ROTATE_OLD');
     await kafka.apply([userChange('Create', user, 'IT_ROTATE_OLD')], { secrets });
-    const newOne = newPassword('IT_ROTATE_NEW');
+    const newOne = newPassword(secrets, 'IT_ROTATE_NEW');
 
     // Act
     const [result] = await kafka.apply([userChange('Update', user, 'IT_ROTATE_NEW', 'SCRAM-SHA-512', 8192)], {
@@ -135,7 +115,7 @@ describe('KafkaProvider SCRAM users', () => {
   it('switches mechanism by removing the credential of the old one in the same request', async () => {
     // Prepare
     const user = `${prefix}switch`;
-    newPassword('IT_SWITCH_PASSWORD');
+    newPassword(secrets, 'IT_SWITCH_PASSWORD');
     await kafka.apply([userChange('Create', user, 'IT_SWITCH_PASSWORD', 'SCRAM-SHA-256', 4096)], { secrets });
     const [before] = await kafka.observeKeys([keys.user(user)]);
 
@@ -157,7 +137,7 @@ describe('KafkaProvider SCRAM users', () => {
   it('fails only the user whose password secret can not be resolved, naming the reference', async () => {
     // Prepare
     const ok = `${prefix}resolvable`;
-    newPassword('IT_RESOLVABLE');
+    newPassword(secrets, 'IT_RESOLVABLE');
     const missing = `${prefix}unresolvable`;
 
     // Act
@@ -176,7 +156,7 @@ describe('KafkaProvider SCRAM users', () => {
   it('deletes every credential of a user and treats an unknown user as already absent', async () => {
     // Prepare
     const user = `${prefix}gone`;
-    const password = newPassword('IT_GONE_PASSWORD');
+    const password = newPassword(secrets, 'IT_GONE_PASSWORD');
     await kafka.apply([userChange('Create', user, 'IT_GONE_PASSWORD')], { secrets });
 
     // Act
@@ -202,7 +182,7 @@ describe('KafkaProvider as a principal with limited rights', () => {
   it('observes the topics it may see and skips ACLs, quotas and users it may not list unless they are declared', async () => {
     // Prepare
     const user = `${prefix}limited`;
-    const password = newPassword('IT_LIMITED_PASSWORD');
+    const password = newPassword(secrets, 'IT_LIMITED_PASSWORD');
     const visible = `${prefix}lim-visible`;
     await kafka.apply(
       [
@@ -313,7 +293,7 @@ describe('KafkaProvider ACLs', () => {
     // Prepare
     const user = `${prefix}producer`;
     const topic = `${prefix}enforced`;
-    const password = newPassword('IT_PRODUCER_PASSWORD');
+    const password = newPassword(secrets, 'IT_PRODUCER_PASSWORD');
     await kafka.apply([createTopicChange(topic, { partitions: 1, replicationFactor: 1 })], { secrets });
     await kafka.apply([userChange('Create', user, 'IT_PRODUCER_PASSWORD')], { secrets });
     const bindings = (['describe', 'write', 'read'] as const).map((op) => binding(`User:${user}`, topic, op));

@@ -9,9 +9,12 @@ import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-re
 import type { AuditRecord, StoredPlan } from '../../../lib/ports/state-store.ts';
 import { type RunningServer, startServer } from '../../../lib/serve/server.ts';
 import { cleanupPrefix, kafkaTestEnv, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
-import { freePort, GitServer, githubHeaders, pushPayload } from '../../support/git-server.ts';
+import { topicDocument } from '../../support/builders.ts';
+import { GitServer } from '../../support/git.ts';
+import { githubHeaders, pushPayload } from '../../support/github.ts';
 import { startReceiver } from '../../support/http-receiver.ts';
-import { uniquePrefix } from '../../support/kafka.ts';
+import { testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
+import { freePort } from '../../support/net.ts';
 
 /**
  * End to end on real services: a config repository on the local git smart-HTTP server, `landscape serve`
@@ -26,31 +29,11 @@ const prefix = uniquePrefix('e2e');
 const environment = prefix.slice(0, -1);
 
 function environmentYaml(): string {
-  return `apiVersion: landscape.dev/v1
-kind: Environment
-metadata: { name: ${environment} }
-spec:
-  branch: main
-  kafka:
-    bootstrapServers: ["${kafkaTestEnv.bootstrap}"]
-    sasl:
-      mechanism: scram-sha-512
-      username: ${kafkaTestEnv.username}
-      password: { secretRef: { provider: env, name: E2E_KAFKA_PASSWORD } }
-`;
+  return testEnvironmentYaml(environment, { branch: 'main', passwordVariable: 'E2E_KAFKA_PASSWORD' });
 }
 
 function topics(list: { name: string; partitions: number; retention: string }[]): string {
-  return list
-    .map(
-      (t) => `---
-apiVersion: landscape.dev/v1
-kind: Topic
-metadata: { name: ${prefix}${t.name} }
-spec: { partitions: ${t.partitions}, replicationFactor: 1, config: { retention.ms: "${t.retention}" } }
-`,
-    )
-    .join('');
+  return list.map((t) => topicDocument(`${prefix}${t.name}`, t.partitions, t.retention)).join('');
 }
 
 let work: string;

@@ -10,7 +10,7 @@ import { buildOctokit, resolveGitHubAuth } from '../../../functions/shared/wirin
 import { GitHubTarballSource } from '../../../lib/adapters/git/github-tarball-source.ts';
 import { OctokitGitHubReporter } from '../../../lib/adapters/github/octokit-reporter.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
-import { freePort } from '../../support/git-server.ts';
+import { freePort } from '../../support/net.ts';
 import { registerTestSecret, SUITE_SECRETS } from '../../support/scan/suite-secrets.ts';
 
 /** A GitHub REST API stand-in on loopback: records requests, answers like api.github.com. */

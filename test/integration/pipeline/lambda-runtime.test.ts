@@ -1,15 +1,15 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler, localHandlerEnv } from '../../../bench/bundles.ts';
 import { signBody } from '../../../lib/adapters/common/webhook-signature.ts';
-import { freePort, githubHeaders, pushPayload, ROOT, SERVICES } from '../../support/git-server.ts';
+import { githubHeaders, pushPayload } from '../../support/github.ts';
+import { invokeHttpFunction, type RunningFunction, startFunction } from '../../support/lambda-runtime.ts';
+import { freePort } from '../../support/net.ts';
+import { ROOT } from '../../support/paths.ts';
 
 /**
  * The bundled webhook handler running under the real Lambda runtime interface client (aws-lambda-ric)
@@ -17,13 +17,11 @@ import { freePort, githubHeaders, pushPayload, ROOT, SERVICES } from '../../supp
  * @aws-sdk/client-lambda. Its async dispatch of the plan job goes, through the real SDK, to a fake Lambda
  * endpoint that records the invocation.
  */
-const run = promisify(execFile);
 const SECRET = 'lambda-rt-webhook-secret-0123456789';
 const REPO = 'acme/platform-config';
 
 let work: string;
-let serviceEnv: NodeJS.ProcessEnv;
-let lambda: LambdaClient;
+let webhook: RunningFunction | undefined;
 let fakeWorker: Server;
 const dispatched: { functionName: string; invocationType: string; payload: unknown }[] = [];
 
@@ -50,48 +48,29 @@ beforeAll(async () => {
   const workerPort = await freePort();
   await new Promise<void>((resolve) => fakeWorker.listen(workerPort, '127.0.0.1', resolve));
 
-  const [invokePort, runtimePort] = [await freePort(), await freePort()];
-  serviceEnv = {
-    ...process.env,
-    ...localHandlerEnv(join(work, 'state')),
-    GITHUB_WEBHOOK_SECRET: SECRET,
-    ALLOWED_REPOSITORIES: REPO,
-    WORKER_FUNCTION_NAME: 'landscape-worker',
-    AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${workerPort}`,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    LAMBDA_MODE: 'emulator',
-    LAMBDA_PORT: String(invokePort),
-    LAMBDA_RUNTIME_PORT: String(runtimePort),
-    TI_RUN: join(work, 'run'),
-    FUNCTION_NAME: 'landscape-webhook',
-  };
-  await run('bash', [join(SERVICES, 'lambda.sh'), 'start', join(work, 'fn'), 'index.handler'], {
-    env: serviceEnv,
-    cwd: ROOT,
-    timeout: 600_000,
-  });
-  lambda = new LambdaClient({
-    endpoint: `http://127.0.0.1:${invokePort}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  webhook = await startFunction(join(work, 'fn'), {
+    name: 'landscape-webhook',
+    runDir: join(work, 'run'),
+    env: {
+      ...localHandlerEnv(join(work, 'state')),
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      ALLOWED_REPOSITORIES: REPO,
+      WORKER_FUNCTION_NAME: 'landscape-worker',
+      AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${workerPort}`,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    },
   });
 }, 660_000);
 
 afterAll(async () => {
-  if (serviceEnv) await run('bash', [join(SERVICES, 'lambda.sh'), 'stop'], { env: serviceEnv }).catch(() => undefined);
+  await webhook?.stop();
   fakeWorker?.close();
-  lambda?.destroy();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
 async function invoke(event: unknown): Promise<{ statusCode: number; body: Record<string, unknown> }> {
-  const out = await lambda.send(
-    new InvokeCommand({ FunctionName: 'landscape-webhook', Payload: new TextEncoder().encode(JSON.stringify(event)) }),
-  );
-  const text = new TextDecoder().decode(out.Payload);
-  if (out.FunctionError) throw new Error(`function error: ${text}`);
-  const result = JSON.parse(text) as { statusCode: number; body: string };
-  return { statusCode: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
+  if (!webhook) throw new Error('the webhook function did not start');
+  return invokeHttpFunction(webhook.client, 'landscape-webhook', JSON.stringify(event));
 }
 
 async function apiGatewayEvent(body: string, headers: Record<string, string>) {
@@ -152,53 +131,30 @@ describe('bundled webhook handler under the Lambda runtime interface client', ()
 /** The bundled api function under the same runtime client, on the file store (as `localHandlerEnv` sets it). */
 describe('bundled api handler under the Lambda runtime interface client', () => {
   let apiWork: string;
-  let apiEnv: NodeJS.ProcessEnv;
-  let apiLambda: LambdaClient;
+  let api: RunningFunction | undefined;
 
   beforeAll(async () => {
     apiWork = await mkdtemp(join(tmpdir(), 'landscape-lambda-api-'));
     await bundleHandler('api', join(apiWork, 'fn'));
     // A store that has plans: an over-long id reaches the file system (ENAMETOOLONG) unless the API stops it.
     await mkdir(join(apiWork, 'state', 'plans'), { recursive: true });
-    const [invokePort, runtimePort] = [await freePort(), await freePort()];
-    apiEnv = {
-      ...process.env,
-      ...localHandlerEnv(join(apiWork, 'state')),
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      LAMBDA_MODE: 'emulator',
-      LAMBDA_PORT: String(invokePort),
-      LAMBDA_RUNTIME_PORT: String(runtimePort),
-      TI_RUN: join(apiWork, 'run'),
-      FUNCTION_NAME: 'landscape-api',
-    };
-    await run('bash', [join(SERVICES, 'lambda.sh'), 'start', join(apiWork, 'fn'), 'index.handler'], {
-      env: apiEnv,
-      cwd: ROOT,
-      timeout: 600_000,
-    });
-    apiLambda = new LambdaClient({
-      endpoint: `http://127.0.0.1:${invokePort}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    api = await startFunction(join(apiWork, 'fn'), {
+      name: 'landscape-api',
+      runDir: join(apiWork, 'run'),
+      env: { ...localHandlerEnv(join(apiWork, 'state')), POWERTOOLS_LOG_LEVEL: 'ERROR' },
     });
   }, 660_000);
 
   afterAll(async () => {
-    if (apiEnv) await run('bash', [join(SERVICES, 'lambda.sh'), 'stop'], { env: apiEnv }).catch(() => undefined);
-    apiLambda?.destroy();
+    await api?.stop();
     if (apiWork) await rm(apiWork, { recursive: true, force: true });
   });
 
   it('answers 400 to a plan id longer than a file name, and 404 to a well-formed unknown one', async () => {
     const getPlan = async (id: string) => {
       const event = (await readFile(join(ROOT, 'events/api/get-plan.json'), 'utf8')).split('PLAN_ID').join(id);
-      const out = await apiLambda.send(
-        new InvokeCommand({ FunctionName: 'landscape-api', Payload: new TextEncoder().encode(event) }),
-      );
-      const text = new TextDecoder().decode(out.Payload);
-      if (out.FunctionError) throw new Error(`function error: ${text}`);
-      const result = JSON.parse(text) as { statusCode: number; body: string };
-      return { statusCode: result.statusCode, body: JSON.parse(result.body) as { error: { code: string } } };
+      if (!api) throw new Error('the api function did not start');
+      return invokeHttpFunction<{ error: { code: string } }>(api.client, 'landscape-api', event);
     };
     expect(await getPlan('a'.repeat(300))).toMatchObject({ statusCode: 400, body: { error: { code: 'BadRequest' } } });
     expect(await getPlan('20261125T101500Z-prod-1a2b3c4-9f8e7d6c')).toMatchObject({

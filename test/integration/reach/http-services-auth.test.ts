@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliResult, cliEnvironment, landscapeCli, writeFiles } from '../../support/cli/landscape-cli.ts';
+import { writeFiles } from '../../support/builders.ts';
+import { type CliResult, landscapeCli } from '../../support/cli/landscape-cli.ts';
+import { testEnvironmentYaml } from '../../support/kafka.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 import { registerPrivateKey } from './kubernetes-support.ts';
 
@@ -168,7 +170,11 @@ describe.skipIf(!up)(
       const state = join(dir, '.state');
       await mkdir(state);
       await writeFiles(dir, {
-        'env.yaml': cliEnvironment(name, servicesYaml),
+        'env.yaml': testEnvironmentYaml(name, {
+          prune: ['Topic', 'Acl'],
+          requireApprovalFor: 'none',
+          extra: servicesYaml,
+        }),
         'schema.yaml': `apiVersion: landscape.dev/v1
 kind: Schema
 metadata: { name: ${name}-value }

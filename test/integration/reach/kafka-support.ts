@@ -13,7 +13,8 @@ import {
 } from '@platformatic/kafka';
 import { expect } from 'vitest';
 import { eventually, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
-import { type CliResult, landscapeCli, writeFiles } from '../../support/cli/landscape-cli.ts';
+import { writeFiles } from '../../support/builders.ts';
+import { type CliResult, landscapeCli } from '../../support/cli/landscape-cli.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 
 /**

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeClient } from '../../../lib/adapters/k8s/kube-client.ts';
 import { rawAdmin } from '../../../scripts/services/kafka-broker.ts';
-import { cliEnvironment, type landscapeCli, writeFiles } from '../../support/cli/landscape-cli.ts';
+import { writeFiles } from '../../support/builders.ts';
+import type { landscapeCli } from '../../support/cli/landscape-cli.ts';
+import { testEnvironmentYaml } from '../../support/kafka.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 
 /**
@@ -134,18 +136,18 @@ export async function writeConfig(
   options: { env: string; namespace: string; kubernetes: string; topic: string },
 ): Promise<void> {
   await writeFiles(dir, {
-    'env.yaml': cliEnvironment(
-      options.env,
-      `  kubernetes:
+    'env.yaml': testEnvironmentYaml(options.env, {
+      prune: ['Topic', 'Acl'],
+      requireApprovalFor: 'none',
+      extra: `  kubernetes:
     namespace: ${options.namespace}
     waitForRollout: false
 ${options.kubernetes
   .trim()
   .split('\n')
   .map((l) => `    ${l}`)
-  .join('\n')}
-`,
-    ),
+  .join('\n')}`,
+    }),
     'k8s.yaml': `apiVersion: landscape.dev/v1
 kind: KubernetesManifest
 metadata: { name: ${options.env}-settings }

@@ -3,20 +3,16 @@ import { createSchemaRegistryProvider } from '../../../lib/adapters/schema-regis
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import { applyPlan } from '../../../lib/engine/apply-plan.ts';
 import { sha256Hex } from '../../../lib/engine/hash.ts';
-import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import { computePlan } from '../../../lib/plan/compute-plan.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
-import { randomId } from '../../support/plan-change.ts';
+import { testEnvironment } from '../../support/builders.ts';
+import { deleteSubjects, REGISTRY_URL, registryRequest as raw } from '../../support/schema-registry.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
-const URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
-const prefix = `it-sr-id-${randomId()}-`;
+const prefix = `${uniqueName('it-sr-id')}-`;
 const secrets = new LocalSecretResolver({ env: {} });
-const spec = EnvironmentSpecSchema.parse({
-  kafka: { bootstrapServers: ['127.0.0.1:9092'] },
-  schemaRegistry: { url: URL },
-  prune: { Schema: true },
-});
+const spec = testEnvironment({ schemaRegistry: { url: REGISTRY_URL }, prune: { Schema: true } }).spec;
 
 let registry: ResourceProvider;
 
@@ -25,24 +21,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const subjects = await raw<string[]>('GET', '/subjects?deleted=true');
-  for (const subject of subjects.filter((s) => s.startsWith(prefix))) {
-    await raw('DELETE', `/subjects/${encodeURIComponent(subject)}`).catch(() => undefined);
-    await raw('DELETE', `/subjects/${encodeURIComponent(subject)}?permanent=true`).catch(() => undefined);
-  }
+  await deleteSubjects(prefix);
   await registry.close();
 });
-
-async function raw<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${URL}${path}`, {
-    method,
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
 
 const register = (subject: string, schema: string) =>
   raw<{ id: number }>('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema });

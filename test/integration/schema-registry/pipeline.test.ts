@@ -7,22 +7,21 @@ import { loadConfig } from '../../../lib/config/load-config.ts';
 import { applyPlan } from '../../../lib/engine/apply-plan.ts';
 import { planEnvironment } from '../../../lib/engine/plan-environment.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
-import { configDir } from '../../support/builders.ts';
-import { randomId } from '../../support/plan-change.ts';
+import { configDir, environmentYaml } from '../../support/builders.ts';
+import { deleteSubjects, REGISTRY_URL } from '../../support/schema-registry.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
-const URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
-const subject = `it-sr-pipe-${randomId()}-value`;
+const subject = `${uniqueName('it-sr-pipe')}-value`;
 const secrets = new LocalSecretResolver({ env: {} });
 
-const ENVIRONMENT = `apiVersion: landscape.dev/v1
-kind: Environment
-metadata: { name: test }
-spec:
-  kafka: { bootstrapServers: ["127.0.0.1:9092"] }
-  schemaRegistry: { url: "${URL}" }
-  prune: { Schema: true }
-  hardDeleteSchemas: true
-`;
+const ENVIRONMENT = environmentYaml({
+  name: 'test',
+  extra: [
+    `  schemaRegistry: { url: "${REGISTRY_URL}" }`,
+    '  prune: { Schema: true }',
+    '  hardDeleteSchemas: true',
+  ].join('\n'),
+});
 const SCHEMA_DOC = `apiVersion: landscape.dev/v1
 kind: Schema
 metadata: { name: ${subject} }
@@ -38,9 +37,7 @@ const avro = (fields: object[]) =>
   );
 
 afterAll(async () => {
-  for (const query of ['', '?permanent=true']) {
-    await fetch(`${URL}/subjects/${subject}${query}`, { method: 'DELETE' }).catch(() => undefined);
-  }
+  await deleteSubjects(subject);
 });
 
 describe('a Schema document through plan and apply', () => {
@@ -61,7 +58,7 @@ describe('a Schema document through plan and apply', () => {
         config: await loadConfig(root, 'test'),
         providers: [registry],
         inventory,
-        source: { commit: randomId() },
+        source: { commit: uniqueName('commit') },
       });
       expect(result.problems).toEqual([]);
       if (!result.plan) throw new Error('no plan');

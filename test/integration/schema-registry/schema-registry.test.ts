@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSchemaRegistryProvider } from '../../../lib/adapters/schema-registry/schema-registry-provider.ts';
 import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-resolver.ts';
 import type { JsonObject } from '../../../lib/model/common.ts';
-import { type EnvironmentSpec, EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
+import type { EnvironmentSpec } from '../../../lib/model/environment.ts';
 import { keys } from '../../../lib/model/keys.ts';
 import type { SchemaType } from '../../../lib/model/kinds/schema.ts';
 import type { PlannedChange } from '../../../lib/model/plan.ts';
@@ -10,18 +10,16 @@ import type { DesiredResource, ObservedResource } from '../../../lib/model/resou
 import { schemaRules } from '../../../lib/plan/kinds/schema.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
 import { normalizeSchema } from '../../../lib/schemas/index.ts';
-import { inventoryFor, planChange, randomId } from '../../support/plan-change.ts';
+import { testEnvironment } from '../../support/builders.ts';
+import { inventoryFor, planChange } from '../../support/plan-change.ts';
+import { deleteSubjects, REGISTRY_URL, registryRequest as raw } from '../../support/schema-registry.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
-const URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
-const prefix = `it-sr-${randomId()}-`;
+const prefix = `${uniqueName('it-sr')}-`;
 const secrets = new LocalSecretResolver({ env: {} });
 
 const environment = (hardDeleteSchemas: boolean): EnvironmentSpec =>
-  EnvironmentSpecSchema.parse({
-    kafka: { bootstrapServers: ['127.0.0.1:9092'] },
-    schemaRegistry: { url: URL },
-    hardDeleteSchemas,
-  });
+  testEnvironment({ schemaRegistry: { url: REGISTRY_URL }, hardDeleteSchemas }).spec;
 
 let registry: ResourceProvider;
 let hardDeleting: ResourceProvider;
@@ -32,26 +30,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Everything this file created: soft, then permanent (referrers first, so retry until nothing is left).
-  for (let round = 0; round < 3; round++) {
-    const subjects = await raw<string[]>('GET', '/subjects?deleted=true');
-    for (const subject of subjects.filter((s) => s.startsWith(prefix)).reverse()) {
-      await raw('DELETE', `/subjects/${encodeURIComponent(subject)}`).catch(() => undefined);
-      await raw('DELETE', `/subjects/${encodeURIComponent(subject)}?permanent=true`).catch(() => undefined);
-    }
-  }
+  await deleteSubjects(prefix);
 });
-
-async function raw<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${URL}${path}`, {
-    method,
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
 
 /** What renderSchema makes of a Schema document. */
 function schema(

@@ -9,8 +9,12 @@ import { LocalSecretResolver } from '../../../lib/adapters/secrets/env-secret-re
 import type { JobRecord } from '../../../lib/model/job.ts';
 import { type RunningServer, type ServeOptions, startServer } from '../../../lib/serve/server.ts';
 import { cleanupPrefix, kafkaTestEnv, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
-import { freePort, GitServer, githubHeaders, pushPayload, ROOT } from '../../support/git-server.ts';
-import { uniquePrefix } from '../../support/kafka.ts';
+import { topicYaml } from '../../support/builders.ts';
+import { GitServer } from '../../support/git.ts';
+import { githubHeaders, pushPayload } from '../../support/github.ts';
+import { testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
+import { freePort } from '../../support/net.ts';
+import { ROOT } from '../../support/paths.ts';
 import { FlakyProxy } from './flaky-proxy.ts';
 
 /**
@@ -31,30 +35,13 @@ let proxy: FlakyProxy;
 let server: RunningServer | undefined;
 
 function environmentYaml(name = environment, branch = 'main', bootstrap = kafkaTestEnv.bootstrap): string {
-  return `apiVersion: landscape.dev/v1
-kind: Environment
-metadata: { name: ${name} }
-spec:
-  branch: ${branch}
-  kafka:
-    bootstrapServers: ["${bootstrap}"]
-    sasl: { mechanism: scram-sha-512, username: ${kafkaTestEnv.username}, password: { secretRef: { provider: env, name: PUSH_KAFKA_PASSWORD } } }
-`;
+  return testEnvironmentYaml(name, { branch, bootstrap, passwordVariable: 'PUSH_KAFKA_PASSWORD' });
 }
 
 function config(topics: string[], extra = ''): Record<string, string> {
   return {
     'environments.yaml': environmentYaml() + extra,
-    'topics.yaml': topics
-      .map(
-        (t) => `---
-apiVersion: landscape.dev/v1
-kind: Topic
-metadata: { name: ${prefix}${t} }
-spec: { partitions: 1, replicationFactor: 1 }
-`,
-      )
-      .join(''),
+    'topics.yaml': topics.map((t) => `---\n${topicYaml(`${prefix}${t}`)}`).join(''),
   };
 }
 

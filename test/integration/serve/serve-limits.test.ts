@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../../lib/adapters/common/webhook-signature.ts';
 import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webhook-verifier.ts';
-import { ROOT } from '../../support/git-server.ts';
+import { ROOT } from '../../support/paths.ts';
 import { RawHttpClient } from './raw-http.ts';
 
 /**

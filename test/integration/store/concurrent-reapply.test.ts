@@ -1,62 +1,22 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsStateStore, DynamoLocker } from '../../../lib/adapters/aws/index.ts';
-import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
-import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { runApply } from '../../../lib/engine/run-apply.ts';
-import type { Locker } from '../../../lib/ports/lock.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
-import type { StateStore } from '../../../lib/ports/state-store.ts';
 import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
 import { requestReapply } from '../../../lib/use-cases/operations.ts';
 import { runJob } from '../../../lib/use-cases/run-job.ts';
 import { BackgroundTasks, InProcessWorker } from '../../../lib/wiring/in-process.ts';
-import {
-  clients,
-  createBucket,
-  createStateTable,
-  deleteStateTable,
-  ensureAwsServices,
-  uniqueName,
-} from '../../support/aws.ts';
 import { environmentYaml, topicDocument } from '../../support/builders.ts';
+import { type StateBackend, stateBackends } from '../../support/state-backends.ts';
 import { makeDeps, REPO } from '../../unit/use-cases/support.ts';
 
-const dynamo = clients.dynamo();
-const s3 = clients.s3();
-const table = uniqueName('reapply');
-const bucket = uniqueName('reapply');
-
-type MakeState = () => Promise<{ store: StateStore; locker: Locker }>;
-
-const states: [string, MakeState][] = [
-  [
-    'file store',
-    async () => {
-      const root = await mkdtemp(join(tmpdir(), 'landscape-reapply-'));
-      return { store: new FileStateStore(root), locker: new FileLocker(root) };
-    },
-  ],
-  [
-    'DynamoDB Local + S3',
-    async () => ({
-      store: new AwsStateStore({ bucket, table, s3, dynamo }),
-      locker: new DynamoLocker({ table, dynamo }),
-    }),
-  ],
+const backends = stateBackends('reapply');
+const states: [string, () => Promise<StateBackend>][] = [
+  ['file store', backends.file],
+  ['DynamoDB Local + S3', backends.aws],
 ];
 
-beforeAll(async () => {
-  await ensureAwsServices();
-  await createStateTable(dynamo, table);
-  await createBucket(s3, bucket);
-});
-
-afterAll(async () => {
-  await deleteStateTable(dynamo, table);
-});
+beforeAll(backends.setUp);
+afterAll(backends.tearDown);
 
 describe.each(states)('ten concurrent POST /reapply on the %s', (_name, makeState) => {
   it('store ten distinct plans, apply at most one at a time and each plan at most once', async () => {

@@ -1,51 +1,30 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsStateStore, DynamoLocker } from '../../../lib/adapters/aws/index.ts';
-import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
-import { FileStateStore } from '../../../lib/adapters/store/file-state-store.ts';
 import { ReconcilerError } from '../../../lib/errors.ts';
 import { PLAN_API_VERSION, type Plan } from '../../../lib/model/plan.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
-import type { Locker } from '../../../lib/ports/lock.ts';
 import type { StateStore, StoredPlan } from '../../../lib/ports/state-store.ts';
-import {
-  clients,
-  createBucket,
-  createStateTable,
-  deleteStateTable,
-  ensureAwsServices,
-  uniqueName,
-} from '../../support/aws.ts';
-import { InMemoryLocker } from '../../support/fakes/in-memory-locker.ts';
-import { InMemoryStateStore } from '../../support/fakes/in-memory-state-store.ts';
+import { type StateBackend, stateBackends } from '../../support/state-backends.ts';
+import { uniqueName } from '../../support/unique-name.ts';
 
 /**
  * The StateStore contract every store keeps (in memory, a directory, DynamoDB Local + S3): plans are created
  * once and never replaced, ids are checked before they reach a file name or key, a claim has one winner,
  * writes made under a lease are refused once the lease is lost (fencing).
  */
-const dynamo = clients.dynamo();
-const s3 = clients.s3();
-const table = uniqueName('contract');
-const bucket = uniqueName('contract');
+const backends = stateBackends('contract');
 
-const stores: [string, () => Promise<StateStore>][] = [
-  ['InMemoryStateStore', async () => new InMemoryStateStore()],
-  ['FileStateStore', async () => new FileStateStore(await mkdtemp(join(tmpdir(), 'landscape-contract-')))],
-  ['AwsStateStore', async () => new AwsStateStore({ bucket, table, s3, dynamo })],
+const pairs: [string, () => Promise<StateBackend>][] = [
+  ['InMemoryStateStore + InMemoryLocker', backends.inMemory],
+  ['FileStateStore + FileLocker', backends.file],
+  ['AwsStateStore + DynamoLocker', backends.aws],
 ];
+const stores = pairs.map(([name, make]): [string, () => Promise<StateStore>] => [
+  name.split(' + ')[0] as string,
+  async () => (await make()).store,
+]);
 
-beforeAll(async () => {
-  await ensureAwsServices();
-  await createStateTable(dynamo, table);
-  await createBucket(s3, bucket);
-});
-
-afterAll(async () => {
-  await deleteStateTable(dynamo, table);
-});
+beforeAll(backends.setUp);
+afterAll(backends.tearDown);
 
 /** The stores treat a plan as an opaque body: a plan-shaped fixture is enough. */
 function stored(id: string, commit: string, status: StoredPlan['status'] = 'Planned'): StoredPlan {
@@ -109,32 +88,6 @@ describe.each(stores)('%s plans', (_name, make) => {
     }
   });
 });
-
-type MakePair = () => Promise<{ store: StateStore; locker: Locker }>;
-
-const pairs: [string, MakePair][] = [
-  [
-    'InMemoryStateStore + InMemoryLocker',
-    async () => {
-      const locker = new InMemoryLocker();
-      return { store: new InMemoryStateStore(undefined, { locker }), locker };
-    },
-  ],
-  [
-    'FileStateStore + FileLocker',
-    async () => {
-      const root = await mkdtemp(join(tmpdir(), 'landscape-fence-'));
-      return { store: new FileStateStore(root), locker: new FileLocker(root) };
-    },
-  ],
-  [
-    'AwsStateStore + DynamoLocker',
-    async () => ({
-      store: new AwsStateStore({ bucket, table, s3, dynamo }),
-      locker: new DynamoLocker({ table, dynamo }),
-    }),
-  ],
-];
 
 const inventoryOf = (...names: string[]): Inventory =>
   Object.fromEntries(names.map((n) => [`kafka/topic/${n}`, { key: `kafka/topic/${n}`, kind: 'Topic' as const }]));

@@ -1,84 +1,54 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kafkaTestEnv } from '../../../scripts/services/kafka-broker.ts';
+import { ROOT } from '../paths.ts';
 
 const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '../../..');
 
 export interface CliResult {
-  code: number;
+  /** The exit code; null when a signal ended the process. */
+  code: number | null;
+  signal?: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
+export interface CliOptions {
+  /** The state directory (`--state`). */
+  state: string;
+  /** The working directory (default this process's). */
+  cwd?: string;
+  /** Variables on top of this process's environment and the broker's admin password (KAFKA_PASSWORD). */
+  env?: Record<string, string>;
+  /** Kill the CLI with SIGKILL the moment it writes a stderr line containing this (kill-on-output.ts). */
+  killOn?: string;
+}
+
 /**
- * Runs the real CLI as a user would (`node bin/landscape.ts ...`) in `cwd` with `--state`, the admin password
- * in its environment, and `env` on top (e.g. a private TMPDIR).
+ * Runs the real CLI as a user would (`node bin/landscape.ts ARGS --state STATE`), without a terminal (as in a
+ * script or CI), with the admin password of the test broker in its environment. Never throws for an exit
+ * code: the result has it.
  */
-export async function landscapeCli(
-  args: readonly string[],
-  options: { cwd: string; state: string; env?: Record<string, string> },
-): Promise<CliResult> {
+export async function landscapeCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  const preload = options.killOn ? ['--import', join(import.meta.dirname, 'kill-on-output.ts')] : [];
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      [join(ROOT, 'bin/landscape.ts'), ...args, '--state', options.state],
-      { env: { ...process.env, KAFKA_PASSWORD: kafkaTestEnv.password, ...options.env }, cwd: options.cwd },
+      [...preload, join(ROOT, 'bin/landscape.ts'), ...args, '--state', options.state],
+      {
+        env: {
+          ...process.env,
+          KAFKA_PASSWORD: kafkaTestEnv.password,
+          ...options.env,
+          ...(options.killOn ? { LANDSCAPE_TEST_KILL_ON: options.killOn } : {}),
+        },
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+      },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    const e = error as { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
+    return { code: e.code, signal: e.signal, stdout: e.stdout, stderr: e.stderr };
   }
-}
-
-/** An Environment document on the shared test broker, with prune on for topics and ACLs. */
-export function cliEnvironment(name: string, extra = ''): string {
-  return `apiVersion: landscape.dev/v1
-kind: Environment
-metadata: { name: ${name} }
-spec:
-  kafka:
-    bootstrapServers: ["${kafkaTestEnv.bootstrap}"]
-    sasl: { mechanism: scram-sha-512, username: ${kafkaTestEnv.username}, password: { secretRef: { provider: env, name: KAFKA_PASSWORD } } }
-  prune: { Topic: true, Acl: true }
-  requireApprovalFor: none
-${extra}`;
-}
-
-/** A Topic document. */
-export function topicYaml(name: string, partitions = 1, config: Record<string, string> = {}): string {
-  const entries = Object.entries(config)
-    .map(([k, v]) => `${k}: "${v}"`)
-    .join(', ');
-  return `apiVersion: landscape.dev/v1
-kind: Topic
-metadata: { name: ${name} }
-spec: { partitions: ${partitions}, replicationFactor: 1, config: { ${entries} } }
-`;
-}
-
-export async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-}
-
-/** Runs git in `dir` with a fixed identity; returns stdout. */
-export async function git(dir: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(
-    'git',
-    ['-c', 'user.name=Landscape Test', '-c', 'user.email=test@example.com', ...args],
-    {
-      cwd: dir,
-    },
-  );
-  return stdout.trim();
-}
-
-/** Commits everything in the work tree and returns the commit SHA. */
-export async function commitAll(dir: string, message: string): Promise<string> {
-  await git(dir, 'add', '-A');
-  await git(dir, 'commit', '-q', '--allow-empty', '-m', message);
-  return git(dir, 'rev-parse', 'HEAD');
 }
