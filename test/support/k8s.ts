@@ -150,7 +150,9 @@ export async function createNamespace(client: KubeClient, name: string): Promise
   });
 }
 
-// ------------------------------------------------------------------ changes (until the planner is wired in)
+// ------------------------------------------------------------------ changes
+// One PlannedChange built by hand, so a test drives the provider's apply for exactly the case it names (a
+// plan of the whole environment is covered by pipeline.test.ts).
 
 export function createChange(desired: DesiredResource): PlannedChange {
   return {

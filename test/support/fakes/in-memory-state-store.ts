@@ -15,7 +15,7 @@ import type { InMemoryLocker } from './in-memory-locker.ts';
 const clone = <T>(value: T): T => structuredClone(value);
 
 /**
- * A StateStore held in memory, for unit tests and short-lived processes. Values are deep-copied on the way
+ * A StateStore held in memory, for tests (no production code uses it). Values are deep-copied on the way
  * in and out, so callers cannot mutate stored state by accident (the real stores serialise too).
  * Fenced writes are checked against `options.locker` when one is given (synchronously, so nothing interleaves
  * between check and write); without a locker there is nothing to check them against and they are accepted.
