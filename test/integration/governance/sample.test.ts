@@ -18,7 +18,7 @@ import {
 } from '../../../scripts/services/kafka-broker.ts';
 import { configDir } from '../../support/builders.ts';
 import { createTopicsAndWait, envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
-import { REGISTRY_URL, registryRequest } from '../../support/schema-registry.ts';
+import { deleteSubjects, REGISTRY_URL, registryRequest } from '../../support/schema-registry.ts';
 
 const prefix = uniquePrefix('it-gov-sample');
 const jsonTopic = `${prefix}customers`;
@@ -71,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sampler?.close();
   await cleanupPrefix(prefix);
+  if (registryUp) await deleteSubjects(prefix);
 });
 
 describe('sampleTopic against a real broker', () => {
