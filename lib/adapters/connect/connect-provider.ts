@@ -2,15 +2,15 @@ import { AdapterError, HttpStatusError, messageOf } from '../../errors.ts';
 import { durationToMs, isSecretRef, type JsonObject } from '../../model/common.ts';
 import type { EnvironmentSpec } from '../../model/environment.ts';
 import { keys } from '../../model/keys.ts';
-import type { ChangeResult, PlanNote, PlannedChange } from '../../model/plan.ts';
-import type { DesiredResource, KindsOf, ObservedResource, ResourceKey } from '../../model/resource.ts';
 import {
   type ConnectorDesired,
   type ConnectorLive,
   REDACTED,
   SECRET_KEYS_CONFIG,
   SENSITIVE_KEY,
-} from '../../plan/kinds/connector.ts';
+} from '../../model/kinds/connector.ts';
+import type { ChangeResult, PlanNote, PlannedChange } from '../../model/plan.ts';
+import type { DesiredResource, KindsOf, ObservedResource, ResourceKey } from '../../model/resource.ts';
 import type { ProgressListener, ResourceProvider } from '../../ports/resource-provider.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
 import { resolveHttpAuth } from '../common/http/http-auth.ts';
@@ -332,7 +332,7 @@ function pluginMatches(installed: string, wanted: string): boolean {
   return wanted === installed || wanted === simple || wanted === simple.replace(/Connector$/, '');
 }
 
-/** A live connector as the rules compare it (lib/plan/kinds/connector.ts), with secret values redacted. */
+/** A live connector as the rules compare it (connectorRules, lib/plan/kinds/connector.ts), with secret values redacted. */
 export function normalizeConnector(
   cluster: string,
   config: Record<string, string>,

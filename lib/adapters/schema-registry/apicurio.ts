@@ -1,4 +1,4 @@
-import type { SchemaDesired } from '../../plan/kinds/schema.ts';
+import type { SchemaDesired } from '../../model/kinds/schema.ts';
 import { type RegistryClient, RegistryHttpError, seg } from './registry-client.ts';
 
 /** What the registry answered about one new version. */

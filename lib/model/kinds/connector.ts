@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SecretRefSchema } from '../common.ts';
+import { type SecretRef, SecretRefSchema } from '../common.ts';
 
 export const ConnectorSpecSchema = z.strictObject({
   /** Name of a connect cluster in the Environment's `connect` map. */
@@ -13,3 +13,40 @@ export const ConnectorSpecSchema = z.strictObject({
   healthTimeout: z.string().default('60s'),
 });
 export type ConnectorSpec = z.infer<typeof ConnectorSpecSchema>;
+
+/** What an observed connector shows instead of a value that may be secret. */
+export const REDACTED = '(redacted)';
+
+/**
+ * Connector config key where apply records which keys it filled from secret references, so that observing the
+ * connector later (even in another process) knows exactly which values to redact. Connect passes unknown keys to
+ * the connector, which ignores them.
+ */
+export const SECRET_KEYS_CONFIG = 'landscape.secret.keys';
+
+/**
+ * Key names whose values are redacted when observed even without the marker (connectors Landscape did not
+ * create, or created before the marker): passwords, tokens, JAAS configs, API and private keys.
+ */
+export const SENSITIVE_KEY =
+  /(password|passwd|secret|token|credential|jaas|api[._-]?key|private[._-]?key|access[._-]?key)/i;
+
+/** A connector as rendered (renderConnector, lib/plan/kinds/connector.ts). */
+export interface ConnectorDesired {
+  cluster: string;
+  class: string;
+  tasksMax: number;
+  config: Record<string, string | SecretRef>;
+  state: 'running' | 'paused';
+  healthTimeout: string;
+}
+
+/** A connector as observed: config without name/class/tasks.max, possibly secret values redacted. */
+export interface ConnectorLive {
+  cluster: string;
+  class: string;
+  tasksMax: number;
+  config: Record<string, string>;
+  /** `stopped` when someone stopped it (Connect 3.5+): desired `running` resumes it. */
+  state: 'running' | 'paused' | 'stopped';
+}

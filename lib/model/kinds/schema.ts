@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FieldChange } from '../plan.ts';
 
 export const SchemaTypeSchema = z.enum(['AVRO', 'JSON', 'PROTOBUF']);
 export type SchemaType = z.infer<typeof SchemaTypeSchema>;
@@ -41,3 +42,38 @@ export const SchemaSpecSchema = z
     path: ['schema'],
   });
 export type SchemaSpec = z.infer<typeof SchemaSpecSchema>;
+
+/** A subject as rendered (renderSchema, lib/plan/kinds/schema.ts). */
+export interface SchemaDesired {
+  subject: string;
+  type: SchemaType;
+  /** Canonical text (lib/schemas). */
+  schema: string;
+  references: { name: string; subject: string; version: number }[];
+  compatibility?: string;
+}
+
+/** A subject as the registry adapter observes it: its latest version, normalized the same way. */
+export interface SchemaLive {
+  subject: string;
+  type: SchemaType;
+  schema: string;
+  references: { name: string; subject: string; version: number }[];
+  /** The effective level (the subject's own, else the registry's global one). */
+  compatibility: string;
+  version: number;
+  id: number;
+}
+
+/** Field paths of a Schema change; apply keys its steps on them. */
+export const SCHEMA_FIELDS = {
+  schema: 'schema',
+  references: 'references',
+  type: 'type',
+  compatibility: 'compatibility',
+} as const;
+
+/** The fields that need a new version to be registered. */
+export function needsNewVersion(fields: readonly FieldChange[]): boolean {
+  return fields.some((f) => f.path === 'schema' || f.path === 'references' || f.path === 'type');
+}

@@ -1,48 +1,20 @@
 import type { ConfigProblem } from '../../errors.ts';
 import { describeSecretRef, isSecretRef, type Json, type JsonObject, type SecretRef } from '../../model/common.ts';
 import { keys } from '../../model/keys.ts';
+import {
+  type ConnectorDesired,
+  type ConnectorLive,
+  REDACTED,
+  SECRET_KEYS_CONFIG,
+  SENSITIVE_KEY,
+} from '../../model/kinds/connector.ts';
 import type { FieldChange } from '../../model/plan.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import type { KindRules } from '../kind-rules.ts';
 import { exportEach } from './export-names.ts';
 import type { DocumentKindModule, Renderer, ResourceKindModule } from './kind-module.ts';
 
-/** What an observed connector shows instead of a value that may be secret. */
-export const REDACTED = '(redacted)';
-
-/**
- * Connector config key where apply records which keys it filled from secret references, so that observing the
- * connector later (even in another process) knows exactly which values to redact. Connect passes unknown keys to
- * the connector, which ignores them.
- */
-export const SECRET_KEYS_CONFIG = 'landscape.secret.keys';
-
-/**
- * Key names whose values are redacted when observed even without the marker (connectors Landscape did not
- * create, or created before the marker): passwords, tokens, JAAS configs, API and private keys.
- */
-export const SENSITIVE_KEY =
-  /(password|passwd|secret|token|credential|jaas|api[._-]?key|private[._-]?key|access[._-]?key)/i;
-
-/** A connector as rendered (renderConnector below). */
-export interface ConnectorDesired {
-  cluster: string;
-  class: string;
-  tasksMax: number;
-  config: Record<string, string | SecretRef>;
-  state: 'running' | 'paused';
-  healthTimeout: string;
-}
-
-/** A connector as observed: config without name/class/tasks.max, possibly secret values redacted. */
-export interface ConnectorLive {
-  cluster: string;
-  class: string;
-  tasksMax: number;
-  config: Record<string, string>;
-  /** `stopped` when someone stopped it (Connect 3.5+): desired `running` resumes it. */
-  state: 'running' | 'paused' | 'stopped';
-}
+export { type ConnectorDesired, type ConnectorLive, REDACTED, SECRET_KEYS_CONFIG, SENSITIVE_KEY };
 
 const describeRef = (ref: SecretRef): string => `secret ${describeSecretRef(ref)}`;
 

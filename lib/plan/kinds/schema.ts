@@ -2,7 +2,13 @@ import type { ConfigProblem } from '../../errors.ts';
 import type { JsonObject } from '../../model/common.ts';
 import type { ConfigDocument } from '../../model/documents.ts';
 import { keys } from '../../model/keys.ts';
-import type { SchemaType } from '../../model/kinds/schema.ts';
+import {
+  needsNewVersion,
+  SCHEMA_FIELDS,
+  type SchemaDesired,
+  type SchemaLive,
+  type SchemaType,
+} from '../../model/kinds/schema.ts';
 import type { FieldChange } from '../../model/plan.ts';
 import {
   comparableSchema,
@@ -16,40 +22,7 @@ import type { KindRules } from '../kind-rules.ts';
 import { exportEach } from './export-names.ts';
 import type { DocumentKindModule, Renderer, ResourceKindModule } from './kind-module.ts';
 
-/** A subject as rendered (renderSchema below). */
-export interface SchemaDesired {
-  subject: string;
-  type: SchemaType;
-  /** Canonical text (lib/schemas). */
-  schema: string;
-  references: { name: string; subject: string; version: number }[];
-  compatibility?: string;
-}
-
-/** A subject as the registry adapter observes it: its latest version, normalized the same way. */
-export interface SchemaLive {
-  subject: string;
-  type: SchemaType;
-  schema: string;
-  references: { name: string; subject: string; version: number }[];
-  /** The effective level (the subject's own, else the registry's global one). */
-  compatibility: string;
-  version: number;
-  id: number;
-}
-
-/** Field paths of a Schema change; apply keys its steps on them. */
-export const SCHEMA_FIELDS = {
-  schema: 'schema',
-  references: 'references',
-  type: 'type',
-  compatibility: 'compatibility',
-} as const;
-
-/** The fields that need a new version to be registered. */
-export function needsNewVersion(fields: readonly FieldChange[]): boolean {
-  return fields.some((f) => f.path === 'schema' || f.path === 'references' || f.path === 'type');
-}
+export { needsNewVersion, SCHEMA_FIELDS, type SchemaDesired, type SchemaLive };
 
 const sortedReferences = (refs: SchemaDesired['references']) =>
   [...refs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
