@@ -1,15 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { publishMonitorConfig } from '../config/published-config.ts';
-import { sha256Hex } from '../engine/hash.ts';
 import { hasPendingEntries } from '../engine/ownership-journal.ts';
 import { runApply } from '../engine/run-apply.ts';
-import { ReconcilerError } from '../errors.ts';
 import { applyRecord, approvalRecord, planFacts } from '../model/audit.ts';
 import type { LoadedConfig } from '../model/documents.ts';
-import { type ApplyReport, PLAN_API_VERSION, type Plan } from '../model/plan.ts';
-import { planHashMatches } from '../plan/compute-plan.ts';
+import type { ApplyReport, Plan } from '../model/plan.ts';
 import { renderPlanText } from '../plan/render-plan.ts';
 import { requiresApproval } from '../use-cases/approve.ts';
+import { readPlanFile } from '../use-cases/plan-file.ts';
 import { localActor, localContext } from '../wiring/local.ts';
 import { createProviders } from '../wiring/providers.ts';
 import {
@@ -122,20 +120,7 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     // one whose inventory holds the ownership journal of an apply that did not finish: apply reconciles it.
     if (plan.changes.length === 0 && plan.adopted.length === 0 && !hasPendingEntries(made.inventory)) return EXIT.ok;
   } else {
-    plan = JSON.parse(await readFile(target, 'utf8')) as Plan;
-    if (plan.apiVersion !== PLAN_API_VERSION) {
-      throw new ReconcilerError(
-        'BadRequest',
-        `"${target}" is not a plan of this version (apiVersion ${String(plan.apiVersion)}, expected ${PLAN_API_VERSION})`,
-      );
-    }
-    // The hash is what approvals and audit records name: a file changed after planning is not that plan.
-    if (!planHashMatches(plan, sha256Hex)) {
-      throw new ReconcilerError(
-        'BadRequest',
-        `"${target}" was changed after it was planned (its content no longer matches hash ${String(plan.hash).slice(0, 12)}): plan again with landscape plan --out`,
-      );
-    }
+    plan = readPlanFile(await readFile(target, 'utf8'), target);
     const error = refusalError(plan);
     if (error) {
       process.stderr.write(`${error}\nnothing applied\n`);
