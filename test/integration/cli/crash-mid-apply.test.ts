@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileLocker } from '../../../lib/adapters/store/file-locker.ts';
@@ -7,7 +6,7 @@ import type { Inventory } from '../../../lib/model/resource.ts';
 import type { AuditRecord } from '../../../lib/ports/state-store.ts';
 import { cleanupPrefix, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
 import { topicYaml, writeFiles } from '../../support/builders.ts';
-import { type CliResult, landscapeCli } from '../../support/cli/landscape-cli.ts';
+import { type CliResult, cliWorkspace, landscapeCli } from '../../support/cli/landscape-cli.ts';
 import { testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
 
 /**
@@ -40,8 +39,7 @@ function config(env: string, names: string[]): Record<string, string> {
 }
 
 async function workspace(env: string, names: string[]): Promise<{ dir: string; state: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'landscape-crash-'));
-  const state = await mkdtemp(join(tmpdir(), 'landscape-crash-state-'));
+  const { dir, state } = await cliWorkspace('crash');
   await writeFiles(dir, config(env, names));
   return { dir, state };
 }

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Admin, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +9,7 @@ import type { Plan } from '../../../lib/model/plan.ts';
 import { cleanupPrefix, rawAdmin, testKafkaConnection, testProducer } from '../../../scripts/services/kafka-broker.ts';
 import { deleteChange } from '../../../scripts/services/kafka-changes.ts';
 import { topicYaml, writeFiles } from '../../support/builders.ts';
-import { landscapeCli } from '../../support/cli/landscape-cli.ts';
+import { cliWorkspace } from '../../support/cli/landscape-cli.ts';
 import { commitAll, git } from '../../support/git.ts';
 import { endOffset, envSecretResolver, testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
 
@@ -63,16 +62,15 @@ async function produce(topic: string, count: number): Promise<void> {
 describe('a stale plan never deletes a topic re-created since planning', () => {
   it('refuses the plan, naming the old and new topic ids, and the new topic keeps its data', async () => {
     // Prepare: Landscape creates two topics, then git drops one and a plan deletes it.
-    const dir = await mkdtemp(join(tmpdir(), 'landscape-safety-'));
-    const state = await mkdtemp(join(tmpdir(), 'landscape-safety-state-'));
+    const { dir, cli } = await cliWorkspace('safety');
     const doomed = `${prefix}doomed`;
     await writeFiles(dir, {
       'env.yaml': testEnvironmentYaml('safety', PRUNE_TOPICS_AND_ACLS),
       'topics.yaml': `${topicYaml(`${prefix}kept`)}---\n${topicYaml(doomed)}`,
     });
-    expect((await landscapeCli(['apply', '.', '--env', 'safety', '--auto-approve'], { cwd: dir, state })).code).toBe(0);
+    expect((await cli('apply', '.', '--env', 'safety', '--auto-approve')).code).toBe(0);
     await writeFiles(dir, { 'topics.yaml': topicYaml(`${prefix}kept`) });
-    const planned = await landscapeCli(['plan', '.', '--env', 'safety', '--out', 'delete.json'], { cwd: dir, state });
+    const planned = await cli('plan', '.', '--env', 'safety', '--out', 'delete.json');
     expect(planned.stdout).toContain(`- delete Topic ${doomed}  [destructive]`);
     const oldId = await topicId(doomed);
     const plan = JSON.parse(await readFile(join(dir, 'delete.json'), 'utf8')) as Plan;
@@ -85,7 +83,7 @@ describe('a stale plan never deletes a topic re-created since planning', () => {
     expect(newId).not.toBe(oldId);
 
     // Act
-    const applied = await landscapeCli(['apply', 'delete.json'], { cwd: dir, state });
+    const applied = await cli('apply', 'delete.json');
 
     // Assess
     expect(applied.code).toBe(1);
@@ -130,8 +128,7 @@ describe('a stale plan never deletes a topic re-created since planning', () => {
 describe('adoption (ADR 0005: only what Landscape created is pruned)', () => {
   it('adopts a hand-made topic visibly, and leaves it in place once it is removed from git', async () => {
     // Prepare: a topic made by hand, then declared in git next to a new one.
-    const dir = await mkdtemp(join(tmpdir(), 'landscape-adopt-'));
-    const state = await mkdtemp(join(tmpdir(), 'landscape-adopt-state-'));
+    const { dir, cli } = await cliWorkspace('adopt');
     const handmade = `${prefix}handmade`;
     const created = `${prefix}created`;
     await admin.createTopics({ topics: [handmade], partitions: 1, replicas: 1 });
@@ -139,15 +136,15 @@ describe('adoption (ADR 0005: only what Landscape created is pruned)', () => {
       'env.yaml': testEnvironmentYaml('adopt', PRUNE_TOPICS_AND_ACLS),
       'topics.yaml': `${topicYaml(handmade)}---\n${topicYaml(created)}`,
     });
-    const adopting = await landscapeCli(['plan', '.', '--env', 'adopt'], { cwd: dir, state });
+    const adopting = await cli('plan', '.', '--env', 'adopt');
     expect(adopting.stdout).toContain(`  = adopt kafka/topic/${handmade}`);
     expect(adopting.stdout).toContain('1 to adopt');
-    expect((await landscapeCli(['apply', '.', '--env', 'adopt', '--auto-approve'], { cwd: dir, state })).code).toBe(0);
+    expect((await cli('apply', '.', '--env', 'adopt', '--auto-approve')).code).toBe(0);
 
     // Act: both leave git; prune is on for topics.
     await writeFiles(dir, { 'topics.yaml': '' });
-    const pruning = await landscapeCli(['plan', '.', '--env', 'adopt'], { cwd: dir, state });
-    const applied = await landscapeCli(['apply', '.', '--env', 'adopt', '--auto-approve'], { cwd: dir, state });
+    const pruning = await cli('plan', '.', '--env', 'adopt');
+    const applied = await cli('apply', '.', '--env', 'adopt', '--auto-approve');
 
     // Assess
     expect(pruning.stdout).toContain(`- delete Topic ${created}  [destructive]`);
@@ -165,9 +162,7 @@ describe('adoption (ADR 0005: only what Landscape created is pruned)', () => {
 describe('latest commit wins in the CLI', () => {
   it('refuses the plan of an ancestor of the applied commit, naming both, unless --rollback', async () => {
     // Prepare: c4 declares two topics and is applied; c5 removes one and is applied.
-    const dir = await mkdtemp(join(tmpdir(), 'landscape-order-'));
-    const state = await mkdtemp(join(tmpdir(), 'landscape-order-state-'));
-    const cli = (...args: string[]) => landscapeCli(args, { cwd: dir, state });
+    const { dir, state, cli } = await cliWorkspace('order');
     const applied = async () => (await new FileStateStore(state).getApplied('order'))?.commit;
     const [kept, removed] = [`${prefix}order-kept`, `${prefix}order-removed`];
     await git(dir, 'init', '-q', '-b', 'main');

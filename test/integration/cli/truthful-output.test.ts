@@ -14,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
 import { topicYaml, writeFiles } from '../../support/builders.ts';
-import { landscapeCli } from '../../support/cli/landscape-cli.ts';
+import { cliWorkspace, landscapeCli } from '../../support/cli/landscape-cli.ts';
 import { commitAll, git } from '../../support/git.ts';
 import { testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
 
@@ -31,16 +31,9 @@ afterAll(async () => {
   await admin.close();
 });
 
-/** A fresh config directory and state directory, with a CLI bound to them. */
-async function workspace(label: string) {
-  const dir = await mkdtemp(join(tmpdir(), `landscape-${label}-`));
-  const state = await mkdtemp(join(tmpdir(), `landscape-${label}-state-`));
-  return { dir, state, cli: (...args: string[]) => landscapeCli(args, { cwd: dir, state }) };
-}
-
 describe('validate tells what plan would refuse, at file:line, with the fix', () => {
   it('rejects an App in an Environment without Kubernetes, and a prefixed ACL name ending in "*"', async () => {
-    const { dir, cli } = await workspace('validate');
+    const { dir, cli } = await cliWorkspace('validate');
     const noKubernetes = `apiVersion: landscape.dev/v1
 kind: Environment
 metadata: { name: dev }
@@ -86,7 +79,7 @@ spec:
 describe('plan and drift tell the whole truth against a real broker', () => {
   it('partitions added out of band: drift reports it (exit 2), plan refuses it as an error (exit 1)', async () => {
     // Prepare
-    const { dir, cli } = await workspace('partitions');
+    const { dir, cli } = await cliWorkspace('partitions');
     const topic = `${prefix}grown`;
     await writeFiles(dir, {
       'env.yaml': testEnvironmentYaml('grown', PRUNE_TOPICS_AND_ACLS),
@@ -113,7 +106,7 @@ describe('plan and drift tell the whole truth against a real broker', () => {
   it('names unmanaged resources and the unmanaged grants that reach managed topics', async () => {
     // Prepare: a managed topic, a DENY on it and a prefixed ALLOW over it, both made by hand (under a prefix of
     // their own: the other tests' topics must not be reached).
-    const { dir, cli } = await workspace('grants');
+    const { dir, cli } = await cliWorkspace('grants');
     const guarded = `${prefix}guard-`;
     const topic = `${guarded}orders`;
     await writeFiles(dir, {
@@ -161,7 +154,7 @@ describe('plan and drift tell the whole truth against a real broker', () => {
   });
 
   it('says what git says of a setting removed from it, never "null"', async () => {
-    const { dir, cli } = await workspace('removed');
+    const { dir, cli } = await cliWorkspace('removed');
     const topic = `${prefix}removed-setting`;
     await writeFiles(dir, {
       'env.yaml': testEnvironmentYaml('removed', PRUNE_TOPICS_AND_ACLS),
@@ -180,7 +173,7 @@ describe('plan and drift tell the whole truth against a real broker', () => {
   });
 
   it('outside a git checkout, drift says it cannot know the applied commit instead of "nothing applied yet"', async () => {
-    const { dir, cli } = await workspace('nogit');
+    const { dir, cli } = await cliWorkspace('nogit');
     await writeFiles(dir, {
       'env.yaml': testEnvironmentYaml('nogit', PRUNE_TOPICS_AND_ACLS),
       'topics.yaml': topicYaml(`${prefix}nogit`),
@@ -199,7 +192,7 @@ describe('plan and drift tell the whole truth against a real broker', () => {
 
   it('checks drift against an older applied commit in a temporary checkout, and removes it afterwards', async () => {
     // Prepare: c1 applied, HEAD moved on to c2 (not applied); drift runs with its own temporary directory.
-    const { dir, state } = await workspace('olddrift');
+    const { dir, state } = await cliWorkspace('olddrift');
     const temp = await mkdtemp(join(tmpdir(), 'landscape-olddrift-tmp-'));
     const cli = (...args: string[]) => landscapeCli(args, { cwd: dir, state, env: { TMPDIR: temp } });
     const topic = `${prefix}old-commit`;

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kafkaTestEnv } from '../../../scripts/services/kafka-broker.ts';
@@ -51,4 +53,20 @@ export async function landscapeCli(args: readonly string[], options: CliOptions)
     const e = error as { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
     return { code: e.code, signal: e.signal, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+export interface CliWorkspace {
+  /** A fresh config directory (the CLI's working directory). */
+  dir: string;
+  /** A fresh state directory. */
+  state: string;
+  /** Runs the CLI in `dir` on `state`. */
+  cli(...args: string[]): Promise<CliResult>;
+}
+
+/** A fresh config directory and state directory, with the CLI bound to them (and `env`, as landscapeCli). */
+export async function cliWorkspace(label: string, env: Record<string, string> = {}): Promise<CliWorkspace> {
+  const dir = await mkdtemp(join(tmpdir(), `landscape-${label}-`));
+  const state = await mkdtemp(join(tmpdir(), `landscape-${label}-state-`));
+  return { dir, state, cli: (...args: string[]) => landscapeCli(args, { cwd: dir, state, env }) };
 }
