@@ -10,12 +10,13 @@ import {
 import { messageOf } from '../../errors.ts';
 import type { Json, JsonObject } from '../../model/common.ts';
 import type { PlannedChange } from '../../model/plan.ts';
-import { callAdmin, callApi, chunk, mapLimit, packByWeight, plural, sleep } from './batch.ts';
+import { callAdmin, callApi, chunk, mapLimit, packByWeight, plural } from './batch.ts';
 import type { KafkaSession } from './connection.ts';
 import { itemErrorText } from './kafka-errors.ts';
+import { applyInBatches, type ItemOutcome } from './kinds/batched.ts';
+import { type TopicUpdate, waitForConfigs, waitForTopics, waitForTopicsGone } from './kinds/topic-health.ts';
 import { TOPIC_KEY_PREFIX } from './normalize.ts';
-import { describeTopicConfigs, readTopicMetadata } from './read-state.ts';
-import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from './results.ts';
+import { type ApplyOptions, type ResultBook, since } from './results.ts';
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const UNKNOWN_TOPIC_ID = 100;
@@ -29,17 +30,6 @@ interface DesiredTopic {
   partitions: number;
   replicationFactor: number;
   config: Record<string, string>;
-}
-
-/** What one Update asks for, read from its field changes. */
-interface TopicUpdate {
-  change: PlannedChange;
-  name: string;
-  set: Record<string, string>;
-  reset: string[];
-  partitions?: { from: number | undefined; to: number };
-  /** Parts that can not be applied (replication factor, partition decrease). */
-  refused: string[];
 }
 
 /**
@@ -117,44 +107,47 @@ async function createTopics(
     else valid.push({ change, name: topicNameOf(change), topic });
   }
 
-  const created: typeof valid = [];
-  let done = 0;
-  const requests = packByWeight(valid, options.topicChunkSize, MAX_PARTITIONS_PER_REQUEST, (v) => v.topic.partitions);
-  await mapLimit(requests, options.concurrency, async (items) => {
-    const requests = items.map(({ name, topic }) => ({
-      name,
-      numPartitions: topic.partitions,
-      replicationFactor: topic.replicationFactor,
-      assignments: [],
-      configs: Object.entries(topic.config).map(([configName, value]) => ({ name: configName, value })),
-    }));
-    try {
-      // Not retried: if the answer to a CreateTopics is lost the topics may exist, and a retry would
-      // report them as "already exists". A re-run plans against what is really there.
-      const response = await callApi(
-        session,
-        createTopicsV7.api,
-        [requests, session.timeoutMs, false],
-        `creating ${plural(items.length, 'topic')}`,
-        { retry: false },
-      );
-      const byName = new Map(response.topics.map((t) => [t.name, t]));
-      for (const item of items) {
-        const answer = byName.get(item.name);
-        if (!answer) book.failed(item.change, `creating topic "${item.name}": the broker did not answer for it`);
-        else if (answer.errorCode !== 0) {
-          book.createRefused(
-            item.change,
-            `creating topic "${item.name}": ${itemErrorText(answer.errorCode, answer.errorMessage)}`,
-          );
-        } else created.push(item);
-      }
-    } catch (error) {
-      for (const item of items) book.failed(item.change, messageOf(error), since(start));
-    }
-    done += items.length;
-    options.progress?.({ phase: 'kafka: creating topics', done, total: valid.length });
-  });
+  const created = await applyInBatches(
+    valid,
+    {
+      label: 'creating topics',
+      groups: (all) => packByWeight(all, options.topicChunkSize, MAX_PARTITIONS_PER_REQUEST, (v) => v.topic.partitions),
+      async send(items) {
+        const requests = items.map(({ name, topic }) => ({
+          name,
+          numPartitions: topic.partitions,
+          replicationFactor: topic.replicationFactor,
+          assignments: [],
+          configs: Object.entries(topic.config).map(([configName, value]) => ({ name: configName, value })),
+        }));
+        // Not retried: if the answer to a CreateTopics is lost the topics may exist, and a retry would
+        // report them as "already exists". A re-run plans against what is really there.
+        const response = await callApi(
+          session,
+          createTopicsV7.api,
+          [requests, session.timeoutMs, false],
+          `creating ${plural(items.length, 'topic')}`,
+          { retry: false },
+        );
+        const byName = new Map(response.topics.map((t) => [t.name, t]));
+        const outcomes = new Map<(typeof items)[number], ItemOutcome>();
+        for (const item of items) {
+          const answer = byName.get(item.name);
+          if (!answer) {
+            const message = `creating topic "${item.name}": the broker did not answer for it`;
+            outcomes.set(item, { outcome: 'Failed', message, timed: false });
+          } else if (answer.errorCode !== 0) {
+            const message = `creating topic "${item.name}": ${itemErrorText(answer.errorCode, answer.errorMessage)}`;
+            outcomes.set(item, { outcome: 'NothingCreated', message, timed: false });
+          }
+        }
+        return outcomes;
+      },
+    },
+    book,
+    options,
+    start,
+  );
 
   const unhealthy = await waitForTopics(
     session,
@@ -319,42 +312,46 @@ async function deleteTopics(
   // A planned delete names the topic id it was planned against: the broker then deletes exactly that topic,
   // never one deleted and re-created under the same name (with new data) after the plan's staleness check.
   const items = changes.map((change) => ({ change, name: topicNameOf(change), topicId: change.identity }));
-  const accepted = new Map<string, PlannedChange>();
-  let done = 0;
-  await mapLimit(chunk(items, options.topicChunkSize), options.concurrency, async (group) => {
-    try {
-      const response = await callApi(
-        session,
-        deleteTopicsV6.api,
-        [
-          group.map(({ name, topicId }) => (topicId !== undefined ? { name: null, topicId } : { name })),
-          session.timeoutMs,
-        ],
-        `deleting ${plural(group.length, 'topic')}`,
-        { retry: false },
-      );
-      const byName = new Map(response.responses.map((r) => [r.name, r]));
-      const byId = new Map(response.responses.map((r) => [r.topicId, r]));
-      for (const { change, name, topicId } of group) {
-        const answer = topicId !== undefined ? byId.get(topicId) : byName.get(name);
-        if (answer?.errorCode === UNKNOWN_TOPIC_ID)
-          book.succeeded(
-            change,
-            `already absent: topic id ${topicId} is gone (a topic created under its name since is left alone)`,
-            since(start),
-          );
-        else if (answer?.errorCode === UNKNOWN_TOPIC_OR_PARTITION)
-          book.succeeded(change, 'already absent', since(start));
-        else if (answer && answer.errorCode !== 0) {
-          book.failed(change, `deleting topic "${name}": ${itemErrorText(answer.errorCode, answer.errorMessage)}`);
-        } else accepted.set(name, change);
-      }
-    } catch (error) {
-      for (const { change } of group) book.failed(change, messageOf(error), since(start));
-    }
-    done += group.length;
-    options.progress?.({ phase: 'kafka: deleting topics', done, total: items.length });
-  });
+  const deleted = await applyInBatches(
+    items,
+    {
+      label: 'deleting topics',
+      groups: (all) => chunk(all, options.topicChunkSize),
+      async send(group) {
+        const response = await callApi(
+          session,
+          deleteTopicsV6.api,
+          [
+            group.map(({ name, topicId }) => (topicId !== undefined ? { name: null, topicId } : { name })),
+            session.timeoutMs,
+          ],
+          `deleting ${plural(group.length, 'topic')}`,
+          { retry: false },
+        );
+        const byName = new Map(response.responses.map((r) => [r.name, r]));
+        const byId = new Map(response.responses.map((r) => [r.topicId, r]));
+        const outcomes = new Map<(typeof group)[number], ItemOutcome>();
+        for (const item of group) {
+          const { name, topicId } = item;
+          const answer = topicId !== undefined ? byId.get(topicId) : byName.get(name);
+          if (answer?.errorCode === UNKNOWN_TOPIC_ID) {
+            const message = `already absent: topic id ${topicId} is gone (a topic created under its name since is left alone)`;
+            outcomes.set(item, { outcome: 'Succeeded', message, timed: true });
+          } else if (answer?.errorCode === UNKNOWN_TOPIC_OR_PARTITION) {
+            outcomes.set(item, { outcome: 'Succeeded', message: 'already absent', timed: true });
+          } else if (answer && answer.errorCode !== 0) {
+            const message = `deleting topic "${name}": ${itemErrorText(answer.errorCode, answer.errorMessage)}`;
+            outcomes.set(item, { outcome: 'Failed', message, timed: false });
+          }
+        }
+        return outcomes;
+      },
+    },
+    book,
+    options,
+    start,
+  );
+  const accepted = new Map(deleted.map(({ name, change }) => [name, change]));
 
   const lingering = await waitForTopicsGone(session, [...accepted.keys()], options);
   for (const [name, change] of accepted) {
@@ -364,139 +361,4 @@ async function deleteTopics(
       since(start),
     );
   }
-}
-
-/**
- * Waits until each topic has at least the expected partitions, each with a leader. Returns the topics
- * that did not get there in time, with the reason.
- */
-export async function waitForTopics(
-  session: KafkaSession,
-  expected: ReadonlyMap<string, number>,
-  options: ApplyOptions,
-): Promise<Map<string, string>> {
-  const pending = new Map(expected);
-  const problems = new Map<string, string>();
-  const budget = waitBudgetMs(options, expected.size);
-  const deadline = performance.now() + budget;
-  let delay = 100;
-  while (pending.size > 0) {
-    // Poll only the oldest pending topics, one Metadata request's worth: the broker brings new topics up
-    // roughly in the order they were created, and re-reading all 10,000 every round would compete with it
-    // for the CPU it needs to create their logs.
-    const window = [...pending.keys()].slice(0, options.metadataChunkSize);
-    let seen: Map<string, { partitions: number; leaderless: number }> | undefined;
-    let readError = '';
-    try {
-      seen = new Map((await readTopicMetadata(session, window, options)).map((t) => [t.name, t]));
-    } catch (error) {
-      readError = messageOf(error);
-    }
-    for (const name of window) {
-      const partitions = pending.get(name) ?? 0;
-      const state = seen?.get(name);
-      if (!seen) problems.set(name, `its health could not be read (${readError})`);
-      else if (!state) problems.set(name, 'it is not visible in the metadata yet');
-      else if (state.partitions < partitions) {
-        problems.set(name, `it shows ${state.partitions} of ${partitions} partitions`);
-      } else if (state.leaderless > 0) problems.set(name, `${plural(state.leaderless, 'partition')} had no leader`);
-      else pending.delete(name);
-    }
-    options.progress?.({
-      phase: 'kafka: waiting for topic leaders',
-      done: expected.size - pending.size,
-      total: expected.size,
-    });
-    if (pending.size === 0 || performance.now() >= deadline) break;
-    // Progress in this round means the broker is moving: look again soon. Otherwise back off.
-    const moved = window.some((name) => !pending.has(name));
-    delay = moved ? 100 : Math.min(delay * 2, 500);
-    await sleep(delay);
-  }
-  const seconds = Math.round(budget / 1000);
-  return new Map(
-    [...pending.keys()].map((name) => [
-      name,
-      `${problems.get(name) ?? 'it was not confirmed healthy'} after ${seconds}s`,
-    ]),
-  );
-}
-
-/**
- * Waits until DescribeConfigs shows each altered topic with its SET values as topic overrides and its reset
- * keys no longer overridden, so a read right after apply sees what was applied. Returns the changes not
- * confirmed in time, with the reason.
- */
-async function waitForConfigs(
-  session: KafkaSession,
-  updates: readonly TopicUpdate[],
-  options: ApplyOptions,
-): Promise<Map<PlannedChange, string>> {
-  let pending = [...updates];
-  const budget = waitBudgetMs(options, updates.length);
-  const deadline = performance.now() + budget;
-  let delay = 50;
-  while (pending.length > 0) {
-    let live: Map<string, { name: string; value: string | null | undefined; configSource: number }[]>;
-    try {
-      live = await describeTopicConfigs(
-        session,
-        pending.map((u) => u.name),
-        {
-          describeChunkSize: options.configChunkSize,
-          metadataChunkSize: options.metadataChunkSize,
-          concurrency: options.concurrency,
-        },
-      );
-    } catch (error) {
-      return new Map(
-        pending.map((u) => [u.change, `altered configs, but could not read them back: ${messageOf(error)}`]),
-      );
-    }
-    pending = pending.filter((u) => {
-      const overrides = new Map(
-        (live.get(u.name) ?? [])
-          .filter((c) => c.configSource === ConfigSources.DYNAMIC_TOPIC_CONFIG)
-          .map((c) => [c.name, c.value]),
-      );
-      const setShown = Object.entries(u.set).every(([key, value]) => overrides.get(key) === value);
-      const resetGone = u.reset.every((key) => !overrides.has(key));
-      return !(setShown && resetGone);
-    });
-    if (pending.length === 0 || performance.now() >= deadline) break;
-    await sleep(delay);
-    delay = Math.min(delay * 2, 500);
-  }
-  return new Map(
-    pending.map((u) => [u.change, `altered configs, but the broker did not show them ${withinText(budget)}`]),
-  );
-}
-
-/** Waits until the topics are gone from the metadata; returns those still visible at the deadline. */
-async function waitForTopicsGone(
-  session: KafkaSession,
-  names: readonly string[],
-  options: ApplyOptions,
-): Promise<Set<string>> {
-  let remaining = new Set(names);
-  const deadline = performance.now() + waitBudgetMs(options, names.length);
-  let delay = 100;
-  while (remaining.size > 0 && performance.now() < deadline) {
-    try {
-      const visible = await readTopicMetadata(session, [...remaining], options);
-      remaining = new Set(visible.map((t) => t.name));
-      options.progress?.({
-        phase: 'kafka: waiting for deleted topics to go',
-        done: names.length - remaining.size,
-        total: names.length,
-      });
-    } catch {
-      // A failed health read does not undo a delete the broker accepted; report it as lingering.
-      break;
-    }
-    if (remaining.size === 0) break;
-    await sleep(delay);
-    delay = Math.min(delay * 2, 500);
-  }
-  return remaining;
 }

@@ -1,7 +1,15 @@
-import { messageOf } from '../../../errors.ts';
+import { assertNever, messageOf } from '../../../errors.ts';
 import type { PlannedChange } from '../../../model/plan.ts';
 import { mapLimit, sleep } from '../batch.ts';
 import { type ApplyOptions, type ResultBook, since, waitBudgetMs, withinText } from '../results.ts';
+
+/**
+ * What became of one item that the request did not simply accept: a message alone is a failure; otherwise
+ * the outcome, and whether the elapsed time is recorded with it.
+ */
+export type ItemOutcome =
+  | string
+  | { readonly outcome: 'Failed' | 'Succeeded' | 'NothingCreated'; readonly message: string; readonly timed: boolean };
 
 /** One batched admin operation over many items (one change each). */
 export interface BatchedOperation<Item extends { change: PlannedChange }> {
@@ -13,7 +21,7 @@ export interface BatchedOperation<Item extends { change: PlannedChange }> {
    * Sends one request; returns each refused item's message (absent = accepted). Throws when the whole
    * request failed (every item of the group fails with that message).
    */
-  send(group: readonly Item[]): Promise<ReadonlyMap<Item, string>>;
+  send(group: readonly Item[]): Promise<ReadonlyMap<Item, ItemOutcome>>;
 }
 
 /**
@@ -34,9 +42,9 @@ export async function applyInBatches<Item extends { change: PlannedChange }>(
     try {
       const errors = await op.send(group);
       for (const item of group) {
-        const error = errors.get(item);
-        if (error !== undefined) book.failed(item.change, error, since(start));
-        else accepted.push(item);
+        const outcome = errors.get(item);
+        if (outcome === undefined) accepted.push(item);
+        else record(book, item.change, outcome, start);
       }
     } catch (error) {
       for (const { change } of group) book.failed(change, messageOf(error), since(start));
@@ -45,6 +53,27 @@ export async function applyInBatches<Item extends { change: PlannedChange }>(
     options.progress?.({ phase: `kafka: ${op.label}`, done, total: items.length });
   });
   return accepted;
+}
+
+function record(book: ResultBook, change: PlannedChange, outcome: ItemOutcome, start: number): void {
+  if (typeof outcome === 'string') {
+    book.failed(change, outcome, since(start));
+    return;
+  }
+  const duration = outcome.timed ? since(start) : undefined;
+  switch (outcome.outcome) {
+    case 'Failed':
+      book.failed(change, outcome.message, duration);
+      break;
+    case 'Succeeded':
+      book.succeeded(change, outcome.message, duration);
+      break;
+    case 'NothingCreated':
+      book.createRefused(change, outcome.message);
+      break;
+    default:
+      assertNever(outcome.outcome, 'item outcome');
+  }
 }
 
 /**
