@@ -13,7 +13,7 @@ import {
 } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix, rawAdmin } from '../../../scripts/services/kafka-broker.ts';
-import { topicYaml, writeFiles } from '../../support/builders.ts';
+import { environmentYaml, topicYaml, writeFiles } from '../../support/builders.ts';
 import { cliWorkspace, landscapeCli } from '../../support/cli/landscape-cli.ts';
 import { commitAll, git } from '../../support/git.ts';
 import { testEnvironmentYaml, uniquePrefix } from '../../support/kafka.ts';
@@ -34,14 +34,8 @@ afterAll(async () => {
 describe('validate tells what plan would refuse, at file:line, with the fix', () => {
   it('rejects an App in an Environment without Kubernetes, and a prefixed ACL name ending in "*"', async () => {
     const { dir, cli } = await cliWorkspace('validate');
-    const noKubernetes = `apiVersion: landscape.dev/v1
-kind: Environment
-metadata: { name: dev }
-spec:
-  kafka: { bootstrapServers: ["127.0.0.1:9092"] }
-`;
     await writeFiles(dir, {
-      'env.yaml': noKubernetes,
+      'env.yaml': environmentYaml({ name: 'dev' }), // no spec.kubernetes
       'app.yaml': `apiVersion: landscape.dev/v1
 kind: App
 metadata: { name: enricher }
