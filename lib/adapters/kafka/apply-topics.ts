@@ -1,6 +1,5 @@
 import {
   ConfigResourceTypes,
-  ConfigSources,
   createPartitionsV3,
   createTopicsV7,
   deleteTopicsV6,
