@@ -1,13 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ReconcilerError } from '../errors.ts';
-import { driftRecord, planFacts } from '../model/audit.ts';
 import type { FieldChange, PlannedChange } from '../model/plan.ts';
 import { unmanagedLines } from '../plan/render-plan.ts';
-import { gitCommitOf, localContext } from '../wiring/local.ts';
-import { describeExit, localAudit, makePlan, out, run } from './local-plan.ts';
-import { EXIT } from './output.ts';
+import { detectDrift } from '../use-cases/drift.ts';
+import { DEFAULT_ENGINE } from '../wiring/engine.ts';
+import { gitCommitOf, localActor, localContext } from '../wiring/local.ts';
+import { createProviders } from '../wiring/providers.ts';
+import { loadOrReport } from './load-or-report.ts';
+import { describeExit, out, recordLocalPlan, run } from './local-plan.ts';
+import { EXIT, printProblems, progressPrinter } from './output.ts';
 
 /** Where the config to check for drift comes from, and what to tell the user about it. */
 interface DriftSource {
@@ -129,15 +133,47 @@ export async function driftCommand(
   const source = await driftSource(dir, options.env, applied, context.store);
   try {
     if (source.notice) process.stderr.write(`${source.notice}\n`);
-    const made = await makePlan(source.configDir, {
-      env: options.env,
-      ...(options.state ? { state: options.state } : {}),
-      ...(source.commit ? { commit: source.commit } : {}),
-    });
-    if (typeof made === 'number') return made;
-    const { plan } = made;
+    const config = await loadOrReport(source.configDir, options.env);
+    if (!config) return EXIT.error;
+    // Secrets are read relative to the configuration drift compares (the temporary checkout, when there is one).
+    const planContext = localContext(options.state, source.configDir);
+    const git = await gitCommitOf(source.configDir);
+    const commit = source.commit ?? git.commit;
+    const planSource = { ...(git.repo ? { repo: git.repo } : {}), ...(commit ? { commit } : {}) };
+    const actor = localActor();
+    process.stderr.write(`planning environment "${options.env}" from ${source.configDir}\n`);
+    const detected = await detectDrift(
+      {
+        store: context.store,
+        engine: DEFAULT_ENGINE,
+        createProviders,
+        secrets: planContext.secrets,
+        now: () => new Date(),
+        newId: randomUUID,
+      },
+      {
+        environment: options.env,
+        config,
+        source: planSource,
+        ...(applied ? { appliedCommit: applied.commit } : {}),
+        actor,
+        progress: progressPrinter(),
+      },
+    );
+    if (detected.status === 'invalid') printProblems(detected.problems);
+    // The plan record every local plan writes (`landscape audit` lists it before the drift record).
+    await recordLocalPlan(
+      context.store,
+      options.env,
+      commit,
+      detected.status === 'invalid' ? { problems: detected.problems } : { plan: detected.plan, problems: [] },
+    );
+    if (detected.status === 'invalid') return EXIT.error;
+    const { plan } = detected;
+    await context.store.appendAudit(detected.record);
     const grants = plan.unmanagedGrants ?? [];
-    const drifted = plan.changes.length + plan.refused.length + grants.length;
+    // Every change, refusal and unmanaged grant: the same count the scheduled check reports.
+    const drifted = detected.resources.length;
     if (options.json) {
       out(
         JSON.stringify(
@@ -178,14 +214,6 @@ export async function driftCommand(
       ];
       if (advice.length > 0) out(['', ...advice].join('\n'));
     }
-    await context.store.appendAudit(
-      driftRecord(drifted > 0 ? 'Drifted' : 'InSync', {
-        ...localAudit(options.env),
-        commit: applied?.commit,
-        ...planFacts(plan),
-        summary: { ...plan.summary, unmanagedGrants: grants.length },
-      }),
-    );
     return drifted > 0 ? EXIT.changes : EXIT.ok;
   } finally {
     if (source.temporary) await rm(source.temporary, { recursive: true, force: true });

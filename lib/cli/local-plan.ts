@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { promisify } from 'node:util';
 import { planEnvironment } from '../engine/plan-environment.ts';
+import type { ConfigProblem } from '../errors.ts';
 import { planFacts, planRecord, problemsMessage } from '../model/audit.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import type { Plan } from '../model/plan.ts';
@@ -10,6 +11,7 @@ import type { Inventory } from '../model/resource.ts';
 import { describeHolder, type Lease } from '../ports/lock.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
+import type { StateStore } from '../ports/state-store.ts';
 import { gitCommitOf, localActor, localContext } from '../wiring/local.ts';
 import { createProviders } from '../wiring/providers.ts';
 import { loadOrReport } from './load-or-report.ts';
@@ -62,27 +64,41 @@ export async function makePlan(
   const result = await withProviders(config, context.secrets, (providers) =>
     planEnvironment({ config, providers, inventory, source, progress: progressPrinter() }),
   );
+  if (!result.plan) printProblems(result.problems);
+  await recordLocalPlan(context.store, options.env, source.commit, result);
+  if (!result.plan) return EXIT.error;
+  return { plan: result.plan, config, inventory };
+}
+
+/**
+ * The plan record of a local plan (`plan`, `apply DIR`, `drift`): `Denied` with the blocking problems, or
+ * `Changes` / `NoChanges`.
+ */
+export async function recordLocalPlan(
+  store: Pick<StateStore, 'appendAudit'>,
+  environment: string,
+  commit: string | undefined,
+  result: { plan?: Plan; problems: readonly ConfigProblem[] },
+): Promise<void> {
   if (!result.plan) {
-    printProblems(result.problems);
-    await context.store.appendAudit(
+    await store.appendAudit(
       planRecord('Denied', {
-        ...localAudit(options.env),
-        commit: source.commit || undefined,
+        ...localAudit(environment),
+        commit: commit || undefined,
         summary: { problems: result.problems.filter((p) => p.severity !== 'warning').length },
         message: problemsMessage(result.problems),
       }),
     );
-    return EXIT.error;
+    return;
   }
-  await context.store.appendAudit(
+  await store.appendAudit(
     planRecord(result.plan.changes.length > 0 ? 'Changes' : 'NoChanges', {
-      ...localAudit(options.env),
-      commit: source.commit || undefined,
+      ...localAudit(environment),
+      commit: commit || undefined,
       ...planFacts(result.plan),
       summary: { ...result.plan.summary },
     }),
   );
-  return { plan: result.plan, config, inventory };
 }
 
 /**

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { messageOf } from '../errors.ts';
-import { auditId, driftRecord, planFacts } from '../model/audit.ts';
-import type { Plan } from '../model/plan.ts';
-import { canonicalJson } from '../plan/canonical-json.ts';
-import type { DriftedResource, DriftReport } from '../ports/reporter.ts';
+import { auditId, driftRecord } from '../model/audit.ts';
+import type { DriftReport } from '../ports/reporter.ts';
 import type { PipelineDeps } from './deps.ts';
+import { detectDrift } from './drift.ts';
 import { loadEnvironmentConfig, planCommit } from './plan-commit.ts';
 import { LIVE_STATUSES } from './plan-policy.ts';
 
@@ -50,48 +48,11 @@ interface DriftMemory {
 }
 
 /**
- * Drift from a plan made against the last applied commit: per field for every change apply would make (secret
- * fields keep only "changed"), every change the plan refuses (with the reason), and every unmanaged grant that
- * reaches managed topics.
- */
-export function driftedResources(plan: Plan): DriftedResource[] {
-  const changes: DriftedResource[] = plan.changes.map((change) => ({
-    key: change.key,
-    action: change.action,
-    fields: change.fields.map((f) =>
-      f.secret
-        ? { path: f.path, secret: true }
-        : {
-            path: f.path,
-            ...(f.after !== undefined ? { expected: f.after } : {}),
-            ...(f.before !== undefined ? { actual: f.before } : {}),
-          },
-    ),
-  }));
-  const refused: DriftedResource[] = plan.refused.map((r) => ({
-    key: r.key,
-    action: 'Refused',
-    fields: [],
-    reason: `${r.reason}: ${r.message}`,
-  }));
-  const grants: DriftedResource[] = (plan.unmanagedGrants ?? []).map((g) => ({
-    key: g.key,
-    action: 'UnmanagedGrant',
-    fields: [],
-    reason: `${g.name} reaches ${g.topics} managed topic(s): ${g.examples.join(', ')}`,
-  }));
-  return [...changes, ...refused, ...grants];
-}
-
-export function driftDigest(resources: readonly DriftedResource[]): string {
-  return resources.length === 0 ? '' : createHash('sha256').update(canonicalJson(resources)).digest('hex').slice(0, 32);
-}
-
-/**
- * The scheduled run for one environment (functions/drift, `landscape drift`):
+ * The scheduled run for one environment (functions/drift, the `serve` drift timer; `landscape drift` shares
+ * only `detectDrift`, the comparison of step 2):
  * 1. missed webhooks: when the environment's branch head is not the applied commit (and nothing planned it
  *    yet), plan that commit and apply it, as a push would have;
- * 2. otherwise plan the applied commit against live state; any change is drift, reported per field;
+ * 2. otherwise plan the applied commit against live state (`detectDrift`); any change is drift, reported per field;
  * 3. notify only when the drift is new, changed or resolved (digest remembered in the StateStore);
  * 4. with `spec.drift.mode: remediate`, store the drift plan and send it through the same apply path.
  */
@@ -142,25 +103,20 @@ export async function checkDrift(
     }
 
     // 2. Drift of the applied commit.
-    const providers = await deps.createProviders(environment, spec, deps.secrets);
-    let plan: Plan | undefined;
-    try {
-      const result = await deps.engine.planEnvironment({
-        config: loaded.config,
-        providers,
-        inventory: await deps.store.getInventory(environment),
-        source: { repo, commit: applied.commit, ref: spec.branch },
-      });
-      plan = result.plan;
-      if (!plan) throw new Error(`the applied commit has ${result.problems.length} configuration problem(s)`);
-    } finally {
-      await Promise.allSettled(providers.map((p) => p.close()));
+    const detected = await detectDrift(deps, {
+      environment,
+      config: loaded.config,
+      source: { repo, commit: applied.commit, ref: spec.branch },
+      appliedCommit: applied.commit,
+      actor: 'landscape-drift',
+    });
+    if (detected.status === 'invalid') {
+      throw new Error(`the applied commit has ${detected.problems.length} configuration problem(s)`);
     }
-    const resources = driftedResources(plan);
-    const digest = driftDigest(resources);
+    const { resources, digest, checkedAt } = detected;
+    await deps.store.appendAudit(detected.record);
     const memory = await deps.store.getValue<DriftMemory>(driftValueName(environment));
     const changed = (memory?.digest ?? '') !== digest;
-    const checkedAt = deps.now().toISOString();
     const remember = () =>
       deps.store.putValue<DriftMemory>(driftValueName(environment), {
         digest,
@@ -168,17 +124,6 @@ export async function checkDrift(
         checkedAt,
         resources: resources.length,
       });
-    await deps.store.appendAudit(
-      driftRecord(resources.length === 0 ? 'InSync' : 'Drifted', {
-        id: auditId.drift(checkedAt, environment, deps.newId()),
-        at: checkedAt,
-        environment,
-        actor: 'landscape-drift',
-        commit: applied.commit,
-        ...planFacts(plan),
-        summary: { ...plan.summary },
-      }),
-    );
 
     if (resources.length === 0) {
       const notified =

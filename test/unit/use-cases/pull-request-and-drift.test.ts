@@ -3,8 +3,9 @@ import type { PullRequestCommand, PullRequestCommandJob, PullRequestJob } from '
 import { PLAN_COMMENT_MARKER } from '../../../lib/report/pull-request.ts';
 import { applyStoredPlan } from '../../../lib/use-cases/apply-stored-plan.ts';
 import { checkDrift } from '../../../lib/use-cases/check-drift.ts';
+import { detectDrift } from '../../../lib/use-cases/drift.ts';
 import { getStatus } from '../../../lib/use-cases/operations.ts';
-import { planCommit } from '../../../lib/use-cases/plan-commit.ts';
+import { loadEnvironmentConfig, planCommit } from '../../../lib/use-cases/plan-commit.ts';
 import { planPullRequest } from '../../../lib/use-cases/plan-pull-request.ts';
 import { COMMAND_COMMENT_MARKER } from '../../../lib/use-cases/pull-request-command.ts';
 import { runJob } from '../../../lib/use-cases/run-job.ts';
@@ -200,6 +201,38 @@ describe('checkDrift', () => {
     // Status shows the drift memory.
     const status = await getStatus(deps);
     expect(status.environments[0]?.drift).toMatchObject({ digest: '' });
+  });
+
+  it('writes one drift record per check, built by detectDrift, the core the CLI drift command shares', async () => {
+    const { deps, kafka, sha } = await applied();
+    tamper(kafka, '5');
+    const config = await loadEnvironmentConfig(deps, await deps.git.checkout(REPO, sha), 'prod');
+    if (!config.config) throw new Error('config did not load');
+
+    const detected = await detectDrift(deps, {
+      environment: 'prod',
+      config: config.config,
+      source: { repo: REPO, commit: sha },
+      appliedCommit: sha,
+      actor: 'ann@cli',
+    });
+    const before = (await deps.store.listAudit('prod', 50)).filter((r) => r.type === 'drift');
+    await checkDrift(deps, { environment: 'prod' });
+    const after = (await deps.store.listAudit('prod', 50)).filter((r) => r.type === 'drift');
+
+    // detectDrift builds the record and leaves writing it to its caller; checkDrift writes exactly one.
+    expect(detected).toMatchObject({ status: 'checked', resources: [{ key: 'kafka/topic/t.one', action: 'Update' }] });
+    expect(detected.status === 'checked' ? detected.record : undefined).toMatchObject({
+      type: 'drift',
+      outcome: 'Drifted',
+      actor: 'ann@cli',
+      commit: sha,
+      summary: { update: 1, unmanagedGrants: 0 },
+    });
+    expect(before).toHaveLength(0);
+    expect(after).toMatchObject([
+      { outcome: 'Drifted', actor: 'landscape-drift', commit: sha, summary: { unmanagedGrants: 0 } },
+    ]);
   });
 
   it('reports partitions added out of band as drift: the plan refuses to undo them, with the reason', async () => {
