@@ -52,6 +52,14 @@ export class ClientCredentialsTokenSource {
     return this.#inflight;
   }
 
+  /**
+   * Drops the cached token if it is `refused` (a server answered 401 to it: revoked, or the issuer rotated its
+   * keys), so that the next `token()` asks the endpoint again. A newer token already cached is kept.
+   */
+  discard(refused: string): void {
+    if (this.#cached?.token.value === refused) this.#cached = undefined;
+  }
+
   #now(): number {
     return (this.#options.now ?? Date.now)();
   }

@@ -1,5 +1,10 @@
 import { HttpStatusError } from '../../errors.ts';
-import { describeErrorBody, type HttpTls, JsonHttpClient } from '../common/http/json-http-client.ts';
+import {
+  type AuthorizationSource,
+  describeErrorBody,
+  type HttpTls,
+  JsonHttpClient,
+} from '../common/http/json-http-client.ts';
 
 export { mapLimit, sleep } from '../common/concurrency.ts';
 export { seg } from '../common/http/json-http-client.ts';
@@ -21,7 +26,7 @@ export interface ConnectClientOptions {
   /** The worker's REST URL, e.g. http://127.0.0.1:8083 (a path prefix is kept). */
   url: string;
   /** `Authorization` header value (or a source of one) built from resolved secrets; never logged or in errors. */
-  authorization?: string | (() => Promise<string>);
+  authorization?: string | AuthorizationSource;
   /** A private CA and a client certificate (mutual TLS). */
   tls?: HttpTls;
   /** Named when the service refuses the credentials. */

@@ -1,5 +1,10 @@
 import { HttpStatusError } from '../../errors.ts';
-import { describeErrorBody, type HttpTls, JsonHttpClient } from '../common/http/json-http-client.ts';
+import {
+  type AuthorizationSource,
+  describeErrorBody,
+  type HttpTls,
+  JsonHttpClient,
+} from '../common/http/json-http-client.ts';
 
 export { mapLimit } from '../common/concurrency.ts';
 export { seg } from '../common/http/json-http-client.ts';
@@ -26,7 +31,7 @@ export interface RegistryClientOptions {
   /** Base URL including any path prefix, e.g. http://host:8081/apis/ccompat/v7. */
   url: string;
   /** `Authorization` header value (or a source of one) built from resolved secrets; never logged or in errors. */
-  authorization?: string | (() => Promise<string>);
+  authorization?: string | AuthorizationSource;
   /** A private CA and a client certificate (mutual TLS). */
   tls?: HttpTls;
   /** Named when the service refuses the credentials. */

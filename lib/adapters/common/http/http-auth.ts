@@ -3,11 +3,11 @@ import type { HttpServiceConnection } from '../../../model/connections/http-serv
 import type { SecretResolver } from '../../../ports/secret-resolver.ts';
 import { ClientCredentialsTokenSource } from '../oauth-client-credentials.ts';
 import { checkClientKeyPair } from '../tls-key-pair.ts';
-import type { HttpTls } from './json-http-client.ts';
+import type { AuthorizationSource, HttpTls } from './json-http-client.ts';
 
 /** What a JsonHttpClient needs to authenticate: a header (or a source of one), TLS material, and its name. */
 export interface HttpAuth {
-  authorization?: string | (() => Promise<string>);
+  authorization?: string | AuthorizationSource;
   tls?: HttpTls;
   /** `basic`, `bearer`, `oauth`, `mtls`, or two of them joined by `+`. */
   authType?: string;
@@ -35,7 +35,10 @@ export async function resolveHttpAuth(
       scope,
       audience,
     });
-    auth.authorization = async () => `Bearer ${(await source.token()).value}`;
+    auth.authorization = {
+      current: async () => `Bearer ${(await source.token()).value}`,
+      discard: (refused) => source.discard(refused.replace(/^Bearer /, '')),
+    };
     types.push('oauth');
   } else if ('token' in connection && connection.token) {
     auth.authorization = `Bearer ${await secrets.resolve(connection.token)}`;

@@ -10,6 +10,16 @@ export interface HttpTls {
   passphrase?: string;
 }
 
+/**
+ * A source of `Authorization` values that may be renewed early: a token the server refuses (revoked, or
+ * rotated keys at the issuer) is discarded and the request is sent once more with a fresh one.
+ */
+export interface AuthorizationSource {
+  current(): Promise<string>;
+  /** Forget the value just refused, so that the next `current()` obtains a new one. */
+  discard(refused: string): void;
+}
+
 export interface JsonHttpClientOptions {
   /** Who is called, for error messages: `Kafka Connect`, `the schema registry`. */
   service: string;
@@ -19,7 +29,7 @@ export interface JsonHttpClientOptions {
    * `Authorization` header value built from resolved secrets, or a function that returns a current one (an
    * OAuth token source); never logged or put in errors.
    */
-  authorization?: string | (() => Promise<string>) | undefined;
+  authorization?: string | AuthorizationSource | undefined;
   /** A private CA and/or a client certificate: requests then go through node:https with these. */
   tls?: HttpTls | undefined;
   /** How the client authenticates (`basic`, `bearer`, `oauth`, `mtls`): named when credentials are refused. */
@@ -73,11 +83,12 @@ export class JsonHttpClient {
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const o = this.#options;
     const url = path.startsWith('http') ? path : `${this.url}${path}`;
+    let renewedAuthorization = false;
     for (let attempt = 0; ; attempt++) {
       const retry = attempt < o.retries;
       let response: { ok: boolean; status: number; text(): Promise<string> };
       // A token source's failure (the token endpoint refused, unreachable) is its own error, not retried here.
-      const authorization = typeof o.authorization === 'function' ? await o.authorization() : o.authorization;
+      const authorization = typeof o.authorization === 'object' ? await o.authorization.current() : o.authorization;
       const headers: Record<string, string> = {
         accept: o.accept ?? 'application/json',
         ...(body !== undefined ? { 'content-type': contentType } : {}),
@@ -114,6 +125,14 @@ export class JsonHttpClient {
       if (response.ok) return parsed as T;
       if (retry && o.retriesAnswer(method, response.status, parsed)) {
         await sleep(o.backoffMs * 2 ** attempt);
+        continue;
+      }
+      // A 401 on a token from a source: the token may have been revoked before its expiry. One fresh try,
+      // not counted as a retry; a second refusal is the credentials' fault and reported below.
+      if (response.status === 401 && typeof o.authorization === 'object' && authorization && !renewedAuthorization) {
+        renewedAuthorization = true;
+        o.authorization.discard(authorization);
+        attempt--;
         continue;
       }
       if (response.status === 401 || response.status === 403) {
