@@ -16,8 +16,8 @@ import {
   describeExit,
   localAudit,
   lockHeldMessage,
-  makePlan,
   out,
+  planDirectory,
   refusalError,
   run,
 } from './local-plan.ts';
@@ -103,7 +103,7 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
   let approvedInteractively = false;
   const fromDirectory = options.env !== undefined;
   if (fromDirectory) {
-    const made = await makePlan(target, {
+    const made = await planDirectory(target, {
       env: options.env as string,
       ...(options.state ? { state: options.state } : {}),
     });

@@ -6,11 +6,9 @@ import { ReconcilerError } from '../errors.ts';
 import type { FieldChange, PlannedChange } from '../model/plan.ts';
 import { unmanagedLines } from '../plan/render-plan.ts';
 import { detectDrift } from '../use-cases/drift.ts';
-import { DEFAULT_ENGINE } from '../wiring/engine.ts';
 import { gitCommitOf, localActor, localContext } from '../wiring/local.ts';
-import { createProviders } from '../wiring/providers.ts';
 import { loadOrReport } from './load-or-report.ts';
-import { describeExit, out, recordLocalPlan, run } from './local-plan.ts';
+import { describeExit, localPlanDeps, out, recordLocalPlan, run } from './local-plan.ts';
 import { EXIT, printProblems, progressPrinter } from './output.ts';
 
 /** Where the config to check for drift comes from, and what to tell the user about it. */
@@ -143,14 +141,7 @@ export async function driftCommand(
     const actor = localActor();
     process.stderr.write(`planning environment "${options.env}" from ${source.configDir}\n`);
     const detected = await detectDrift(
-      {
-        store: context.store,
-        engine: DEFAULT_ENGINE,
-        createProviders,
-        secrets: planContext.secrets,
-        now: () => new Date(),
-        newId: randomUUID,
-      },
+      { ...localPlanDeps(planContext), now: () => new Date(), newId: randomUUID },
       {
         environment: options.env,
         config,

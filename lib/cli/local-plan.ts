@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { promisify } from 'node:util';
-import { planEnvironment } from '../engine/plan-environment.ts';
 import type { ConfigProblem } from '../errors.ts';
 import { planFacts, planRecord, problemsMessage } from '../model/audit.ts';
 import type { LoadedConfig } from '../model/documents.ts';
@@ -12,6 +11,8 @@ import { describeHolder, type Lease } from '../ports/lock.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
 import type { SecretResolver } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
+import { type MakePlanDeps, makePlan } from '../use-cases/plan.ts';
+import { DEFAULT_ENGINE } from '../wiring/engine.ts';
 import { gitCommitOf, localActor, localContext } from '../wiring/local.ts';
 import { createProviders } from '../wiring/providers.ts';
 import { loadOrReport } from './load-or-report.ts';
@@ -46,8 +47,13 @@ export interface PlanOptions {
   commit?: string;
 }
 
+/** The plan use case's ports for a local run: the local store and secrets, the default engine and providers. */
+export function localPlanDeps(context: { store: StateStore; secrets: SecretResolver }): MakePlanDeps {
+  return { store: context.store, secrets: context.secrets, engine: DEFAULT_ENGINE, createProviders };
+}
+
 /** Plans a directory against live state. Returns the plan, or an exit code when it could not plan. */
-export async function makePlan(
+export async function planDirectory(
   dir: string,
   options: PlanOptions,
 ): Promise<{ plan: Plan; config: LoadedConfig; inventory: Inventory } | number> {
@@ -59,15 +65,17 @@ export async function makePlan(
     ...(git.repo ? { repo: git.repo } : {}),
     ...((options.commit ?? git.commit) ? { commit: options.commit ?? git.commit } : {}),
   };
-  const inventory = await context.store.getInventory(options.env);
   process.stderr.write(`planning environment "${options.env}" from ${dir}\n`);
-  const result = await withProviders(config, context.secrets, (providers) =>
-    planEnvironment({ config, providers, inventory, source, progress: progressPrinter() }),
-  );
+  const result = await makePlan(localPlanDeps(context), {
+    environment: options.env,
+    config,
+    source,
+    progress: progressPrinter(),
+  });
   if (!result.plan) printProblems(result.problems);
   await recordLocalPlan(context.store, options.env, source.commit, result);
   if (!result.plan) return EXIT.error;
-  return { plan: result.plan, config, inventory };
+  return { plan: result.plan, config, inventory: await context.store.getInventory(options.env) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { renderPlanText } from '../plan/render-plan.ts';
-import { makePlan, out, type PlanOptions, refusalError } from './local-plan.ts';
+import { out, type PlanOptions, planDirectory, refusalError } from './local-plan.ts';
 import { EXIT } from './output.ts';
 
 /**
@@ -8,7 +8,7 @@ import { EXIT } from './output.ts';
  * configuration, or a change the plan refuses; then no plan file is written).
  */
 export async function planCommand(dir: string, options: PlanOptions): Promise<number> {
-  const made = await makePlan(dir, options);
+  const made = await planDirectory(dir, options);
   if (typeof made === 'number') return made;
   const { plan } = made;
   const error = refusalError(plan);

@@ -7,6 +7,7 @@ import { canonicalJson } from '../plan/canonical-json.ts';
 import type { DriftedResource } from '../ports/reporter.ts';
 import type { ProgressListener } from '../ports/resource-provider.ts';
 import type { PipelineDeps } from './deps.ts';
+import { makePlan } from './plan.ts';
 
 /**
  * Drift from a plan made against the last applied commit: per field for every change apply would make (secret
@@ -63,7 +64,7 @@ export type DriftDetection =
 
 /**
  * The core of every drift check (the scheduled `checkDrift` and `landscape drift`): plan the applied
- * configuration against live state (providers opened and closed here), list what differs, and build the one
+ * configuration against live state (`makePlan`), list what differs, and build the one
  * `drift` record (`InSync` or `Drifted`). It neither stores the plan nor notifies: callers decide that, and
  * append the record after their own (the CLI writes its local plan record first).
  */
@@ -81,21 +82,14 @@ export async function detectDrift(
   },
 ): Promise<DriftDetection> {
   const { environment, config } = input;
-  const providers = await deps.createProviders(environment, config.environment.spec, deps.secrets);
-  let plan: Plan | undefined;
-  try {
-    const result = await deps.engine.planEnvironment({
-      config,
-      providers,
-      inventory: await deps.store.getInventory(environment),
-      source: input.source,
-      ...(input.progress ? { progress: input.progress } : {}),
-    });
-    if (!result.plan) return { status: 'invalid', problems: result.problems };
-    plan = result.plan;
-  } finally {
-    await Promise.allSettled(providers.map((p) => p.close()));
-  }
+  const result = await makePlan(deps, {
+    environment,
+    config,
+    source: input.source,
+    ...(input.progress ? { progress: input.progress } : {}),
+  });
+  if (!result.plan) return { status: 'invalid', problems: result.problems };
+  const plan = result.plan;
   const resources = driftedResources(plan);
   const checkedAt = deps.now().toISOString();
   const record = driftRecord(resources.length === 0 ? 'InSync' : 'Drifted', {

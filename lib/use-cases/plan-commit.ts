@@ -6,6 +6,7 @@ import type { LoadedConfig } from '../model/documents.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
 import type { StoredPlan } from '../ports/state-store.ts';
 import type { PipelineDeps } from './deps.ts';
+import { makePlan } from './plan.ts';
 import {
   ENVIRONMENT_INDEX,
   newerPlans,
@@ -188,18 +189,11 @@ async function planOneEnvironment(
   }
   const config = loaded.config;
   const spec: EnvironmentSpec = config.environment.spec;
-  const providers = await deps.createProviders(environment, spec, deps.secrets);
-  let result: Awaited<ReturnType<PipelineDeps['engine']['planEnvironment']>>;
-  try {
-    result = await deps.engine.planEnvironment({
-      config,
-      providers,
-      inventory: await deps.store.getInventory(environment),
-      source: { repo: input.repo, commit: input.commit, ref: spec.branch },
-    });
-  } finally {
-    await Promise.allSettled(providers.map((p) => p.close()));
-  }
+  const result = await makePlan(deps, {
+    environment,
+    config,
+    source: { repo: input.repo, commit: input.commit, ref: spec.branch },
+  });
   if (!result.plan || result.problems.length > 0) {
     const problems = relativeProblems(root, result.problems);
     // Refused by a Policy or DataPolicy (deny) or by a renderer: a decision worth an audit record too.

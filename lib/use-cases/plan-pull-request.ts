@@ -15,6 +15,7 @@ import {
   truncateBody,
 } from '../report/pull-request.ts';
 import type { PipelineDeps } from './deps.ts';
+import { makePlan } from './plan.ts';
 import { loadEnvironmentConfig } from './plan-commit.ts';
 
 export interface PullRequestPlanResult {
@@ -114,36 +115,30 @@ async function planOne(
     };
   }
   const config: LoadedConfig = { ...loaded.config, environment: trusted.config.environment };
-  const providers = await deps.createProviders(environment, config.environment.spec, deps.secrets);
-  try {
-    const result = await deps.engine.planEnvironment({
-      config,
-      providers,
-      inventory: await deps.store.getInventory(environment),
-      source: { repo: job.repo, commit: job.headSha, ref: `refs/pull/${job.number}/head` },
-    });
-    if (!result.plan || result.problems.length > 0) {
-      return {
-        result: { environment, conclusion: 'failure', problems: result.problems.length },
-        section: withoutRoot(environmentSection(environment, undefined, result.problems), head),
-        title: `configuration has ${result.problems.length} problem(s)`,
-        annotations: problemAnnotations(head, result.problems),
-      };
-    }
-    const plan = result.plan;
-    const connectionNote =
-      JSON.stringify(loaded.config.environment.spec) !== JSON.stringify(trusted.config.environment.spec)
-        ? `\n\n> This pull request changes Environment \`${environment}\`; the plan used the connection settings of \`${job.baseRef}\`.`
-        : '';
+  const result = await makePlan(deps, {
+    environment,
+    config,
+    source: { repo: job.repo, commit: job.headSha, ref: `refs/pull/${job.number}/head` },
+  });
+  if (!result.plan || result.problems.length > 0) {
     return {
-      result: { environment, conclusion: planConclusion(plan), plan, problems: 0 },
-      section: withoutRoot(environmentSection(environment, plan, []), head) + connectionNote,
-      title: summaryLine(plan),
-      annotations: planAnnotations(head, plan),
+      result: { environment, conclusion: 'failure', problems: result.problems.length },
+      section: withoutRoot(environmentSection(environment, undefined, result.problems), head),
+      title: `configuration has ${result.problems.length} problem(s)`,
+      annotations: problemAnnotations(head, result.problems),
     };
-  } finally {
-    await Promise.allSettled(providers.map((p) => p.close()));
   }
+  const plan = result.plan;
+  const connectionNote =
+    JSON.stringify(loaded.config.environment.spec) !== JSON.stringify(trusted.config.environment.spec)
+      ? `\n\n> This pull request changes Environment \`${environment}\`; the plan used the connection settings of \`${job.baseRef}\`.`
+      : '';
+  return {
+    result: { environment, conclusion: planConclusion(plan), plan, problems: 0 },
+    section: withoutRoot(environmentSection(environment, plan, []), head) + connectionNote,
+    title: summaryLine(plan),
+    annotations: planAnnotations(head, plan),
+  };
 }
 
 /** A pull request's plan is audited like any plan: who asked, which head, what it would change, the verdict. */
