@@ -44,6 +44,7 @@ type ConfigEntry = ConfigDescription['configs'][number];
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const LEADER_NOT_AVAILABLE = 5;
 const RESOURCE_NOT_FOUND = 91;
+const TOPIC_AUTHORIZATION_FAILED = 29;
 
 /** What Metadata says about one topic. */
 export interface TopicMetadata {
@@ -127,8 +128,15 @@ export async function describeTopicConfigs(
     for (const result of response.results) {
       if (result.errorCode === UNKNOWN_TOPIC_OR_PARTITION) continue;
       if (result.errorCode !== 0) {
+        // Skipping the topic would hide it from the plan (a declared one would be planned as a create), so the
+        // read fails; the message says which grant is missing, since "authorization failed" alone does not.
+        const hint =
+          result.errorCode === TOPIC_AUTHORIZATION_FAILED
+            ? ' (Landscape reads the configs of every topic it can see: grant DESCRIBE_CONFIGS on it, with MSK IAM' +
+              ' kafka-cluster:DescribeTopicDynamicConfiguration, or do not let Landscape see the topic)'
+            : '';
         throw new AdapterError(
-          `describing configs of topic "${result.resourceName}": ${itemErrorText(result.errorCode, result.errorMessage)}`,
+          `describing configs of topic "${result.resourceName}": ${itemErrorText(result.errorCode, result.errorMessage)}${hint}`,
         );
       }
       configs.set(result.resourceName, result.configs);

@@ -150,7 +150,7 @@ export function listedTopics(result: ProcessResult): string[] {
 }
 
 /**
- * Creates `topic` and lets exactly `principal` DESCRIBE it (as the SCRAM admin on the default listener), and waits
+ * Creates `topic` and lets exactly `principal` DESCRIBE it (and read its configs) (as the SCRAM admin on the default listener), and waits
  * until the broker's authorizer and metadata show both: a later listing by that principal then names the topic
  * if, and only if, the broker authenticated the client as that principal.
  */
@@ -167,7 +167,9 @@ export async function topicVisibleOnlyTo(topic: string, principal: string): Prom
       operation: AclOperations.DESCRIBE,
       permissionType: AclPermissionTypes.ALLOW,
     };
-    await admin.createAcls({ creations: [acl] });
+    // DESCRIBE_CONFIGS too, as any read-only grant has: test files running beside this one connect as the same
+    // principal and read every topic it can see; a topic it could list but not describe would fail their plans.
+    await admin.createAcls({ creations: [acl, { ...acl, operation: AclOperations.DESCRIBE_CONFIGS }] });
     const ready = await eventually(async () => {
       const topics = await admin.listTopics();
       const acls = await admin.describeAcls({ filter: acl });
