@@ -9,7 +9,13 @@ import type { Plan } from '../../../lib/model/plan.ts';
 import type { DesiredResource, Inventory } from '../../../lib/model/resource.ts';
 import { computePlan } from '../../../lib/plan/compute-plan.ts';
 import type { ResourceProvider } from '../../../lib/ports/resource-provider.ts';
-import { cleanupPrefix, kafkaTestEnv, rawAdmin, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
+import {
+  cleanupPrefix,
+  eventually,
+  kafkaTestEnv,
+  rawAdmin,
+  testKafkaConnection,
+} from '../../../scripts/services/kafka-broker.ts';
 import { scramUserChange } from '../../../scripts/services/kafka-changes.ts';
 import { testEnvironment } from '../../support/builders.ts';
 import { canAuthenticate, envSecretResolver, newPassword, uniquePrefix } from '../../support/kafka.ts';
@@ -51,6 +57,15 @@ async function addCredentialOutOfBand(user: string, mechanism: 'SCRAM-SHA-256', 
       [],
       [{ name: user, mechanism: ScramMechanisms.SCRAM_SHA_256, ...credential }],
     );
+    // The controller accepts the change before every broker's metadata has it: wait until a read shows it, as
+    // a later observation by Landscape must (under load the first read can still be the old credentials).
+    const visible = await eventually(async () => {
+      const [observed] = await kafka.observeKeys([keys.user(user)]);
+      return (
+        (observed?.spec as { mechanisms?: Record<string, number> } | undefined)?.mechanisms?.[mechanism] !== undefined
+      );
+    }, 30_000);
+    if (!visible) throw new Error(`the out-of-band ${mechanism} credential of ${user} never became visible`);
   } finally {
     await admin.close();
   }
