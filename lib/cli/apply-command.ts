@@ -1,20 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { publishMonitorConfig } from '../config/published-config.ts';
-import { hasPendingEntries } from '../engine/ownership-journal.ts';
-import { runApply } from '../engine/run-apply.ts';
-import { applyRecord, approvalRecord, planFacts } from '../model/audit.ts';
+import { assertNever } from '../errors.ts';
 import type { LoadedConfig } from '../model/documents.ts';
 import type { ApplyReport, Plan } from '../model/plan.ts';
 import { renderPlanText } from '../plan/render-plan.ts';
-import { requiresApproval } from '../use-cases/approve.ts';
+import { type ApplyPlanDeps, applyPlan, nothingToApply, recordApplyRefusal } from '../use-cases/apply.ts';
 import { readPlanFile } from '../use-cases/plan-file.ts';
+import { DEFAULT_ENGINE } from '../wiring/engine.ts';
 import { localActor, localContext } from '../wiring/local.ts';
 import { createProviders } from '../wiring/providers.ts';
 import {
   baseCommit,
   confirm,
   describeExit,
-  localAudit,
   lockHeldMessage,
   out,
   planDirectory,
@@ -100,7 +98,6 @@ async function refuseOlderCommit(
 export async function applyCommand(target: string, options: ApplyOptions): Promise<number> {
   let plan: Plan;
   let config: LoadedConfig | undefined;
-  let approvedInteractively = false;
   const fromDirectory = options.env !== undefined;
   if (fromDirectory) {
     const made = await planDirectory(target, {
@@ -118,7 +115,7 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     }
     // A plan that only adopts still goes through apply: that records the adoption in the inventory. So does
     // one whose inventory holds the ownership journal of an apply that did not finish: apply reconciles it.
-    if (plan.changes.length === 0 && plan.adopted.length === 0 && !hasPendingEntries(made.inventory)) return EXIT.ok;
+    if (nothingToApply(plan, made.inventory)) return EXIT.ok;
   } else {
     plan = readPlanFile(await readFile(target, 'utf8'), target);
     const error = refusalError(plan);
@@ -128,85 +125,68 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     }
   }
   const context = localContext(options.state, fromDirectory ? target : undefined);
+  const deps: ApplyPlanDeps = {
+    store: context.store,
+    locker: context.locker,
+    secrets: context.secrets,
+    createProviders,
+    engine: DEFAULT_ENGINE,
+    now: () => new Date(),
+    newId: randomUUID,
+  };
+  const actor = localActor();
   const refusal = await refuseOlderCommit(plan, await context.store.getApplied(plan.environment), {
     ...(options.rollback ? { rollback: true } : {}),
     ...(fromDirectory ? { repo: target } : {}),
   });
   if (refusal) {
     process.stderr.write(`apply refused (OlderCommit): ${refusal}\n`);
-    await context.store.appendAudit(
-      applyRecord('Refused', {
-        ...localAudit(plan.environment),
-        commit: plan.source.commit || undefined,
-        planHash: plan.hash,
-        message: refusal,
-      }),
-    );
+    await recordApplyRefusal(deps, { plan, actor, message: refusal });
     return EXIT.error;
   }
+  let confirmed = false;
   if (fromDirectory && !options.autoApprove) {
     if (!(await confirm('\nApply these changes?'))) {
       process.stderr.write('not applied (pass --auto-approve to apply without asking)\n');
       return EXIT.error;
     }
-    approvedInteractively = true;
+    confirmed = true;
   }
-  const destructive = plan.changes.filter((c) => c.destructive);
-  const policy = plan.target.requireApprovalFor;
-  const approvalRequired = requiresApproval(plan, policy);
-  if (approvalRequired && !options.approveDestructive) {
-    process.stderr.write(
-      `the plan has ${destructive.length} destructive change(s) (${destructive
-        .slice(0, 5)
-        .map((c) => c.key)
-        .join(', ')}) and environment "${plan.environment}" requires approval: re-run with --approve-destructive\n`,
-    );
-    return EXIT.error;
-  }
-  // The config being applied becomes the environment's published one: its AuditSinks receive this apply's
-  // records and every later one. (Applying a plan file keeps what was published: the file holds no config.)
-  if (config)
-    await publishMonitorConfig(context.store, config, plan.source.commit ? { commit: plan.source.commit } : {});
-  // An approval is recorded whenever someone approved: the environment's policy asked for it, or a person
-  // answered "yes" at the prompt.
-  if ((approvalRequired && options.approveDestructive) || approvedInteractively) {
-    await context.store.appendAudit(
-      approvalRecord({
-        ...localAudit(plan.environment),
-        commit: plan.source.commit || undefined,
-        ...planFacts(plan),
-        message: approvedInteractively
-          ? 'approved at the prompt'
-          : `approved with --approve-destructive (requireApprovalFor: ${policy})`,
-      }),
-    );
-  }
-  const providers = await createProviders(plan.environment, plan.target, context.secrets);
-  try {
-    process.stderr.write(
-      `applying plan ${plan.hash.slice(0, 12)} to "${plan.environment}" (${plan.changes.length} changes)\n`,
-    );
-    const result = await runApply({
-      plan,
-      store: context.store,
-      locker: context.locker,
-      providers,
-      secrets: context.secrets,
-      actor: localActor(),
-      now: () => new Date(),
-      progress: progressPrinter(),
-    });
-    if (result.status === 'locked') {
-      process.stderr.write(`${lockHeldMessage(result.lease)}\n`);
+  const outcome = await applyPlan(deps, {
+    plan,
+    actor,
+    approval: {
+      ...(confirmed ? { confirmed } : {}),
+      ...(options.approveDestructive ? { destructive: 'with --approve-destructive' } : {}),
+    },
+    // Applying a plan file keeps what was published: the file holds no config.
+    ...(config ? { config } : {}),
+    progress: progressPrinter(),
+    onStart: () =>
+      process.stderr.write(
+        `applying plan ${plan.hash.slice(0, 12)} to "${plan.environment}" (${plan.changes.length} changes)\n`,
+      ),
+  });
+  switch (outcome.status) {
+    case 'awaiting-approval':
+      process.stderr.write(
+        `the plan has ${outcome.destructive.length} destructive change(s) (${outcome.destructive
+          .slice(0, 5)
+          .map((c) => c.key)
+          .join(', ')}) and environment "${plan.environment}" requires approval: re-run with --approve-destructive\n`,
+      );
       return EXIT.error;
-    }
-    printReport(result.report);
-    if (result.leaseLost) {
-      process.stderr.write(`warning: ${result.leaseLost}\n`);
+    case 'locked':
+      process.stderr.write(`${lockHeldMessage(outcome.lease)}\n`);
       return EXIT.error;
-    }
-    return result.report.outcome === 'Succeeded' ? EXIT.ok : EXIT.error;
-  } finally {
-    await Promise.allSettled(providers.map((p) => p.close()));
+    case 'applied':
+      printReport(outcome.report);
+      if (outcome.leaseLost) {
+        process.stderr.write(`warning: ${outcome.leaseLost}\n`);
+        return EXIT.error;
+      }
+      return outcome.report.outcome === 'Succeeded' ? EXIT.ok : EXIT.error;
+    default:
+      return assertNever(outcome, 'apply outcome');
   }
 }
