@@ -23,6 +23,7 @@ echo "services ready after $((SECONDS - t0))s"
 status=0
 echo "== typecheck"; npx tsc --noEmit -p tsconfig.json || status=1
 echo "== lint"; npx biome ci . || status=1
+echo "== layers"; node scripts/check-layers.mjs . --fail --quiet || status=1
 
 echo "== tests"
 report=$(mktemp)
