@@ -2,6 +2,7 @@ import { AdapterError, messageOf } from '../../errors.ts';
 import { durationToMs, type Json, type SecretRef } from '../../model/common.ts';
 import type { EnvironmentSpec } from '../../model/environment.ts';
 import { keys } from '../../model/keys.ts';
+import { ENVIRONMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../model/kinds/kubernetes-manifest.ts';
 import type { ChangeResult, PlanNote, PlannedChange } from '../../model/plan.ts';
 import type { DesiredResource, KindsOf, ObservedResource, ResourceKey } from '../../model/resource.ts';
 import type { ProgressListener, ResourceProvider } from '../../ports/resource-provider.ts';
@@ -14,11 +15,8 @@ import {
   changedPaths,
   cleanLiveObject,
   displayName,
-  ENVIRONMENT_LABEL,
   hasSecretRefs,
   isOwnedBy,
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
   ownedSelector,
   parseK8sKey,
   resolveSecretRefs,

@@ -1,25 +1,12 @@
 import type { Json, JsonObject } from '../../model/common.ts';
+import {
+  ENVIRONMENT_LABEL,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  SERVER_METADATA,
+} from '../../model/kinds/kubernetes-manifest.ts';
 import type { KubeObject } from './kube-client.ts';
 
-/**
- * Ownership labels (the same strings as lib/plan/kinds/kubernetes-manifest.ts, which adapters do not import).
- * Only objects carrying both, with this environment's name, are ever deleted.
- */
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY_VALUE = 'landscape';
-export const ENVIRONMENT_LABEL = 'landscape.dev/environment';
-
-/** Metadata the API server writes; never part of what we compare, fingerprint or export. */
-const SERVER_METADATA = [
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'managedFields',
-  'selfLink',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-];
 /** Annotations controllers and old clients write on their own. */
 const SERVER_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision'];
 

@@ -9,3 +9,26 @@ export const KubernetesManifestSpecSchema = z.strictObject({
   }),
 });
 export type KubernetesManifestSpec = z.infer<typeof KubernetesManifestSpecSchema>;
+
+/**
+ * Ownership labels on every Kubernetes object Landscape applies: the planner writes them, the Kubernetes adapter
+ * lists objects by them to find what it may prune, so objects without them are never touched.
+ */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'landscape';
+export const ENVIRONMENT_LABEL = 'landscape.dev/environment';
+
+/**
+ * Metadata fields the API server owns: copied manifests (`kubectl get -o yaml`) carry them, so the planner strips
+ * them before apply, and the adapter leaves them out of what it compares, fingerprints and exports.
+ */
+export const SERVER_METADATA: readonly string[] = [
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+];

@@ -1,17 +1,14 @@
 import type { JsonObject } from '../../model/common.ts';
 import type { SourceLocation } from '../../model/documents.ts';
 import { keys } from '../../model/keys.ts';
+import {
+  ENVIRONMENT_LABEL,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  SERVER_METADATA,
+} from '../../model/kinds/kubernetes-manifest.ts';
 import type { DesiredResource } from '../../model/resource.ts';
 import type { DocumentKindModule, Renderer } from './kind-module.ts';
-
-/**
- * Ownership labels on every Kubernetes object Landscape applies. The Kubernetes adapter lists objects by these
- * labels to find what it may prune, so objects without them are never touched. (The adapter keeps its own copy
- * of these strings: adapters do not import lib/plan.)
- */
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY_VALUE = 'landscape';
-export const ENVIRONMENT_LABEL = 'landscape.dev/environment';
 
 /**
  * Kinds that are cluster-scoped in every Kubernetes release: they get no namespace. Any other kind is treated
@@ -41,18 +38,6 @@ const CLUSTER_SCOPED_KINDS = new Set([
   'ValidatingWebhookConfiguration',
   'VolumeAttachment',
 ]);
-
-/** Fields the API server owns: copied manifests (`kubectl get -o yaml`) carry them, apply must not send them. */
-const SERVER_METADATA = [
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'managedFields',
-  'selfLink',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-];
 
 export interface KubernetesObjectOptions {
   /** Namespace for namespaced kinds whose manifest names none. */
