@@ -1,14 +1,13 @@
 import { Admin } from '@platformatic/kafka';
-import type { z } from 'zod';
-import { AdapterError, ReconcilerError } from '../../errors.ts';
-import type { KafkaConnection, SchemaRegistryConnectionSchema } from '../../model/environment.ts';
+import { AdapterError, HttpStatusError, ReconcilerError } from '../../errors.ts';
+import type { KafkaConnection, SchemaRegistryConnection } from '../../model/environment.ts';
 import type { RecordSource, RegistrySchema } from '../../ports/record-source.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
+import { resolveHttpAuth } from '../common/http/http-auth.ts';
+import { JsonHttpClient } from '../common/http/json-http-client.ts';
 import { buildAdminOptions } from './connection.ts';
 import { type FetchedRecord, fetchRecords } from './fetch-records.ts';
 import { toAdapterError } from './kafka-errors.ts';
-
-type RegistryConnection = z.infer<typeof SchemaRegistryConnectionSchema>;
 
 /**
  * Reads the most recent records of a topic (for `landscape peek` and `GET /topics/{name}/sample`) and the
@@ -16,16 +15,13 @@ type RegistryConnection = z.infer<typeof SchemaRegistryConnectionSchema>;
  */
 export class KafkaTopicSampler implements RecordSource {
   readonly #admin: Admin;
-  readonly #registry: RegistryConnection | undefined;
-  readonly #secrets: SecretResolver;
+  /** The schema registry, with the Environment's credentials (Basic, bearer, OAuth, mTLS) as its provider uses. */
+  readonly #registry: JsonHttpClient | undefined;
   readonly #schemas = new Map<number, Promise<RegistrySchema>>();
-  readonly #fetch: typeof fetch;
 
-  constructor(options: { admin: Admin; registry?: RegistryConnection; secrets: SecretResolver; fetch?: typeof fetch }) {
+  constructor(options: { admin: Admin; registry?: JsonHttpClient }) {
     this.#admin = options.admin;
     this.#registry = options.registry;
-    this.#secrets = options.secrets;
-    this.#fetch = options.fetch ?? fetch;
   }
 
   /** Up to `count` records, newest first, taken from the tail of every partition. */
@@ -82,37 +78,17 @@ export class KafkaTopicSampler implements RecordSource {
         `a record references schema id ${id}, but the Environment has no schemaRegistry`,
       );
     }
-    const headers: Record<string, string> = { accept: 'application/vnd.schemaregistry.v1+json, application/json' };
-    if (registry.token) headers.authorization = `Bearer ${await this.#secrets.resolve(registry.token)}`;
-    else if (registry.username && registry.password) {
-      const password = await this.#secrets.resolve(registry.password);
-      headers.authorization = `Basic ${Buffer.from(`${registry.username}:${password}`).toString('base64')}`;
-    }
-    const url = `${registry.url.replace(/\/+$/, '')}/schemas/ids/${id}`;
-    let response: Response;
-    try {
-      response = await this.#fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
-    } catch (error) {
-      throw new AdapterError(
-        `fetching schema id ${id} from the registry: ${error instanceof Error ? error.message : String(error)}`,
-        {
-          cause: error,
-          retryable: true,
-        },
-      );
-    }
-    if (!response.ok) {
-      throw new AdapterError(`fetching schema id ${id} from the registry: HTTP ${response.status}`, {
-        retryable: response.status >= 500,
-      });
-    }
-    const body = (await response.json()) as { schema?: unknown; schemaType?: unknown };
-    if (typeof body.schema !== 'string')
+    const body = await registry.request<{ schema?: unknown; schemaType?: unknown } | undefined>(
+      'GET',
+      `/schemas/ids/${id}`,
+    );
+    if (typeof body?.schema !== 'string')
       throw new AdapterError(`schema id ${id}: the registry answered without a schema`);
     return { schema: body.schema, schemaType: typeof body.schemaType === 'string' ? body.schemaType : 'AVRO' };
   }
 
   async close(): Promise<void> {
+    this.#registry?.close();
     await this.#admin.close();
   }
 }
@@ -137,18 +113,28 @@ async function call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
  * }
  */
 export async function openTopicSampler(
-  connections: { kafka: KafkaConnection; schemaRegistry?: RegistryConnection | undefined },
+  connections: { kafka: KafkaConnection; schemaRegistry?: SchemaRegistryConnection | undefined },
   secrets: SecretResolver,
-  options: { fetch?: typeof fetch } = {},
 ): Promise<KafkaTopicSampler> {
+  const registry = connections.schemaRegistry;
+  const registryClient = registry
+    ? new JsonHttpClient({
+        service: 'the schema registry',
+        url: registry.url,
+        ...(await resolveHttpAuth(registry, secrets, 'spec.schemaRegistry')),
+        accept: 'application/vnd.schemaregistry.v1+json, application/json',
+        timeoutMs: 10_000,
+        retries: 2,
+        backoffMs: 200,
+        retriesNetworkErrors: () => true,
+        retriesAnswer: (_method, status) => status === 429 || status >= 500,
+        httpError: (method, path, status) =>
+          new HttpStatusError(`fetching ${path} from the registry (${method}): HTTP ${status}`, status, undefined),
+      })
+    : undefined;
   const admin = new Admin({
     ...(await buildAdminOptions(connections.kafka, secrets)),
     clientId: `${connections.kafka.clientId}-sample`,
   });
-  return new KafkaTopicSampler({
-    admin,
-    secrets,
-    ...(connections.schemaRegistry ? { registry: connections.schemaRegistry } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  return new KafkaTopicSampler({ admin, ...(registryClient ? { registry: registryClient } : {}) });
 }

@@ -7,9 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTopicSampler } from '../../../lib/adapters/kafka/topic-sampler.ts';
+import { testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
 import { writeFiles } from '../../support/builders.ts';
 import { type CliResult, landscapeCli } from '../../support/cli/landscape-cli.ts';
-import { testEnvironmentYaml } from '../../support/kafka.ts';
+import { envSecretResolver, testEnvironmentYaml } from '../../support/kafka.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 import { registerPrivateKey } from './kubernetes-support.ts';
 
@@ -224,6 +226,55 @@ spec:
       const live = await fetch(`${env('SCHEMA_REGISTRY_URL')}/subjects/${name}-value/versions/latest`);
       expect(live.status).toBe(200);
       await fetch(`${env('KAFKA_CONNECT_URL')}/connectors/${name}-sink`, { method: 'DELETE' });
+    });
+
+    it('the topic sampler reads registry schemas with the same client certificate and OAuth token', async () => {
+      // Prepare: a schema registered directly; the sampler reaches the registry only through the front server.
+      const subject = `rch-http-sample-${Date.now().toString(36)}-value`;
+      const schema = JSON.stringify({ type: 'record', name: 'Sampled', fields: [{ name: 'id', type: 'string' }] });
+      const registered = await fetch(`${env('SCHEMA_REGISTRY_URL')}/subjects/${subject}/versions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: JSON.stringify({ schema }),
+      });
+      const { id } = (await registered.json()) as { id: number };
+      const secrets = envSecretResolver({
+        REACH_CLIENT_KEY: clientKey(),
+        REACH_OAUTH_SECRET: env('OAUTH_CLIENT_SECRET'),
+      });
+      const sampler = await openTopicSampler(
+        {
+          kafka: testKafkaConnection(),
+          schemaRegistry: {
+            url: `${origin}${new URL(env('SCHEMA_REGISTRY_URL')).pathname}`,
+            tls: {
+              ca: ca(),
+              clientCertificate: readFileSync(env('KAFKA_MTLS_CERT_FILE'), 'utf8'),
+              clientKey: { secretRef: { provider: 'env', name: 'REACH_CLIENT_KEY' } },
+            },
+            oauth: {
+              tokenEndpoint: env('OAUTH_TOKEN_URL'),
+              clientId: env('OAUTH_CLIENT_ID'),
+              clientSecret: { secretRef: { provider: 'env', name: 'REACH_OAUTH_SECRET' } },
+            },
+          },
+        },
+        secrets,
+      );
+      const refusedBefore = refusals.length;
+
+      // Act
+      let fetched: Awaited<ReturnType<typeof sampler.schema>>;
+      try {
+        fetched = await sampler.schema(id);
+      } finally {
+        await sampler.close();
+        await fetch(`${env('SCHEMA_REGISTRY_URL')}/subjects/${subject}`, { method: 'DELETE' });
+      }
+
+      // Assess
+      expect(JSON.parse(fetched.schema)).toEqual(JSON.parse(schema));
+      expect(refusals.length).toBe(refusedBefore);
     });
 
     it('without a client certificate the handshake is refused: exit 1 naming the registry URL', async () => {
