@@ -34,6 +34,11 @@ Usage:
   landscape access-policy DIR --env ENV [--principal P] [--out FILE]
                                    the IAM policy per principal on an aws-msk-iam environment, where
                                    Kafka ACLs are not enforced (JSON; one document with --principal)
+  landscape doctor DIR --env ENV [--json]                        checks that every connection of ENV answers
+                                                                 and allows what Landscape needs; says what is wrong
+  landscape schema --out DIR                                     a JSON Schema per kind, for editors
+  landscape import --from TOOL SOURCE... --out DIR               another tool's files as Landscape YAML, with a
+                                                                 report of what could not be converted
 
 Common options:
   --state DIR    where plans, the applied commit, locks and audit records live (default .landscape)
@@ -66,6 +71,7 @@ const { values, positionals } = parseArgs({
     limit: { type: 'string' },
     yes: { type: 'boolean', short: 'y' },
     principal: { type: 'string' },
+    from: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -168,6 +174,24 @@ async function main(): Promise<number> {
         ...(values.principal ? { principal: values.principal } : {}),
         ...(values.out ? { out: values.out } : {}),
       });
+    }
+    case 'doctor': {
+      const { doctorCommand } = await import('../lib/cli/doctor-command.ts');
+      return doctorCommand(need(target, 'DIR'), {
+        env: need(values.env, '--env'),
+        ...(values.json ? { json: true } : {}),
+        ...state,
+      });
+    }
+    case 'schema': {
+      const { schemaCommand } = await import('../lib/cli/schema-command.ts');
+      return schemaCommand({ out: need(values.out, '--out') });
+    }
+    case 'import': {
+      const { importCommand } = await import('../lib/cli/import-command.ts');
+      const sources = positionals.slice(1);
+      if (sources.length === 0) need(undefined, 'SOURCE');
+      return importCommand(sources, { from: need(values.from, '--from'), out: need(values.out, '--out') });
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
