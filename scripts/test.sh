@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: type check, lint, then unit, golden, property, integration and infra tests against real
-# services on loopback (Kafka + Connect, schema registry, kube-apiserver + etcd, moto, DynamoDB Local, git
+# Runs every test: type check, lint, layer check, cfn-lint on the synthesized stack (scripts/cfn-lint.sh), then
+# unit, golden, property, integration and infra tests against real services on loopback (Kafka + Connect, schema registry, kube-apiserver + etcd, moto, DynamoDB Local, git
 # smart HTTP, and the authenticating Kafka listeners, token issuer and EKS token webhook), all installed and started by the project's own scripts; then scans everything the suite printed,
 # stored and left behind for the secret values it used (test/support/scan/). Prints the runner's summary and a
 # closing "N passed, N failed" line.
@@ -24,6 +24,7 @@ status=0
 echo "== typecheck"; npx tsc --noEmit -p tsconfig.json || status=1
 echo "== lint"; npx biome ci . || status=1
 echo "== layers"; node scripts/check-layers.mjs . --fail --quiet || status=1
+echo "== cfn-lint"; bash scripts/cfn-lint.sh || status=1
 
 echo "== tests"
 report=$(mktemp)
