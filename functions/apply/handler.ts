@@ -14,7 +14,8 @@ import { createApplyHandler } from './app.ts';
 const config = parseConfig(WorkerConfigSchema);
 const log = pipelineLogger(logger);
 const secrets = buildSecrets(config.PLATFORM_SECRETS_PREFIX);
-const octokit = buildOctokit(await resolveGitHubAuth(buildSettingsSecrets(), config), config.GITHUB_API_URL, log);
+const github = await resolveGitHubAuth(buildSettingsSecrets(), config);
+const octokit = buildOctokit(github, config.GITHUB_API_URL, log);
 const functionName = config.WORKER_FUNCTION_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
 if (!functionName) throw new Error('WORKER_FUNCTION_NAME is required');
 
@@ -26,7 +27,7 @@ export const handler = createApplyHandler(
     store: withAuditSinks(state.store, secrets, log),
     git: buildGitSource(config, octokit),
     worker: new LambdaWorker({ functionName }),
-    reporter: buildReporter(octokit, log),
+    reporter: buildReporter(octokit, log, github),
     secrets,
     createProviders,
     engine: DEFAULT_ENGINE,

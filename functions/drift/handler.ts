@@ -16,7 +16,8 @@ const config = parseConfig(DriftConfigSchema);
 const log = pipelineLogger(logger);
 const secrets = buildSecrets(config.PLATFORM_SECRETS_PREFIX);
 const state = buildState(config.store);
-const octokit = buildOctokit(await resolveGitHubAuth(buildSettingsSecrets(), config), config.GITHUB_API_URL, log);
+const github = await resolveGitHubAuth(buildSettingsSecrets(), config);
+const octokit = buildOctokit(github, config.GITHUB_API_URL, log);
 if (!config.WORKER_FUNCTION_NAME)
   throw new Error('WORKER_FUNCTION_NAME is required: drift remediation applies through it');
 
@@ -26,7 +27,7 @@ export const handler = createDriftHandler(
     store: withAuditSinks(state.store, secrets, log),
     git: buildGitSource(config, octokit),
     worker: new LambdaWorker({ functionName: config.WORKER_FUNCTION_NAME }),
-    reporter: buildReporter(octokit, log),
+    reporter: buildReporter(octokit, log, github),
     // Drift goes to the Environment's spec.drift.channels; without published channels it is only logged.
     notifier: channelDriftNotifier({ store: state.store, secrets, log }),
     secrets,

@@ -41,19 +41,49 @@ const StoreConfigSchema = z.discriminatedUnion('LANDSCAPE_STORE', [
     STATE_TABLE: z.string().check(z.minLength(1)),
     /** KMS key for plan bodies in S3 (SSE-KMS); the bucket default applies when absent. */
     STATE_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
+    /**
+     * The audit bucket (S3 Object Lock, ADR 0020): audit records are written there, once each, never
+     * replaced. Absent: they stay in the state table (local emulators, deployments from before the bucket).
+     */
+    AUDIT_BUCKET: z.optional(z.string().check(z.minLength(1))),
   }),
   z.object({ LANDSCAPE_STORE: z.literal('file'), STATE_DIR: z.string().check(z.minLength(1)) }),
 ]);
 
-const baseShape = {
+/**
+ * The webhook's store: the state table only (replay memory, job and pull-request values). It is given no
+ * bucket, so a compromised webhook has no S3 to write plans into (issue 14, contract 4).
+ */
+const TableOnlyStoreConfigSchema = z.discriminatedUnion('LANDSCAPE_STORE', [
+  z.object({ LANDSCAPE_STORE: z.literal('aws'), STATE_TABLE: z.string().check(z.minLength(1)) }),
+  z.object({ LANDSCAPE_STORE: z.literal('file'), STATE_DIR: z.string().check(z.minLength(1)) }),
+]);
+
+const coreShape = {
   LANDSCAPE_STORE: z._default(z.enum(['aws', 'file']), 'aws'),
   POWERTOOLS_SERVICE_NAME: z._default(z.string(), 'landscape'),
-  /** GitHub token for reports and tarballs: directly (local) or the id of a Secrets Manager secret. */
+};
+
+const baseShape = {
+  ...coreShape,
+  /**
+   * GitHub token for reports and tarballs: directly (local) or the id of a Secrets Manager secret. A secret
+   * that is empty or holds `landscape:unset` means "not configured yet": reports are skipped, with a reason.
+   */
   GITHUB_TOKEN: z.optional(z.string()),
   GITHUB_TOKEN_SECRET_ID: z.optional(z.string()),
   GITHUB_API_URL: z.optional(z.url()),
-  /** Secrets Manager names a config may reference (the stack's `secretsPrefix`). */
+  /**
+   * Secrets Manager names a config may reference (the stack's `secretsPrefix`): an environment's config may
+   * only name `<prefix><environment>/…`.
+   */
   PLATFORM_SECRETS_PREFIX: z._default(z.string().check(z.minLength(1)), 'landscape/'),
+  /**
+   * The role platform secrets are read through, assumed per environment with the session tag
+   * `landscape-environment=<environment>` (its policy allows `<prefix>${PrincipalTag}/*` only). Absent: the
+   * function's own credentials (local, tests).
+   */
+  SECRETS_READER_ROLE_ARN: z.optional(z.string().check(z.minLength(1))),
   /**
    * GitHub App authentication (instead of a token): the app id, the installation id on the organization that
    * owns the config repositories, and the app's private key (PEM) directly (local) or by Secrets Manager id.
@@ -75,9 +105,13 @@ const baseShape = {
   LOCK_WAIT_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 60_000),
 };
 
+/**
+ * The webhook reads only its own signing secret: no GitHub credentials, no platform secrets, no bucket
+ * (issue 14, contract 4: least privilege for the internet-facing function).
+ */
 export const WebhookConfigSchema = z
   .object({
-    ...baseShape,
+    ...coreShape,
     /** The webhook secret, or the id of a Secrets Manager secret holding it: one of them is mandatory. */
     GITHUB_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(16))),
     GITHUB_WEBHOOK_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
@@ -96,6 +130,10 @@ export const WebhookConfigSchema = z
     }),
   );
 export type WebhookConfig = z.infer<typeof WebhookConfigSchema>;
+
+/** The webhook's settings and its table-only store. */
+export const parseWebhookConfig = (env: NodeJS.ProcessEnv = process.env) =>
+  parseConfig(WebhookConfigSchema, env, { tableOnly: true });
 
 const workerShape = {
   ...baseShape,
@@ -130,15 +168,20 @@ export const ApiConfigSchema = z
   );
 export type ApiConfig = z.infer<typeof ApiConfigSchema>;
 
-export type StoreConfig = z.infer<typeof StoreConfigSchema>;
+export type StoreConfig = z.infer<typeof StoreConfigSchema> | z.infer<typeof TableOnlyStoreConfigSchema>;
 
-/** Parses `env` with `schema`, plus the store settings; throws one readable error listing every problem. */
+/**
+ * Parses `env` with `schema`, plus the store settings; throws one readable error listing every problem.
+ * `tableOnly`: the store needs the table but no bucket (the webhook).
+ */
 export function parseConfig<S extends z.ZodMiniType>(
   schema: S,
   env: NodeJS.ProcessEnv = process.env,
+  options: { tableOnly?: boolean } = {},
 ): z.infer<S> & { store: StoreConfig } {
   const result = schema.safeParse(env);
-  const store = StoreConfigSchema.safeParse({ LANDSCAPE_STORE: 'aws', ...env });
+  const storeSchema = options.tableOnly ? TableOnlyStoreConfigSchema : StoreConfigSchema;
+  const store = storeSchema.safeParse({ LANDSCAPE_STORE: 'aws', ...env });
   const issues = [...(result.success ? [] : result.error.issues), ...(store.success ? [] : store.error.issues)];
   if (!result.success || !store.success) {
     const lines = issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);

@@ -17,9 +17,9 @@ export function buildState(store: StoreConfig): { store: StateStore; locker: Loc
   }
   return {
     store: new AwsStateStore({
-      bucket: store.STATE_BUCKET,
       table: store.STATE_TABLE,
-      ...(store.STATE_KMS_KEY_ID ? { kmsKeyId: store.STATE_KMS_KEY_ID } : {}),
+      ...('STATE_BUCKET' in store ? { bucket: store.STATE_BUCKET } : {}),
+      ...('STATE_KMS_KEY_ID' in store && store.STATE_KMS_KEY_ID ? { kmsKeyId: store.STATE_KMS_KEY_ID } : {}),
     }),
     locker: new DynamoLocker({ table: store.STATE_TABLE }),
   };

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaWorker } from '../../lib/adapters/aws/lambda-worker.ts';
 import { GitHubWebhookVerifier } from '../../lib/adapters/github/github-webhook-verifier.ts';
-import { parseConfig, WebhookConfigSchema } from '../shared/config.ts';
+import { parseWebhookConfig } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
 import { buildSettingsSecrets, buildState, readSetting } from '../shared/wiring-state.ts';
 import { createWebhookHandler } from './app.ts';
 
 // Composition root, run once per cold start. A missing secret or allowlist fails here, before any request.
-const config = parseConfig(WebhookConfigSchema);
+const config = parseWebhookConfig();
 const secret = await readSetting(buildSettingsSecrets(), config.GITHUB_WEBHOOK_SECRET, config.GITHUB_WEBHOOK_SECRET_ID);
 if (!secret) throw new Error('the GitHub webhook secret is empty: refusing to start');
 if (!config.WORKER_FUNCTION_NAME) throw new Error('WORKER_FUNCTION_NAME is required: it runs the plan jobs');

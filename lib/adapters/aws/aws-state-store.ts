@@ -43,8 +43,11 @@ import {
 import { envPk, planKey, plansIndexKey, seenKey, TABLE_KEYS, valueKey } from './table-layout.ts';
 
 export interface AwsStateStoreOptions {
-  /** S3 bucket for plan and report bodies (SSE-KMS). */
-  bucket: string;
+  /**
+   * S3 bucket for plan and report bodies (SSE-KMS). Absent for a store that keeps only table items (the
+   * webhook: replay memory and named values); reading or writing a plan body then fails, naming the bucket.
+   */
+  bucket?: string;
   /** The single DynamoDB table (ADR 0020). */
   table: string;
   s3?: S3Client;
@@ -77,7 +80,7 @@ const storedSeenKey = (key: string): string =>
  * if (await store.markSeen(`delivery:${id}`, 86_400)) await store.savePlan(stored);
  */
 export class AwsStateStore implements StateStore {
-  readonly #bucket: string;
+  readonly #bucketName: string | undefined;
   readonly #table: string;
   readonly #s3: S3Client;
   readonly #dynamo: DynamoDBClient;
@@ -85,12 +88,19 @@ export class AwsStateStore implements StateStore {
   readonly #now: () => Date;
 
   constructor(options: AwsStateStoreOptions) {
-    this.#bucket = options.bucket;
+    this.#bucketName = options.bucket;
     this.#table = options.table;
     this.#s3 = options.s3 ?? new S3Client({});
     this.#dynamo = options.dynamo ?? new DynamoDBClient({});
     this.#kmsKeyId = options.kmsKeyId;
     this.#now = options.now ?? (() => new Date());
+  }
+
+  get #bucket(): string {
+    if (this.#bucketName === undefined) {
+      throw new AdapterError('this function has no state bucket (STATE_BUCKET): it stores no plan bodies');
+    }
+    return this.#bucketName;
   }
 
   get #ref(): TableRef {

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { parseWebhookConfig } from '../../../functions/shared/config.ts';
+import {
+  buildOctokit,
+  buildReporter,
+  resolveGitHubAuth,
+  UNSET_SECRET_VALUE,
+} from '../../../functions/shared/wiring-github.ts';
+import type { SecretRef } from '../../../lib/model/common.ts';
+import type { SecretResolver } from '../../../lib/ports/secret-resolver.ts';
+
+/** Secrets Manager as the functions see it: one secret per id, with what the stack or the operator put there. */
+function secretsHolding(values: Record<string, string>): SecretResolver & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    resolve: async (ref: SecretRef) => {
+      asked.push(ref.secretRef.name);
+      const value = values[ref.secretRef.name];
+      if (value === undefined) throw new Error(`no secret ${ref.secretRef.name}`);
+      return value;
+    },
+  };
+}
+
+function recordingLog() {
+  const lines: { level: string; message: string; attributes?: Record<string, unknown> }[] = [];
+  const at = (level: string) => (message: string, attributes?: Record<string, unknown>) =>
+    lines.push({ level, message, ...(attributes ? { attributes } : {}) });
+  return { lines, log: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+const SECRET_ID = 'landscape/github-credentials';
+const REASON = `set the GitHub token (or the GitHub App private key) in secret ${SECRET_ID}`;
+
+describe('GitHub credentials not set yet (issue 14, contract 3)', () => {
+  it.each([
+    ['the placeholder the stack creates', UNSET_SECRET_VALUE],
+    ['an empty secret', ''],
+    ['the placeholder with a trailing newline', `${UNSET_SECRET_VALUE}\n`],
+  ])('treats %s as "not configured": no client, reports skipped with the secret to fill', async (_what, value) => {
+    // Prepare: the token secret holds no token.
+    const secrets = secretsHolding({ [SECRET_ID]: value });
+    const { lines, log } = recordingLog();
+
+    // Act: the cold start of the apply function, then one report.
+    const auth = await resolveGitHubAuth(secrets, { GITHUB_TOKEN_SECRET_ID: SECRET_ID });
+    const octokit = buildOctokit(auth, undefined, log);
+    const reporter = buildReporter(octokit, log, auth);
+    await reporter.createCheckRun({
+      repo: 'acme/platform-config',
+      headSha: 'a'.repeat(40),
+      name: 'landscape plan (prod)',
+      conclusion: 'success',
+      title: 'no changes',
+      summary: '',
+      annotations: [],
+    });
+
+    // Assess: no Octokit carrying the placeholder as a token; the log says what to set, twice.
+    expect(auth).toEqual({ type: 'unset', reason: REASON });
+    expect(octokit).toBeUndefined();
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', attributes: { reason: REASON } }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        message: 'github report skipped',
+        attributes: expect.objectContaining({ report: 'check-run', reason: REASON }),
+      }),
+    );
+    expect(JSON.stringify(lines)).not.toContain(UNSET_SECRET_VALUE);
+  });
+
+  it('treats an App private key secret that is not set the same way, naming that secret', async () => {
+    const secrets = secretsHolding({ 'landscape/github-app-key': UNSET_SECRET_VALUE });
+    const auth = await resolveGitHubAuth(secrets, {
+      GITHUB_APP_ID: '12345',
+      GITHUB_APP_INSTALLATION_ID: '678',
+      GITHUB_APP_PRIVATE_KEY_SECRET_ID: 'landscape/github-app-key',
+    });
+    expect(auth).toEqual({
+      type: 'unset',
+      reason: 'set the GitHub token (or the GitHub App private key) in secret landscape/github-app-key',
+    });
+  });
+
+  it('still uses a real token, trimmed of the newline a pasted secret often has', async () => {
+    const auth = await resolveGitHubAuth(secretsHolding({ [SECRET_ID]: 'ghp_realtoken\n' }), {
+      GITHUB_TOKEN_SECRET_ID: SECRET_ID,
+    });
+    expect(auth).toEqual({ type: 'token', token: 'ghp_realtoken' });
+  });
+});
+
+describe('webhook configuration (issue 14, contract 4)', () => {
+  it('starts with the table and its own signing secret only: no bucket, no GitHub credentials', () => {
+    const config = parseWebhookConfig({
+      STATE_TABLE: 'landscape-state',
+      GITHUB_WEBHOOK_SECRET_ID: 'landscape/webhook-secret',
+      ALLOWED_REPOSITORIES: 'acme/platform-config',
+      WORKER_FUNCTION_NAME: 'landscape-apply',
+    });
+    expect(config.store).toEqual({ LANDSCAPE_STORE: 'aws', STATE_TABLE: 'landscape-state' });
+    expect(config).not.toHaveProperty('GITHUB_TOKEN_SECRET_ID');
+    expect(config).not.toHaveProperty('PLATFORM_SECRETS_PREFIX');
+  });
+});
