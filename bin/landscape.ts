@@ -27,6 +27,8 @@ Usage:
                                    --branch (repeatable): only these branches deploy; default every branch
                                    --catch-up-interval: missed pushes deployed at start and this often
                                    (default 300; 0 = off)
+                                   --drift-interval: the drift tick; each environment is checked when
+                                   its spec.drift.schedule fired since its last check
   landscape monitor DIR --env ENV [--once] [--interval SECONDS]  alert rules from live offsets
   landscape peek DIR --env ENV --topic TOPIC [--count N] [--json] a few records, masked by DataPolicies
   landscape audit --env ENV [--limit N] [--json]                 the newest audit records, newest first

@@ -3,6 +3,7 @@ import { ConnectClusterSchema, SchemaRegistryConnectionSchema } from './connecti
 import { KafkaConnectionSchema } from './connections/kafka.ts';
 import { KubernetesConnectionSchema } from './connections/kubernetes.ts';
 import { RESOURCE_KIND_NAMES, type ResourceKind } from './resource.ts';
+import { scheduleProblem } from './schedule.ts';
 
 export type { ConnectCluster, SchemaRegistryConnection } from './connections/http-services.ts';
 export type { KafkaConnection } from './connections/kafka.ts';
@@ -20,6 +21,9 @@ export const PruneSchema = z.strictObject(
 );
 export type Prune = z.infer<typeof PruneSchema>;
 
+/** The drift schedule of an Environment that names none. */
+export const DEFAULT_DRIFT_SCHEDULE = 'rate(15 minutes)';
+
 export const EnvironmentSpecSchema = z.strictObject({
   /** The git branch whose pushes deploy to this environment. */
   branch: z.string().min(1).default('main'),
@@ -33,10 +37,22 @@ export const EnvironmentSpecSchema = z.strictObject({
   drift: z
     .strictObject({
       mode: z.enum(['report', 'remediate']).default('report'),
-      schedule: z.string().default('rate(15 minutes)'),
+      /**
+       * How often the drift check runs for this environment, in EventBridge syntax (UTC): `rate(N
+       * minutes|hours|days)` or `cron(...)` (lib/model/schedule.ts). The stack's drift tick (and `landscape
+       * serve`'s drift timer) checks the environment when its schedule fired since its last check, so the
+       * tick's period is the finest grain.
+       */
+      schedule: z
+        .string()
+        .default(DEFAULT_DRIFT_SCHEDULE)
+        .superRefine((text, ctx) => {
+          const problem = scheduleProblem(text);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem, input: text });
+        }),
       channels: z.array(z.string()).default([]),
     })
-    .default({ mode: 'report', schedule: 'rate(15 minutes)', channels: [] }),
+    .default({ mode: 'report', schedule: DEFAULT_DRIFT_SCHEDULE, channels: [] }),
   /** Destructive changes (deletes, refusing overrides) wait for an approval bound to the plan hash. */
   requireApprovalFor: z.enum(['destructive', 'all', 'none']).default('destructive'),
   /** Names that are never touched, whatever the config says (internal topics are always protected). */

@@ -25,6 +25,7 @@ import { DEFAULT_SETTINGS, type PipelineDeps, type PipelineEngine, type Pipeline
 import { ENVIRONMENT_INDEX } from '../use-cases/plan-policy.ts';
 import { runJob } from '../use-cases/run-job.ts';
 import { type OpenSampler, samplePublishedTopic } from '../use-cases/sample-published-topic.ts';
+import { type ScheduledDriftOutcome, scheduledDrift } from '../use-cases/scheduled-drift.ts';
 import { channelDriftNotifier } from '../wiring/drift-notifier.ts';
 import { DEFAULT_ENGINE } from '../wiring/engine.ts';
 import { BackgroundTasks, InProcessWorker } from '../wiring/in-process.ts';
@@ -82,7 +83,10 @@ export interface ServeOptions {
   settings?: Partial<PipelineSettings>;
   /** Opens the Kafka reader behind GET /api/topics/{name}/sample; default: the real one. */
   openSampler?: OpenSampler;
-  /** Run the drift check of every known environment this often (off when absent). */
+  /**
+   * The drift tick (off when absent): this often, every known environment whose `spec.drift.schedule` fired
+   * since its last check is checked (`scheduledDrift`), like the drift function on AWS.
+   */
   driftIntervalSeconds?: number;
   /**
    * Missed-push catch-up (each environment's branch head vs its applied commit, `catchUp`): run at start and
@@ -101,8 +105,10 @@ export interface RunningServer {
   reporter: GitHubReporter;
   /** Resolves when every background job and apply has settled (tests, graceful shutdown). */
   idle(): Promise<void>;
-  /** Runs the drift check now, for the named environments or every known one. */
+  /** Runs the drift check now, for the named environments or every known one, whatever their schedules. */
   checkDrift(environments?: readonly string[]): Promise<DriftOutcome[]>;
+  /** Runs one drift tick now: the known environments whose schedule is due (what the drift timer runs). */
+  driftTick(): Promise<ScheduledDriftOutcome[]>;
   /** Runs the missed-push catch-up now. */
   catchUp(): Promise<CatchUpOutcome[]>;
   close(): Promise<void>;
@@ -275,8 +281,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     for (const environment of names) outcomes.push(await checkDrift(deps, { environment }));
     return outcomes;
   };
+  const driftTick = async (): Promise<ScheduledDriftOutcome[]> =>
+    scheduledDrift(deps, { environments: (await deps.store.getValue<string[]>(ENVIRONMENT_INDEX)) ?? [] });
   const timer = options.driftIntervalSeconds
-    ? setInterval(() => tasks.run('drift', () => runDrift()), options.driftIntervalSeconds * 1000)
+    ? setInterval(() => tasks.run('drift', driftTick, { retries: 0 }), options.driftIntervalSeconds * 1000)
     : undefined;
   timer?.unref();
   // A push whose webhook never came, or whose job failed after its retries, is deployed by the catch-up.
@@ -296,6 +304,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     reporter,
     idle: () => tasks.idle(),
     checkDrift: runDrift,
+    driftTick,
     catchUp: runCatchUp,
     close: async () => {
       if (timer) clearInterval(timer);
