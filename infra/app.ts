@@ -1,12 +1,12 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { LandscapeStack, type LandscapeStackProps } from './stacks/landscape-stack.ts';
+import { LandscapeStack, type LandscapeStackProps, reservedConcurrencyError } from './stacks/landscape-stack.ts';
 
 /**
  * `npx cdk synth` entry (cdk.json: `node infra/app.ts`, Node 24 type stripping). Env-agnostic, no lookups:
- * synth works offline. Context (all optional): vpcId + privateSubnetIds + availabilityZones (comma lists),
- * secretsPrefix, allowedRepositories, allowedBranches, driftEnvironments, auditBuckets, githubAppId +
- * githubAppInstallationId, driftSchedule, monitorSchedule,
+ * synth works offline. Context: allowedRepositories (required, comma list); optional: vpcId + privateSubnetIds
+ * + availabilityZones (comma lists), secretsPrefix, allowedBranches, driftEnvironments, auditBuckets,
+ * githubAppId + githubAppInstallationId, applyReservedConcurrency, driftSchedule, monitorSchedule,
  * alarmEmail, code (`bundle` | `inline`), nag (`false` to skip cdk-nag).
  * Reaching the platform (ADR 0022, comma lists): mskClusterArns (+ mskAuditTopics, the Kafka AuditSink topics on
  * them), eksClusters (+ eksAccessNamespaces to create access entries, eksApplyAccessPolicy `edit` | `admin`),
@@ -30,6 +30,11 @@ export function buildApp(app: App): LandscapeStack {
     driftEnvironments: list('driftEnvironments'),
     auditBuckets: list('auditBuckets'),
   };
+  const reserved = ctx('applyReservedConcurrency');
+  if (reserved !== undefined) {
+    if (!/^\d+$/.test(reserved)) throw new Error(reservedConcurrencyError(reserved));
+    props.applyReservedConcurrency = Number(reserved);
+  }
   const githubAppId = ctx('githubAppId');
   const githubAppInstallationId = ctx('githubAppInstallationId');
   if (githubAppId || githubAppInstallationId) {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +20,42 @@ import { StateStorage } from '../constructs/state-storage.ts';
 export const FUNCTION_NAMES = ['webhook', 'apply', 'drift', 'api', 'monitor'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
+/**
+ * The value the GitHub credentials secret is created with: the functions read it (or an empty value) as "no
+ * GitHub credentials yet" and skip plan comments and check runs, saying which secret to set.
+ */
+export const GITHUB_CREDENTIALS_PLACEHOLDER = 'landscape:unset';
+
+export const NO_REPOSITORIES =
+  'allowedRepositories: name at least one repository (cdk deploy -c allowedRepositories=owner/name)';
+
+/** `owner/name` or `owner/*`, as GitHub spells owners and repositories. */
+const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]*\/(\*|[A-Za-z0-9._-]+)$/;
+
+function checkRepositories(repositories: readonly string[] | undefined): string[] {
+  const list = (repositories ?? []).map((r) => r.trim()).filter(Boolean);
+  if (list.length === 0) throw new Error(NO_REPOSITORIES);
+  for (const repository of list) {
+    if (!REPOSITORY.test(repository)) {
+      throw new Error(
+        `allowedRepositories: "${repository}" is not "owner/name" or "owner/*", ` +
+          'e.g. -c allowedRepositories=acme/platform-config,acme-data/*',
+      );
+    }
+  }
+  return list;
+}
+
+export const reservedConcurrencyError = (value: string) =>
+  `applyReservedConcurrency: "${value}" is not a whole number of at least 1 (leave it unset to reserve none), ` +
+  'e.g. -c applyReservedConcurrency=1';
+
+function checkReservedConcurrency(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) throw new Error(reservedConcurrencyError(String(value)));
+  return value;
+}
+
 /** Repository root, from infra/stacks/. */
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -28,16 +64,28 @@ export interface LandscapeStackProps extends StackProps {
   code?: CodeMode;
   /** Handler entries by function; default `functions/<name>/handler.ts`. */
   entries?: Partial<Record<FunctionName, string>>;
+  /**
+   * Reserved concurrency of the apply function; unset (the default) reserves none. The environment lease
+   * already serialises applies (ADR 0006); reserving capacity fails in accounts whose unreserved concurrency
+   * would drop below the minimum of 100 (new accounts often have a quota of 10).
+   */
+  applyReservedConcurrency?: number;
   /** Run the in-VPC functions in an existing VPC instead of creating one. */
   vpc?: ImportedVpc;
   /** Secrets Manager name prefix the apply/drift/monitor functions may read (Kafka credentials, channels). */
   secretsPrefix?: string;
-  /** `owner/name` or `owner/*`: repositories whose webhooks are accepted. */
-  allowedRepositories?: string[];
+  /**
+   * `owner/name` or `owner/*`: repositories whose webhooks are accepted. Required: a webhook that accepts no
+   * repository cannot start, so synth refuses an empty list instead of deploying a function that fails.
+   */
+  allowedRepositories: string[];
   allowedBranches?: string[];
   /** Environments the drift schedule checks; empty = every environment the config names. */
   driftEnvironments?: string[];
-  /** EventBridge Scheduler expressions. */
+  /**
+   * EventBridge Scheduler expressions. The drift schedule is a tick (default every 5 minutes) that wakes the
+   * drift function, which checks each environment whose own `spec.drift.schedule` is due.
+   */
   driftSchedule?: string;
   monitorSchedule?: string;
   /** Subscribed to the alarm topic when given. */
@@ -78,8 +126,10 @@ export class LandscapeStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   readonly httpApi: LandscapeHttpApi;
 
-  constructor(scope: Construct, id: string, props: LandscapeStackProps = {}) {
+  constructor(scope: Construct, id: string, props: LandscapeStackProps) {
     super(scope, id, props);
+    const allowedRepositories = checkRepositories(props.allowedRepositories);
+    const applyReservedConcurrency = checkReservedConcurrency(props.applyReservedConcurrency);
     const code = props.code ?? 'bundle';
     const secretsPrefix = props.secretsPrefix ?? 'landscape/';
     const entry = (name: FunctionName) => props.entries?.[name] ?? join(PROJECT_ROOT, 'functions', name, 'handler.ts');
@@ -111,8 +161,11 @@ export class LandscapeStack extends Stack {
       description: 'Landscape: GitHub webhook secret (paste the same value into the GitHub webhook settings)',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
+    // Created holding a placeholder the functions recognise as "not configured" (plan comments and check runs
+    // are skipped with the reason), not a random string that GitHub would reject with an unhelpful 401.
     const githubTokenSecret = new secretsmanager.Secret(this, 'GitHubTokenSecret', {
       description: 'Landscape: GitHub token or App credentials for check runs, comments and tarballs (set by operator)',
+      secretStringValue: SecretValue.unsafePlainText(GITHUB_CREDENTIALS_PLACEHOLDER),
     });
     for (const secret of [webhookSecret, githubTokenSecret]) {
       Validations.of(secret).acknowledge({
@@ -131,13 +184,17 @@ export class LandscapeStack extends Stack {
       resourceName: applyFunctionName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    const base = {
+    const state = {
       LANDSCAPE_STORE: 'aws',
       STATE_BUCKET: this.storage.bucket.bucketName,
       STATE_TABLE: this.storage.table.tableName,
       STATE_KMS_KEY_ID: this.storage.key.keyArn,
+    };
+    // What the functions that read platform secrets need (apply, drift, api, monitor).
+    const platform = { ...state, PLATFORM_SECRETS_PREFIX: secretsPrefix };
+    // The GitHub credentials: only for the functions that call GitHub (apply, drift) and the api (doctor).
+    const github = {
       GITHUB_TOKEN_SECRET_ID: githubTokenSecret.secretArn,
-      PLATFORM_SECRETS_PREFIX: secretsPrefix,
       ...(props.githubApp
         ? {
             GITHUB_APP_ID: props.githubApp.appId,
@@ -163,25 +220,26 @@ export class LandscapeStack extends Stack {
       timeout: Duration.seconds(10),
       memorySize: 512,
       environment: {
-        ...base,
+        ...state,
         POWERTOOLS_SERVICE_NAME: 'landscape-webhook',
         GITHUB_WEBHOOK_SECRET_ID: webhookSecret.secretArn,
-        ALLOWED_REPOSITORIES: (props.allowedRepositories ?? []).join(','),
+        ALLOWED_REPOSITORIES: allowedRepositories.join(','),
         ALLOWED_BRANCHES: (props.allowedBranches ?? []).join(','),
         WORKER_FUNCTION_NAME: applyFunctionName,
       },
     });
     const apply = make('apply', {
-      description: 'Landscape: plans and applies one environment at a time (reserved concurrency 1)',
+      description: 'Landscape: plans and applies; the environment lease runs one apply per environment at a time',
       functionName: applyFunctionName,
       timeout: Duration.minutes(15),
       memorySize: 1536,
       vpc: inVpc,
-      reservedConcurrentExecutions: 1,
+      ...(applyReservedConcurrency !== undefined ? { reservedConcurrentExecutions: applyReservedConcurrency } : {}),
       // A failed apply is not blindly re-run: plans are single-use and the next push or drift run converges.
       retryAttempts: 0,
       environment: {
-        ...base,
+        ...platform,
+        ...github,
         POWERTOOLS_SERVICE_NAME: 'landscape-apply',
         WORKER_FUNCTION_NAME: applyFunctionName,
         ALLOWED_BRANCHES: (props.allowedBranches ?? []).join(','),
@@ -194,7 +252,8 @@ export class LandscapeStack extends Stack {
       vpc: inVpc,
       retryAttempts: 0,
       environment: {
-        ...base,
+        ...platform,
+        ...github,
         POWERTOOLS_SERVICE_NAME: 'landscape-drift',
         WORKER_FUNCTION_NAME: applyFunctionName,
         ALLOWED_BRANCHES: (props.allowedBranches ?? []).join(','),
@@ -208,7 +267,8 @@ export class LandscapeStack extends Stack {
       // In the VPC: topic samples read the brokers and AuditSinks may be Kafka topics.
       vpc: inVpc,
       environment: {
-        ...base,
+        ...platform,
+        ...github,
         POWERTOOLS_SERVICE_NAME: 'landscape-api',
         API_AUTH: 'iam',
         WORKER_FUNCTION_NAME: applyFunctionName,
@@ -220,14 +280,14 @@ export class LandscapeStack extends Stack {
       memorySize: 512,
       vpc: inVpc,
       retryAttempts: 0,
-      environment: { ...base, POWERTOOLS_SERVICE_NAME: 'landscape-monitor' },
+      environment: { ...platform, POWERTOOLS_SERVICE_NAME: 'landscape-monitor' },
     });
     this.functions = { webhook, apply, drift, api, monitor };
 
     // ---------- least-privilege grants ----------
     for (const f of [webhook, apply, drift, api, monitor]) this.storage.grantState(f.role, { write: true });
     webhookSecret.grantRead(webhook.role);
-    for (const f of [webhook, apply, drift, api]) githubTokenSecret.grantRead(f.role);
+    for (const f of [apply, drift, api]) githubTokenSecret.grantRead(f.role);
     const platformSecretsArn = this.formatArn({
       service: 'secretsmanager',
       resource: 'secret',
@@ -299,7 +359,7 @@ export class LandscapeStack extends Stack {
     };
     new scheduler.Schedule(this, 'DriftSchedule', {
       description: 'Landscape drift check',
-      schedule: scheduler.ScheduleExpression.expression(props.driftSchedule ?? 'rate(1 hour)'),
+      schedule: scheduler.ScheduleExpression.expression(props.driftSchedule ?? 'rate(5 minutes)'),
       target: scheduleTarget(drift, { source: 'landscape.schedule', job: 'drift' }),
     });
     new scheduler.Schedule(this, 'MonitorSchedule', {

@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, LandscapeFunction } from '../../infra/constructs/landscape-function.ts';
 import { FUNCTION_NAMES, type FunctionName, LandscapeStack } from '../../infra/stacks/landscape-stack.ts';
-import { newApp } from './stack-fixture.ts';
+import { newApp, REPOSITORY } from './stack-fixture.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'echo-handler.ts');
@@ -29,7 +29,7 @@ describe('LandscapeStack bundling (real esbuild, no Docker)', () => {
     const app = newApp({ 'aws:cdk:enable-asset-metadata': true });
     const started = performance.now();
     // Act
-    const stack = new LandscapeStack(app, 'Landscape', { code: 'bundle', entries });
+    const stack = new LandscapeStack(app, 'Landscape', { code: 'bundle', entries, allowedRepositories: [REPOSITORY] });
     const template = Template.fromStack(stack);
     const seconds = (performance.now() - started) / 1000;
     // Assess

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
-import { newApp } from './stack-fixture.ts';
+import { newApp, REPOSITORY } from './stack-fixture.ts';
 
 interface Violation {
   ruleName: string;
@@ -21,7 +21,7 @@ interface ValidationReport {
 
 /** Synthesizes the app as `cdk synth` does (cdk-nag registered by buildApp) and reads the validation report. */
 function synthWithNag(extra?: (stack: ReturnType<typeof buildApp>) => void, context: Record<string, unknown> = {}) {
-  const app = newApp({ code: 'inline', ...context });
+  const app = newApp({ code: 'inline', allowedRepositories: REPOSITORY, ...context });
   const stack = buildApp(app);
   extra?.(stack);
   let error: unknown;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { STATE_TABLE_SCHEMA } from '../../infra/constructs/state-storage.ts';
 import { LandscapeStack } from '../../infra/stacks/landscape-stack.ts';
 import { TABLE_KEYS } from '../../lib/adapters/aws/index.ts';
-import { newApp, synthTemplate } from './stack-fixture.ts';
+import { newApp, REPOSITORY, synthTemplate } from './stack-fixture.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -43,8 +43,8 @@ describe('LandscapeStack resources', () => {
     }
   });
 
-  it('runs apply one at a time, without blind retries, and names it so it can invoke itself', () => {
-    expect(fnProps('Apply')).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 900 });
+  it('runs apply without blind retries, and names it so it can invoke itself', () => {
+    expect(fnProps('Apply')).toMatchObject({ Timeout: 900 });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: fnId('Apply') },
       MaximumRetryAttempts: 0,
@@ -148,10 +148,10 @@ describe('LandscapeStack resources', () => {
     });
   });
 
-  it('schedules drift hourly and monitoring every minute, with retries and the DLQ', () => {
+  it('ticks drift every 5 minutes (each environment’s own schedule decides) and monitoring every minute, with retries and the DLQ', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     for (const [name, expression] of [
-      ['Drift', 'rate(1 hour)'],
+      ['Drift', 'rate(5 minutes)'],
       ['Monitor', 'rate(1 minute)'],
     ] as const) {
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -257,7 +257,10 @@ describe('LandscapeStack synthesis', () => {
     const variables = Object.values(withApp.findResources('AWS::Lambda::Function')).map(
       (f) => (f.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables,
     );
-    for (const v of variables) {
+    // The functions that call GitHub (apply, drift) and the api (its doctor checks GitHub); not the webhook
+    // nor the monitor.
+    expect(variables.filter((v) => v.GITHUB_APP_ID)).toHaveLength(3);
+    for (const v of variables.filter((x) => x.GITHUB_APP_ID)) {
       expect(v).toMatchObject({ GITHUB_APP_ID: '12345', GITHUB_APP_INSTALLATION_ID: '42' });
       expect(v.GITHUB_APP_PRIVATE_KEY_SECRET_ID).toEqual(v.GITHUB_TOKEN_SECRET_ID);
     }
@@ -268,7 +271,7 @@ describe('LandscapeStack synthesis', () => {
   it('runs in an existing VPC named by id, subnets and zones, without creating one', () => {
     const { template: imported } = synthTemplate({
       vpc: {
-        vpcId: 'vpc-0abc',
+        vpcId: 'vpc-0abc1234def567890',
         privateSubnetIds: ['subnet-a', 'subnet-b'],
         availabilityZones: ['eu-west-1a', 'eu-west-1b'],
       },
@@ -285,8 +288,9 @@ describe('LandscapeStack synthesis', () => {
       () =>
         new LandscapeStack(newApp(), 'Landscape', {
           code: 'inline',
-          vpc: { vpcId: 'vpc-0abc', privateSubnetIds: [], availabilityZones: ['eu-west-1a'] },
+          allowedRepositories: [REPOSITORY],
+          vpc: { vpcId: 'vpc-0abc1234def567890', privateSubnetIds: [], availabilityZones: ['eu-west-1a'] },
         }),
-    ).toThrow(/importing VPC "vpc-0abc": give privateSubnetIds and availabilityZones/);
+    ).toThrow(/importing VPC "vpc-0abc1234def567890": give privateSubnetIds and availabilityZones/);
   });
 });

@@ -4,8 +4,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { MSK_ACTIONS, mskResourceArns } from '../../infra/constructs/platform-access.ts';
-import { LandscapeStack, type LandscapeStackProps } from '../../infra/stacks/landscape-stack.ts';
-import { newApp, synthTemplate } from './stack-fixture.ts';
+import type { LandscapeStackProps } from '../../infra/stacks/landscape-stack.ts';
+import { newApp, REPOSITORY, synthTemplate } from './stack-fixture.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -54,7 +54,7 @@ function egressOf(template: Template): EgressRule[] {
   const separate = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress') as Record<string, Resource>);
   return [...inline, ...separate.map((r) => r.Properties as unknown as EgressRule)];
 }
-const withMsk: LandscapeStackProps = { msk: [{ clusterArn: CLUSTER }] };
+const withMsk: Partial<LandscapeStackProps> = { msk: [{ clusterArn: CLUSTER }] };
 
 describe('MSK IAM access', () => {
   it('grants nothing on Kafka when no MSK cluster is named', () => {
@@ -266,6 +266,7 @@ describe('context (cdk synth -c ...)', () => {
     // Prepare
     const app = newApp({
       code: 'inline',
+      allowedRepositories: REPOSITORY,
       nag: 'false',
       mskClusterArns: CLUSTER,
       mskAuditTopics: 'landscape.audit',
@@ -297,6 +298,7 @@ describe('context (cdk synth -c ...)', () => {
     // Prepare
     const app = newApp({
       code: 'inline',
+      allowedRepositories: REPOSITORY,
       mskClusterArns: CLUSTER,
       mskAuditTopics: 'landscape.audit',
       eksClusters: 'platform-prod',
@@ -323,12 +325,19 @@ describe('context (cdk synth -c ...)', () => {
   });
 
   it('refuses an unknown EKS access policy', () => {
-    expect(() => buildApp(newApp({ code: 'inline', nag: 'false', eksApplyAccessPolicy: 'cluster-admin' }))).toThrow(
-      /eksApplyAccessPolicy "cluster-admin": expected "edit" \(default\) or "admin"/,
-    );
+    expect(() =>
+      buildApp(
+        newApp({
+          code: 'inline',
+          nag: 'false',
+          allowedRepositories: REPOSITORY,
+          eksApplyAccessPolicy: 'cluster-admin',
+        }),
+      ),
+    ).toThrow(/eksApplyAccessPolicy "cluster-admin": expected "edit" \(default\) or "admin"/);
   });
 
-  it('still builds the stack with no context at all', () => {
-    expect(() => new LandscapeStack(newApp(), 'Landscape', { code: 'inline' })).not.toThrow();
+  it('builds the stack with no other context than the repositories', () => {
+    expect(() => buildApp(newApp({ code: 'inline', nag: 'false', allowedRepositories: REPOSITORY }))).not.toThrow();
   });
 });
