@@ -20,6 +20,7 @@ export function buildState(store: StoreConfig): { store: StateStore; locker: Loc
       table: store.STATE_TABLE,
       ...('STATE_BUCKET' in store ? { bucket: store.STATE_BUCKET } : {}),
       ...('STATE_KMS_KEY_ID' in store && store.STATE_KMS_KEY_ID ? { kmsKeyId: store.STATE_KMS_KEY_ID } : {}),
+      ...('AUDIT_BUCKET' in store && store.AUDIT_BUCKET ? { auditBucket: store.AUDIT_BUCKET } : {}),
     }),
     locker: new DynamoLocker({ table: store.STATE_TABLE }),
   };

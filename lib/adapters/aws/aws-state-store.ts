@@ -40,6 +40,7 @@ import {
   type TableRef,
   writeFenced,
 } from './dynamo-items.ts';
+import { S3AuditTrail } from './s3-audit-trail.ts';
 import { envPk, planKey, plansIndexKey, seenKey, TABLE_KEYS, valueKey } from './table-layout.ts';
 
 export interface AwsStateStoreOptions {
@@ -50,6 +51,11 @@ export interface AwsStateStoreOptions {
   bucket?: string;
   /** The single DynamoDB table (ADR 0020). */
   table: string;
+  /**
+   * The audit bucket (S3 Object Lock): each audit record becomes one object, created once and never replaced.
+   * Absent: audit records are items of the table, as before the bucket existed (emulators without it).
+   */
+  auditBucket?: string;
   s3?: S3Client;
   dynamo?: DynamoDBClient;
   /**
@@ -86,6 +92,7 @@ export class AwsStateStore implements StateStore {
   readonly #dynamo: DynamoDBClient;
   readonly #kmsKeyId: string | undefined;
   readonly #now: () => Date;
+  readonly #audit: S3AuditTrail | undefined;
 
   constructor(options: AwsStateStoreOptions) {
     this.#bucketName = options.bucket;
@@ -94,6 +101,7 @@ export class AwsStateStore implements StateStore {
     this.#dynamo = options.dynamo ?? new DynamoDBClient({});
     this.#kmsKeyId = options.kmsKeyId;
     this.#now = options.now ?? (() => new Date());
+    this.#audit = options.auditBucket ? new S3AuditTrail({ bucket: options.auditBucket, s3: this.#s3 }) : undefined;
   }
 
   get #bucket(): string {
@@ -324,6 +332,7 @@ export class AwsStateStore implements StateStore {
   // ---------- audit ----------
 
   async appendAudit(record: AuditRecord): Promise<void> {
+    if (this.#audit) return this.#audit.append(record);
     let body = encodeBody(record);
     if (!body) {
       // A record with tens of thousands of changes: keep the summary, say what was dropped.
@@ -357,6 +366,25 @@ export class AwsStateStore implements StateStore {
     environment: string,
     limit = 100,
     options: { onSkipped?: (skipped: SkippedAuditRecords) => void } = {},
+  ): Promise<AuditRecord[]> {
+    if (!this.#audit) return this.#listTableAudit(environment, limit, options);
+    // Records written before the audit bucket existed stay in the table (read-only now): the newest `limit`
+    // of each, merged newest first. One bounded Query more per listing; nothing is migrated or deleted.
+    const [objects, items] = await Promise.all([
+      this.#audit.list(environment, limit, options),
+      this.#listTableAudit(environment, limit, options),
+    ]);
+    if (items.length === 0) return objects;
+    const time = (record: AuditRecord) => Date.parse(record.at);
+    return [...objects, ...items]
+      .sort((a, b) => time(b) - time(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .slice(0, limit);
+  }
+
+  async #listTableAudit(
+    environment: string,
+    limit: number,
+    options: { onSkipped?: (skipped: SkippedAuditRecords) => void },
   ): Promise<AuditRecord[]> {
     const records: AuditRecord[] = [];
     const damaged: string[] = [];

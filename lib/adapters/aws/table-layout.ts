@@ -9,10 +9,13 @@
  * | applied pointer   | `ENV#<env>`      | `APPLIED`                       |                 |                     |     |
  * | inventory head    | `ENV#<env>`      | `INVENTORY`                     |                 |                     |     |
  * | inventory chunk   | `ENV#<env>`      | `INVENTORY#<generation>#<nnnn>` |                 |                     |     |
- * | audit record      | `ENV#<env>`      | `AUDIT#<at>#<id>`               |                 |                     |     |
+ * | audit record (*)  | `ENV#<env>`      | `AUDIT#<at>#<id>`               |                 |                     |     |
  * | lease             | `LOCK#<env>`     | `LOCK`                          | `LOCKS`         | `<env>`             | no  |
  * | webhook dedupe    | `SEEN#<key>`     | `SEEN`                          |                 |                     | yes |
  * | named value       | `VALUE#<name>`   | `VALUE` (+ chunks as above)     |                 |                     |     |
+ *
+ * (*) Only without an audit bucket, and read for upgrades: with `AUDIT_BUCKET` audit records are objects in
+ * the Object Lock bucket (lib/adapters/aws/s3-audit-trail.ts).
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',

@@ -1,14 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsStateStore } from '../../../lib/adapters/aws/index.ts';
+import { auditObjectKey } from '../../../lib/adapters/aws/s3-audit-trail.ts';
 import { ReconcilerError } from '../../../lib/errors.ts';
 import { PLAN_API_VERSION, type Plan } from '../../../lib/model/plan.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
 import type { AuditRecord, StoredPlan } from '../../../lib/ports/state-store.ts';
 import {
   clients,
+  createAuditBucket,
   createBucket,
   createKmsKey,
   createStateTable,
@@ -222,33 +230,60 @@ describe('AwsStateStore inventory and applied pointer', () => {
   });
 });
 
-describe('AwsStateStore audit', () => {
+const auditBucket = uniqueName('audit');
+/** The same table and plan bucket, with the audit trail in the Object Lock bucket (the deployed layout). */
+let auditStore: AwsStateStore;
+/** Every S3 request the audit store sends: its command and key or prefix. */
+const s3Calls: string[] = [];
+
+beforeAll(async () => {
+  await createAuditBucket(s3, auditBucket);
+  const auditS3 = clients.s3();
+  auditS3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Key?: string; Prefix?: string };
+      s3Calls.push(`${context.commandName} ${input.Key ?? input.Prefix ?? ''}`);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordS3Calls' },
+  );
+  auditStore = new AwsStateStore({ bucket, table, auditBucket, s3: auditS3, dynamo, now: () => clock });
+});
+
+const applyRecord = (environment: string, i: number, extra: Partial<AuditRecord> = {}): AuditRecord =>
+  ({
+    id: `a${i}`,
+    at: `2026-11-25T12:0${i}:00.000Z`,
+    type: 'apply',
+    environment,
+    actor: 'webhook',
+    outcome: 'Succeeded',
+    summary: { create: i },
+    ...extra,
+  }) as AuditRecord;
+
+describe.each([
+  ['in the table (no audit bucket)', () => store],
+  ['in the Object Lock bucket', () => auditStore],
+])('AwsStateStore audit %s', (_where, storeOf) => {
   it('lists audit records newest first, per environment, up to the limit', async () => {
     const env = uniqueName('env');
-    const records: AuditRecord[] = Array.from({ length: 5 }, (_, i) => ({
-      id: `a${i}`,
-      at: `2026-11-25T12:0${i}:00.000Z`,
-      type: 'apply',
-      environment: env,
-      actor: 'webhook',
-      outcome: 'Succeeded',
-      summary: { create: i },
-    }));
-    for (const r of [...records].reverse()) await store.appendAudit(r);
-    await store.appendAudit({ ...records[0], id: 'elsewhere', environment: `${env}-x` } as AuditRecord);
+    const records = Array.from({ length: 5 }, (_, i) => applyRecord(env, i));
+    for (const r of [...records].reverse()) await storeOf().appendAudit(r);
+    await storeOf().appendAudit({ ...records[0], id: 'elsewhere', environment: `${env}-x` } as AuditRecord);
 
-    expect((await store.listAudit(env)).map((r) => r.id)).toEqual(['a4', 'a3', 'a2', 'a1', 'a0']);
-    expect(await store.listAudit(env, 2)).toEqual([records[4], records[3]]);
+    expect((await storeOf().listAudit(env)).map((r) => r.id)).toEqual(['a4', 'a3', 'a2', 'a1', 'a0']);
+    expect(await storeOf().listAudit(env, 2)).toEqual([records[4], records[3]]);
   });
 
-  it('keeps the summary of a record too large for one item and says what was dropped', async () => {
+  it('keeps the summary of a record too large to store whole and says what was dropped', async () => {
     const env = uniqueName('env');
     const changes = Array.from({ length: 40_000 }, () => ({
       key: `kafka/topic/${randomBytes(16).toString('hex')}`,
       action: 'Create' as const,
       outcome: 'Succeeded' as const,
     }));
-    await store.appendAudit({
+    await storeOf().appendAudit({
       id: 'huge',
       at: '2026-11-25T13:00:00.000Z',
       type: 'apply',
@@ -257,9 +292,81 @@ describe('AwsStateStore audit', () => {
       outcome: 'Succeeded',
       changes,
     });
-    const [back] = await store.listAudit(env);
+    const [back] = await storeOf().listAudit(env);
     expect(back?.changes).toBeUndefined();
     expect(back?.message).toBe('40000 changes not stored');
+  });
+});
+
+describe('AwsStateStore audit trail in the Object Lock bucket', () => {
+  it('writes one object per record under audit/<environment>/ and nothing to the table', async () => {
+    const env = uniqueName('env');
+    const record = applyRecord(env, 1);
+    await auditStore.appendAudit(record);
+
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: auditBucket, Prefix: `audit/${env}/` }));
+    expect(listed.Contents?.map((o) => o.Key)).toEqual([auditObjectKey(record)]);
+    expect(auditObjectKey(record)).toBe(`audit/${env}/${String(9_999_999_999_999 - Date.parse(record.at))}-a1.json`);
+    const body = await s3.send(new GetObjectCommand({ Bucket: auditBucket, Key: auditObjectKey(record) }));
+    expect(JSON.parse((await body.Body?.transformToString()) ?? '')).toEqual(record);
+    expect(await store.listAudit(env)).toEqual([]);
+  });
+
+  it('refuses a second write of the same record id, and the first stays as written', async () => {
+    // Prepare: the record of a failed apply.
+    const env = uniqueName('env');
+    const first = applyRecord(env, 2, { outcome: 'Failed', message: 'broker refused the change' });
+    await auditStore.appendAudit(first);
+
+    // Act: someone with PutObject writes a record with the same id and time that says all went well.
+    const forged = applyRecord(env, 2, { outcome: 'Succeeded' });
+    const error = await auditStore.appendAudit(forged).catch((e: unknown) => e);
+
+    // Assess: a Conflict naming the object; the bucket holds one version, the first record's.
+    expect(error).toBeInstanceOf(ReconcilerError);
+    expect(error).toMatchObject({ code: 'Conflict' });
+    expect((error as Error).message).toContain(`s3://${auditBucket}/${auditObjectKey(first)}`);
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: auditBucket, Prefix: `audit/${env}/` }));
+    expect(versions.Versions).toHaveLength(1);
+    expect(await auditStore.listAudit(env)).toEqual([first]);
+  });
+
+  it('reads only the newest `limit` objects, however many the environment has', async () => {
+    const env = uniqueName('env');
+    for (let i = 0; i < 8; i++) await auditStore.appendAudit(applyRecord(env, i));
+    s3Calls.length = 0;
+
+    const newest = await auditStore.listAudit(env, 3);
+
+    expect(newest.map((r) => r.id)).toEqual(['a7', 'a6', 'a5']);
+    expect(s3Calls.filter((c) => c.startsWith('GetObjectCommand'))).toHaveLength(3);
+    expect(s3Calls.filter((c) => c.startsWith('ListObjectsV2Command'))).toEqual([`ListObjectsV2Command audit/${env}/`]);
+  });
+
+  it('still lists the records an older version kept in the table, merged newest first', async () => {
+    // Prepare: records 0 and 2 written before the audit bucket existed, 1 and 3 after.
+    const env = uniqueName('env');
+    await store.appendAudit(applyRecord(env, 0));
+    await store.appendAudit(applyRecord(env, 2));
+    await auditStore.appendAudit(applyRecord(env, 1));
+    await auditStore.appendAudit(applyRecord(env, 3));
+
+    // Act + Assess
+    expect((await auditStore.listAudit(env)).map((r) => r.id)).toEqual(['a3', 'a2', 'a1', 'a0']);
+    expect((await auditStore.listAudit(env, 2)).map((r) => r.id)).toEqual(['a3', 'a2']);
+  });
+
+  it('reports an object that does not parse as skipped, and lists the others', async () => {
+    const env = uniqueName('env');
+    await auditStore.appendAudit(applyRecord(env, 1));
+    const damagedKey = auditObjectKey(applyRecord(env, 5));
+    await s3.send(new PutObjectCommand({ Bucket: auditBucket, Key: damagedKey, Body: '{"cut sho' }));
+    const skipped: { count: number; where: string }[] = [];
+
+    const listed = await auditStore.listAudit(env, 10, { onSkipped: (s) => skipped.push(s) });
+
+    expect(listed.map((r) => r.id)).toEqual(['a1']);
+    expect(skipped).toEqual([{ count: 1, where: `s3://${auditBucket} ${damagedKey}` }]);
   });
 });
 

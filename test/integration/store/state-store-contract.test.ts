@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReconcilerError } from '../../../lib/errors.ts';
 import { PLAN_API_VERSION, type Plan } from '../../../lib/model/plan.ts';
 import type { Inventory } from '../../../lib/model/resource.ts';
-import type { StateStore, StoredPlan } from '../../../lib/ports/state-store.ts';
+import type { AuditRecord, StateStore, StoredPlan } from '../../../lib/ports/state-store.ts';
 import { type StateBackend, stateBackends } from '../../support/state-backends.ts';
 import { uniqueName } from '../../support/unique-name.ts';
 
@@ -148,5 +148,41 @@ describe.each(stores)('%s replay memory', (_name, make) => {
     expect(await store.markSeen(key, 3600)).toBe(true);
     expect(await store.markSeen(long, 3600)).toBe(true);
     await store.forgetSeen(`never-seen-${uniqueName('key')}`);
+  });
+});
+
+describe.each(stores)('%s audit trail', (name, make) => {
+  const record = (environment: string, id: string, minute: number, message: string): AuditRecord => ({
+    id,
+    at: `2026-11-25T12:${String(minute).padStart(2, '0')}:00.000Z`,
+    type: 'apply',
+    environment,
+    actor: 'apply',
+    outcome: 'Succeeded',
+    message,
+  });
+
+  it('lists the newest records first, only the environment asked for, up to the limit', async () => {
+    const store = await make();
+    const environment = uniqueName('audit');
+    for (const minute of [0, 1, 2, 3, 4]) await store.appendAudit(record(environment, `r${minute}`, minute, 'ok'));
+    await store.appendAudit(record(`${environment}-other`, 'elsewhere', 9, 'ok'));
+    expect((await store.listAudit(environment)).map((r) => r.id)).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
+    expect((await store.listAudit(environment, 2)).map((r) => r.id)).toEqual(['r4', 'r3']);
+  });
+
+  it('never replaces a record: a second write of the same record leaves the first as it was', async () => {
+    // Prepare: a record of an apply.
+    const store = await make();
+    const environment = uniqueName('audit');
+    await store.appendAudit(record(environment, 'same-id', 5, 'the real outcome'));
+
+    // Act: a writer tries to put a different record under the same id and time (a forged "everything fine").
+    const second = await codeOf(store.appendAudit(record(environment, 'same-id', 5, 'forged')));
+
+    // Assess: on AWS the conditional create refuses it; everywhere the first record is still there, unchanged.
+    if (name === 'AwsStateStore') expect(second).toBe('Conflict');
+    const listed = await store.listAudit(environment);
+    expect(listed.map((r) => r.message)).toContain('the real outcome');
   });
 });
