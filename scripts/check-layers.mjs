@@ -33,6 +33,7 @@ const COMPONENTS = [
   ['monitor', /^lib\/monitor\//],
   ['engine', /^lib\/engine\//],
   ['report', /^lib\/report\//], // target: the reporting module
+  ['import', /^lib\/import\//], // pure converters of other tools' files (landscape import)
   ['use-cases', /^lib\/(pipeline|use-cases)\//],
   ['adapters-common', /^lib\/adapters\/common\//],
   ['adapter', /^lib\/adapters\//],
@@ -75,6 +76,7 @@ const CORE = [
   'engine',
   'report',
   'use-cases',
+  'import',
 ];
 const ADAPTERS = ['adapters-common', 'adapter:*'];
 const RULE = {
@@ -90,6 +92,7 @@ const RULE = {
   engine: ['kernel', 'model', 'schemas', 'plan', 'ports', 'governance'],
   report: ['kernel', 'model', 'plan', 'config', 'ports', 'governance'],
   'use-cases': ['kernel', 'model', 'schemas', 'plan', 'config', 'ports', 'governance', 'monitor', 'engine', 'report'],
+  import: ['kernel', 'model', 'plan'],
   'adapters-common': ['kernel', 'model', 'ports'],
   // adapter:<tech> may import its own folder (same component) and what is listed here, never another adapter.
   // lib/schemas is a pure library of schema-format parsers (avsc, protobufjs, ajv) at the model level: the

@@ -1,0 +1,170 @@
+import { keys } from '../model/keys.ts';
+import type { AclBinding, AclOperation, AclPatternType, AclPermission, AclResourceType } from '../model/kinds/acl.ts';
+import { slug, uniqueNames } from '../plan/kinds/export-names.ts';
+import type { Cursor, SourceLine } from './source.ts';
+import type { AccessExpander, ImportedDocument } from './types.ts';
+
+/** An ACL binding the source tool applies, with the line of the construct that makes it apply it. */
+export interface SourceBinding extends AclBinding {
+  from: SourceLine;
+}
+
+/**
+ * A role the source used (a kafka-gitops service's consumes, a JulieOps producer, ...), written as one entry
+ * of an `Access` spec: `{ consumer: { topics: [...], group } }`. `owner` names the Access document it goes to.
+ */
+export interface AccessIntent {
+  owner: string;
+  principal: string;
+  role: 'consumer' | 'producer' | 'streams' | 'connectWorker' | 'admin';
+  entry: Record<string, unknown>;
+  from: SourceLine;
+}
+
+const OPERATIONS: Record<string, AclOperation> = {
+  all: 'all',
+  read: 'read',
+  write: 'write',
+  create: 'create',
+  delete: 'delete',
+  alter: 'alter',
+  describe: 'describe',
+  clusteraction: 'clusterAction',
+  describeconfigs: 'describeConfigs',
+  alterconfigs: 'alterConfigs',
+  idempotentwrite: 'idempotentWrite',
+};
+const RESOURCE_TYPES: Record<string, AclResourceType> = {
+  topic: 'topic',
+  group: 'group',
+  cluster: 'cluster',
+  transactionalid: 'transactionalId',
+  delegationtoken: 'delegationToken',
+};
+const PATTERN_TYPES: Record<string, AclPatternType> = { literal: 'literal', prefixed: 'prefixed', prefix: 'prefixed' };
+const PERMISSIONS: Record<string, AclPermission> = { allow: 'allow', deny: 'deny' };
+
+/** `READ`, `Read`, `read`, `DESCRIBE_CONFIGS`, `DescribeConfigs`, `describe-configs`: every tool spells these differently. */
+const normal = (text: string) => text.toLowerCase().replace(/[_\- ]/g, '');
+
+function pick<T>(table: Record<string, T>, what: string, cursor: Cursor, fallback?: string): T {
+  const text = cursor.optString() ?? fallback;
+  if (text === undefined) cursor.fail('is required');
+  const value = table[normal(text)];
+  if (value === undefined) cursor.fail(`unknown ${what} "${text}" (expected one of ${Object.keys(table).join(', ')})`);
+  return value;
+}
+
+export const aclOperation = (cursor: Cursor, fallback?: string) => pick(OPERATIONS, 'operation', cursor, fallback);
+export const aclResourceType = (cursor: Cursor, fallback?: string) =>
+  pick(RESOURCE_TYPES, 'resource type', cursor, fallback);
+export const aclPatternType = (cursor: Cursor, fallback?: string) =>
+  pick(PATTERN_TYPES, 'pattern type', cursor, fallback);
+export const aclPermission = (cursor: Cursor, fallback?: string) => pick(PERMISSIONS, 'permission', cursor, fallback);
+
+/** The name Kafka gives the one cluster resource. */
+export const CLUSTER_RESOURCE = 'kafka-cluster';
+
+/** A binding with the defaults every tool uses: allowed, from any host, literal name. */
+export function binding(
+  principal: string,
+  resourceType: AclResourceType,
+  resourceName: string,
+  operation: AclOperation,
+  from: SourceLine,
+  options: { patternType?: AclPatternType; host?: string; permission?: AclPermission } = {},
+): SourceBinding {
+  return {
+    principal,
+    host: options.host ?? '*',
+    resourceType,
+    resourceName: resourceType === 'cluster' ? CLUSTER_RESOURCE : resourceName,
+    patternType: options.patternType ?? 'literal',
+    operation,
+    permission: options.permission ?? 'allow',
+    from,
+  };
+}
+
+const bindingKey = (b: AclBinding) => keys.acl(b);
+
+/**
+ * Turns what the source grants into `Access` documents (where the source used a role) and raw `Acl` documents
+ * (everything else). An intent becomes an Access entry only when every binding the access kind generates for it
+ * is one the source tool applied, and none is generated twice; the bindings it covers are then not written as
+ * raw ACLs. So the documents together generate exactly the source tool's bindings: planned against the cluster
+ * the tool managed, they show no changes.
+ */
+export function grantDocuments(
+  bindings: readonly SourceBinding[],
+  intents: readonly AccessIntent[],
+  expand: AccessExpander | undefined,
+): ImportedDocument[] {
+  const byKey = new Map<string, SourceBinding>();
+  for (const b of bindings) if (!byKey.has(bindingKey(b))) byKey.set(bindingKey(b), b);
+  const covered = new Set<string>();
+  const kept = new Map<string, { principal: string; from: SourceLine; roles: Map<string, unknown[]> }>();
+  if (expand) {
+    for (const intent of intents) {
+      const generated = expand({ principals: [intent.principal], [intent.role]: [intent.entry] }).map(bindingKey);
+      const fits =
+        generated.length > 0 &&
+        generated.every((key) => byKey.has(key) && !covered.has(key)) &&
+        new Set(generated).size === generated.length;
+      if (!fits) continue;
+      for (const key of generated) covered.add(key);
+      const id = `${intent.owner}|${intent.principal}`;
+      const access = kept.get(id) ?? { principal: intent.principal, from: intent.from, roles: new Map() };
+      access.roles.set(intent.role, [...(access.roles.get(intent.role) ?? []), intent.entry]);
+      kept.set(id, access);
+    }
+  }
+  const documents: ImportedDocument[] = [];
+  const accessNames = uniqueNames([...kept.keys()], (id) => slug(id.slice(0, id.lastIndexOf('|'))));
+  for (const [owner, access] of kept) {
+    documents.push({
+      file: 'access.yaml',
+      kind: 'Access',
+      name: accessNames.get(owner) as string,
+      spec: { principals: [access.principal], ...Object.fromEntries(access.roles) },
+      from: access.from,
+    });
+  }
+  documents.push(...aclDocuments([...byKey].filter(([key]) => !covered.has(key)).map(([, b]) => b)));
+  return documents;
+}
+
+/** Bindings that differ only in operation become one Acl document, as people write them. */
+export function aclDocuments(bindings: readonly SourceBinding[]): ImportedDocument[] {
+  const groups = new Map<string, { binding: SourceBinding; operations: AclOperation[] }>();
+  for (const b of bindings) {
+    const id = [b.principal, b.resourceType, b.patternType, b.resourceName, b.permission, b.host].join('|');
+    const group = groups.get(id) ?? { binding: b, operations: [] };
+    if (!group.operations.includes(b.operation)) group.operations.push(b.operation);
+    groups.set(id, group);
+  }
+  const readable = (b: AclBinding) =>
+    slug(
+      `${b.principal.replace(/^User:/, '')}-${b.resourceType}-${b.resourceName}${b.patternType === 'prefixed' ? '-prefixed' : ''}${b.permission === 'deny' ? '-deny' : ''}`,
+    );
+  const names = uniqueNames([...groups.keys()], (id) =>
+    readable((groups.get(id) as { binding: SourceBinding }).binding),
+  );
+  return [...groups].map(([id, { binding: b, operations }]) => ({
+    file: 'acls.yaml',
+    kind: 'Acl',
+    name: names.get(id) as string,
+    spec: {
+      principal: b.principal,
+      resource: {
+        type: b.resourceType,
+        name: b.resourceName,
+        ...(b.patternType === 'prefixed' ? { patternType: 'prefixed' } : {}),
+      },
+      operations: [...operations].sort(),
+      ...(b.permission === 'deny' ? { permission: 'deny' } : {}),
+      ...(b.host === '*' ? {} : { host: b.host }),
+    },
+    from: b.from,
+  }));
+}

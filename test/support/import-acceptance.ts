@@ -1,0 +1,136 @@
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  alterUserScramCredentialsV0,
+  ClientQuotaEntityTypes,
+  type ClientQuotaKeyValue,
+  ConfigResourceTypes,
+  ScramMechanisms,
+} from '@platformatic/kafka';
+import { toClientAcl } from '../../lib/adapters/kafka/normalize.ts';
+import { computeScramCredential } from '../../lib/adapters/kafka/scram.ts';
+import { eventually, rawAdmin } from '../../scripts/services/kafka-broker.ts';
+import { type CliResult, landscapeCli } from './cli/landscape-cli.ts';
+import type { AppliedByTool } from './import-fixtures.ts';
+import { testEnvironmentYaml } from './kafka.ts';
+import { ROOT } from './paths.ts';
+
+/** Creates what the tool would, and waits until every piece is visible (the controller accepts before brokers see it). */
+export async function applyAsTool(state: AppliedByTool): Promise<void> {
+  const admin = rawAdmin('it-import-as-tool');
+  try {
+    for (const topic of state.topics ?? []) {
+      await admin.createTopics({
+        topics: [topic.name],
+        partitions: topic.partitions,
+        replicas: topic.replicationFactor,
+        configs: Object.entries(topic.config ?? {}).map(([name, value]) => ({ name, value })),
+      });
+    }
+    if ((state.acls ?? []).length > 0) await admin.createAcls({ creations: (state.acls ?? []).map(toClientAcl) });
+    if ((state.quotas ?? []).length > 0) {
+      await admin.alterClientQuotas({
+        entries: (state.quotas ?? []).map((q) => ({
+          entities: [
+            ...(q.user !== undefined ? [{ entityType: ClientQuotaEntityTypes.USER, entityName: q.user }] : []),
+            ...(q.clientId !== undefined
+              ? [{ entityType: ClientQuotaEntityTypes.CLIENT_ID, entityName: q.clientId }]
+              : []),
+          ],
+          ops: Object.entries(q.values).map(([key, value]) => ({
+            key: key as ClientQuotaKeyValue,
+            value,
+            remove: false,
+          })),
+        })),
+      });
+    }
+    if ((state.users ?? []).length > 0) {
+      const connection = [...(await admin.connectToBrokers()).values()][0];
+      if (!connection) throw new Error('no broker');
+      const upsertions = [];
+      for (const user of state.users ?? []) {
+        // The password does not matter to the plan (it is never read back); a fresh random one per run.
+        const credential = await computeScramCredential(user.mechanism, crypto.randomUUID(), user.iterations);
+        upsertions.push({
+          name: user.name,
+          mechanism: user.mechanism === 'SCRAM-SHA-256' ? ScramMechanisms.SCRAM_SHA_256 : ScramMechanisms.SCRAM_SHA_512,
+          ...credential,
+        });
+      }
+      await alterUserScramCredentialsV0.api.async(connection, [], upsertions);
+    }
+    const visible = await eventually(async () => {
+      const topics = new Set(await admin.listTopics());
+      if (!(state.topics ?? []).every((t) => topics.has(t.name))) return false;
+      for (const topic of state.topics ?? []) {
+        if (Object.keys(topic.config ?? {}).length === 0) continue;
+        const [described] = await admin.describeConfigs({
+          resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic.name }],
+        });
+        for (const [name, value] of Object.entries(topic.config ?? {}))
+          if (described?.configs.find((c) => c.name === name)?.value !== value) return false;
+      }
+      for (const acl of state.acls ?? []) {
+        const found = await admin.describeAcls({ filter: toClientAcl(acl) });
+        if (!found.some((r) => r.acls.length > 0)) return false;
+      }
+      return true;
+    }, 30_000);
+    if (!visible) throw new Error('what the tool would apply never became visible');
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Removes what applyAsTool created (names that do not start with the run's prefix included). */
+export async function removeAsTool(state: AppliedByTool): Promise<void> {
+  const admin = rawAdmin('it-import-cleanup');
+  try {
+    const topics = (state.topics ?? []).map((t) => t.name);
+    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+    if ((state.acls ?? []).length > 0)
+      await admin.deleteAcls({ filters: (state.acls ?? []).map(toClientAcl) }).catch(() => undefined);
+  } finally {
+    await admin.close();
+  }
+}
+
+export interface ImportRun {
+  imported: CliResult;
+  plan: CliResult;
+  /** The imported files, name -> text. */
+  files: Map<string, string>;
+}
+
+/**
+ * Copies the fixture files (renamed for this run) into a source directory, runs `landscape import --from TOOL`
+ * into a fresh config directory next to an Environment for the test broker, and plans that directory.
+ */
+export async function importThenPlan(
+  tool: string,
+  fixtures: readonly string[],
+  rename: (text: string) => string,
+): Promise<ImportRun> {
+  const sources = await mkdtemp(join(tmpdir(), `landscape-import-${tool}-src-`));
+  const dir = await mkdtemp(join(tmpdir(), `landscape-import-${tool}-`));
+  const state = await mkdtemp(join(tmpdir(), `landscape-import-${tool}-state-`));
+  const sourcePaths: string[] = [];
+  for (const fixture of fixtures) {
+    const text = await readFile(join(ROOT, 'test/fixtures/import', tool, fixture), 'utf8');
+    const path = join(sources, fixture);
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, rename(text));
+    sourcePaths.push(path);
+  }
+  await writeFile(join(dir, 'environment.yaml'), testEnvironmentYaml('it'));
+  const out = join(dir, 'imported');
+  const cli = (...args: string[]) => landscapeCli(args, { cwd: dir, state });
+  const imported = await cli('import', '--from', tool, ...sourcePaths, '--out', out);
+  const files = new Map<string, string>();
+  for (const file of await readdir(out).catch(() => [] as string[]))
+    files.set(file, await readFile(join(out, file), 'utf8'));
+  const plan = await cli('plan', '.', '--env', 'it');
+  return { imported, plan, files };
+}

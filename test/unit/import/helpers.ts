@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SourceFile } from '../../../lib/import/source.ts';
+import type { AccessExpander, ImportedDocument } from '../../../lib/import/types.ts';
+import { SPEC_SCHEMAS } from '../../../lib/model/documents.ts';
+import { keys } from '../../../lib/model/keys.ts';
+import { type AclBinding, AclSpecSchema } from '../../../lib/model/kinds/acl.ts';
+import { ROOT } from '../../support/paths.ts';
+
+/** A fixture of test/fixtures/import/TOOL as a source file, quoted by its path relative to the repository. */
+export function fixture(tool: string, name: string): SourceFile {
+  const path = join('test/fixtures/import', tool, name);
+  return { path, text: readFileSync(join(ROOT, path), 'utf8') };
+}
+
+/**
+ * A stand-in for the access kind's expansion in unit tests, after the contract's table: consumer = READ on its
+ * topics (prefixed for topicPrefixes) and READ on its group; producer = WRITE on its topics. Other roles
+ * generate nothing here, so the importer must fall back to raw ACLs for them.
+ */
+export const contractExpander: AccessExpander = (spec) => {
+  const [principal] = spec.principals as string[];
+  const out: AclBinding[] = [];
+  const add = (
+    resourceType: AclBinding['resourceType'],
+    resourceName: string,
+    operation: AclBinding['operation'],
+    patternType: AclBinding['patternType'] = 'literal',
+  ) =>
+    out.push({
+      principal: principal as string,
+      host: '*',
+      resourceType,
+      resourceName,
+      patternType,
+      operation,
+      permission: 'allow',
+    });
+  for (const entry of (spec.consumer ?? []) as {
+    topics?: string[];
+    topicPrefixes?: string[];
+    group?: string;
+    groupPrefix?: string;
+  }[]) {
+    for (const topic of entry.topics ?? []) add('topic', topic, 'read');
+    for (const prefix of entry.topicPrefixes ?? []) add('topic', prefix, 'read', 'prefixed');
+    if (entry.group) add('group', entry.group, 'read');
+    if (entry.groupPrefix) add('group', entry.groupPrefix, 'read', 'prefixed');
+  }
+  for (const entry of (spec.producer ?? []) as { topics?: string[] }[]) {
+    for (const topic of entry.topics ?? []) add('topic', topic, 'write');
+  }
+  return out;
+};
+
+/**
+ * Every binding the documents generate (Acl documents by their own schema, Access documents by `expand`), as
+ * resource keys; and every document checked against its kind's schema, so the output is known to validate.
+ */
+export function generatedBindings(
+  documents: readonly ImportedDocument[],
+  expand: AccessExpander = contractExpander,
+): string[] {
+  const out: string[] = [];
+  for (const doc of documents) {
+    if (doc.kind === 'Acl') {
+      const spec = AclSpecSchema.parse(doc.spec);
+      for (const operation of spec.operations)
+        out.push(
+          keys.acl({
+            principal: spec.principal,
+            host: spec.host,
+            resourceType: spec.resource.type,
+            resourceName: spec.resource.name,
+            patternType: spec.resource.patternType,
+            operation,
+            permission: spec.permission,
+          }),
+        );
+    } else if (doc.kind === 'Access') {
+      out.push(...expand(doc.spec).map((b) => keys.acl(b)));
+    }
+  }
+  return out.sort();
+}
+
+/** Parses every document with its kind's schema (kinds the model does not have yet are skipped). */
+export function validateAll(documents: readonly ImportedDocument[]): void {
+  for (const doc of documents) {
+    const schema = (SPEC_SCHEMAS as Record<string, { parse(value: unknown): unknown }>)[doc.kind];
+    if (schema) schema.parse(doc.spec);
+  }
+}
+
+export const bindingKeys = (bindings: readonly AclBinding[]) => bindings.map((b) => keys.acl(b)).sort();
+
+/** Literal allow bindings of one principal on one resource. */
+export function allowed(
+  principal: string,
+  resourceType: AclBinding['resourceType'],
+  resourceName: string,
+  operations: AclBinding['operation'][],
+  patternType: AclBinding['patternType'] = 'literal',
+): AclBinding[] {
+  return operations.map((operation) => ({
+    principal,
+    host: '*',
+    resourceType,
+    resourceName,
+    patternType,
+    operation,
+    permission: 'allow',
+  }));
+}

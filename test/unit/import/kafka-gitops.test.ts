@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { kafkaGitopsImporter } from '../../../lib/import/kafka-gitops.ts';
+import { ImportFormatError } from '../../../lib/import/source.ts';
+import { appliedByKafkaGitops } from '../../fixtures/import/kafka-gitops/applied.ts';
+import { bindingKeys, contractExpander, fixture, generatedBindings, validateAll } from './helpers.ts';
+
+const same = (name: string) => name;
+const source = (text: string) => ({ path: 'state.yaml', text });
+
+describe('kafka-gitops importer', () => {
+  it('writes topics and ACL documents that generate exactly the bindings kafka-gitops applies', () => {
+    const result = kafkaGitopsImporter.convert([fixture('kafka-gitops', 'state.yaml')], {});
+    validateAll(result.documents);
+    const applied = appliedByKafkaGitops(same);
+    expect(generatedBindings(result.documents)).toEqual(bindingKeys(applied.acls ?? []));
+    const topics = result.documents.filter((d) => d.kind === 'Topic');
+    expect(topics.map((t) => [t.name, t.spec])).toEqual(
+      (applied.topics ?? []).map((t) => [
+        t.name,
+        {
+          partitions: t.partitions,
+          replicationFactor: t.replicationFactor,
+          ...(t.config ? { config: t.config } : {}),
+        },
+      ]),
+    );
+    expect(result.losses).toEqual([]);
+    expect(result.notes.map((n) => `${n.at.file}:${n.at.line}`)).toEqual([
+      'test/fixtures/import/kafka-gitops/state.yaml:7',
+    ]);
+  });
+
+  it('uses access roles where the bindings they generate are exactly what kafka-gitops applied', () => {
+    const result = kafkaGitopsImporter.convert([fixture('kafka-gitops', 'state.yaml')], { access: contractExpander });
+    const applied = appliedByKafkaGitops(same);
+    // Nothing more, nothing less: planning the import against that cluster shows no changes.
+    expect(generatedBindings(result.documents)).toEqual(bindingKeys(applied.acls ?? []));
+    const access = result.documents.filter((d) => d.kind === 'Access');
+    // The analyst's reader role is READ on topic and group "*": a consumer entry. The services also have
+    // DESCRIBE (describeTopicEnabled), which the contract's consumer does not generate: those stay raw ACLs
+    // next to the Access document, and the roles still say what the service does.
+    expect(access.find((d) => d.name === 'acme-analyst')?.spec).toEqual({
+      principals: ['User:acme-analyst'],
+      consumer: [{ topics: ['*'], group: '*' }],
+    });
+    expect(access.find((d) => d.name === 'acme-orders')?.spec).toEqual({
+      principals: ['User:acme-orders'],
+      consumer: [{ topics: ['acme.payments'], group: 'acme-orders-group' }],
+      producer: [{ topics: ['acme.orders'] }],
+    });
+  });
+
+  it('lists what it cannot convert with file:line and writes the rest', () => {
+    const result = kafkaGitopsImporter.convert(
+      [
+        source(
+          [
+            'settings:', // 1
+            '  ccloud:', // 2
+            '    enabled: true', // 3
+            '  files:', // 4
+            '    services: services.yaml', // 5
+            'topics:', // 6
+            '  t1:', // 7
+            '    partitions: 1', // 8
+            '    replication: 1', // 9
+            '    configs:', // 10
+            '      not.a.config: x', // 11
+            'services:', // 12
+            '  db:', // 13
+            '    type: ksqldb', // 14
+            '    principal: User:ksql', // 15
+            '  cloud-app:', // 16
+            '    type: application', // 17
+          ].join('\n'),
+        ),
+      ],
+      {},
+    );
+    expect(result.losses.map((l) => `${l.at.file}:${l.at.line} ${l.construct}`)).toEqual([
+      'state.yaml:2 Confluent Cloud mode',
+      'state.yaml:4 settings.files',
+      'state.yaml:11 topic "t1" config "not.a.config"',
+      'state.yaml:14 service "db" of type "ksqldb"',
+      'state.yaml:16 service "cloud-app"',
+    ]);
+    expect(result.documents.map((d) => `${d.kind} ${d.name}`)).toEqual(['Topic t1']);
+  });
+
+  it('refuses a file that is not a kafka-gitops state file, naming file and line', () => {
+    const strimzi = source(
+      'apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaTopic\nmetadata:\n  name: orders\nspec:\n  partitions: 1\n',
+    );
+    expect(() => kafkaGitopsImporter.convert([strimzi], {})).toThrow(ImportFormatError);
+    expect(() => kafkaGitopsImporter.convert([strimzi], {})).toThrow(
+      'state.yaml:1: apiVersion: not a kafka-gitops state file: unexpected key "apiVersion"',
+    );
+    expect(() => kafkaGitopsImporter.convert([source('topics:\n  t: [1\n')], {})).toThrow(
+      /^state\.yaml:3: not valid YAML/,
+    );
+    expect(() => kafkaGitopsImporter.convert([source('topics:\n  t:\n    partitions: many\n')], {})).toThrow(
+      'state.yaml:3: topics.t.partitions: expected a number, got "many"',
+    );
+  });
+});
