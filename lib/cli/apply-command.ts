@@ -19,7 +19,7 @@ import {
   refusalError,
   run,
 } from './local-plan.ts';
-import { EXIT, progressPrinter } from './output.ts';
+import { EXIT, paintPlan, progressPrinter } from './output.ts';
 
 function printReport(report: ApplyReport): void {
   if (report.refusal) {
@@ -107,7 +107,7 @@ export async function applyCommand(target: string, options: ApplyOptions): Promi
     if (typeof made === 'number') return made;
     plan = made.plan;
     config = made.config;
-    out(renderPlanText(plan));
+    out(paintPlan(renderPlanText(plan)));
     const error = refusalError(plan);
     if (error) {
       process.stderr.write(`${error}\nnothing applied\n`);

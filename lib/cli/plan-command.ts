@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { renderPlanText } from '../plan/render-plan.ts';
 import { out, type PlanOptions, planDirectory, refusalError } from './local-plan.ts';
-import { EXIT } from './output.ts';
+import { EXIT, paintPlan } from './output.ts';
 
 /**
  * `landscape plan DIR --env E [--out plan.json] [--json]`: exit 0 no changes, 2 changes, 1 error (invalid
@@ -13,7 +13,7 @@ export async function planCommand(dir: string, options: PlanOptions): Promise<nu
   const { plan } = made;
   const error = refusalError(plan);
   if (options.out && !error) await writeFile(options.out, `${JSON.stringify(plan, null, 2)}\n`);
-  out(options.json ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
+  out(options.json ? JSON.stringify(plan, null, 2) : paintPlan(renderPlanText(plan)));
   if (error) {
     process.stderr.write(`${error}\n${options.out ? `no plan written to ${options.out}\n` : ''}`);
     return EXIT.error;

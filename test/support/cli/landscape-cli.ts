@@ -37,7 +37,15 @@ export async function landscapeCli(args: readonly string[], options: CliOptions)
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      [...preload, join(ROOT, 'bin/landscape.ts'), ...args, '--state', options.state],
+      // Progress lines are printed only on a terminal: the kill point is one of them, so ask for them.
+      [
+        ...preload,
+        join(ROOT, 'bin/landscape.ts'),
+        ...args,
+        '--state',
+        options.state,
+        ...(options.killOn ? ['--progress'] : []),
+      ],
       {
         env: {
           ...process.env,

@@ -127,7 +127,9 @@ describe('landscape access-policy', () => {
 
     const usage = await landscape(['access-policy', '.'], dir);
     expect(usage.code).toBe(1);
-    expect(usage.stderr).toMatch(/^missing --env\n/);
+    expect(usage.stderr).toMatch(
+      /^landscape access-policy: missing --env ENV\n\nUsage: landscape access-policy DIR --env ENV/,
+    );
   });
 });
 
