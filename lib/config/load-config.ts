@@ -1,5 +1,6 @@
 import { dirname, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
+import { applyTopicDefaults } from '../model/apply-topic-defaults.ts';
 import { type ConfigDocument, documentsOfKind, type LoadedConfig } from '../model/documents.ts';
 import { didYouMean } from '../model/suggest.ts';
 import { type ConfigLimits, currentConfigLimits, formatBytes, LIMIT_VARIABLES } from './limits.ts';
@@ -186,7 +187,12 @@ async function documentsFor(
     appendAll(problems, duplicateProblems(documents.filter((d) => d.metadata.environments === undefined)));
   else if (!namesAsInBase) appendAll(problems, duplicateProblems(documents));
   appendAll(problems, await inlineSchemaFiles(validated, parsed));
-  return { documents, problems, byChecked };
+  if (environment === undefined) return { documents, problems, byChecked };
+  // TopicDefaults fill the topics of each environment after its overlays (ADR 0043): both sides are as that
+  // environment sees them, and fields a topic sets itself, also by overlay, win.
+  const defaulted = applyTopicDefaults(documents);
+  appendAll(problems, defaulted.problems);
+  return { documents: defaulted.documents, problems, byChecked };
 }
 
 export interface LoadOptions {

@@ -5,6 +5,7 @@ import { ChannelSpecSchema } from './channel.ts';
 import type { MetadataSchema } from './common.ts';
 import { DataPolicySpecSchema } from './data-policy.ts';
 import { EnvironmentSpecSchema } from './environment.ts';
+import { AccessRoleSpecSchema, AccessSpecSchema } from './kinds/access.ts';
 import { AclSpecSchema } from './kinds/acl.ts';
 import { AppSpecSchema } from './kinds/app.ts';
 import { ConnectorSpecSchema } from './kinds/connector.ts';
@@ -13,6 +14,7 @@ import { KubernetesManifestSpecSchema } from './kinds/kubernetes-manifest.ts';
 import { QuotaSpecSchema } from './kinds/quota.ts';
 import { SchemaSpecSchema } from './kinds/schema.ts';
 import { TopicSpecSchema } from './kinds/topic.ts';
+import { TopicDefaultsSpecSchema } from './kinds/topic-defaults.ts';
 import { UserSpecSchema } from './kinds/user.ts';
 import { PolicySpecSchema } from './policy.ts';
 
@@ -33,6 +35,9 @@ export const SPEC_SCHEMAS = {
   Policy: PolicySpecSchema,
   AuditSink: AuditSinkSpecSchema,
   IpQuota: IpQuotaSpecSchema,
+  Access: AccessSpecSchema,
+  AccessRole: AccessRoleSpecSchema,
+  TopicDefaults: TopicDefaultsSpecSchema,
 } as const;
 
 export type Kind = keyof typeof SPEC_SCHEMAS;

@@ -78,6 +78,8 @@ function desiredTopicOf(spec: JsonObject | undefined): DesiredTopic | string {
   if (typeof partitions !== 'number' || !Number.isInteger(partitions) || partitions < 1) {
     return 'the desired spec has no valid "partitions"';
   }
+  // "default": CreateTopics with -1 lets the broker apply its default.replication.factor (KIP-464).
+  if (replicationFactor === 'default') return { partitions, replicationFactor: -1, config: configOf(config) };
   if (typeof replicationFactor !== 'number' || !Number.isInteger(replicationFactor) || replicationFactor < 1) {
     return 'the desired spec has no valid "replicationFactor"';
   }
@@ -159,7 +161,7 @@ async function createTopics(
     else {
       book.succeeded(
         change,
-        `created with ${plural(topic.partitions, 'partition')}, replication factor ${topic.replicationFactor}` +
+        `created with ${plural(topic.partitions, 'partition')}, ${topic.replicationFactor === -1 ? "the broker's default replication factor" : `replication factor ${topic.replicationFactor}`}` +
           (Object.keys(topic.config).length > 0
             ? `, ${plural(Object.keys(topic.config).length, 'config override')}`
             : ''),

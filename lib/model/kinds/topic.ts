@@ -18,24 +18,42 @@ export function isTopicConfigKey(key: string): boolean {
 /** Values may be written as YAML numbers or booleans; Kafka stores strings, so they are compared as strings. */
 export const TopicConfigValueSchema = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
+/** Topic configs: known keys only (with "did you mean"), values as strings. */
+export const TopicConfigSchema = z
+  .record(z.string(), TopicConfigValueSchema)
+  .default({})
+  .superRefine((config, ctx) => {
+    for (const key of Object.keys(config)) {
+      if (isTopicConfigKey(key)) continue;
+      const hint = didYouMean(key, TOPIC_CONFIG_KEYS);
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `unknown topic config "${key}"${hint ? `: ${hint}` : ''}`,
+        input: key,
+      });
+    }
+  });
+
+const PositiveIntSchema = z.int('expected a positive integer').positive('expected a positive integer');
+
+/** The value of `replicationFactor: default`: the broker's `default.replication.factor` decides (KIP-464). */
+export const BROKER_DEFAULT = 'default';
+
+/** A replication factor, or `default` for the broker's own. */
+export const ReplicationFactorSchema = z.union([PositiveIntSchema, z.literal(BROKER_DEFAULT)], {
+  error: 'expected a positive integer or "default" (the broker\'s default.replication.factor)',
+});
+
+/**
+ * A topic. `partitions` and `replicationFactor` may come from a matching TopicDefaults document instead
+ * (lib/model/kinds/topic-defaults.ts, applied by the loader after the overlays); a topic that has neither
+ * is an error at its file:line.
+ */
 export const TopicSpecSchema = z.strictObject({
-  partitions: z.int('expected a positive integer').positive('expected a positive integer'),
-  replicationFactor: z.int('expected a positive integer').positive('expected a positive integer'),
-  config: z
-    .record(z.string(), TopicConfigValueSchema)
-    .default({})
-    .superRefine((config, ctx) => {
-      for (const key of Object.keys(config)) {
-        if (isTopicConfigKey(key)) continue;
-        const hint = didYouMean(key, TOPIC_CONFIG_KEYS);
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `unknown topic config "${key}"${hint ? `: ${hint}` : ''}`,
-          input: key,
-        });
-      }
-    }),
+  partitions: PositiveIntSchema.optional(),
+  replicationFactor: ReplicationFactorSchema.optional(),
+  config: TopicConfigSchema,
 });
 export type TopicSpec = z.infer<typeof TopicSpecSchema>;
 

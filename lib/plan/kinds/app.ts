@@ -1,9 +1,11 @@
 import { assertNever, type ConfigProblem } from '../../errors.ts';
 import { isSecretRef, type JsonObject, type SecretRef } from '../../model/common.ts';
 import type { ConfigDocument, LoadedConfig } from '../../model/documents.ts';
-import type { AclBinding, AclOperation, AclResourceType } from '../../model/kinds/acl.ts';
+import type { AccessGrants } from '../../model/kinds/access.ts';
+import type { AclBinding } from '../../model/kinds/acl.ts';
 import type { AppSpec } from '../../model/kinds/app.ts';
 import type { DesiredResource } from '../../model/resource.ts';
+import { roleBindings } from '../access/roles.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import { aclResources } from './acl.ts';
 import type { DocumentKindModule, Renderer } from './kind-module.ts';
@@ -65,34 +67,35 @@ function validateName(doc: ConfigDocument<'App'>): ConfigProblem[] {
   ];
 }
 
-/** The ACL bindings an App needs, in a stable order. */
+/**
+ * The ACL bindings an App needs: its consumes/produces/consumerGroup/transactionalId said as access roles and
+ * expanded by the same table as an Access document (lib/plan/access/roles.ts, ADR 0043).
+ */
 export function appAclBindings(name: string, spec: AppSpec): AclBinding[] {
-  const bindings: AclBinding[] = [];
-  const allow = (resourceType: AclResourceType, resourceName: string, operation: AclOperation) =>
-    bindings.push({
-      principal: spec.principal,
-      host: '*',
-      resourceType,
-      resourceName,
-      patternType: 'literal',
-      operation,
-      permission: 'allow',
-    });
-  for (const topic of unique(spec.consumes)) {
-    allow('topic', topic, 'read');
-    allow('topic', topic, 'describe');
-  }
-  if (spec.consumes.length > 0 || spec.consumerGroup !== undefined) allow('group', spec.consumerGroup ?? name, 'read');
-  for (const topic of unique(spec.produces)) {
-    allow('topic', topic, 'write');
-    allow('topic', topic, 'describe');
-  }
-  if (spec.transactionalId !== undefined) {
-    allow('transactionalId', spec.transactionalId, 'write');
-    allow('transactionalId', spec.transactionalId, 'describe');
-  }
-  if (spec.produces.length > 0) allow('cluster', 'kafka-cluster', 'idempotentWrite');
-  return bindings;
+  return roleBindings([spec.principal], appGrants(name, spec)).map((b) => b.binding);
+}
+
+/** An App's access as role grants: a consumer (group default: the App name) and a producer. */
+export function appGrants(name: string, spec: AppSpec): AccessGrants {
+  const consumes = spec.consumes.length > 0 || spec.consumerGroup !== undefined;
+  const produces = spec.produces.length > 0 || spec.transactionalId !== undefined;
+  return {
+    consumer: consumes ? [{ topics: unique(spec.consumes), topicPrefixes: [], group: spec.consumerGroup ?? name }] : [],
+    producer: produces
+      ? [
+          {
+            topics: unique(spec.produces),
+            topicPrefixes: [],
+            transactionalIds: spec.transactionalId !== undefined ? [spec.transactionalId] : [],
+            transactionalIdPrefixes: [],
+            idempotent: true,
+          },
+        ]
+      : [],
+    streams: [],
+    connectWorker: [],
+    admin: [],
+  };
 }
 
 const unique = (values: readonly string[]) => [...new Set(values)];

@@ -1,6 +1,7 @@
 import type { Kind as DocumentKind } from '../../model/documents.ts';
 import type { EnvironmentSpec } from '../../model/environment.ts';
 import { RESOURCE_KIND_NAMES, type ResourceKind } from '../../model/resource.ts';
+import { accessDocument } from './access.ts';
 import { aclDocument, aclKind } from './acl.ts';
 import { appDocument } from './app.ts';
 import { connectorDocument, connectorKind } from './connector.ts';
@@ -45,6 +46,11 @@ export const DOCUMENT_KIND_MODULES = {
   Policy: landscapeDocument('Policy'),
   AuditSink: landscapeDocument('AuditSink'),
   IpQuota: ipQuotaDocument,
+  Access: accessDocument,
+  // Templates: they render nothing themselves. Access documents expand the AccessRoles they name; the loader
+  // fills Topics from the TopicDefaults that match them (ADR 0043).
+  AccessRole: landscapeDocument('AccessRole'),
+  TopicDefaults: landscapeDocument('TopicDefaults'),
 } as const satisfies { readonly [D in DocumentKind]: DocumentKindModule<D> };
 
 /** The module of a kind known only at run time (the registry's type is exact per key). */

@@ -14,7 +14,12 @@ type TopicLive = {
   config?: Record<string, string>;
   defaults?: Record<string, string>;
 };
-type TopicDesired = { partitions: number; replicationFactor: number; config: Record<string, string> };
+/** `replicationFactor: "default"`: the broker's default.replication.factor, never compared with the live one. */
+type TopicDesired = { partitions: number; replicationFactor: number | 'default'; config: Record<string, string> };
+
+/** The replication factor a risk is judged with: unknown for the broker default. */
+const knownReplicas = (want: TopicDesired): number | undefined =>
+  typeof want.replicationFactor === 'number' ? want.replicationFactor : undefined;
 
 /** A whole number of milliseconds or bytes; -1 (unlimited) as Infinity. */
 function limitOf(value: string | undefined): number | undefined {
@@ -42,7 +47,7 @@ export function configRisk(
   key: string,
   before: string | undefined,
   after: string,
-  replicationFactor: number,
+  replicationFactor: number | undefined,
 ): string | undefined {
   if (key === 'retention.ms' || key === 'retention.bytes') {
     const was = limitOf(before);
@@ -66,6 +71,7 @@ export function configRisk(
   }
   if (key === 'min.insync.replicas') {
     const n = Number(after);
+    if (replicationFactor === undefined) return undefined;
     const replicas = `${replicationFactor} replica${replicationFactor === 1 ? '' : 's'}`;
     // A single replica is no exception: with min.insync.replicas 1 it still leaves no replica to lose.
     if (Number.isInteger(n) && n > replicationFactor) {
@@ -99,7 +105,7 @@ export const topicRules: KindRules = {
           : {}),
       });
     }
-    if (want.replicationFactor !== have.replicationFactor) {
+    if (want.replicationFactor !== 'default' && want.replicationFactor !== have.replicationFactor) {
       fields.push({
         path: 'replicationFactor',
         ...(have.replicationFactor !== undefined ? { before: have.replicationFactor } : {}),
@@ -109,7 +115,7 @@ export const topicRules: KindRules = {
     for (const key of Object.keys(want.config).sort()) {
       const effective = have.config?.[key] ?? have.defaults?.[key];
       if (!jsonEqual(want.config[key], effective)) {
-        const risk = configRisk(key, effective, want.config[key] as string, want.replicationFactor);
+        const risk = configRisk(key, effective, want.config[key] as string, knownReplicas(want));
         fields.push({
           path: `config.${key}`,
           ...(effective !== undefined ? { before: effective } : {}),
@@ -124,7 +130,7 @@ export const topicRules: KindRules = {
       const override = have.config?.[key];
       if (override === undefined) continue;
       const fallback = have.defaults?.[key];
-      const risk = fallback !== undefined ? configRisk(key, override, fallback, want.replicationFactor) : undefined;
+      const risk = fallback !== undefined ? configRisk(key, override, fallback, knownReplicas(want)) : undefined;
       fields.push({
         path: `config.${key}`,
         before: override,
@@ -166,7 +172,7 @@ export const topicRules: KindRules = {
     const want = desired.spec as unknown as TopicDesired;
     return leafFields(desired.spec).map((field) => {
       if (field.path !== 'config.min.insync.replicas' || typeof field.after !== 'string') return field;
-      const risk = configRisk('min.insync.replicas', undefined, field.after, want.replicationFactor);
+      const risk = configRisk('min.insync.replicas', undefined, field.after, knownReplicas(want));
       return risk ? { ...field, note: risk } : field;
     });
   },
@@ -217,30 +223,50 @@ export const topicRules: KindRules = {
   },
 };
 
-export const renderTopic: Renderer<'Topic'> = (doc) => ({
-  resources: [
-    {
-      key: keys.topic(doc.metadata.name),
-      kind: 'Topic',
-      name: doc.metadata.name,
-      spec: {
-        partitions: doc.spec.partitions,
-        replicationFactor: doc.spec.replicationFactor,
-        config: { ...doc.spec.config },
+/**
+ * A Topic as its desired resource. Partitions and replication factor are filled from matching TopicDefaults by
+ * the loader (lib/config/load-config.ts); a topic that has neither is an error at its file:line here.
+ */
+export const renderTopic: Renderer<'Topic'> = (doc) => {
+  const { partitions, replicationFactor } = doc.spec;
+  if (partitions === undefined || replicationFactor === undefined) {
+    const field = partitions === undefined ? 'partitions' : 'replicationFactor';
+    return {
+      resources: [],
+      problems: [
+        {
+          ...doc.locate(['spec']),
+          resource: `Topic "${doc.metadata.name}"`,
+          field: `spec.${field}`,
+          message: `is required (expected a positive integer${field === 'replicationFactor' ? ' or "default"' : ''})`,
+          hint: `add "${field}" to the topic, or a TopicDefaults document that matches it and sets "${field}"`,
+          severity: 'error',
+        },
+      ],
+    };
+  }
+  return {
+    resources: [
+      {
+        key: keys.topic(doc.metadata.name),
+        kind: 'Topic',
+        name: doc.metadata.name,
+        spec: { partitions, replicationFactor, config: { ...doc.spec.config } },
+        source: doc.source,
       },
-      source: doc.source,
-    },
-  ],
-  problems: [],
-});
+    ],
+    problems: [],
+  };
+};
 
 export const topicDocument: DocumentKindModule<'Topic'> = {
   kind: 'Topic',
   role: 'resource',
   render: renderTopic,
   policyFacts: (doc) => ({
-    partitions: doc.spec.partitions,
-    replicationFactor: doc.spec.replicationFactor,
+    ...(doc.spec.partitions !== undefined ? { partitions: doc.spec.partitions } : {}),
+    // The broker default is not known when planning: a Policy's replication limits can not judge it.
+    ...(typeof doc.spec.replicationFactor === 'number' ? { replicationFactor: doc.spec.replicationFactor } : {}),
     ...(doc.spec.config['retention.ms'] !== undefined ? { retentionMs: doc.spec.config['retention.ms'] } : {}),
     config: doc.spec.config,
   }),
