@@ -1,4 +1,4 @@
-import type { AccessGrants, GrantRole } from '../../model/kinds/access.ts';
+import type { AccessGrants, AccessRoleSpec, AccessSpec, GrantRole } from '../../model/kinds/access.ts';
 import type { AclBinding, AclOperation, AclPatternType, AclResourceType } from '../../model/kinds/acl.ts';
 
 /**
@@ -117,4 +117,24 @@ export function roleBindings(principals: readonly string[], grants: AccessGrants
     });
   }
   return out;
+}
+
+/**
+ * Every binding an Access spec generates: its inline grants, then those of the AccessRoles it names (a name
+ * missing from `roles` adds nothing; rendering reports it), each binding once. The same bindings as
+ * `renderAccess`, without locations: for callers that compare with bindings from elsewhere (importers).
+ *
+ * @example
+ * accessBindings(accessSpec, new Map([['event-reader', roleSpec]])).length; // 6
+ */
+export function accessBindings(spec: AccessSpec, roles: ReadonlyMap<string, AccessRoleSpec>): AclBinding[] {
+  const all = [spec, ...spec.roles.flatMap((name) => roles.get(name) ?? [])].flatMap((grants) =>
+    roleBindings(spec.principals, grants).map((b) => b.binding),
+  );
+  const first = new Map<string, AclBinding>();
+  for (const b of all) {
+    const id = `${b.principal}|${b.resourceType}|${b.patternType}|${b.resourceName}|${b.operation}`;
+    if (!first.has(id)) first.set(id, b);
+  }
+  return [...first.values()];
 }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../lib/config/load-config.ts';
 import { renderAndCheck } from '../../../../lib/engine/plan-environment.ts';
 import { ConfigError } from '../../../../lib/errors.ts';
+import { type ConfigDocument, documentsOfKind } from '../../../../lib/model/documents.ts';
 import type { AclBinding } from '../../../../lib/model/kinds/acl.ts';
+import { accessBindings } from '../../../../lib/plan/access/roles.ts';
+import { renderAccess } from '../../../../lib/plan/kinds/access.ts';
 import { configDir } from '../../../support/builders.ts';
 
 const ENV = `apiVersion: landscape.dev/v1
@@ -222,5 +225,29 @@ describe('Access', () => {
       'User:a describe topic:orders',
       'User:a read topic:orders',
     ]);
+  });
+});
+
+describe('accessBindings', () => {
+  it('gives the bindings renderAccess generates, without locations', async () => {
+    const files = {
+      'roles.yaml': doc(
+        'AccessRole',
+        'event-reader',
+        '  consumer: [{ topicPrefixes: [events.], groupPrefix: readers. }]\n',
+      ),
+      'access.yaml': doc(
+        'Access',
+        'a',
+        '  principals: [User:a]\n  roles: [event-reader, missing]\n  producer: [{ topics: [orders] }]\n',
+      ),
+    };
+    const dir = await configDir({ 'env.yaml': ENV, ...files });
+    const config = await loadConfig(dir, 'dev', { displayRoot: '' });
+    const [access] = documentsOfKind(config.documents, 'Access');
+    const roles = new Map(documentsOfKind(config.documents, 'AccessRole').map((r) => [r.metadata.name, r.spec]));
+    const rendered = renderAccess(access as ConfigDocument<'Access'>, config).resources.map((r) => r.spec);
+    expect(accessBindings((access as ConfigDocument<'Access'>).spec, roles)).toEqual(rendered);
+    expect(rendered).toHaveLength(6);
   });
 });
