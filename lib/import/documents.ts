@@ -1,6 +1,6 @@
 import { isTopicConfigKey } from '../model/kinds/topic.ts';
 import type { Cursor, SourceLine } from './source.ts';
-import type { ImportedDocument, ImportLoss } from './types.ts';
+import type { ImportedDocument, ImportLoss, ImportNote } from './types.ts';
 
 /**
  * A Topic document. Configs Landscape does not know as topic configs (a tool's own keys, or typos the tool
@@ -59,4 +59,56 @@ export function unknownKeys(cursor: Cursor, known: readonly string[], what: stri
     if (known.includes(key)) continue;
     losses.push({ at: value.at, construct: `${what} "${key}"`, reason: 'not converted (no Landscape equivalent)' });
   }
+}
+
+/**
+ * A SCRAM User whose password is a secret reference the user must point at the real secret (`env` variable
+ * `NAME_PASSWORD` until then): no source holds a password Landscape may copy into git. One "to do" line each.
+ */
+export function userDocument(
+  name: string,
+  credentials: readonly { mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; iterations: number }[],
+  from: SourceLine,
+  notes: ImportNote[],
+  where?: string,
+): ImportedDocument {
+  const password = { secretRef: { provider: 'env', name: passwordVariable(name) } };
+  notes.push({
+    at: from,
+    message: `user "${name}": point its password at your secret (written as env ${passwordVariable(name)})${where ? `; the source keeps it in ${where}` : ''}`,
+  });
+  const [only] = credentials;
+  const spec =
+    credentials.length === 1 && only
+      ? { mechanism: only.mechanism, password, iterations: only.iterations }
+      : { scram: credentials.map((c) => ({ mechanism: c.mechanism, password, iterations: c.iterations })) };
+  return { file: 'users.yaml', kind: 'User', name, spec, from };
+}
+
+/** Kafka's quota names (as Terraform and Jikkou write them) and the Quota spec fields they become. */
+export const QUOTA_FIELDS: Record<
+  string,
+  'producerByteRate' | 'consumerByteRate' | 'requestPercentage' | 'controllerMutationRate'
+> = {
+  producer_byte_rate: 'producerByteRate',
+  consumer_byte_rate: 'consumerByteRate',
+  request_percentage: 'requestPercentage',
+  controller_mutation_rate: 'controllerMutationRate',
+  producerByteRate: 'producerByteRate',
+  consumerByteRate: 'consumerByteRate',
+  requestPercentage: 'requestPercentage',
+  controllerMutationRate: 'controllerMutationRate',
+};
+
+/** A Quota document for a user and/or client id (`<default>` for the default entity). */
+export function quotaDocument(
+  entity: { user?: string; clientId?: string },
+  values: Record<string, number>,
+  from: SourceLine,
+): ImportedDocument {
+  const name = [entity.user && `user-${entity.user}`, entity.clientId && `client-${entity.clientId}`]
+    .filter(Boolean)
+    .join('-')
+    .replace(/[<>]/g, '');
+  return { file: 'quotas.yaml', kind: 'Quota', name, spec: { ...entity, ...values }, from };
 }

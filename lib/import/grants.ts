@@ -168,3 +168,54 @@ export function aclDocuments(bindings: readonly SourceBinding[]): ImportedDocume
     from: b.from,
   }));
 }
+
+/**
+ * The roles raw bindings amount to, for sources that have no roles (Strimzi, Terraform, Jikkou ACLs): per
+ * principal, READ on topics plus READ on exactly one group is a consumer, WRITE on literal topics a producer.
+ * These are only candidates: `grantDocuments` keeps one only when the access kind generates exactly bindings
+ * the source has, so a guess that does not fit costs nothing but length.
+ */
+export function inferIntents(
+  bindings: readonly SourceBinding[],
+  ownerOf: (principal: string) => string,
+): AccessIntent[] {
+  const byPrincipal = new Map<string, SourceBinding[]>();
+  for (const b of bindings) byPrincipal.set(b.principal, [...(byPrincipal.get(b.principal) ?? []), b]);
+  const intents: AccessIntent[] = [];
+  for (const [principal, list] of byPrincipal) {
+    const allowed = list.filter((b) => b.permission === 'allow' && b.host === '*');
+    const reads = allowed.filter((b) => b.resourceType === 'topic' && b.operation === 'read');
+    const groups = allowed.filter((b) => b.resourceType === 'group' && b.operation === 'read');
+    const writes = allowed.filter(
+      (b) => b.resourceType === 'topic' && b.operation === 'write' && b.patternType === 'literal',
+    );
+    const first = reads[0] ?? writes[0];
+    if (!first) continue;
+    const owner = ownerOf(principal);
+    const [group] = groups;
+    if (reads.length > 0 && group && groups.length === 1) {
+      const topics = reads.filter((b) => b.patternType === 'literal').map((b) => b.resourceName);
+      const topicPrefixes = reads.filter((b) => b.patternType === 'prefixed').map((b) => b.resourceName);
+      intents.push({
+        owner,
+        principal,
+        role: 'consumer',
+        entry: {
+          ...(topics.length > 0 ? { topics } : {}),
+          ...(topicPrefixes.length > 0 ? { topicPrefixes } : {}),
+          ...(group.patternType === 'prefixed' ? { groupPrefix: group.resourceName } : { group: group.resourceName }),
+        },
+        from: (reads[0] as SourceBinding).from,
+      });
+    }
+    if (writes.length > 0)
+      intents.push({
+        owner,
+        principal,
+        role: 'producer',
+        entry: { topics: writes.map((b) => b.resourceName) },
+        from: (writes[0] as SourceBinding).from,
+      });
+  }
+  return intents;
+}

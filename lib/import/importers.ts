@@ -1,7 +1,8 @@
 import { kafkaGitopsImporter } from './kafka-gitops.ts';
+import { strimziImporter } from './strimzi.ts';
 import type { Importer } from './types.ts';
 
 /** Every tool `landscape import --from TOOL` reads, by its name on the command line. */
 export const IMPORTERS: ReadonlyMap<string, Importer> = new Map(
-  [kafkaGitopsImporter].map((importer) => [importer.tool, importer]),
+  [kafkaGitopsImporter, strimziImporter].map((importer) => [importer.tool, importer]),
 );

@@ -22,6 +22,12 @@ const cases: { tool: string; file: string; text: string; error: RegExp }[] = [
     text: 'apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaTopic\nmetadata:\n  name: orders\n',
     error: /strimzi-topic\.yaml:1: apiVersion: not a kafka-gitops state file: unexpected key "apiVersion"/,
   },
+  {
+    tool: 'strimzi',
+    file: 'state.yaml',
+    text: 'topics:\n  orders:\n    partitions: 1\n',
+    error: /state\.yaml:1: apiVersion: not a Strimzi resource: expected apiVersion kafka\.strimzi\.io\/v1beta2/,
+  },
 ];
 
 describe('landscape import with a file that is not in the named format', () => {
