@@ -9,11 +9,15 @@ export const NameSchema = z.string().min(1, 'must not be empty').max(249, 'must 
 export const LabelsSchema = z.record(z.string(), z.string());
 
 export const MetadataSchema = z.strictObject({
-  name: NameSchema,
-  labels: LabelsSchema.optional(),
-  annotations: LabelsSchema.optional(),
-  /** Restricts the document to these environments; absent means every environment. */
-  environments: z.array(z.string().min(1)).optional(),
+  name: NameSchema.describe(
+    'The name of the document, unique per kind. For Topic, User and Connector it is the name on the platform; for Schema the subject unless `spec.subject` is set.',
+  ),
+  labels: LabelsSchema.optional().describe('Free-form labels (Policy `requiredLabels` checks them).'),
+  annotations: LabelsSchema.optional().describe('Free-form notes; Landscape does not read them.'),
+  environments: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Restricts the document to these environments (Environment names); absent means every environment.'),
 });
 export type Metadata = z.infer<typeof MetadataSchema>;
 
@@ -24,13 +28,25 @@ export type SecretProviderName = z.infer<typeof SecretProviderNameSchema>;
  * A reference to a secret; the value is read only inside the apply step and never stored in a plan.
  * `key` picks a field when the secret is a JSON object (Secrets Manager) or a `KEY=value` file.
  */
-export const SecretRefSchema = z.strictObject({
-  secretRef: z.strictObject({
-    provider: SecretProviderNameSchema,
-    name: z.string().min(1),
-    key: z.string().min(1).optional(),
-  }),
-});
+export const SecretRefSchema = z
+  .strictObject({
+    secretRef: z.strictObject({
+      provider: SecretProviderNameSchema.describe(
+        'Where the secret lives: `aws-secretsmanager` (a secret name or ARN), `env` (an environment variable of the process that applies) or `file` (a file path).',
+      ),
+      name: z.string().min(1).describe('The secret name or ARN, environment variable or file path.'),
+      key: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('One field of a JSON secret (Secrets Manager) or one `KEY=value` line of a file.'),
+    }),
+  })
+  .meta({
+    id: 'SecretRef',
+    description:
+      'A reference to a secret: its value is read only by the apply step, never written to a plan, log or file.',
+  });
 export type SecretRef = z.infer<typeof SecretRefSchema>;
 
 /** `provider/name[#key]`: how a reference is named in plans, errors and logs (never the value). */

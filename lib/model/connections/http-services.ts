@@ -3,29 +3,37 @@ import { SecretOrStringSchema, SecretRefSchema } from '../common.ts';
 import { pemProblem } from './pem.ts';
 
 /** TLS of an HTTPS registry or Connect REST endpoint: a private CA and a client certificate (mutual TLS). */
-export const HttpTlsSchema = z.strictObject({
-  /** PEM text of the CA that signed the server's certificate, or a secret reference to it. */
-  ca: SecretOrStringSchema.optional(),
-  /** Client certificate chain (PEM text, or a secret reference to it). Needs `clientKey`. */
-  clientCertificate: SecretOrStringSchema.optional(),
-  /** The client certificate's private key (PEM): a secret reference, a key is never inline. */
-  clientKey: SecretRefSchema.optional(),
-  /** Passphrase of an encrypted `clientKey`. */
-  clientKeyPassphrase: SecretRefSchema.optional(),
-});
+export const HttpTlsSchema = z
+  .strictObject({
+    ca: SecretOrStringSchema.optional().describe(
+      "PEM text of the CA that signed the server's certificate, or a secret reference to it.",
+    ),
+    clientCertificate: SecretOrStringSchema.optional().describe(
+      'Client certificate chain (PEM text, or a secret reference to it). Needs `clientKey`.',
+    ),
+    clientKey: SecretRefSchema.optional().describe(
+      "The client certificate's private key (PEM): a secret reference, a key is never inline.",
+    ),
+    clientKeyPassphrase: SecretRefSchema.optional().describe('Passphrase of an encrypted `clientKey`.'),
+  })
+  .describe('A private CA and a client certificate (mutual TLS); needs an `https://` url.');
 
 /** A bearer token from an OAuth 2.0 / OIDC token endpoint (client-credentials grant), cached and refreshed. */
-export const HttpOAuthSchema = z.strictObject({
-  tokenEndpoint: z.url(),
-  clientId: z.string().min(1),
-  clientSecret: SecretRefSchema,
-  scope: z.string().min(1).optional(),
-  audience: z.string().min(1).optional(),
-});
+export const HttpOAuthSchema = z
+  .strictObject({
+    tokenEndpoint: z.url(),
+    clientId: z.string().min(1),
+    clientSecret: SecretRefSchema,
+    scope: z.string().min(1).optional(),
+    audience: z.string().min(1).optional(),
+  })
+  .describe(
+    'A bearer token from an OAuth 2.0 / OIDC token endpoint (client-credentials grant); excludes `username`, `password` and `token`.',
+  );
 
 const httpAuthFields = {
   url: z.url(),
-  username: z.string().optional(),
+  username: z.string().optional().describe('Basic authentication, with `password`.'),
   password: SecretRefSchema.optional(),
   tls: HttpTlsSchema.optional(),
   oauth: HttpOAuthSchema.optional(),
@@ -77,11 +85,17 @@ function checkHttpAuth(spec: HttpAuthFields, ctx: z.RefinementCtx): void {
  * bearer `token`, or `oauth` (client credentials); `tls` for a private CA and mutual TLS.
  */
 export const SchemaRegistryConnectionSchema = z
-  .strictObject({ ...httpAuthFields, token: SecretRefSchema.optional() })
-  .superRefine(checkHttpAuth);
+  .strictObject({ ...httpAuthFields, token: SecretRefSchema.optional().describe('A static bearer token.') })
+  .superRefine(checkHttpAuth)
+  .describe(
+    'The schema registry (Confluent-compatible API): Basic (`username` + `password`), a static bearer `token`, or `oauth`; `tls` for a private CA and mutual TLS.',
+  );
 
 /** A Kafka Connect cluster's REST endpoint (`spec.connect.<name>`), with the same authentication options. */
-export const ConnectClusterSchema = z.strictObject(httpAuthFields).superRefine(checkHttpAuth);
+export const ConnectClusterSchema = z
+  .strictObject(httpAuthFields)
+  .superRefine(checkHttpAuth)
+  .describe("A Kafka Connect cluster's REST endpoint, with the same authentication options as the registry.");
 export type SchemaRegistryConnection = z.infer<typeof SchemaRegistryConnectionSchema>;
 export type ConnectCluster = z.infer<typeof ConnectClusterSchema>;
 export type HttpServiceConnection = SchemaRegistryConnection | ConnectCluster;

@@ -53,28 +53,36 @@ export type KubernetesAuth = z.infer<typeof KubernetesAuthSchema>;
 /** How Landscape reaches the Kubernetes API server (`spec.kubernetes`). */
 export const KubernetesConnectionSchema = z
   .strictObject({
-    /** Required unless `auth` supplies it (a kubeconfig, in-cluster, or EKS's DescribeCluster). */
-    server: z.url().optional(),
-    namespace: z.string().min(1).default('default'),
-    /** A bearer token. Exclusive with `auth`. */
-    token: SecretRefSchema.optional(),
-    /** How Landscape authenticates when it is not a static token: `eks`, `kubeconfig` or `in-cluster`. */
-    auth: KubernetesAuthSchema.optional(),
-    /** PEM text of the cluster CA, or a secret reference to it. */
-    ca: SecretOrStringSchema.optional(),
-    /** Client certificate (PEM text, or a secret reference to it), next to or instead of `token`. Needs `clientKey`. */
-    clientCertificate: SecretOrStringSchema.optional(),
-    /** The client certificate's private key (PEM): a secret reference, a key is never inline. */
-    clientKey: SecretRefSchema.optional(),
-    insecureSkipTlsVerify: z.boolean().default(false),
-    /** How long to wait for rollouts after apply. */
-    healthTimeout: DurationSchema.default('5m'),
-    /**
-     * Wait after applying a Deployment, StatefulSet or DaemonSet until its rollout completes (default). Off:
-     * applied means done, for clusters whose workloads are rolled out by something else (or API servers without
-     * controllers), at the price of not noticing a crash-looping rollout.
-     */
-    waitForRollout: z.boolean().default(true),
+    server: z
+      .url()
+      .optional()
+      .describe(
+        "The API server URL. Required unless `auth` supplies it (a kubeconfig, in-cluster, or EKS's DescribeCluster).",
+      ),
+    namespace: z
+      .string()
+      .min(1)
+      .default('default')
+      .describe('Namespace of the objects that name none (Apps without `namespace`, manifests without one).'),
+    token: SecretRefSchema.optional().describe('A bearer token. Exclusive with `auth`.'),
+    auth: KubernetesAuthSchema.optional().describe(
+      'How Landscape authenticates when it is not a static token: `eks`, `kubeconfig` or `in-cluster`.',
+    ),
+    ca: SecretOrStringSchema.optional().describe('PEM text of the cluster CA, or a secret reference to it.'),
+    clientCertificate: SecretOrStringSchema.optional().describe(
+      'Client certificate (PEM text, or a secret reference to it), next to or instead of `token`. Needs `clientKey`.',
+    ),
+    clientKey: SecretRefSchema.optional().describe(
+      "The client certificate's private key (PEM): a secret reference, a key is never inline.",
+    ),
+    insecureSkipTlsVerify: z.boolean().default(false).describe('Off only for tests: accepts any server certificate.'),
+    healthTimeout: DurationSchema.default('5m').describe('How long apply waits for rollouts.'),
+    waitForRollout: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Wait after applying a Deployment, StatefulSet or DaemonSet until its rollout completes. Off: applied means done (workloads rolled out by something else), at the price of not noticing a crash-looping rollout.',
+      ),
   })
   .superRefine((spec, ctx) => {
     const issue = (path: string, message: string) =>
@@ -114,5 +122,6 @@ export const KubernetesConnectionSchema = z
       if (problem)
         issue(field, `is not a PEM certificate: ${problem} (paste the whole file, BEGIN/END lines included)`);
     }
-  });
+  })
+  .describe('How Landscape reaches the Kubernetes API server (Apps and KubernetesManifests).');
 export type KubernetesConnection = z.infer<typeof KubernetesConnectionSchema>;

@@ -25,7 +25,10 @@ export const AclPermissionSchema = z.enum(['allow', 'deny']);
 export type AclPermission = z.infer<typeof AclPermissionSchema>;
 
 /** `User:alice` style principal, as the broker's authorizer sees it. */
-export const PrincipalSchema = z.string().regex(/^[A-Za-z]+:.+$/, 'expected a principal such as "User:alice"');
+export const PrincipalSchema = z
+  .string()
+  .regex(/^[A-Za-z]+:.+$/, 'expected a principal such as "User:alice"')
+  .describe("The principal as the brokers' authorizer sees it: `User:alice`, `User:CN=orders,O=acme` (mTLS).");
 
 /**
  * Kafka has no glob in ACL names: `*` is a wildcard only as the whole literal name, and a prefixed name is
@@ -35,8 +38,13 @@ export const PrincipalSchema = z.string().regex(/^[A-Za-z]+:.+$/, 'expected a pr
 const AclResourceSchema = z
   .strictObject({
     type: AclResourceTypeSchema,
-    name: z.string().min(1),
-    patternType: AclPatternTypeSchema.default('literal'),
+    name: z
+      .string()
+      .min(1)
+      .describe('The resource name; `*` alone is every resource of the type. No globs: use `patternType: prefixed`.'),
+    patternType: AclPatternTypeSchema.default('literal').describe(
+      '`literal`: exactly `name`; `prefixed`: every name starting with `name`.',
+    ),
   })
   .superRefine((resource, context) => {
     if (resource.name === '*' || !resource.name.endsWith('*')) return;
@@ -51,13 +59,18 @@ const AclResourceSchema = z
     });
   });
 
-export const AclSpecSchema = z.strictObject({
-  principal: PrincipalSchema,
-  resource: AclResourceSchema,
-  operations: z.array(AclOperationSchema).min(1, 'list at least one operation'),
-  permission: AclPermissionSchema.default('allow'),
-  host: z.string().min(1).default('*'),
-});
+export const AclSpecSchema = z
+  .strictObject({
+    principal: PrincipalSchema,
+    resource: AclResourceSchema,
+    operations: z
+      .array(AclOperationSchema)
+      .min(1, 'list at least one operation')
+      .describe('Each operation is one binding on the broker, so adding one never touches the others.'),
+    permission: AclPermissionSchema.default('allow'),
+    host: z.string().min(1).default('*').describe('The client host the binding applies to; `*` is any host.'),
+  })
+  .describe('Kafka ACL bindings: one principal, one resource (or prefix), one or more operations.');
 export type AclSpec = z.infer<typeof AclSpecSchema>;
 
 /**

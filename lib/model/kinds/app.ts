@@ -8,7 +8,10 @@ const ContainerRuntimeSchema = z.strictObject({
   replicas: z.int().min(0).default(1),
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
-  env: z.record(z.string(), z.union([z.string(), SecretRefSchema])).default({}),
+  env: z
+    .record(z.string(), z.union([z.string(), SecretRefSchema]))
+    .default({})
+    .describe('Environment variables; a secret reference becomes a Kubernetes Secret key reference.'),
   resources: z
     .strictObject({
       requests: z.record(z.string(), z.string()).optional(),
@@ -19,7 +22,10 @@ const ContainerRuntimeSchema = z.strictObject({
 
 const SqlRuntimeSchema = z.strictObject({
   type: z.literal('sql'),
-  statement: z.string().min(1),
+  statement: z
+    .string()
+    .min(1)
+    .describe('Flink-style SQL; every topic it reads or writes must be in `consumes`/`produces`.'),
   runnerImage: z.string().min(1).default('ghcr.io/landscape-dev/sql-runner:1'),
   replicas: z.int().min(0).default(1),
 });
@@ -27,13 +33,26 @@ const SqlRuntimeSchema = z.strictObject({
 /**
  * A streaming app and the Kafka access it needs, as one package: rendered to Kubernetes objects and ACLs.
  */
-export const AppSpecSchema = z.strictObject({
-  principal: PrincipalSchema,
-  consumes: z.array(z.string().min(1)).default([]),
-  produces: z.array(z.string().min(1)).default([]),
-  consumerGroup: z.string().min(1).optional(),
-  transactionalId: z.string().min(1).optional(),
-  namespace: z.string().min(1).optional(),
-  runtime: z.discriminatedUnion('type', [ContainerRuntimeSchema, SqlRuntimeSchema]),
-});
+export const AppSpecSchema = z
+  .strictObject({
+    principal: PrincipalSchema,
+    consumes: z.array(z.string().min(1)).default([]).describe('Topics it reads: READ and DESCRIBE ACLs.'),
+    produces: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Topics it writes: WRITE and DESCRIBE ACLs (and IDEMPOTENT_WRITE on the cluster).'),
+    consumerGroup: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Its consumer group (READ ACL); default `metadata.name` when it consumes.'),
+    transactionalId: z.string().min(1).optional().describe('Its transactional id (WRITE and DESCRIBE ACLs).'),
+    namespace: z.string().min(1).optional().describe("Kubernetes namespace; default the Environment's."),
+    runtime: z
+      .discriminatedUnion('type', [ContainerRuntimeSchema, SqlRuntimeSchema])
+      .describe('How it runs: `container` (an image) or `sql` (a statement run by the SQL runner image).'),
+  })
+  .describe(
+    'A streaming app and the Kafka access it needs, as one package: rendered to ACLs and to Kubernetes objects (ServiceAccount, ConfigMap, Deployment).',
+  );
 export type AppSpec = z.infer<typeof AppSpecSchema>;

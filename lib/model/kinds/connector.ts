@@ -1,17 +1,28 @@
 import { z } from 'zod';
 import { type SecretRef, SecretRefSchema } from '../common.ts';
 
-export const ConnectorSpecSchema = z.strictObject({
-  /** Name of a connect cluster in the Environment's `connect` map. */
-  cluster: z.string().min(1).default('default'),
-  class: z.string().min(1),
-  tasksMax: z.int().positive().default(1),
-  /** Values are strings or secret references (resolved only at apply; plans say changed/unchanged). */
-  config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), SecretRefSchema])).default({}),
-  state: z.enum(['running', 'paused']).default('running'),
-  /** How long apply waits for the connector and its tasks to be RUNNING. */
-  healthTimeout: z.string().default('60s'),
-});
+export const ConnectorSpecSchema = z
+  .strictObject({
+    cluster: z
+      .string()
+      .min(1)
+      .default('default')
+      .describe("Name of a Connect cluster in the Environment's `connect` map."),
+    class: z.string().min(1).describe('`connector.class`, e.g. `io.confluent.connect.jdbc.JdbcSinkConnector`.'),
+    tasksMax: z.int().positive().default(1).describe('`tasks.max`.'),
+    config: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), SecretRefSchema]))
+      .default({})
+      .describe(
+        'The rest of the connector config. Secret references are resolved only at apply; plans say changed/unchanged.',
+      ),
+    state: z.enum(['running', 'paused']).default('running'),
+    healthTimeout: z
+      .string()
+      .default('60s')
+      .describe('How long apply waits for the connector and its tasks to be RUNNING.'),
+  })
+  .describe('A Kafka Connect connector (`metadata.name` is its name) on one Connect cluster.');
 export type ConnectorSpec = z.infer<typeof ConnectorSpecSchema>;
 
 /** What an observed connector shows instead of a value that may be secret. */

@@ -1,13 +1,20 @@
 import { z } from 'zod';
 
 /** Any Kubernetes object, server-side applied as given (namespace defaults to the Environment's). */
-export const KubernetesManifestSpecSchema = z.strictObject({
-  manifest: z.looseObject({
-    apiVersion: z.string().min(1),
-    kind: z.string().min(1),
-    metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().optional() }),
-  }),
-});
+export const KubernetesManifestSpecSchema = z
+  .strictObject({
+    manifest: z
+      .looseObject({
+        apiVersion: z.string().min(1),
+        kind: z.string().min(1),
+        metadata: z.looseObject({
+          name: z.string().min(1),
+          namespace: z.string().optional().describe("Default: the Environment's `kubernetes.namespace`."),
+        }),
+      })
+      .describe('The object as `kubectl apply` takes it; other fields are passed through as written.'),
+  })
+  .describe('Any Kubernetes object, server-side applied as given and labelled as managed by Landscape.');
 export type KubernetesManifestSpec = z.infer<typeof KubernetesManifestSpecSchema>;
 
 /**

@@ -16,31 +16,43 @@ export const CompatibilitySchema = z.enum([
 
 export const SchemaSpecSchema = z
   .strictObject({
-    /** Defaults to metadata.name. */
-    subject: z.string().min(1).optional(),
+    subject: z.string().min(1).optional().describe('The registry subject; default `metadata.name`.'),
     type: SchemaTypeSchema.default('AVRO'),
-    /** Inline schema: text, or (Avro/JSON) a YAML object. */
-    schema: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
-    /**
-     * Path relative to the document's file, inside the config directory (the loader refuses anything that
-     * resolves outside it, symbolic links included).
-     */
+    schema: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .optional()
+      .describe('The schema inline: text, or (Avro, JSON) a YAML mapping. Exactly one of `schema` or `file`.'),
+    // The loader refuses a path that resolves outside the config directory, symbolic links included.
     file: z
       .string()
       .min(1)
       .refine((path) => !/^([/\\]|[A-Za-z]:)/.test(path) && !path.includes('\0'), {
         message: 'must be a path relative to the YAML file, inside the config directory',
       })
-      .optional(),
+      .optional()
+      .describe('A schema file, relative to this YAML file and inside the config directory.'),
     references: z
-      .array(z.strictObject({ name: z.string().min(1), subject: z.string().min(1), version: z.int().positive() }))
-      .default([]),
-    compatibility: CompatibilitySchema.optional(),
+      .array(
+        z.strictObject({
+          name: z
+            .string()
+            .min(1)
+            .describe('The name the schema imports it by (Avro full name, Protobuf import path, JSON `$ref`).'),
+          subject: z.string().min(1),
+          version: z.int().positive(),
+        }),
+      )
+      .default([])
+      .describe('Schemas this one imports, by subject and version.'),
+    compatibility: CompatibilitySchema.optional().describe(
+      "The subject's compatibility level; absent leaves it to the registry's global level.",
+    ),
   })
   .refine((s) => (s.schema === undefined) !== (s.file === undefined), {
     message: 'set exactly one of "schema" (inline) or "file"',
     path: ['schema'],
-  });
+  })
+  .describe('A schema registry subject: its latest version, type, references and compatibility level.');
 export type SchemaSpec = z.infer<typeof SchemaSpecSchema>;
 
 /** A subject as rendered (renderSchema, lib/plan/kinds/schema.ts). */

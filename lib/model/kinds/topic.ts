@@ -33,7 +33,10 @@ export const TopicConfigSchema = z
         input: key,
       });
     }
-  });
+  })
+  .describe(
+    'Topic-level configs, `key: value` (the keys are listed under Topic configs). Keys left out keep the broker default; a key removed from git is reset to it.',
+  );
 
 const PositiveIntSchema = z.int('expected a positive integer').positive('expected a positive integer');
 
@@ -50,11 +53,17 @@ export const ReplicationFactorSchema = z.union([PositiveIntSchema, z.literal(BRO
  * (lib/model/kinds/topic-defaults.ts, applied by the loader after the overlays); a topic that has neither
  * is an error at its file:line.
  */
-export const TopicSpecSchema = z.strictObject({
-  partitions: PositiveIntSchema.optional(),
-  replicationFactor: ReplicationFactorSchema.optional(),
-  config: TopicConfigSchema,
-});
+export const TopicSpecSchema = z
+  .strictObject({
+    partitions: PositiveIntSchema.optional().describe(
+      'Number of partitions; Kafka cannot decrease it (a plan refuses a decrease). Required unless a matching TopicDefaults sets it.',
+    ),
+    replicationFactor: ReplicationFactorSchema.optional().describe(
+      "Copies of each partition, or `default` for the brokers' `default.replication.factor`. Required unless a matching TopicDefaults sets it.",
+    ),
+    config: TopicConfigSchema,
+  })
+  .describe('A Kafka topic; `metadata.name` is the topic name (letters, digits, `.`, `_`, `-`).');
 export type TopicSpec = z.infer<typeof TopicSpecSchema>;
 
 /** Kafka's own rule for topic names (legal characters and length), as its `Topic.validate` applies it. */

@@ -14,7 +14,7 @@ const DEFAULT_ITERATIONS = 8192;
 export const ScramCredentialSpecSchema = z.strictObject({
   mechanism: MechanismSchema,
   password: SecretRefSchema,
-  iterations: IterationsSchema.default(DEFAULT_ITERATIONS),
+  iterations: IterationsSchema.default(DEFAULT_ITERATIONS).describe('SCRAM iterations (4096 to 16384).'),
 });
 export type ScramCredentialSpec = z.infer<typeof ScramCredentialSpecSchema>;
 
@@ -27,10 +27,16 @@ export type ScramCredentialSpec = z.infer<typeof ScramCredentialSpecSchema>;
  */
 export const UserSpecSchema = z
   .strictObject({
-    mechanism: MechanismSchema.optional(),
-    password: SecretRefSchema.optional(),
-    iterations: IterationsSchema.optional(),
-    scram: z.array(ScramCredentialSpecSchema).min(1, 'list at least one credential').optional(),
+    mechanism: MechanismSchema.optional().describe(
+      `The user's one SCRAM mechanism (default ${DEFAULT_MECHANISM}); for several, list them under \`scram\`.`,
+    ),
+    password: SecretRefSchema.optional().describe('Required unless `scram` lists the credentials.'),
+    iterations: IterationsSchema.optional().describe(`SCRAM iterations (default ${DEFAULT_ITERATIONS}).`),
+    scram: z
+      .array(ScramCredentialSpecSchema)
+      .min(1, 'list at least one credential')
+      .optional()
+      .describe('One credential per mechanism, instead of `mechanism`/`password`/`iterations`.'),
   })
   .superRefine((spec, ctx) => {
     if (spec.scram === undefined) {
@@ -81,7 +87,10 @@ export const UserSpecSchema = z
     return {
       scram: [...list].sort((a, b) => SCRAM_MECHANISMS.indexOf(a.mechanism) - SCRAM_MECHANISMS.indexOf(b.mechanism)),
     };
-  });
+  })
+  .describe(
+    'A SCRAM user (`metadata.name` is the user name): exactly the credentials declared, one per mechanism. Passwords are secret references only; plans show "changed" or "unchanged".',
+  );
 export type UserSpec = z.infer<typeof UserSpecSchema>;
 
 /** One credential as a rendered (desired) User spec holds it: `credentials.<mechanism>`. */
