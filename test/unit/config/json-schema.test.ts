@@ -58,13 +58,19 @@ describe('the exported JSON Schemas', () => {
     expect(checked).toBeGreaterThan(40);
   });
 
-  it('reject an unknown field, a wrong type, an unknown kind, an unknown topic config and an inline password', () => {
+  it('reject an unknown field, a wrong type or value, a missing field, an unknown kind or topic config, an inline password', () => {
     expect(problems(combined, topic({ partitions: 3, replicationFactor: 1 }))).toEqual([]);
     for (const invalid of [
       topic({ partitions: 3, replicationFactor: 1, retention: '7d' }),
       topic({ partitions: 'three', replicationFactor: 1 }),
       topic({ partitions: 0, replicationFactor: 1 }),
-      topic({ partitions: 3 }),
+      topic({ partitions: 3, replicationFactor: 'all' }),
+      {
+        apiVersion: 'landscape.dev/v1',
+        kind: 'Acl',
+        metadata: { name: 'no-principal' },
+        spec: { resource: { type: 'topic', name: 'orders' }, operations: ['read'] },
+      },
       topic({ partitions: 3, replicationFactor: 1, config: { 'retention.msec': 1 } }),
       { ...topic({ partitions: 3, replicationFactor: 1 }), kind: 'Topik' },
       { ...topic({ partitions: 3, replicationFactor: 1 }), apiVersion: 'landscape.dev/v2' },
@@ -95,25 +101,25 @@ describe('the exported JSON Schemas', () => {
 });
 
 describe('the examples the reference shows', () => {
-  it('load without problems through the real loader, one directory per example', async () => {
+  it('load together as one configuration without problems (they refer to each other by name)', async () => {
     const examples = pickExamples(await readExampleSources(root));
     expect([...examples.keys()].sort()).toEqual([...KINDS].sort());
     const environment = (examples.get('Environment')?.yaml ?? '').trim();
-    for (const [kind, example] of examples) {
-      const dir = await mkdtemp(join(tmpdir(), 'landscape-reference-'));
-      try {
-        // Overlays must name a declared Environment: declare the ones the example uses.
-        const overlays = Object.keys(
-          (parseAllDocuments(example.yaml)[0]?.toJS() as { overlays?: object } | undefined)?.overlays ?? {},
-        );
-        const environments = [environment, ...overlays.map((name) => environmentNamed(environment, name))];
-        const documents = kind === 'Environment' ? [example.yaml] : [...environments, example.yaml];
-        await writeFile(join(dir, 'config.yaml'), documents.join('\n---\n'));
-        const found = (await validateConfig(dir)).filter((p) => p.severity !== 'warning');
-        expect(found, `${kind} example from ${example.source}`).toEqual([]);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+    // Overlays must name a declared Environment: declare the ones the examples use.
+    const overlayNames = new Set<string>();
+    for (const example of examples.values()) {
+      const value = parseAllDocuments(example.yaml)[0]?.toJS() as { overlays?: object } | undefined;
+      for (const name of Object.keys(value?.overlays ?? {})) overlayNames.add(name);
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'landscape-reference-'));
+    try {
+      const documents = [...examples.values()].map((e) => e.yaml);
+      for (const name of overlayNames) documents.push(environmentNamed(environment, name));
+      await writeFile(join(dir, 'config.yaml'), documents.join('\n---\n'));
+      const found = (await validateConfig(dir)).filter((p) => p.severity !== 'warning');
+      expect(found).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
