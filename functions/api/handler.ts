@@ -12,7 +12,7 @@ import { createApiHandler } from './app.ts';
 // The api runs in the VPC: topic samples read the brokers, and AuditSinks may be Kafka topics.
 const config = parseConfig(ApiConfigSchema);
 const log = pipelineLogger(logger);
-const secrets = buildSecrets(config.PLATFORM_SECRETS_PREFIX);
+const secrets = buildSecrets(config);
 const state = buildState(config.store);
 const store = withAuditSinks(state.store, secrets, log);
 const now = () => new Date();

@@ -13,7 +13,7 @@ import { createApplyHandler } from './app.ts';
 // Composition root (cold start): the worker applies plans and runs plan jobs; it re-invokes itself to apply.
 const config = parseConfig(WorkerConfigSchema);
 const log = pipelineLogger(logger);
-const secrets = buildSecrets(config.PLATFORM_SECRETS_PREFIX);
+const secrets = buildSecrets(config);
 const github = await resolveGitHubAuth(buildSettingsSecrets(), config);
 const octokit = buildOctokit(github, config.GITHUB_API_URL, log);
 const functionName = config.WORKER_FUNCTION_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME;

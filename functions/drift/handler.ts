@@ -14,7 +14,7 @@ import { createDriftHandler } from './app.ts';
 // Composition root (cold start). Remediation and caught-up commits are applied by the apply function.
 const config = parseConfig(DriftConfigSchema);
 const log = pipelineLogger(logger);
-const secrets = buildSecrets(config.PLATFORM_SECRETS_PREFIX);
+const secrets = buildSecrets(config);
 const state = buildState(config.store);
 const github = await resolveGitHubAuth(buildSettingsSecrets(), config);
 const octokit = buildOctokit(github, config.GITHUB_API_URL, log);

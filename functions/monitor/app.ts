@@ -5,7 +5,7 @@ import type { KafkaConnection } from '../../lib/model/environment.ts';
 import { runMonitorOnce } from '../../lib/monitor/run-monitor.ts';
 import type { MonitorReader } from '../../lib/ports/monitor-reader.ts';
 import type { Notifier } from '../../lib/ports/notifier.ts';
-import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
+import { type SecretResolver, secretsForEnvironment } from '../../lib/ports/secret-resolver.ts';
 import type { StateStore } from '../../lib/ports/state-store.ts';
 import { ENVIRONMENT_INDEX } from '../../lib/use-cases/plan-policy.ts';
 import { eventStack } from '../shared/http.ts';
@@ -56,13 +56,15 @@ async function evaluate(deps: MonitorHandlerDeps, log: Logger, environment: stri
     const config = await loadMonitorConfig(deps.store, environment);
     if (!config) return { environment, status: 'skipped', reason: 'no monitor config published (nothing applied yet)' };
     if (config.rules.length === 0) return { environment, status: 'skipped', reason: 'no AlertRules' };
-    const reader = await deps.openReader(config.connections.kafka, deps.secrets);
+    // Connection and channel secrets are read as this environment (its own platform secrets only).
+    const secrets = secretsForEnvironment(deps.secrets, environment);
+    const reader = await deps.openReader(config.connections.kafka, secrets);
     try {
       const run = await runMonitorOnce(
         {
           store: deps.store,
           reader,
-          notifier: deps.notifierFor(config.channels, deps.secrets),
+          notifier: deps.notifierFor(config.channels, secrets),
           now: deps.now,
           log: (message, attributes) => log.info(message, { environment, ...attributes }),
         },

@@ -12,7 +12,7 @@ const config = parseConfig(WorkerConfigSchema);
 export const handler = createMonitorHandler(
   {
     store: buildState(config.store).store,
-    secrets: buildSecrets(config.PLATFORM_SECRETS_PREFIX),
+    secrets: buildSecrets(config),
     openReader: openKafkaMonitorReader,
     notifierFor: (channels, secrets) => new ChannelNotifier({ channels, secrets }),
     now: () => new Date(),

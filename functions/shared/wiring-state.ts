@@ -1,11 +1,11 @@
 import { AwsStateStore, DynamoLocker, SecretsManagerResolver } from '../../lib/adapters/aws/index.ts';
-import { LocalSecretResolver } from '../../lib/adapters/secrets/env-secret-resolver.ts';
 import { FileLocker } from '../../lib/adapters/store/file-locker.ts';
 import { FileStateStore } from '../../lib/adapters/store/file-state-store.ts';
 import type { Locker } from '../../lib/ports/lock.ts';
 import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
 import type { StateStore } from '../../lib/ports/state-store.ts';
 import type { StoreConfig } from './config.ts';
+import { PlatformSecrets } from './platform-secrets.ts';
 
 /**
  * Cold-start construction of the state adapters (composition roots only). `aws`: S3 + DynamoDB;
@@ -26,22 +26,16 @@ export function buildState(store: StoreConfig): { store: StateStore; locker: Loc
   };
 }
 
-/** Environment variables a config may reference in the functions (`{ provider: env, name: LANDSCAPE_SECRET_… }`). */
-export const FUNCTION_SECRET_ENV_PREFIX = 'LANDSCAPE_SECRET_';
-
 /**
- * The resolver for a config's secret references: Secrets Manager names under the platform prefix (the stack's
- * `secretsPrefix`), `env` references only to LANDSCAPE_SECRET_* variables and no `file` references. A merged
- * config must not be able to copy the function's own AWS credentials, /proc/self/environ, or the GitHub
- * token or App key (which the function can read) into a connector config.
+ * The resolver for a config's secret references: platform secrets per environment (PlatformSecrets: only
+ * `<PLATFORM_SECRETS_PREFIX><environment>/…`, through the SecretsReader role when SECRETS_READER_ROLE_ARN is
+ * set), `env` references only to LANDSCAPE_SECRET_* variables, no `file` references.
  */
-export function buildSecrets(platformSecretsPrefix: string): SecretResolver {
-  return new LocalSecretResolver({
-    fallback: new SecretsManagerResolver(),
-    envPrefix: FUNCTION_SECRET_ENV_PREFIX,
-    files: false,
-    fallbackNamePrefix: platformSecretsPrefix,
-  });
+export function buildSecrets(config: {
+  PLATFORM_SECRETS_PREFIX: string;
+  SECRETS_READER_ROLE_ARN?: string | undefined;
+}): PlatformSecrets {
+  return new PlatformSecrets({ prefix: config.PLATFORM_SECRETS_PREFIX, roleArn: config.SECRETS_READER_ROLE_ARN });
 }
 
 /** The functions' own settings by Secrets Manager id (webhook secret, GitHub credentials): never a config's. */

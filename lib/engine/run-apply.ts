@@ -4,7 +4,7 @@ import { type ApplyAuditRecord, applyRecord } from '../model/audit.ts';
 import { type ApplyReport, type Plan, planStatusAfter } from '../model/plan.ts';
 import type { Lease, Locker } from '../ports/lock.ts';
 import type { ProgressListener, ResourceProvider } from '../ports/resource-provider.ts';
-import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { type SecretResolver, secretsForEnvironment } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { applyPlan, nextInventory } from './apply-plan.ts';
 import { journalCreates, reconcileJournal } from './ownership-journal.ts';
@@ -131,7 +131,8 @@ async function applyUnderLease(input: RunApplyInput, lease: Lease, audit: ApplyA
     plan,
     providers: input.providers,
     inventory: reconciled.inventory,
-    secrets: input.secrets,
+    // Connector and user secrets are read as the plan's environment (its own platform secrets only).
+    secrets: secretsForEnvironment(input.secrets, plan.environment),
     now,
     ...(input.progress ? { progress: input.progress } : {}),
     beforeBatch: async (changes) => {

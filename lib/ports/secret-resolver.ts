@@ -6,4 +6,15 @@ import type { SecretRef } from '../model/common.ts';
  */
 export interface SecretResolver {
   resolve(ref: SecretRef): Promise<string>;
+  /**
+   * The resolver for the work of one environment. The functions' resolver narrows itself here: an environment
+   * may read only its own platform secrets (`<prefix><environment>/…`), with credentials tagged for it, and
+   * outside an environment reads none. Resolvers without it read the same for every environment (local runs).
+   */
+  forEnvironment?(environment: string): SecretResolver;
+}
+
+/** `secrets` narrowed to `environment` when it can be (callers that work on one environment use this). */
+export function secretsForEnvironment(secrets: SecretResolver, environment: string): SecretResolver {
+  return secrets.forEnvironment?.(environment) ?? secrets;
 }

@@ -10,6 +10,8 @@ import type { AuditRecord, StateStore } from '../ports/state-store.ts';
 export type OpenAuditFanout = (
   sinks: readonly { name: string; spec: AuditSinkSpec }[],
   kafka: KafkaConnection | undefined,
+  /** The environment whose config declares the sinks: their secrets are read as that environment. */
+  environment: string,
 ) => AuditFanout;
 
 /**
@@ -125,7 +127,7 @@ export function withPublishedAuditFanout(
     const errors: unknown[] = [];
     await Promise.all(
       sinks.map(async (sink) => {
-        const delivery = openFanout([sink], published.connections.kafka);
+        const delivery = openFanout([sink], published.connections.kafka, record.environment);
         const queue = [...(waiting[sink.name] ?? []), record];
         const failed: AuditRecord[] = [];
         try {

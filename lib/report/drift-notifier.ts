@@ -5,7 +5,11 @@ import type { DriftNotifier, DriftReport } from '../ports/reporter.ts';
 import type { StateStore } from '../ports/state-store.ts';
 
 /** A Notifier over the given Channels (lib/wiring passes the one of lib/adapters/notify). */
-export type NotifierForChannels = (channels: readonly { name: string; spec: ChannelSpec }[]) => Notifier;
+export type NotifierForChannels = (
+  channels: readonly { name: string; spec: ChannelSpec }[],
+  /** The environment whose config declares the channels: their secrets are read as that environment. */
+  environment: string,
+) => Notifier;
 
 /** One drift episode per environment: the resolve closes what the trigger opened. */
 export const driftDedupKey = (environment: string): string => `landscape/${environment}/drift`;
@@ -61,7 +65,7 @@ export class ChannelDriftNotifier implements DriftNotifier {
     await this.#fallback?.notify(report);
     const config = await loadMonitorConfig(this.#store, report.environment);
     if (!config || config.driftChannels.length === 0) return;
-    const notifier = this.#notifierFor(config.channels);
+    const notifier = this.#notifierFor(config.channels, report.environment);
     const notification = driftNotification(report);
     const results = await Promise.allSettled(config.driftChannels.map((c) => notifier.send(c, notification)));
     const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));

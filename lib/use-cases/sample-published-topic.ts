@@ -4,7 +4,7 @@ import { sampleCount, sampleTopic, type TopicSample } from '../governance/sample
 import { auditId, sampleRecord } from '../model/audit.ts';
 import { keys } from '../model/keys.ts';
 import type { RecordSource } from '../ports/record-source.ts';
-import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { type SecretResolver, secretsForEnvironment } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { checkEnvironment, ENVIRONMENT_INDEX } from './plan-policy.ts';
 
@@ -69,7 +69,7 @@ export async function samplePublishedTopic(
       `topic "${request.topic}" is not declared in the config applied to "${environment}": only declared topics can be sampled`,
     );
   }
-  const sampler = await deps.openSampler(published.connections, deps.secrets);
+  const sampler = await deps.openSampler(published.connections, secretsForEnvironment(deps.secrets, environment));
   let sample: TopicSample;
   try {
     sample = await sampleTopic(

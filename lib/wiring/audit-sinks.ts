@@ -6,7 +6,7 @@ import { assertNever, ReconcilerError } from '../errors.ts';
 import type { AuditSinkSpec } from '../model/audit-sink.ts';
 import type { KafkaConnection } from '../model/environment.ts';
 import type { AuditSink } from '../ports/audit-sink.ts';
-import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { type SecretResolver, secretsForEnvironment } from '../ports/secret-resolver.ts';
 import type { AuditRecord, StateStore } from '../ports/state-store.ts';
 import { type AuditFanout, fanoutTo, withPublishedAuditFanout } from '../report/audit-fanout.ts';
 
@@ -79,7 +79,12 @@ export function withPublishedAuditSinks(
 ): StateStore {
   return withPublishedAuditFanout(
     store,
-    (sinks, kafka) => createAuditFanout(sinks, { ...deps, ...(kafka ? { kafka } : {}) }),
+    (sinks, kafka, environment) =>
+      createAuditFanout(sinks, {
+        ...deps,
+        secrets: secretsForEnvironment(deps.secrets, environment),
+        ...(kafka ? { kafka } : {}),
+      }),
     options,
   );
 }

@@ -1,7 +1,7 @@
 import { ChannelNotifier } from '../adapters/notify/channel-notifier.ts';
 import type { PipelineLogger } from '../ports/logger.ts';
 import type { DriftNotifier } from '../ports/reporter.ts';
-import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { type SecretResolver, secretsForEnvironment } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { ChannelDriftNotifier } from '../report/drift-notifier.ts';
 import { LoggingDriftNotifier } from '../report/logging-drift-notifier.ts';
@@ -17,7 +17,8 @@ export function channelDriftNotifier(deps: {
 }): DriftNotifier {
   return new ChannelDriftNotifier({
     store: deps.store,
-    notifierFor: (channels) => new ChannelNotifier({ channels, secrets: deps.secrets }),
+    notifierFor: (channels, environment) =>
+      new ChannelNotifier({ channels, secrets: secretsForEnvironment(deps.secrets, environment) }),
     fallback: new LoggingDriftNotifier(deps.log),
   });
 }

@@ -1,7 +1,7 @@
 import type { EnvironmentSpec } from '../model/environment.ts';
 import type { Connection } from '../model/resource.ts';
 import type { ResourceProvider } from '../ports/resource-provider.ts';
-import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { type SecretResolver, secretsForEnvironment } from '../ports/secret-resolver.ts';
 
 type ProviderFactory = (
   environmentName: string,
@@ -36,15 +36,19 @@ export const PROVIDER_FACTORIES: { readonly [C in Connection]: ProviderFactory }
   },
 };
 
-/** Builds the live-system adapters an environment needs, one after the other in connection order. */
+/**
+ * Builds the live-system adapters an environment needs, one after the other in connection order. They read
+ * secrets as that environment (`forEnvironment`: in the functions, only its own platform secrets).
+ */
 export async function createProviders(
   environmentName: string,
   environment: EnvironmentSpec,
   secrets: SecretResolver,
 ): Promise<ResourceProvider[]> {
+  const scoped = secretsForEnvironment(secrets, environmentName);
   const providers: ResourceProvider[] = [];
   for (const factory of Object.values(PROVIDER_FACTORIES)) {
-    const provider = await factory(environmentName, environment, secrets);
+    const provider = await factory(environmentName, environment, scoped);
     if (provider) providers.push(provider);
   }
   return providers;

@@ -6,5 +6,11 @@ export { AwsStateStore, type AwsStateStoreOptions } from './aws-state-store.ts';
 export { DynamoLocker, type DynamoLockerOptions } from './dynamo-locker.ts';
 export { LambdaWorker, type LambdaWorkerOptions } from './lambda-worker.ts';
 export { auditObjectKey, S3AuditTrail, type S3AuditTrailOptions } from './s3-audit-trail.ts';
-export { SecretsManagerResolver, type SecretsManagerResolverOptions } from './secrets-manager-resolver.ts';
+export {
+  ENVIRONMENT_SESSION_TAG,
+  type EnvironmentSecretsClientOptions,
+  environmentSecretsClient,
+  SecretsManagerResolver,
+  type SecretsManagerResolverOptions,
+} from './secrets-manager-resolver.ts';
 export { TABLE_KEYS } from './table-layout.ts';

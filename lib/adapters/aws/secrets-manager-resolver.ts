@@ -1,4 +1,9 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  SecretsManagerClient,
+  type SecretsManagerClientConfig,
+} from '@aws-sdk/client-secrets-manager';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { AdapterError, ReconcilerError } from '../../errors.ts';
 import type { SecretRef } from '../../model/common.ts';
 import type { SecretResolver } from '../../ports/secret-resolver.ts';
@@ -114,4 +119,39 @@ export class SecretsManagerResolver implements SecretResolver {
       });
     }
   }
+}
+
+/** The session tag the SecretsReader role's policy reads: `<secretsPrefix>${aws:PrincipalTag/…}/*`. */
+export const ENVIRONMENT_SESSION_TAG = 'landscape-environment';
+
+export interface EnvironmentSecretsClientOptions {
+  /** The SecretsReader role (SECRETS_READER_ROLE_ARN); absent: the caller's own credentials. */
+  roleArn?: string | undefined;
+  /** Settings of the Secrets Manager client (region, endpoint; credentials = the caller's, to assume with). */
+  clientConfig?: SecretsManagerClientConfig;
+  /** Settings of the STS client that assumes the role (region, endpoint). */
+  stsClientConfig?: NonNullable<Parameters<typeof fromTemporaryCredentials>[0]['clientConfig']>;
+}
+
+/**
+ * The Secrets Manager client of one environment. With a role: credentials from assuming it with the session
+ * tag `landscape-environment=<environment>` (refreshed by the SDK before they expire), so IAM lets this client
+ * read `<secretsPrefix><environment>/…` and nothing else, whatever the code asks for.
+ */
+export function environmentSecretsClient(
+  environment: string,
+  options: EnvironmentSecretsClientOptions = {},
+): SecretsManagerClient {
+  if (!options.roleArn) return new SecretsManagerClient(options.clientConfig ?? {});
+  const credentials = fromTemporaryCredentials({
+    params: {
+      RoleArn: options.roleArn,
+      // Session names allow [\w+=,.@-], up to 64 characters; CloudTrail shows it next to each read.
+      RoleSessionName: `landscape-${environment}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
+      Tags: [{ Key: ENVIRONMENT_SESSION_TAG, Value: environment }],
+    },
+    ...(options.clientConfig?.credentials ? { masterCredentials: options.clientConfig.credentials } : {}),
+    ...(options.stsClientConfig ? { clientConfig: options.stsClientConfig } : {}),
+  });
+  return new SecretsManagerClient({ ...options.clientConfig, credentials });
 }

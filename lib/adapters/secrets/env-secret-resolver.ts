@@ -37,6 +37,7 @@ export class LocalSecretResolver implements SecretResolver {
   readonly #envPrefix: string | undefined;
   readonly #files: boolean;
   readonly #fallbackNamePrefix: string | undefined;
+  readonly #fallbackScope: string | undefined;
 
   constructor(
     options: {
@@ -49,6 +50,8 @@ export class LocalSecretResolver implements SecretResolver {
       files?: boolean;
       /** Names the fallback (Secrets Manager) may be asked for: the platform's secrets, not the functions' own. */
       fallbackNamePrefix?: string;
+      /** Who is limited to `fallbackNamePrefix`, for the refusal: `environment "staging"`. */
+      fallbackScope?: string;
     } = {},
   ) {
     this.#env = options.env ?? process.env;
@@ -57,6 +60,7 @@ export class LocalSecretResolver implements SecretResolver {
     this.#envPrefix = options.envPrefix;
     this.#files = options.files ?? true;
     this.#fallbackNamePrefix = options.fallbackNamePrefix;
+    this.#fallbackScope = options.fallbackScope;
   }
 
   async resolve(ref: SecretRef): Promise<string> {
@@ -96,9 +100,10 @@ export class LocalSecretResolver implements SecretResolver {
       return pickSecretKey(text, ref);
     }
     if (this.#fallbackNamePrefix !== undefined && !name.startsWith(this.#fallbackNamePrefix)) {
+      const who = this.#fallbackScope ? `the config of ${this.#fallbackScope}` : 'here, configs';
       throw new ReconcilerError(
         'SecretUnavailable',
-        `secret "${describeSecretRef(ref)}": here, configs may only reference secrets named "${this.#fallbackNamePrefix}…"`,
+        `secret "${describeSecretRef(ref)}": ${who} may only reference secrets named "${this.#fallbackNamePrefix}…"`,
       );
     }
     if (this.#fallback) return this.#fallback.resolve(ref);

@@ -8,6 +8,7 @@ import {
 } from '../../../functions/shared/wiring-github.ts';
 import type { SecretRef } from '../../../lib/model/common.ts';
 import type { SecretResolver } from '../../../lib/ports/secret-resolver.ts';
+import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 
 /** Secrets Manager as the functions see it: one secret per id, with what the stack or the operator put there. */
 function secretsHolding(values: Record<string, string>): SecretResolver & { asked: string[] } {
@@ -30,8 +31,11 @@ function recordingLog() {
   return { lines, log: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
-const SECRET_ID = 'landscape/github-credentials';
-const REASON = `set the GitHub token (or the GitHub App private key) in secret ${SECRET_ID}`;
+const CREDENTIALS_ID = 'landscape/github-credentials';
+const APP_KEY_ID = 'landscape/github-app-key';
+const SIGNING_ID = 'landscape/webhook-signing';
+const REAL_TOKEN = registerTestSecret('GITHUB_UNSET_TEST_TOKEN', `ghp_${process.pid}realtoken`);
+const REASON = `set the GitHub token (or the GitHub App private key) in secret ${CREDENTIALS_ID}`;
 
 describe('GitHub credentials not set yet (issue 14, contract 3)', () => {
   it.each([
@@ -40,11 +44,11 @@ describe('GitHub credentials not set yet (issue 14, contract 3)', () => {
     ['the placeholder with a trailing newline', `${UNSET_SECRET_VALUE}\n`],
   ])('treats %s as "not configured": no client, reports skipped with the secret to fill', async (_what, value) => {
     // Prepare: the token secret holds no token.
-    const secrets = secretsHolding({ [SECRET_ID]: value });
+    const secrets = secretsHolding({ [CREDENTIALS_ID]: value });
     const { lines, log } = recordingLog();
 
     // Act: the cold start of the apply function, then one report.
-    const auth = await resolveGitHubAuth(secrets, { GITHUB_TOKEN_SECRET_ID: SECRET_ID });
+    const auth = await resolveGitHubAuth(secrets, { GITHUB_TOKEN_SECRET_ID: CREDENTIALS_ID });
     const octokit = buildOctokit(auth, undefined, log);
     const reporter = buildReporter(octokit, log, auth);
     await reporter.createCheckRun({
@@ -71,23 +75,23 @@ describe('GitHub credentials not set yet (issue 14, contract 3)', () => {
   });
 
   it('treats an App private key secret that is not set the same way, naming that secret', async () => {
-    const secrets = secretsHolding({ 'landscape/github-app-key': UNSET_SECRET_VALUE });
+    const secrets = secretsHolding({ [APP_KEY_ID]: UNSET_SECRET_VALUE });
     const auth = await resolveGitHubAuth(secrets, {
       GITHUB_APP_ID: '12345',
       GITHUB_APP_INSTALLATION_ID: '678',
-      GITHUB_APP_PRIVATE_KEY_SECRET_ID: 'landscape/github-app-key',
+      GITHUB_APP_PRIVATE_KEY_SECRET_ID: APP_KEY_ID,
     });
     expect(auth).toEqual({
       type: 'unset',
-      reason: 'set the GitHub token (or the GitHub App private key) in secret landscape/github-app-key',
+      reason: `set the GitHub token (or the GitHub App private key) in secret ${APP_KEY_ID}`,
     });
   });
 
   it('still uses a real token, trimmed of the newline a pasted secret often has', async () => {
-    const auth = await resolveGitHubAuth(secretsHolding({ [SECRET_ID]: 'ghp_realtoken\n' }), {
-      GITHUB_TOKEN_SECRET_ID: SECRET_ID,
+    const auth = await resolveGitHubAuth(secretsHolding({ [CREDENTIALS_ID]: `${REAL_TOKEN}\n` }), {
+      GITHUB_TOKEN_SECRET_ID: CREDENTIALS_ID,
     });
-    expect(auth).toEqual({ type: 'token', token: 'ghp_realtoken' });
+    expect(auth).toEqual({ type: 'token', token: REAL_TOKEN });
   });
 });
 
@@ -95,7 +99,7 @@ describe('webhook configuration (issue 14, contract 4)', () => {
   it('starts with the table and its own signing secret only: no bucket, no GitHub credentials', () => {
     const config = parseWebhookConfig({
       STATE_TABLE: 'landscape-state',
-      GITHUB_WEBHOOK_SECRET_ID: 'landscape/webhook-secret',
+      GITHUB_WEBHOOK_SECRET_ID: SIGNING_ID,
       ALLOWED_REPOSITORIES: 'acme/platform-config',
       WORKER_FUNCTION_NAME: 'landscape-apply',
     });
