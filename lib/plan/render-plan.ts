@@ -29,12 +29,35 @@ function fieldLine(field: FieldChange): string {
   return `${field.path}: ${show(field.before)} -> ${after}${note}`;
 }
 
+/** The line of one change; its origin (the intent that generated it) is the heading it is listed under. */
 function changeHeader(change: PlannedChange): string {
   const where = change.source ? `  (${change.source.file}:${change.source.line})` : '';
-  const origin = change.origin ? ` from ${change.origin}` : '';
   const destructive = change.destructive ? '  [destructive]' : '';
   const adopt = change.adopt ? '  [adopt]' : '';
-  return `${SYMBOL[change.action]} ${VERB[change.action]} ${change.kind} ${change.name}${origin}${adopt}${destructive}${where}`;
+  return `${SYMBOL[change.action]} ${VERB[change.action]} ${change.kind} ${change.name}${adopt}${destructive}${where}`;
+}
+
+/**
+ * The lines of one wave's changes: those written as themselves first, then those another document generated
+ * (an Access's bindings, an App's ACLs and objects) under a heading naming it, each pointing at the entry that
+ * asked for it (ADR 0043), so a reviewer reads them as the intent they come from.
+ */
+function waveLines(changes: readonly PlannedChange[]): string[] {
+  const lines: string[] = [];
+  const byOrigin = new Map<string, PlannedChange[]>();
+  const push = (change: PlannedChange, indent: string) => {
+    lines.push(`${indent}${changeHeader(change)}`);
+    if (change.action !== 'Delete') for (const field of change.fields) lines.push(`${indent}    ${fieldLine(field)}`);
+  };
+  for (const change of changes) {
+    if (change.origin === undefined) push(change, '  ');
+    else byOrigin.set(change.origin, [...(byOrigin.get(change.origin) ?? []), change]);
+  }
+  for (const [origin, generated] of byOrigin) {
+    lines.push(`  ${origin}:`);
+    for (const change of generated) push(change, '    ');
+  }
+  return lines;
 }
 
 export function summaryLine(plan: Plan): string {
@@ -107,18 +130,24 @@ export function accessPolicyLines(plan: Plan): string[] {
 function bodyLines(plan: Plan, limit: number): string[] {
   const lines: string[] = [];
   const shown = plan.changes.slice(0, limit);
+  let run: PlannedChange[] = [];
+  const flush = () => {
+    if (run.length > 0) lines.push(...waveLines(run));
+    run = [];
+  };
   let wave = -1;
   let deleting = false;
   for (const change of shown) {
     const isDelete = change.action === 'Delete';
     if (change.wave !== wave || isDelete !== deleting) {
+      flush();
       wave = change.wave;
       deleting = isDelete;
       lines.push(`${isDelete ? 'Deletes, wave' : 'Wave'} ${wave}: ${WAVE_NAMES[wave as Wave] ?? change.kind}`);
     }
-    lines.push(`  ${changeHeader(change)}`);
-    if (change.action !== 'Delete') for (const field of change.fields) lines.push(`      ${fieldLine(field)}`);
+    run.push(change);
   }
+  flush();
   if (plan.changes.length > shown.length)
     lines.push(`  ... and ${plan.changes.length - shown.length} more changes (see the plan JSON)`);
   if (plan.refused.length > 0) {
@@ -168,7 +197,10 @@ export function renderPlanMarkdown(plan: Plan, options: { limit?: number } = {})
   for (;;) {
     // In a diff block only a symbol in the first column is coloured: move it there ("!" marks an update).
     const lines = bodyLines(plan, limit).map((line) =>
-      line.replace(/^ {2}([+~-]) /, (_m, symbol: string) => `${symbol === '~' ? '!' : symbol}   `),
+      line.replace(
+        /^( {2}| {4})([+~-]) /,
+        (_m, indent: string, symbol: string) => `${symbol === '~' ? '!' : symbol}${indent} `,
+      ),
     );
     const body = `${intro}\n\`\`\`diff\n${lines.join('\n')}\n\`\`\`\n`;
     if (body.length < 60_000 || limit <= 10) return body;
