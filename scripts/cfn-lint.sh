@@ -39,14 +39,11 @@ if [[ ${#templates[@]} -eq 0 ]]; then
   synth() {
     local name=$1
     shift
-    if ! npx cdk synth --no-notices -q -c code=inline "$@" -o "$out/$name" >"$out/$name.log" 2>&1; then
-      cat "$out/$name.log" >&2
-      echo "cfn-lint: cdk synth of the $name template failed" >&2
-      exit 1
-    fi
-    templates+=("$out/$name"/*.template.json)
+    npx cdk synth --no-notices -q -c code=inline "$@" -o "$out/$name" >"$out/$name.log" 2>&1
   }
-  synth fresh-vpc -c allowedRepositories=acme/platform
+  # Both at once: each is mostly single-threaded Node start-up and synthesis.
+  synth fresh-vpc -c allowedRepositories=acme/platform &
+  fresh=$!
   synth imported-vpc \
     -c stackName=LandscapeImported \
     -c allowedRepositories=acme/platform,acme/landscape-* -c allowedBranches=main,release \
@@ -55,13 +52,23 @@ if [[ ${#templates[@]} -eq 0 ]]; then
     -c availabilityZones=eu-west-1a,eu-west-1b \
     -c secretsPrefix=platform/ -c driftEnvironments=production -c alarmEmail=ops@example.com \
     -c driftSchedule='rate(10 minutes)' -c monitorSchedule='rate(5 minutes)' \
-    -c githubAppId=12345 -c githubAppInstallationId=67890 \
+    -c githubAppId=12345 -c githubAppInstallationId=67890 -c applyReservedConcurrency=1 \
     -c auditBuckets=acme-landscape-audit \
     -c mskClusterArns=arn:aws:kafka:eu-west-1:111122223333:cluster/prod/0b1c2d3e-1111-2222-3333-444455556666-1 \
     -c mskAuditTopics=landscape.audit \
     -c eksClusters=prod -c eksAccessNamespaces=payments,orders -c eksApplyAccessPolicy=edit \
     -c assumableRoleArns=arn:aws:iam::111122223333:role/landscape-platform \
-    -c platformPeers=10.20.0.0/16,sg-0123456789abcdef0 -c platformPorts=443,9098 -c httpsPeers=pl-0123abcd
+    -c platformPeers=10.20.0.0/16,sg-0123456789abcdef0 -c platformPorts=443,9098 -c httpsPeers=pl-0123abcd &
+  imported=$!
+  failed=()
+  wait "$fresh" || failed+=(fresh-vpc)
+  wait "$imported" || failed+=(imported-vpc)
+  for name in "${failed[@]}"; do
+    cat "$out/$name.log" >&2
+    echo "cfn-lint: cdk synth of the $name template failed" >&2
+  done
+  [[ ${#failed[@]} -eq 0 ]] || exit 1
+  templates+=("$out"/fresh-vpc/*.template.json "$out"/imported-vpc/*.template.json)
 fi
 
 # --non-zero-exit-code warning: warnings fail too (informational findings are printed, never fatal).
