@@ -46,7 +46,7 @@ if [[ ${#templates[@]} -eq 0 ]]; then
   fresh=$!
   synth imported-vpc \
     -c stackName=LandscapeImported \
-    -c allowedRepositories=acme/platform,acme/landscape-* -c allowedBranches=main,release \
+    -c allowedRepositories=acme/platform,acme-data/* -c allowedBranches=main,release \
     -c vpcId=vpc-0123456789abcdef0 \
     -c privateSubnetIds=subnet-0123456789abcdef1,subnet-0123456789abcdef2 \
     -c availabilityZones=eu-west-1a,eu-west-1b \
