@@ -1,12 +1,14 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { AuditLockMode } from './constructs/audit-trail.ts';
 import { LandscapeStack, type LandscapeStackProps, reservedConcurrencyError } from './stacks/landscape-stack.ts';
 
 /**
  * `npx cdk synth` entry (cdk.json: `node infra/app.ts`, Node 24 type stripping). Env-agnostic, no lookups:
  * synth works offline. Context: allowedRepositories (required, comma list); optional: vpcId + privateSubnetIds
  * + availabilityZones (comma lists), secretsPrefix, allowedBranches, driftEnvironments, auditBuckets,
- * githubAppId + githubAppInstallationId, applyReservedConcurrency, driftSchedule, monitorSchedule,
+ * githubAppId + githubAppInstallationId, applyReservedConcurrency, auditRetentionDays, auditLockMode,
+ * driftSchedule, monitorSchedule,
  * alarmEmail, code (`bundle` | `inline`), nag (`false` to skip cdk-nag).
  * Reaching the platform (ADR 0022, comma lists): mskClusterArns (+ mskAuditTopics, the Kafka AuditSink topics on
  * them), eksClusters (+ eksAccessNamespaces to create access entries, eksApplyAccessPolicy `edit` | `admin`),
@@ -35,6 +37,17 @@ export function buildApp(app: App): LandscapeStack {
     if (!/^\d+$/.test(reserved)) throw new Error(reservedConcurrencyError(reserved));
     props.applyReservedConcurrency = Number(reserved);
   }
+  const retentionDays = ctx('auditRetentionDays');
+  if (retentionDays !== undefined) {
+    if (!/^\d+$/.test(retentionDays)) {
+      throw new Error(
+        `auditRetentionDays: "${retentionDays}" is not a whole number of days, e.g. -c auditRetentionDays=365`,
+      );
+    }
+    props.auditRetentionDays = Number(retentionDays);
+  }
+  const lockMode = ctx('auditLockMode');
+  if (lockMode !== undefined) props.auditLockMode = lockMode as AuditLockMode;
   const githubAppId = ctx('githubAppId');
   const githubAppInstallationId = ctx('githubAppInstallationId');
   if (githubAppId || githubAppInstallationId) {

@@ -16,13 +16,36 @@ export const STATE_TABLE_SCHEMA = {
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
 } as const;
 
+/**
+ * Partition-key patterns (`dynamodb:LeadingKeys`) of the item families the functions touch. Declared here for
+ * the same reason as the schema; test/infra checks each against lib/adapters/aws/table-layout.ts and the value
+ * names in lib (jobValueName, pullRequestValueName, ENVIRONMENT_INDEX, the monitor's value names).
+ */
+export const ITEM_KEYS = {
+  /** Webhook replay memory (markSeen / forgetSeen). */
+  seen: 'SEEN#*',
+  /** Job records (`job/<id>`). */
+  jobs: 'VALUE#job/*',
+  /** Pull requests remembered for `/landscape` commands (`pull-request/<repo>#<n>`). */
+  pullRequests: 'VALUE#pull-request/*',
+  /** The list of environments ever planned (`index/environments`). */
+  environmentIndex: 'VALUE#index/environments',
+  /** The monitor's published config (`monitor/<env>/config`) and its own state (`monitor/<env>/state`). */
+  monitor: 'VALUE#monitor/*',
+  monitorState: 'VALUE#monitor/*/state',
+  plans: 'PLAN#*',
+  locks: 'LOCK#*',
+  values: 'VALUE#*',
+} as const;
+
 /** Prefix of every object the functions read or write (plans and reports). */
 export const PLAN_OBJECT_PREFIX = 'plans/';
 
 /**
  * Durable state: one KMS key, the plan bucket (SSE-KMS, private, TLS only, versioned) and the state table
- * (on-demand, PITR, TTL, one GSI). Grants are explicit statements scoped to these resources (no `grant*`
- * helpers, which add `ReEncrypt*`/`GenerateDataKey*` and `index/*` wildcards).
+ * (on-demand, PITR, TTL, one GSI). Grants are explicit statements scoped to these resources (no CDK `grant*`
+ * helpers, which add `ReEncrypt*`/`GenerateDataKey*` and `index/*` wildcards), each function given only the
+ * actions and items it uses (the stack decides which).
  */
 export class StateStorage extends Construct {
   readonly key: kms.Key;
@@ -80,11 +103,25 @@ export class StateStorage extends Construct {
   }
 
   /**
-   * Lets `role` use the state store: DynamoDB items of the table and its one index, plan objects under
-   * `plans/`, and the key for both. `write: false` gives a read-only view (no Put/Update/Delete).
+   * DynamoDB item actions (`GetItem`, `PutItem`, ...) on the table, and with `index` on its one index. With
+   * `leadingKeys`, only items whose partition key matches one of the patterns (`dynamodb:LeadingKeys`,
+   * ForAllValues:StringLike): every key a request touches must match, so one request cannot reach outside.
    */
-  grantState(role: iam.IRole, options: { write: boolean }): void {
-    const { write } = options;
+  grantItems(role: iam.IRole, grant: { actions: readonly string[]; leadingKeys?: readonly string[]; index?: boolean }) {
+    const indexArn = `${this.table.tableArn}/index/${STATE_TABLE_SCHEMA.gsi1.name}`;
+    role.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: grant.actions.map((a) => `dynamodb:${a}`),
+        resources: grant.index ? [this.table.tableArn, indexArn] : [this.table.tableArn],
+        ...(grant.leadingKeys
+          ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...grant.leadingKeys] } } }
+          : {}),
+      }),
+    );
+  }
+
+  /** Plan and report objects under `plans/`: read, or read and write (write also removes a losing body). */
+  grantPlans(role: iam.IRole, options: { write: boolean }): void {
     const bucketLogicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
     Validations.of(role).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${PLAN_OBJECT_PREFIX}*]`,
@@ -92,36 +129,28 @@ export class StateStorage extends Construct {
         'Plan and report objects are named by plan id at run time; access is limited to the plans/ prefix of ' +
         'the one state bucket.',
     });
-    const indexArn = `${this.table.tableArn}/index/${STATE_TABLE_SCHEMA.gsi1.name}`;
     role.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:Query',
-          ...(write
-            ? [
-                'dynamodb:PutItem',
-                'dynamodb:UpdateItem',
-                'dynamodb:DeleteItem',
-                'dynamodb:BatchWriteItem',
-                // Fenced writes are TransactWriteItems with a ConditionCheck on the lease item (ADR 0006).
-                'dynamodb:ConditionCheckItem',
-              ]
-            : []),
-        ],
-        resources: [this.table.tableArn, indexArn],
-      }),
-    );
-    role.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject', ...(write ? ['s3:PutObject', 's3:DeleteObject'] : [])],
+        actions: ['s3:GetObject', ...(options.write ? ['s3:PutObject', 's3:DeleteObject'] : [])],
         resources: [this.bucket.arnForObjects(`${PLAN_OBJECT_PREFIX}*`)],
       }),
     );
+  }
+
+  /**
+   * The state key, only through the services that hold data under it (`kms:ViaService`): DynamoDB for the
+   * table, S3 for the plan and audit buckets. `encrypt` adds what writing needs. No direct KMS call is allowed:
+   * the functions never encrypt anything themselves.
+   */
+  grantKey(role: iam.IRole, options: { via: readonly ('dynamodb' | 's3')[]; encrypt: boolean }): void {
+    const region = Stack.of(this).region;
     role.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:DescribeKey', ...(write ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])],
+        actions: ['kms:Decrypt', 'kms:DescribeKey', ...(options.encrypt ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])],
         resources: [this.key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': options.via.map((service) => `${service}.${region}.amazonaws.com`) },
+        },
       }),
     );
   }

@@ -11,11 +11,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { type AuditLockMode, AuditTrail } from '../constructs/audit-trail.ts';
 import { LandscapeHttpApi } from '../constructs/http-api.ts';
 import { type CodeMode, LandscapeFunction } from '../constructs/landscape-function.ts';
 import { type FunctionEgress, type ImportedVpc, Network } from '../constructs/network.ts';
 import { type EksClusterAccess, type MskClusterAccess, PlatformAccess } from '../constructs/platform-access.ts';
-import { StateStorage } from '../constructs/state-storage.ts';
+import { SecretsReader } from '../constructs/secrets-reader.ts';
+import { ITEM_KEYS, StateStorage } from '../constructs/state-storage.ts';
 
 export const FUNCTION_NAMES = ['webhook', 'apply', 'drift', 'api', 'monitor'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -70,6 +72,10 @@ export interface LandscapeStackProps extends StackProps {
    * would drop below the minimum of 100 (new accounts often have a quota of 10).
    */
   applyReservedConcurrency?: number;
+  /** Default Object Lock retention of audit records, in days (default 365). */
+  auditRetentionDays?: number;
+  /** Object Lock mode of audit records: `governance` (default) or `compliance`. */
+  auditLockMode?: AuditLockMode;
   /** Run the in-VPC functions in an existing VPC instead of creating one. */
   vpc?: ImportedVpc;
   /** Secrets Manager name prefix the apply/drift/monitor functions may read (Kafka credentials, channels). */
@@ -122,6 +128,8 @@ export interface LandscapeStackProps extends StackProps {
  */
 export class LandscapeStack extends Stack {
   readonly storage: StateStorage;
+  readonly audit: AuditTrail;
+  readonly secretsReader: SecretsReader;
   readonly functions: Record<FunctionName, LandscapeFunction>;
   readonly deadLetterQueue: sqs.Queue;
   readonly httpApi: LandscapeHttpApi;
@@ -135,6 +143,11 @@ export class LandscapeStack extends Stack {
     const entry = (name: FunctionName) => props.entries?.[name] ?? join(PROJECT_ROOT, 'functions', name, 'handler.ts');
 
     this.storage = new StateStorage(this, 'State');
+    this.audit = new AuditTrail(this, 'Audit', {
+      key: this.storage.key,
+      retentionDays: props.auditRetentionDays,
+      lockMode: props.auditLockMode,
+    });
     const network = new Network(this, 'Network', { vpc: props.vpc, egress: props.egress });
 
     // ---------- failure paths: one DLQ, one alarm topic ----------
@@ -184,14 +197,18 @@ export class LandscapeStack extends Stack {
       resourceName: applyFunctionName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    // The webhook's store is the table only: it is given no bucket (and no S3 grant).
+    const table = { LANDSCAPE_STORE: 'aws', STATE_TABLE: this.storage.table.tableName };
     const state = {
-      LANDSCAPE_STORE: 'aws',
+      ...table,
       STATE_BUCKET: this.storage.bucket.bucketName,
-      STATE_TABLE: this.storage.table.tableName,
       STATE_KMS_KEY_ID: this.storage.key.keyArn,
     };
-    // What the functions that read platform secrets need (apply, drift, api, monitor).
+    // What the functions that read platform secrets need (apply, drift, api, monitor); SECRETS_READER_ROLE_ARN
+    // is added once the role exists (it trusts these functions' roles).
     const platform = { ...state, PLATFORM_SECRETS_PREFIX: secretsPrefix };
+    // The functions that write audit records (apply, drift, api).
+    const audit = { AUDIT_BUCKET: this.audit.bucket.bucketName };
     // The GitHub credentials: only for the functions that call GitHub (apply, drift) and the api (doctor).
     const github = {
       GITHUB_TOKEN_SECRET_ID: githubTokenSecret.secretArn,
@@ -220,7 +237,7 @@ export class LandscapeStack extends Stack {
       timeout: Duration.seconds(10),
       memorySize: 512,
       environment: {
-        ...state,
+        ...table,
         POWERTOOLS_SERVICE_NAME: 'landscape-webhook',
         GITHUB_WEBHOOK_SECRET_ID: webhookSecret.secretArn,
         ALLOWED_REPOSITORIES: allowedRepositories.join(','),
@@ -240,6 +257,7 @@ export class LandscapeStack extends Stack {
       environment: {
         ...platform,
         ...github,
+        ...audit,
         POWERTOOLS_SERVICE_NAME: 'landscape-apply',
         WORKER_FUNCTION_NAME: applyFunctionName,
         ALLOWED_BRANCHES: (props.allowedBranches ?? []).join(','),
@@ -254,6 +272,7 @@ export class LandscapeStack extends Stack {
       environment: {
         ...platform,
         ...github,
+        ...audit,
         POWERTOOLS_SERVICE_NAME: 'landscape-drift',
         WORKER_FUNCTION_NAME: applyFunctionName,
         ALLOWED_BRANCHES: (props.allowedBranches ?? []).join(','),
@@ -269,6 +288,7 @@ export class LandscapeStack extends Stack {
       environment: {
         ...platform,
         ...github,
+        ...audit,
         POWERTOOLS_SERVICE_NAME: 'landscape-api',
         API_AUTH: 'iam',
         WORKER_FUNCTION_NAME: applyFunctionName,
@@ -284,27 +304,65 @@ export class LandscapeStack extends Stack {
     });
     this.functions = { webhook, apply, drift, api, monitor };
 
-    // ---------- least-privilege grants ----------
-    for (const f of [webhook, apply, drift, api, monitor]) this.storage.grantState(f.role, { write: true });
+    // ---------- least-privilege grants: each function what it uses, nothing more (ADR 0023) ----------
+    const { storage } = this;
+    // The webhook (internet-facing): its replay memory and the job / pull-request values it hands to the
+    // worker, by partition key; no plan bodies, no audit, no GitHub credentials.
+    storage.grantItems(webhook.role, {
+      // PutItem: markSeen and the value heads; DeleteItem: forgetSeen; BatchWriteItem: chunks of large values.
+      actions: ['PutItem', 'DeleteItem', 'BatchWriteItem'],
+      leadingKeys: [ITEM_KEYS.seen, ITEM_KEYS.jobs, ITEM_KEYS.pullRequests],
+    });
+    storage.grantKey(webhook.role, { via: ['dynamodb'], encrypt: true });
+    // Apply: plans, applies and runs jobs: every item family, fenced writes (ConditionCheckItem, ADR 0006),
+    // forgetSeen of a failed job's replay keys.
+    storage.grantItems(apply.role, {
+      actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'],
+      index: true,
+    });
+    storage.grantPlans(apply.role, { write: true });
+    // Drift: plans against live (saves plans, takes the lease, remembers its checks), never deletes an item.
+    storage.grantItems(drift.role, {
+      actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem', 'ConditionCheckItem'],
+      index: true,
+    });
+    storage.grantPlans(drift.role, { write: true });
+    // The api reads everything it reports on (plans, applied commits, locks, legacy audit items, values) but
+    // writes only plan status (approve), leases (break) and values (reapply jobs, undelivered audit records).
+    storage.grantItems(api.role, { actions: ['GetItem', 'Query'], index: true });
+    storage.grantItems(api.role, {
+      actions: ['PutItem', 'UpdateItem', 'BatchWriteItem'],
+      leadingKeys: [ITEM_KEYS.plans, ITEM_KEYS.locks, ITEM_KEYS.values],
+    });
+    storage.grantPlans(api.role, { write: false });
+    // The monitor: the environment list and the published monitor config, and writes its own alert state.
+    storage.grantItems(monitor.role, {
+      actions: ['GetItem', 'Query'],
+      leadingKeys: [ITEM_KEYS.environmentIndex, ITEM_KEYS.monitor],
+    });
+    storage.grantItems(monitor.role, {
+      actions: ['PutItem', 'BatchWriteItem'],
+      leadingKeys: [ITEM_KEYS.monitorState],
+    });
+    storage.grantKey(monitor.role, { via: ['dynamodb'], encrypt: true });
+    // The audit trail: writers create records, the api also reads them; nobody removes or unlocks one.
+    for (const f of [apply, drift, api]) {
+      this.audit.grantAppend(f.role);
+      storage.grantKey(f.role, { via: ['dynamodb', 's3'], encrypt: true });
+    }
+    this.audit.grantRead(api.role);
+
     webhookSecret.grantRead(webhook.role);
     for (const f of [apply, drift, api]) githubTokenSecret.grantRead(f.role);
-    const platformSecretsArn = this.formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${secretsPrefix}*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    // Platform secrets only through the SecretsReader role, per environment by session tag.
+    this.secretsReader = new SecretsReader(this, 'SecretsReader', {
+      secretsPrefix,
+      assumers: [apply.role, drift.role, api.role, monitor.role],
     });
     for (const f of [apply, drift, api, monitor]) {
-      f.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [platformSecretsArn] }),
-      );
-      Validations.of(f.role).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix}*]`,
-        reason:
-          'Secret references in the configuration (Kafka SCRAM, registry and channel credentials) are chosen by ' +
-          `users at run time; reads are limited to names under "${secretsPrefix}" and happen only in these functions.`,
-      });
+      f.fn.addEnvironment('SECRETS_READER_ROLE_ARN', this.secretsReader.role.roleArn);
     }
+    this.audit.denyRemoval([webhook.role, apply.role, drift.role, api.role, monitor.role, this.secretsReader.role]);
     for (const f of [webhook, apply, drift, api]) {
       f.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [applyFunctionArn] }),
@@ -393,5 +451,13 @@ export class LandscapeStack extends Stack {
     new CfnOutput(this, 'ApiRoleArn', { value: api.role.roleArn });
     new CfnOutput(this, 'StateBucketName', { value: this.storage.bucket.bucketName });
     new CfnOutput(this, 'StateTableName', { value: this.storage.table.tableName });
+    new CfnOutput(this, 'AuditBucketName', {
+      description: 'Audit records (Object Lock): audit/<environment>/...',
+      value: this.audit.bucket.bucketName,
+    });
+    new CfnOutput(this, 'SecretsReaderRoleArn', {
+      description: `Reads platform secrets ${secretsPrefix}<environment>/* for the environment of the session tag`,
+      value: this.secretsReader.role.roleArn,
+    });
   }
 }

@@ -64,13 +64,17 @@ describe('LandscapeStack resources', () => {
   it('gives the functions the variables functions/shared/config.ts parses', () => {
     expect(env('Webhook')).toMatchObject({
       LANDSCAPE_STORE: 'aws',
-      STATE_BUCKET: expect.anything(),
       STATE_TABLE: expect.anything(),
       GITHUB_WEBHOOK_SECRET_ID: expect.anything(),
       ALLOWED_REPOSITORIES: 'acme/platform',
       WORKER_FUNCTION_NAME: fnProps('Apply').FunctionName,
     });
+    // The webhook's store is the table only.
+    expect(env('Webhook')).not.toHaveProperty('STATE_BUCKET');
     expect(env('Api')).toMatchObject({ API_AUTH: 'iam', WORKER_FUNCTION_NAME: fnProps('Apply').FunctionName });
+    for (const name of ['Apply', 'Drift', 'Api', 'Monitor']) {
+      expect(env(name)).toMatchObject({ STATE_BUCKET: expect.anything(), SECRETS_READER_ROLE_ARN: expect.anything() });
+    }
     // One name for the worker: the variable it was also known by is gone everywhere.
     for (const name of ['Webhook', 'Apply', 'Drift', 'Api', 'Monitor'])
       expect(env(name)).not.toHaveProperty('APPLY_FUNCTION_NAME');
@@ -93,9 +97,9 @@ describe('LandscapeStack resources', () => {
     });
   });
 
-  it('keeps plans in a private, versioned, KMS-encrypted, TLS-only bucket', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 1);
-    template.hasResourceProperties('AWS::S3::Bucket', {
+  it('keeps plans (and audit records) in private, versioned, KMS-encrypted, TLS-only buckets', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.allResourcesProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
           { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } },
@@ -194,34 +198,28 @@ describe('LandscapeStack IAM', () => {
     }
   });
 
-  it('scopes DynamoDB to the table and its one index, S3 to plans/, secrets and invoke to named resources', () => {
+  it('scopes DynamoDB to the table (and its one index), S3 plan access to plans/, invoke to apply', () => {
     const tableId = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
+    const table = { 'Fn::GetAtt': [tableId, 'Arn'] };
+    const index = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/gsi1']] };
     for (const name of ['Webhook', 'Apply', 'Drift', 'Api', 'Monitor']) {
       const statements = statementsOf(name);
       const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-      expect(dynamo).toHaveLength(1);
-      // Fenced writes (TransactWriteItems) check the lease item with ConditionCheckItem (ADR 0006).
-      if (name === 'Apply' && dynamo[0]) expect(actionsOf(dynamo[0])).toContain('dynamodb:ConditionCheckItem');
-      expect(dynamo[0]?.Resource).toEqual([
-        { 'Fn::GetAtt': [tableId, 'Arn'] },
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/gsi1']] },
-      ]);
+      expect(dynamo.length).toBeGreaterThan(0);
+      for (const s of dynamo) expect([[table], [table, index], table]).toContainEqual(s.Resource);
       const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-      expect(JSON.stringify(s3.map((s) => s.Resource))).toContain('/plans/*');
+      for (const s of s3) expect(JSON.stringify(s.Resource)).toMatch(/\/(plans|audit)\/\*|AuditBucket/);
       const invoke = statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
       for (const s of invoke) expect(JSON.stringify(s.Resource)).toContain('-apply');
     }
+    // Fenced writes (TransactWriteItems) check the lease item with ConditionCheckItem (ADR 0006).
+    expect(statementsOf('Apply').flatMap(actionsOf)).toContain('dynamodb:ConditionCheckItem');
   });
 
-  it('lets only the in-VPC functions (apply, drift, api, monitor) read platform secrets, and only the webhook read the webhook secret', () => {
+  it('lets no function read the platform secrets prefix itself, and only the webhook read the webhook secret', () => {
     const readsPrefix = (name: string) =>
-      statementsOf(name).some((s) => JSON.stringify(s.Resource).includes('secret:landscape/*'));
-    expect(['Webhook', 'Apply', 'Drift', 'Api', 'Monitor'].filter(readsPrefix)).toEqual([
-      'Apply',
-      'Drift',
-      'Api',
-      'Monitor',
-    ]);
+      statementsOf(name).some((s) => JSON.stringify(s.Resource).includes('secret:landscape/'));
+    expect(['Webhook', 'Apply', 'Drift', 'Api', 'Monitor'].filter(readsPrefix)).toEqual([]);
     const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((k) =>
       k.startsWith('WebhookSecret'),
     );
