@@ -18,6 +18,8 @@ type Statement = {
   Principal?: unknown;
 };
 const FUNCTIONS = ['Webhook', 'Apply', 'Drift', 'Api', 'Monitor'] as const;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, written as IAM spells it
+const TAG_VARIABLE = '${aws:PrincipalTag/landscape-environment}';
 
 const list = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 /** IAM StringLike: `*` any run of characters, `?` one character. */
@@ -39,7 +41,8 @@ function idOf(template: Template, type: string, prefix: string): string {
 }
 function roleOf(template: Template, name: string): string {
   const fn = resources(template, 'AWS::Lambda::Function')[idOf(template, 'AWS::Lambda::Function', `${name}Function`)];
-  return (fn?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  if (!fn) throw new Error(`no function ${name}`);
+  return (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 /** Every statement of the inline policies attached to role `roleId`. */
 function statementsOfRole(template: Template, roleId: string): Statement[] {
@@ -215,8 +218,8 @@ describe('audit trail: append-only (S3 Object Lock)', () => {
       const fn = resources(template, 'AWS::Lambda::Function')[
         idOf(template, 'AWS::Lambda::Function', `${name}Function`)
       ];
-      const variables = (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      return JSON.stringify(variables.AUDIT_BUCKET) === JSON.stringify({ Ref: bucketId });
+      const variables = (fn as Resource).Properties.Environment as { Variables: Record<string, unknown> };
+      return JSON.stringify(variables.Variables.AUDIT_BUCKET) === JSON.stringify({ Ref: bucketId });
     });
     expect(given).toEqual(['Apply', 'Drift', 'Api']);
   });
@@ -276,10 +279,12 @@ describe('audit trail: append-only (S3 Object Lock)', () => {
     const policy = Object.values(resources(template, 'AWS::S3::BucketPolicy')).find(
       (p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: bucketId }),
     );
-    const statements = (policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    if (!policy) throw new Error('the audit bucket has no policy');
+    const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
     const deny = statements.find((s) => s.Effect === 'Deny' && actionsOf(s).includes('s3:BypassGovernanceRetention'));
-    expect(actionsOf(deny as Statement).sort()).toEqual([...AUDIT_FORBIDDEN_ACTIONS].sort());
-    const denied = list((deny?.Principal as { AWS: unknown }).AWS).map(
+    if (!deny) throw new Error('the audit bucket policy denies no removal');
+    expect(actionsOf(deny).sort()).toEqual([...AUDIT_FORBIDDEN_ACTIONS].sort());
+    const denied = list((deny.Principal as { AWS: unknown }).AWS).map(
       (p) => (p as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
     );
     const roles = [...FUNCTIONS.map((n) => roleOf(template, n)), idOf(template, 'AWS::IAM::Role', 'SecretsReader')];
@@ -306,7 +311,7 @@ describe('platform secrets per environment (SecretsReader)', () => {
     'ForAllValues:StringEquals': { 'aws:TagKeys': ['landscape-environment'] },
   };
 
-  it('reads only <prefix>${aws:PrincipalTag/landscape-environment}/*', () => {
+  it('reads only <prefix><the session’s environment tag>/*', () => {
     expect(statementsOfRole(template, readerId)).toEqual([
       {
         Action: 'secretsmanager:GetSecretValue',
@@ -321,7 +326,7 @@ describe('platform secrets per environment (SecretsReader)', () => {
               { Ref: 'AWS::Region' },
               ':',
               { Ref: 'AWS::AccountId' },
-              ':secret:landscape/${aws:PrincipalTag/landscape-environment}/*',
+              `:secret:landscape/${TAG_VARIABLE}/*`,
             ],
           ],
         },
@@ -329,9 +334,7 @@ describe('platform secrets per environment (SecretsReader)', () => {
     ]);
     const { template: custom } = synthTemplate({ secretsPrefix: 'platform/' });
     const customReader = idOf(custom, 'AWS::IAM::Role', 'SecretsReader');
-    expect(JSON.stringify(statementsOfRole(custom, customReader))).toContain(
-      ':secret:platform/${aws:PrincipalTag/landscape-environment}/*',
-    );
+    expect(JSON.stringify(statementsOfRole(custom, customReader))).toContain(`:secret:platform/${TAG_VARIABLE}/*`);
   });
 
   it('is assumed, tagged with the environment, by apply, drift, api and monitor only', () => {
