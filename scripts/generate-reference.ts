@@ -5,12 +5,16 @@
 //   node scripts/generate-reference.ts --check   exit 1 when a checked-in file differs (what the test checks)
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { DocumentRoles } from '../lib/config/reference.ts';
 import { SCHEMAS_DIR } from '../lib/config/reference.ts';
 import { generateReferenceFiles } from '../lib/config/reference-files.ts';
+import { KINDS } from '../lib/model/documents.ts';
+import { documentKindModule } from '../lib/plan/kinds/index.ts';
 
 const root = join(import.meta.dirname, '..');
 const check = process.argv.includes('--check');
-const files = await generateReferenceFiles(root);
+const roles = Object.fromEntries(KINDS.map((kind) => [kind, documentKindModule(kind).role])) as DocumentRoles;
+const files = await generateReferenceFiles(root, roles);
 
 const stale: string[] = [];
 for (const file of files) {

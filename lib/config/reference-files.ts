@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { KINDS } from '../model/documents.ts';
 import {
+  type DocumentRoles,
   type ExampleSourceFile,
   type GeneratedFile,
   jsonSchemaFiles,
@@ -51,7 +52,7 @@ export async function readExampleSources(root: string): Promise<ExampleSourceFil
 }
 
 /** docs/reference.md and docs/schemas/*.json as they should be checked in, relative to the repository root. */
-export async function generateReferenceFiles(root: string): Promise<GeneratedFile[]> {
+export async function generateReferenceFiles(root: string, roles: DocumentRoles): Promise<GeneratedFile[]> {
   const examples = pickExamples(await readExampleSources(root));
   const missing = KINDS.filter((kind) => !examples.has(kind));
   if (missing.length > 0) {
@@ -60,7 +61,7 @@ export async function generateReferenceFiles(root: string): Promise<GeneratedFil
     );
   }
   return [
-    { name: REFERENCE_FILE, content: renderReference(examples) },
+    { name: REFERENCE_FILE, content: renderReference(examples, roles) },
     ...jsonSchemaFiles().map((file) => ({ name: `${SCHEMAS_DIR}/${file.name}`, content: file.content })),
   ];
 }

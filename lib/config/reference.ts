@@ -436,7 +436,20 @@ function anchorOf(kind: string): string {
 }
 
 /** docs/reference.md: every kind, every field, and an example per kind. Deterministic for the same schemas. */
-export function renderReference(examples: ReadonlyMap<Kind, KindExample>): string {
+/**
+ * What a document kind does, from the planner's registry (DOCUMENT_KIND_MODULES): `resource` documents become
+ * platform resources, `landscape` documents configure Landscape itself. Passed in: lib/config does not see the
+ * planner.
+ */
+export type DocumentRoles = Readonly<Record<Kind, 'resource' | 'landscape'>>;
+
+function whatItIs(kind: Kind, roles: DocumentRoles): string {
+  const connection = (RESOURCE_KINDS as Record<string, string>)[kind];
+  if (connection) return `a resource on the \`${connection}\` connection`;
+  return roles[kind] === 'resource' ? 'renders platform resources' : 'configures Landscape (renders nothing itself)';
+}
+
+export function renderReference(examples: ReadonlyMap<Kind, KindExample>, roles: DocumentRoles): string {
   const out: string[] = [];
   const push = (...lines: string[]) => out.push(...lines);
   push(
@@ -455,14 +468,12 @@ export function renderReference(examples: ReadonlyMap<Kind, KindExample>): strin
     '',
     '## Kinds',
     '',
-    '| Kind | Planned as | JSON Schema |',
+    '| Kind | What it is | JSON Schema |',
     '| --- | --- | --- |',
   );
   for (const kind of KINDS) {
-    const resource = (RESOURCE_KINDS as Record<string, string>)[kind];
-    const planned = resource ? `resource on the \`${resource}\` connection` : 'configuration (not a resource)';
     push(
-      `| [${kind}](#${anchorOf(kind)}) | ${planned} | [${kindSchemaFileName(kind)}](schemas/${kindSchemaFileName(kind)}) |`,
+      `| [${kind}](#${anchorOf(kind)}) | ${whatItIs(kind, roles)} | [${kindSchemaFileName(kind)}](schemas/${kindSchemaFileName(kind)}) |`,
     );
   }
 
