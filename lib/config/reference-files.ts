@@ -13,11 +13,11 @@ import {
 } from './reference.ts';
 
 /**
- * Where the reference takes its examples from, in order of preference: the examples users start from, then the
- * golden plan inputs (documents that plan as recorded), then docs/reference-examples.yaml for kinds neither
- * has. The first document of a kind wins.
+ * Where the reference takes its examples from, in order of preference: the examples users start from, then
+ * docs/reference-examples.yaml (written for the reference, for kinds examples/ does not show), then the golden
+ * plan inputs (documents that plan as recorded). The first document of a kind wins.
  */
-export const EXAMPLE_DIRS = ['examples', 'test/golden/plan', 'docs/reference-examples.yaml'] as const;
+export const EXAMPLE_DIRS = ['examples', 'docs/reference-examples.yaml', 'test/golden/plan'] as const;
 
 async function yamlFilesUnder(root: string, path: string): Promise<string[]> {
   const full = join(root, path);
