@@ -1,9 +1,9 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { landscapeAccess } from '../import/access-expander.ts';
 import { IMPORTERS } from '../import/importers.ts';
 import { renderImport, renderReport } from '../import/render.ts';
 import { ImportFormatError, type SourceFile } from '../import/source.ts';
-import type { AccessExpander } from '../import/types.ts';
 import { EXIT } from './output.ts';
 
 export interface ImportOptions {
@@ -11,9 +11,6 @@ export interface ImportOptions {
   from: string;
   out: string;
 }
-
-/** The access kind's expansion, once it exists: without it every grant is written as raw Acl documents. */
-const accessExpander: AccessExpander | undefined = undefined;
 
 const SOURCE_FILE = /\.(ya?ml|json)$/i;
 
@@ -61,7 +58,7 @@ export async function importCommand(sources: string[], options: ImportOptions): 
   }
   let result: ReturnType<typeof importer.convert>;
   try {
-    result = importer.convert(files, accessExpander ? { access: accessExpander } : {});
+    result = importer.convert(files, { access: landscapeAccess });
   } catch (error) {
     if (!(error instanceof ImportFormatError)) throw error;
     process.stderr.write(`error: ${error.message} (not ${importer.tool} ${importer.reads}); nothing written\n`);

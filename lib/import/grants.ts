@@ -18,7 +18,19 @@ export interface AccessIntent {
   principal: string;
   role: 'consumer' | 'producer' | 'streams' | 'connectWorker' | 'admin';
   entry: Record<string, unknown>;
+  /** Other spellings of the same role, tried in order when `entry` does not fit (e.g. `idempotent: false`). */
+  alternatives?: Record<string, unknown>[];
   from: SourceLine;
+}
+
+/** A producer entry, and the same without IDEMPOTENT_WRITE for tools that do not grant it. */
+export function producerIntent(
+  owner: string,
+  principal: string,
+  entry: Record<string, unknown>,
+  from: SourceLine,
+): AccessIntent {
+  return { owner, principal, role: 'producer', entry, alternatives: [{ ...entry, idempotent: false }], from };
 }
 
 const OPERATIONS: Record<string, AclOperation> = {
@@ -102,21 +114,27 @@ export function grantDocuments(
 ): ImportedDocument[] {
   const byKey = new Map<string, SourceBinding>();
   for (const b of bindings) if (!byKey.has(bindingKey(b))) byKey.set(bindingKey(b), b);
-  const covered = new Set<string>();
+  // Which Access document generates each covered binding: one document may generate a binding twice (a
+  // consumer and a producer of one topic both DESCRIBE it; the kind merges them), two documents may not.
+  const coveredBy = new Map<string, string>();
   const kept = new Map<string, { principal: string; from: SourceLine; roles: Map<string, unknown[]> }>();
   if (expand) {
     for (const intent of intents) {
-      const generated = expand({ principals: [intent.principal], [intent.role]: [intent.entry] }).map(bindingKey);
-      const fits =
-        generated.length > 0 &&
-        generated.every((key) => byKey.has(key) && !covered.has(key)) &&
-        new Set(generated).size === generated.length;
-      if (!fits) continue;
-      for (const key of generated) covered.add(key);
       const id = `${intent.owner}|${intent.principal}`;
-      const access = kept.get(id) ?? { principal: intent.principal, from: intent.from, roles: new Map() };
-      access.roles.set(intent.role, [...(access.roles.get(intent.role) ?? []), intent.entry]);
-      kept.set(id, access);
+      for (const entry of [intent.entry, ...(intent.alternatives ?? [])]) {
+        const generated = expand({ principals: [intent.principal], [intent.role]: [entry] }).map(bindingKey);
+        // Fits: generates only bindings the source has, none of another document's, and something new (a
+        // fallback spelling of a role already kept adds nothing).
+        const fits =
+          generated.some((key) => !coveredBy.has(key)) &&
+          generated.every((key) => byKey.has(key) && (coveredBy.get(key) ?? id) === id);
+        if (!fits) continue;
+        for (const key of generated) coveredBy.set(key, id);
+        const access = kept.get(id) ?? { principal: intent.principal, from: intent.from, roles: new Map() };
+        access.roles.set(intent.role, [...(access.roles.get(intent.role) ?? []), entry]);
+        kept.set(id, access);
+        break;
+      }
     }
   }
   const documents: ImportedDocument[] = [];
@@ -130,7 +148,7 @@ export function grantDocuments(
       from: access.from,
     });
   }
-  documents.push(...aclDocuments([...byKey].filter(([key]) => !covered.has(key)).map(([, b]) => b)));
+  documents.push(...aclDocuments([...byKey].filter(([key]) => !coveredBy.has(key)).map(([, b]) => b)));
   return documents;
 }
 
@@ -209,13 +227,14 @@ export function inferIntents(
       });
     }
     if (writes.length > 0)
-      intents.push({
-        owner,
-        principal,
-        role: 'producer',
-        entry: { topics: writes.map((b) => b.resourceName) },
-        from: (writes[0] as SourceBinding).from,
-      });
+      intents.push(
+        producerIntent(
+          owner,
+          principal,
+          { topics: writes.map((b) => b.resourceName) },
+          (writes[0] as SourceBinding).from,
+        ),
+      );
   }
   return intents;
 }

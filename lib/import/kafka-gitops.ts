@@ -7,6 +7,7 @@ import {
   aclResourceType,
   binding,
   grantDocuments,
+  producerIntent,
   type SourceBinding,
 } from './grants.ts';
 import { type Cursor, parseSource, type SourceFile } from './source.ts';
@@ -218,7 +219,7 @@ function convertService(
       add(binding(principal, 'group', group, 'read', at));
       intent('consumer', { topics: consumes, group });
     }
-    if (produces.length > 0) intent('producer', { topics: produces });
+    if (produces.length > 0) out.intents.push(producerIntent(name, principal, { topics: produces }, at));
     return;
   }
   if (type === 'kafka-streams') {
@@ -247,6 +248,10 @@ function convertService(
       add(binding(principal, 'group', applicationId, operation, at));
     add(binding(principal, 'cluster', '', 'describeConfigs', at));
     intent('streams', { applicationId, inputs: consumes, outputs: produces });
+    // kafka-gitops's internal-topic grants differ from the streams role's: then the app is still, exactly, a
+    // consumer of its inputs in group APPLICATION-ID and a producer of its outputs, with raw ACLs for the rest.
+    if (consumes.length > 0) intent('consumer', { topics: consumes, group: applicationId });
+    if (produces.length > 0) out.intents.push(producerIntent(name, principal, { topics: produces }, at));
     return;
   }
   if (type === 'kafka-connect') {
@@ -269,7 +274,7 @@ function convertService(
     }
     add(binding(principal, 'group', group, 'read', at));
     intent('connectWorker', { group, configTopic, offsetTopic, statusTopic });
-    if (produces.length > 0) intent('producer', { topics: produces });
+    if (produces.length > 0) out.intents.push(producerIntent(name, principal, { topics: produces }, at));
     for (const [connectorName, connector] of service.get('connectors').entries()) {
       unknownKeys(connector, ['produces', 'consumes'], `connector "${connectorName}" field`, out.losses);
       const from = connector.at;
@@ -290,8 +295,7 @@ function convertService(
           from,
         });
       }
-      if (cProduces.length > 0)
-        out.intents.push({ owner: name, principal, role: 'producer', entry: { topics: cProduces }, from });
+      if (cProduces.length > 0) out.intents.push(producerIntent(name, principal, { topics: cProduces }, from));
     }
     return;
   }
@@ -313,7 +317,7 @@ function convertRole(user: string, principal: string, role: Cursor, out: Collect
       return;
     case 'writer':
       add(binding(principal, 'topic', '*', 'write', at));
-      out.intents.push({ owner: user, principal, role: 'producer', entry: { topics: ['*'] }, from: at });
+      out.intents.push(producerIntent(user, principal, { topics: ['*'] }, at));
       return;
     case 'operator':
       add(binding(principal, 'cluster', '', 'describe', at));

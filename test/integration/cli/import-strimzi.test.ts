@@ -29,7 +29,13 @@ describe('landscape import --from strimzi, against what strimzi applied', () => 
     expect(run.imported.stderr).toMatch(/topics\.yaml:30: Kafka "[^"]+": only KafkaTopic and KafkaUser are converted/);
     expect(run.imported.stderr).toMatch(/users\.yaml:65: KafkaUser "[^"]+acme-audit" authentication tls/);
     expect(run.imported.code).toBe(2);
-    expect([...run.files.keys()].sort()).toEqual(['acls.yaml', 'quotas.yaml', 'topics.yaml', 'users.yaml']);
+    expect([...run.files.keys()].sort()).toEqual([
+      'access.yaml',
+      'acls.yaml',
+      'quotas.yaml',
+      'topics.yaml',
+      'users.yaml',
+    ]);
     expect(run.plan.stdout, run.plan.stdout + run.plan.stderr).toContain('No changes');
     expect(run.plan.code).toBe(0);
   });

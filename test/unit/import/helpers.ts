@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { landscapeAccess } from '../../../lib/import/access-expander.ts';
 import type { SourceFile } from '../../../lib/import/source.ts';
 import type { AccessExpander, ImportedDocument } from '../../../lib/import/types.ts';
 import { SPEC_SCHEMAS } from '../../../lib/model/documents.ts';
@@ -14,52 +15,12 @@ export function fixture(tool: string, name: string): SourceFile {
 }
 
 /**
- * A stand-in for the access kind's expansion in unit tests, after the contract's table: consumer = READ on its
- * topics (prefixed for topicPrefixes) and READ on its group; producer = WRITE on its topics. Other roles
- * generate nothing here, so the importer must fall back to raw ACLs for them.
- */
-export const contractExpander: AccessExpander = (spec) => {
-  const [principal] = spec.principals as string[];
-  const out: AclBinding[] = [];
-  const add = (
-    resourceType: AclBinding['resourceType'],
-    resourceName: string,
-    operation: AclBinding['operation'],
-    patternType: AclBinding['patternType'] = 'literal',
-  ) =>
-    out.push({
-      principal: principal as string,
-      host: '*',
-      resourceType,
-      resourceName,
-      patternType,
-      operation,
-      permission: 'allow',
-    });
-  for (const entry of (spec.consumer ?? []) as {
-    topics?: string[];
-    topicPrefixes?: string[];
-    group?: string;
-    groupPrefix?: string;
-  }[]) {
-    for (const topic of entry.topics ?? []) add('topic', topic, 'read');
-    for (const prefix of entry.topicPrefixes ?? []) add('topic', prefix, 'read', 'prefixed');
-    if (entry.group) add('group', entry.group, 'read');
-    if (entry.groupPrefix) add('group', entry.groupPrefix, 'read', 'prefixed');
-  }
-  for (const entry of (spec.producer ?? []) as { topics?: string[] }[]) {
-    for (const topic of entry.topics ?? []) add('topic', topic, 'write');
-  }
-  return out;
-};
-
-/**
  * Every binding the documents generate (Acl documents by their own schema, Access documents by `expand`), as
  * resource keys; and every document checked against its kind's schema, so the output is known to validate.
  */
 export function generatedBindings(
   documents: readonly ImportedDocument[],
-  expand: AccessExpander = contractExpander,
+  expand: AccessExpander = landscapeAccess,
 ): string[] {
   const out: string[] = [];
   for (const doc of documents) {

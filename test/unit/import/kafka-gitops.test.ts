@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { landscapeAccess } from '../../../lib/import/access-expander.ts';
 import { kafkaGitopsImporter } from '../../../lib/import/kafka-gitops.ts';
 import { ImportFormatError } from '../../../lib/import/source.ts';
 import { appliedByKafkaGitops } from '../../fixtures/import/kafka-gitops/applied.ts';
-import { bindingKeys, contractExpander, fixture, generatedBindings, validateAll } from './helpers.ts';
+import { bindingKeys, fixture, generatedBindings, validateAll } from './helpers.ts';
 
 const same = (name: string) => name;
 const source = (text: string) => ({ path: 'state.yaml', text });
@@ -31,22 +32,34 @@ describe('kafka-gitops importer', () => {
   });
 
   it('uses access roles where the bindings they generate are exactly what kafka-gitops applied', () => {
-    const result = kafkaGitopsImporter.convert([fixture('kafka-gitops', 'state.yaml')], { access: contractExpander });
+    const result = kafkaGitopsImporter.convert([fixture('kafka-gitops', 'state.yaml')], { access: landscapeAccess });
     const applied = appliedByKafkaGitops(same);
     // Nothing more, nothing less: planning the import against that cluster shows no changes.
     expect(generatedBindings(result.documents)).toEqual(bindingKeys(applied.acls ?? []));
-    const access = result.documents.filter((d) => d.kind === 'Access');
-    // The analyst's reader role is READ on topic and group "*": a consumer entry. The services also have
-    // DESCRIBE (describeTopicEnabled), which the contract's consumer does not generate: those stay raw ACLs
-    // next to the Access document, and the roles still say what the service does.
-    expect(access.find((d) => d.name === 'acme-analyst')?.spec).toEqual({
-      principals: ['User:acme-analyst'],
-      consumer: [{ topics: ['*'], group: '*' }],
-    });
-    expect(access.find((d) => d.name === 'acme-orders')?.spec).toEqual({
-      principals: ['User:acme-orders'],
-      consumer: [{ topics: ['acme.payments'], group: 'acme-orders-group' }],
-      producer: [{ topics: ['acme.orders'] }],
+    const access = Object.fromEntries(result.documents.filter((d) => d.kind === 'Access').map((d) => [d.name, d.spec]));
+    // A consumer role is READ + DESCRIBE on its topics and READ on its group: what kafka-gitops grants with
+    // describeTopicEnabled. Its producers are not granted IDEMPOTENT_WRITE: `idempotent: false`. The streams
+    // app's internal-topic grants and the Connect worker's differ from Landscape's roles (raw ACLs), and the
+    // reader role's topic "*" is no topic name an Access accepts (raw ACLs too).
+    expect(access).toEqual({
+      'acme-orders': {
+        principals: ['User:acme-orders'],
+        consumer: [{ topics: ['acme.payments'], group: 'acme-orders-group' }],
+        producer: [{ topics: ['acme.orders'], idempotent: false }],
+      },
+      'acme-billing': {
+        principals: ['User:acme-billing'],
+        consumer: [{ topics: ['acme.orders', 'acme.payments'], group: 'acme-billing' }],
+      },
+      'acme-enricher': {
+        principals: ['User:acme-enricher'],
+        consumer: [{ topics: ['acme.orders'], group: 'acme-enricher' }],
+        producer: [{ topics: ['acme.enriched'], idempotent: false }],
+      },
+      'acme-connect': {
+        principals: ['User:acme-connect'],
+        consumer: [{ topics: ['acme.enriched'], group: 'connect-acme-sink' }],
+      },
     });
   });
 
