@@ -1,3 +1,5 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { AwsStateStore, DynamoLocker, SecretsManagerResolver } from '../../lib/adapters/aws/index.ts';
 import { FileLocker } from '../../lib/adapters/store/file-locker.ts';
 import { FileStateStore } from '../../lib/adapters/store/file-state-store.ts';
@@ -11,18 +13,22 @@ import { PlatformSecrets } from './platform-secrets.ts';
  * Cold-start construction of the state adapters (composition roots only). `aws`: S3 + DynamoDB;
  * `file`: a directory, for local runs and for running a bundled handler under the Lambda runtime in tests.
  */
-export function buildState(store: StoreConfig): { store: StateStore; locker: Locker } {
+export function buildState(
+  store: StoreConfig,
+  clients: { dynamo?: DynamoDBClient; s3?: S3Client } = {},
+): { store: StateStore; locker: Locker } {
   if (store.LANDSCAPE_STORE === 'file') {
     return { store: new FileStateStore(store.STATE_DIR), locker: new FileLocker(store.STATE_DIR) };
   }
   return {
     store: new AwsStateStore({
+      ...clients,
       table: store.STATE_TABLE,
       ...('STATE_BUCKET' in store ? { bucket: store.STATE_BUCKET } : {}),
       ...('STATE_KMS_KEY_ID' in store && store.STATE_KMS_KEY_ID ? { kmsKeyId: store.STATE_KMS_KEY_ID } : {}),
       ...('AUDIT_BUCKET' in store && store.AUDIT_BUCKET ? { auditBucket: store.AUDIT_BUCKET } : {}),
     }),
-    locker: new DynamoLocker({ table: store.STATE_TABLE }),
+    locker: new DynamoLocker({ table: store.STATE_TABLE, ...(clients.dynamo ? { dynamo: clients.dynamo } : {}) }),
   };
 }
 

@@ -1,3 +1,5 @@
+import { jobValueName } from '../../model/job.ts';
+
 /**
  * The single DynamoDB table shared by `AwsStateStore` and `DynamoLocker` (ADR 0020).
  * infra/ declares the same names without importing this file (infra imports no runtime code);
@@ -32,3 +34,17 @@ export const lockKey = (environment: string) => ({ pk: `LOCK#${environment}`, sk
 export const LOCKS_INDEX_PK = 'LOCKS';
 export const seenKey = (key: string) => ({ pk: `SEEN#${key}`, sk: 'SEEN' });
 export const valueKey = (name: string) => ({ pk: `VALUE#${name}`, sk: 'VALUE' });
+
+/**
+ * The partition keys the webhook function writes (issue 14, contract 4): replay memory (`markSeen`,
+ * `forgetSeen`) and the named values of jobs and remembered pull requests (`jobValueName`,
+ * `pullRequestValueName`). The stack limits the webhook's table grant to these prefixes with
+ * `dynamodb:LeadingKeys` (infra declares them itself: it imports no runtime code; test/infra compares);
+ * test/integration/aws/webhook-footprint.test.ts records what a delivery really touches.
+ */
+export const WEBHOOK_PARTITION_KEY_PREFIXES = [
+  seenKey('').pk,
+  valueKey(jobValueName('')).pk,
+  // pullRequestValueName(repo, n) = `pull-request/<repo>#<n>`
+  valueKey('pull-request/').pk,
+] as const;
