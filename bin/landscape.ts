@@ -102,6 +102,8 @@ const RUN: Record<string, (line: CommandLine) => Promise<number>> = {
     return doctorCommand(target(line), {
       env: line.required('env'),
       ...(line.flag('json') ? { json: true } : {}),
+      ...optional('repo', line.string('repo')),
+      ...optional('timeoutSeconds', line.integer('timeout')),
       ...state(line),
     });
   },

@@ -227,9 +227,25 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'doctor',
-    summary: 'checks that every connection of ENV answers and allows what Landscape needs',
+    summary:
+      'checks that every connection of ENV answers, accepts its credentials and allows what Landscape needs; says what is wrong and how to fix it (read-only; exit 1 on a failure)',
     positionals: [DIR],
-    options: [env(), json('print the checks as JSON')],
+    options: [
+      env(),
+      json('print the checks as JSON'),
+      {
+        name: 'repo',
+        type: 'string',
+        value: 'OWNER/NAME',
+        description: "the repository of the GitHub check (with GITHUB_TOKEN); default the checkout's origin",
+      },
+      {
+        name: 'timeout',
+        type: 'integer',
+        value: 'SECONDS',
+        description: 'how long one call of a check may wait (default 10; a connection gets three times that)',
+      },
+    ],
   },
   {
     name: 'schema',
