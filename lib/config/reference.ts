@@ -346,7 +346,11 @@ function collectRows(
   const limits = constraints(schema);
   const itemLimits = schema.type === 'array' && schema.items ? constraints(flatten(schema.items)) : [];
   if (itemLimits.length > 0) limits.push(`each item ${itemLimits.join(', ')}`);
-  const row: FieldRow = { path, type: typeName(schema), required, description: describeField(schema, limits) };
+  // A list of objects described on the item (a grant, a credential) shows that description on the list's row.
+  const items = schema.type === 'array' && schema.items ? flatten(schema.items) : undefined;
+  const described =
+    schema.description === undefined && items?.description ? { ...schema, description: items.description } : schema;
+  const row: FieldRow = { path, type: typeName(schema), required, description: describeField(described, limits) };
   if (when) row.when = when;
   const shownDefault = defaultText(schema.default);
   if (shownDefault !== undefined) row.defaultValue = shownDefault;

@@ -33,36 +33,46 @@ const NameSchema = z.string().min(1);
 
 /** Topics by name and by prefix; both lists default to empty. */
 const topicFields = {
-  topics: z.array(TopicNameSchema).default([]),
-  topicPrefixes: z.array(PrefixSchema).default([]),
+  topics: z.array(TopicNameSchema).default([]).describe('Topic names.'),
+  topicPrefixes: z
+    .array(PrefixSchema)
+    .default([])
+    .describe('Every topic whose name starts with one of these (no `*`: a prefix is matched literally).'),
 };
 
 /** Reads topics (READ, DESCRIBE) in a consumer group (READ) or any group with a prefix. */
 export const ConsumerGrantSchema = z
   .strictObject({
     ...topicFields,
-    group: NameSchema.optional(),
-    groupPrefix: PrefixSchema.optional(),
+    group: NameSchema.optional().describe('Its consumer group (READ).'),
+    groupPrefix: PrefixSchema.optional().describe('Every consumer group whose name starts with this (READ).'),
   })
   .refine(
     (g) => g.topics.length + g.topicPrefixes.length > 0 || g.group !== undefined || g.groupPrefix !== undefined,
     'grants nothing: name topics, topicPrefixes, a group or a groupPrefix',
-  );
+  )
+  .describe('Reads topics (READ, DESCRIBE) in a consumer group or any group with a prefix (READ).');
 export type ConsumerGrant = z.infer<typeof ConsumerGrantSchema>;
 
 /** Writes topics (WRITE, DESCRIBE), with transactional ids; idempotent unless said otherwise. */
 export const ProducerGrantSchema = z
   .strictObject({
     ...topicFields,
-    transactionalIds: z.array(NameSchema).default([]),
-    transactionalIdPrefixes: z.array(PrefixSchema).default([]),
-    /** IDEMPOTENT_WRITE on the cluster: the producer default since Kafka 3.0. */
-    idempotent: z.boolean().default(true),
+    transactionalIds: z.array(NameSchema).default([]).describe('Transactional ids it uses (WRITE, DESCRIBE).'),
+    transactionalIdPrefixes: z
+      .array(PrefixSchema)
+      .default([])
+      .describe('Every transactional id starting with one of these (WRITE, DESCRIBE).'),
+    idempotent: z
+      .boolean()
+      .default(true)
+      .describe('IDEMPOTENT_WRITE on the cluster, with topics: the producer default since Kafka 3.0.'),
   })
   .refine(
     (g) => g.topics.length + g.topicPrefixes.length + g.transactionalIds.length + g.transactionalIdPrefixes.length > 0,
     'grants nothing: name topics, topicPrefixes, transactionalIds or transactionalIdPrefixes',
-  );
+  )
+  .describe('Writes topics (WRITE, DESCRIBE), with transactional ids; idempotent unless said otherwise.');
 export type ProducerGrant = z.infer<typeof ProducerGrantSchema>;
 
 /** Kafka Streams' application.id prefixes topic names, so it obeys the topic name rule. */
@@ -75,28 +85,39 @@ const ApplicationIdSchema = z
  * application id (internal topics `<applicationId>-…-repartition|changelog`, the group `<applicationId>`, with
  * exactly-once the transactional ids `<applicationId>-…`).
  */
-export const StreamsGrantSchema = z.strictObject({
-  applicationId: ApplicationIdSchema,
-  inputs: z.array(TopicNameSchema).default([]),
-  inputPrefixes: z.array(PrefixSchema).default([]),
-  outputs: z.array(TopicNameSchema).default([]),
-  outputPrefixes: z.array(PrefixSchema).default([]),
-  /** processing.guarantee exactly_once_v2: transactional ids under the application id. */
-  exactlyOnce: z.boolean().default(false),
-});
+export const StreamsGrantSchema = z
+  .strictObject({
+    applicationId: ApplicationIdSchema.describe(
+      'Its `application.id`: its group, and the prefix of its internal topics (and transactional ids).',
+    ),
+    inputs: z.array(TopicNameSchema).default([]).describe('Topics it reads (READ, DESCRIBE).'),
+    inputPrefixes: z.array(PrefixSchema).default([]).describe('Topic prefixes it reads.'),
+    outputs: z.array(TopicNameSchema).default([]).describe('Topics it writes (WRITE, DESCRIBE).'),
+    outputPrefixes: z.array(PrefixSchema).default([]).describe('Topic prefixes it writes.'),
+    exactlyOnce: z
+      .boolean()
+      .default(false)
+      .describe('`processing.guarantee: exactly_once_v2`: transactional ids under the application id.'),
+  })
+  .describe(
+    'A Kafka Streams application: its inputs and outputs, and what Streams creates under its application id (internal topics, the group, with exactly-once the transactional ids).',
+  );
 export type StreamsGrant = z.infer<typeof StreamsGrantSchema>;
 
 /** A Kafka Connect worker (distributed mode): its group, its three internal topics, its connectors' topics. */
-export const ConnectWorkerGrantSchema = z.strictObject({
-  group: NameSchema,
-  configTopic: TopicNameSchema,
-  offsetTopic: TopicNameSchema,
-  statusTopic: TopicNameSchema,
-  /** Topics the connectors read (sinks) or write (sources). */
-  ...topicFields,
-  /** Sink connectors consume in the group `connect-<connector name>` unless they override it. */
-  connectorGroupPrefix: PrefixSchema.default('connect-'),
-});
+export const ConnectWorkerGrantSchema = z
+  .strictObject({
+    group: NameSchema.describe("The workers' `group.id`."),
+    configTopic: TopicNameSchema.describe('`config.storage.topic`.'),
+    offsetTopic: TopicNameSchema.describe('`offset.storage.topic`.'),
+    statusTopic: TopicNameSchema.describe('`status.storage.topic`.'),
+    // Topics the connectors read (sinks) or write (sources).
+    ...topicFields,
+    connectorGroupPrefix: PrefixSchema.default('connect-').describe(
+      'Sink connectors consume in the group `connect-<connector name>` unless they override it.',
+    ),
+  })
+  .describe("A Kafka Connect worker (distributed mode): its group, its three internal topics, its connectors' topics.");
 export type ConnectWorkerGrant = z.infer<typeof ConnectWorkerGrantSchema>;
 
 /** Everything on the topics, groups and transactional ids under some prefixes (ALL). */
@@ -109,7 +130,8 @@ export const AdminGrantSchema = z
   .refine(
     (g) => g.topicPrefixes.length + g.groupPrefixes.length + g.transactionalIdPrefixes.length > 0,
     'grants nothing: name topicPrefixes, groupPrefixes or transactionalIdPrefixes',
-  );
+  )
+  .describe('Everything (ALL) on the topics, groups and transactional ids under some prefixes.');
 export type AdminGrant = z.infer<typeof AdminGrantSchema>;
 
 export const SchemaRegistryAccessSchema = z.enum(['reader', 'writer']);
@@ -121,8 +143,9 @@ const grantFields = {
   producer: z.array(ProducerGrantSchema).default([]),
   streams: z.array(StreamsGrantSchema).default([]),
   connectWorker: z.array(ConnectWorkerGrantSchema).default([]),
-  /** Access to the schema registry, where Landscape can enforce it; otherwise a plan note says it is not. */
-  schemaRegistry: SchemaRegistryAccessSchema.optional(),
+  schemaRegistry: SchemaRegistryAccessSchema.optional().describe(
+    'Access to the schema registry. Landscape does not enforce it: the plan notes that it is not enforced.',
+  ),
   admin: z.array(AdminGrantSchema).default([]),
 };
 
@@ -140,7 +163,10 @@ function grantsSomething(spec: { [K in GrantRole]: readonly unknown[] } & { sche
  */
 export const AccessRoleSpecSchema = z
   .strictObject(grantFields)
-  .refine(grantsSomething, 'grants nothing: add consumer, producer, streams, connectWorker, schemaRegistry or admin');
+  .refine(grantsSomething, 'grants nothing: add consumer, producer, streams, connectWorker, schemaRegistry or admin')
+  .describe(
+    'A reusable role: the grants of an Access without principals. Access documents name it in `roles`; it grants nothing on its own.',
+  );
 export type AccessRoleSpec = z.infer<typeof AccessRoleSpecSchema>;
 
 /** Who (principals) may do what (roles by name, and grants written inline). */
@@ -148,14 +174,19 @@ export const AccessSpecSchema = z
   .strictObject({
     principals: z
       .array(PrincipalSchema)
-      .refine((list) => list.length > 0, 'name at least one principal, e.g. "User:orders-app"'),
-    /** Names of AccessRole documents whose grants apply too. */
-    roles: z.array(NameSchema).default([]),
+      .refine((list) => list.length > 0, 'name at least one principal, e.g. "User:orders-app"')
+      .describe(
+        'Who gets the grants: SCRAM users, mTLS subjects (`User:CN=...`), or on an aws-msk-iam environment the principals whose IAM policy is rendered.',
+      ),
+    roles: z.array(NameSchema).default([]).describe('Names of AccessRole documents whose grants apply too.'),
     ...grantFields,
   })
   .refine(
     (spec) => spec.roles.length > 0 || grantsSomething(spec),
     'grants nothing: add roles, consumer, producer, streams, connectWorker, schemaRegistry or admin',
+  )
+  .describe(
+    'Who may do what, by intent: roles (consumer, producer, streams, connect worker, admin of a prefix) that the plan expands to ordinary Acl bindings, listed under the Access that asked for them.',
   );
 export type AccessSpec = z.infer<typeof AccessSpecSchema>;
 

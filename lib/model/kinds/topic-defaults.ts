@@ -10,7 +10,7 @@ import { ReplicationFactorSchema, TopicConfigSchema } from './topic.ts';
  */
 export const TopicMatchSchema = z
   .strictObject({
-    labels: LabelsSchema.optional(),
+    labels: LabelsSchema.optional().describe('Labels a topic must have, with these values.'),
     namePattern: z
       .string()
       .min(1)
@@ -22,11 +22,15 @@ export const TopicMatchSchema = z
             message: `${compiled.message}: use characters, classes, groups, alternation and quantifiers`,
           });
       })
-      .optional(),
+      .optional()
+      .describe("A regular expression the topic name must match (like a Policy's `namePattern`), e.g. `^team-a\\.`."),
   })
   .refine(
     (m) => (m.labels !== undefined && Object.keys(m.labels).length > 0) || m.namePattern !== undefined,
     'matches no topic: give labels and/or namePattern',
+  )
+  .describe(
+    'Which topics it applies to: every label listed (equal values) and the name pattern; at least one of the two.',
   );
 export type TopicMatch = z.infer<typeof TopicMatchSchema>;
 
@@ -35,12 +39,22 @@ export type TopicMatch = z.infer<typeof TopicMatchSchema>;
  * `default.replication.factor`) and configs. A field a Topic sets itself (in its document or its overlay)
  * wins; two matching TopicDefaults that set one field differently are an error naming both.
  */
-export const TopicDefaultsSpecSchema = z.strictObject({
-  match: TopicMatchSchema,
-  partitions: z.int('expected a positive integer').positive('expected a positive integer').optional(),
-  replicationFactor: ReplicationFactorSchema.optional(),
-  config: TopicConfigSchema,
-});
+export const TopicDefaultsSpecSchema = z
+  .strictObject({
+    match: TopicMatchSchema,
+    partitions: z
+      .int('expected a positive integer')
+      .positive('expected a positive integer')
+      .optional()
+      .describe('Partitions of the matching topics that do not set their own.'),
+    replicationFactor: ReplicationFactorSchema.optional().describe(
+      "Replication factor of the matching topics that do not set their own; `default` = the brokers' `default.replication.factor`.",
+    ),
+    config: TopicConfigSchema,
+  })
+  .describe(
+    'Defaults for the topics it matches: partitions, replication factor and configs. A field a Topic sets itself (in its document or its overlay) wins; two matching TopicDefaults that set one field differently are an error naming both.',
+  );
 export type TopicDefaultsSpec = z.infer<typeof TopicDefaultsSpecSchema>;
 
 /** Whether `defaults` applies to the topic `name` with `labels`. */
