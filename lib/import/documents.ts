@@ -8,7 +8,7 @@ import type { ImportedDocument, ImportLoss, ImportNote } from './types.ts';
  */
 export function topicDocument(
   name: string,
-  spec: { partitions: number; replicationFactor: number; config: Record<string, string> },
+  spec: { partitions: number; replicationFactor: number | 'default'; config: Record<string, string> },
   configAt: Cursor | undefined,
   from: SourceLine,
   losses: ImportLoss[],

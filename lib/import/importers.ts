@@ -1,8 +1,9 @@
+import { julieOpsImporter } from './julieops.ts';
 import { kafkaGitopsImporter } from './kafka-gitops.ts';
 import { strimziImporter } from './strimzi.ts';
 import type { Importer } from './types.ts';
 
 /** Every tool `landscape import --from TOOL` reads, by its name on the command line. */
 export const IMPORTERS: ReadonlyMap<string, Importer> = new Map(
-  [kafkaGitopsImporter, strimziImporter].map((importer) => [importer.tool, importer]),
+  [kafkaGitopsImporter, strimziImporter, julieOpsImporter].map((importer) => [importer.tool, importer]),
 );

@@ -99,12 +99,14 @@ function convertTopic(name: string, resource: Cursor, labels: Record<string, str
   unknownKeys(spec, ['topicName', 'partitions', 'replicas', 'config'], `KafkaTopic "${name}" spec field`, out.losses);
   const topic = spec.get('topicName').optString() ?? name;
   const partitions = positiveInt(spec.get('partitions'));
-  const replicas = positiveInt(spec.get('replicas'));
-  if (partitions === undefined || replicas === undefined) {
+  // No replicas: the broker's default.replication.factor, which Landscape can say too.
+  const replicas = positiveInt(spec.get('replicas')) ?? 'default';
+  if (partitions === undefined) {
     out.losses.push({
       at: spec.at,
       construct: `KafkaTopic "${name}"`,
-      reason: `spec.${partitions === undefined ? 'partitions' : 'replicas'} is not set (the broker's default applies): a Topic needs the number; add it and import again`,
+      reason:
+        "spec.partitions is not set (the broker's default applies): a Topic needs the number; add it and import again",
     });
     return;
   }

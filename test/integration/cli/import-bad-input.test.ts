@@ -28,6 +28,12 @@ const cases: { tool: string; file: string; text: string; error: RegExp }[] = [
     text: 'topics:\n  orders:\n    partitions: 1\n',
     error: /state\.yaml:1: apiVersion: not a Strimzi resource: expected apiVersion kafka\.strimzi\.io\/v1beta2/,
   },
+  {
+    tool: 'julieops',
+    file: 'gitops-state.yaml',
+    text: 'topics:\n  orders:\n    partitions: 1\n',
+    error: /gitops-state\.yaml:1: not a JulieOps descriptor \(no "context"\) or plans file \(no "plans"\)/,
+  },
 ];
 
 describe('landscape import with a file that is not in the named format', () => {
