@@ -518,7 +518,7 @@ export function renderReference(examples: ReadonlyMap<Kind, KindExample>, roles:
     push(...renderRows(rows));
     push(
       '',
-      'Example: `password: { secretRef: { provider: aws-secretsmanager, name: landscape/prod/kafka, key: password } }`',
+      'Example: `password: { secretRef: { provider: aws-secretsmanager, name: landscape/production/kafka, key: password } }`',
     );
   }
 

@@ -32,9 +32,14 @@ export const SecretRefSchema = z
   .strictObject({
     secretRef: z.strictObject({
       provider: SecretProviderNameSchema.describe(
-        'Where the secret lives: `aws-secretsmanager` (a secret name or ARN), `env` (an environment variable of the process that applies) or `file` (a file path).',
+        'Where the secret lives: `aws-secretsmanager` (a secret name or ARN), `env` (an environment variable of the process that applies) or `file` (a file path; the AWS functions read no files).',
       ),
-      name: z.string().min(1).describe('The secret name or ARN, environment variable or file path.'),
+      name: z
+        .string()
+        .min(1)
+        .describe(
+          "The secret name or ARN, environment variable or file path. The AWS functions read only Secrets Manager names under the stack's `secretsPrefix` and the environment (`landscape/<environment>/…` by default) and variables named `LANDSCAPE_SECRET_*`.",
+        ),
       key: z
         .string()
         .min(1)
@@ -45,7 +50,7 @@ export const SecretRefSchema = z
   .meta({
     id: 'SecretRef',
     description:
-      'A reference to a secret: its value is read only by the apply step, never written to a plan, log or file.',
+      'A reference to a secret: its value is read only where Landscape needs it (to connect, to apply), never written to a plan, log, error or file.',
   });
 export type SecretRef = z.infer<typeof SecretRefSchema>;
 
