@@ -56,6 +56,8 @@ export const SUITE_SECRETS: Readonly<Record<string, string>> = {
   UNIT_OAUTH_FORM_SECRET: 's3cr&t+/=',
   UNIT_AWS_SECRET_KEY: 'unit-aws-secret-key-7c2d',
   UNIT_KEY_PASSPHRASE: 'unit-pass-91e3',
+  // landscape doctor's unit tests: a resolved secret value that no check line may show.
+  DOCTOR_UNIT_SECRET: 'doctor-unit-secret-value-0123',
   // The AWS documentation's example secret key, signing EKS tokens in unit tests.
   EKS_UNIT_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
 };
