@@ -177,6 +177,20 @@ describe('docs/deploy.md', () => {
     template.resourceCountIs('AWS::EC2::Subnet', 0);
   });
 
+  it('quotes log messages the functions write', () => {
+    const messages = [...section('### Logs').matchAll(/^- \w+: (.*(?:\n {2}.*)*)/gm)].flatMap((m) =>
+      [...(m[1] ?? '').matchAll(/`([a-z]+(?: [a-z]+)+)`/g)].map((q) => q[1] ?? ''),
+    );
+    // Multi-word phrases are messages; single words (`reason`, `error`) are fields.
+    expect(messages.length).toBeGreaterThan(10);
+    const sources = ['functions', 'lib']
+      .flatMap((dir) => readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => readFileSync(join(ROOT, file), 'utf8'))
+      .join('\n');
+    for (const message of messages) expect(sources, message).toContain(`'${message}'`);
+  });
+
   it('quotes the error a synth without allowedRepositories stops with', () => {
     const quoted = codeBlocks(GUIDE).find((b) => b.before.includes('Without `allowedRepositories` it stops with'));
     expect(quoted).toBeDefined();
