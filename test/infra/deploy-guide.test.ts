@@ -134,17 +134,20 @@ describe('docs/deploy.md', () => {
     }
   });
 
-  describe('the synth command of "Prerequisites", through the CDK CLI', () => {
+  describe('the synth command of "Prerequisites" (npm run synth: the CDK CLI)', () => {
     let template: { Outputs?: Record<string, unknown>; Resources: Record<string, { DeletionPolicy?: string }> };
     beforeAll(() => {
-      // Prepare: the command as the guide shows it
-      const command = blockWith('npx cdk synth -c allowedRepositories=').text.trim();
-      expect(command).toMatch(/^npx cdk synth( -c \S+)+$/);
+      // Prepare: the command as the guide shows it, and what `npm run synth` runs
+      const command = blockWith('npm run synth -- -c allowedRepositories=').text.trim();
+      expect(command).toMatch(/^npm run synth --( -c \S+)+$/);
+      const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+      const script = (pkg.scripts.synth ?? '').split(/\s+/);
+      expect(script[0]).toBe('cdk');
       const out = join(work, 'synth');
       // Act
       const run = spawnSync(
         join(ROOT, 'node_modules', '.bin', 'cdk'),
-        ['synth', '--no-notices', '-q', ...command.split(/\s+/).slice(3), '-c', 'code=inline', '-o', out],
+        [...script.slice(1), ...command.split(/\s+/).slice(4), '-c', 'code=inline', '-o', out],
         { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } },
       );
       expect(run.status, run.stderr).toBe(0);
