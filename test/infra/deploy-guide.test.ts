@@ -7,6 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { WEBHOOK_HTTP_STATUS } from '../../lib/use-cases/receive-webhook.ts';
 import { clients, ensureAwsServices } from '../support/aws.ts';
 import { uniqueName } from '../support/unique-name.ts';
 
@@ -178,6 +179,12 @@ describe('docs/deploy.md', () => {
     template.resourceCountIs('AWS::EC2::VPC', 0);
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     template.resourceCountIs('AWS::EC2::Subnet', 0);
+  });
+
+  it('gives the HTTP status of every webhook outcome as the webhook answers it', () => {
+    const rows = tableRows(section('### The webhook'));
+    const documented = Object.fromEntries(rows.map((row) => [unquote(row[0] ?? ''), Number(row[1])]));
+    expect(documented).toEqual(WEBHOOK_HTTP_STATUS);
   });
 
   it('quotes log messages the functions write', () => {
