@@ -58,6 +58,8 @@ export const SUITE_SECRETS: Readonly<Record<string, string>> = {
   UNIT_KEY_PASSPHRASE: 'unit-pass-91e3',
   // landscape doctor's unit tests: a resolved secret value that no check line may show.
   DOCTOR_UNIT_SECRET: 'doctor-unit-secret-value-0123',
+  // docs/deploy.md's runnable snippets: a stand-in GitHub token that no output may show.
+  GUIDE_GITHUB_TOKEN: 'github_pat_guide_test_stand_in',
   // The AWS documentation's example secret key, signing EKS tokens in unit tests.
   EKS_UNIT_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
 };
