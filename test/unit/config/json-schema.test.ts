@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -56,6 +56,19 @@ describe('the exported JSON Schemas', () => {
       }
     }
     expect(checked).toBeGreaterThan(40);
+  });
+
+  it('accept the Environment recipes of docs/connect.md (every authentication variant)', async () => {
+    const page = await readFile(join(root, 'docs/connect.md'), 'utf8');
+    const blocks = [...page.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1] as string);
+    expect(blocks.length).toBeGreaterThanOrEqual(10);
+    for (const block of blocks) {
+      for (const document of parseAllDocuments(block)) {
+        const value = document.toJS() as { metadata?: { name?: string } } | null;
+        if (value === null) continue;
+        expect(problems(combined, value), value.metadata?.name).toEqual([]);
+      }
+    }
   });
 
   it('reject an unknown field, a wrong type or value, a missing field, an unknown kind or topic config, an inline password', () => {
