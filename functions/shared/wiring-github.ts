@@ -135,6 +135,7 @@ export function buildReporter(
   const reason = auth?.type === 'unset' ? auth.reason : 'no GitHub token or App configured';
   return new RecordingGitHubReporter({
     limit: 100,
+    ...(auth?.type === 'unset' ? { unavailable: reason } : {}),
     onReport: (report) => log.info('github report skipped', { report: report.type, reason, ...summary(report.input) }),
   });
 }

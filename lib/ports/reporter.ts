@@ -55,6 +55,11 @@ export interface CommitStatusInput {
  * callers log it and carry on (a failed comment must not fail an apply).
  */
 export interface GitHubReporter {
+  /**
+   * Why nothing reaches GitHub, when that is known up front (the credentials secret is not set yet): jobs
+   * record it with their result, so the operator sees what to fix without reading logs.
+   */
+  readonly unavailable?: string | undefined;
   createCheckRun(input: CheckRunInput): Promise<void>;
   commentOnPullRequest(input: PullRequestCommentInput): Promise<void>;
   setCommitStatus(input: CommitStatusInput): Promise<void>;

@@ -36,7 +36,8 @@ export async function runJob(deps: RunJobDeps, job: PipelineJob): Promise<void> 
     try {
       await mark('Running', attempt);
       const message = await execute(deps, job, progress);
-      await mark('Done', attempt, message);
+      const unreported = deps.reporter.unavailable;
+      await mark('Done', attempt, unreported ? `${message}; not reported on GitHub: ${unreported}` : message);
       return;
     } catch (error) {
       const context = { jobId: job.id, type: job.type, attempt, error: messageOf(error) };

@@ -16,12 +16,21 @@ export type RecordedReport =
  */
 export class RecordingGitHubReporter implements GitHubReporter {
   readonly reports: RecordedReport[] = [];
+  readonly unavailable: string | undefined;
   readonly #onReport: ((report: RecordedReport) => void) | undefined;
   readonly #limit: number;
 
-  constructor(options: { onReport?: (report: RecordedReport) => void; limit?: number } = {}) {
+  constructor(
+    options: {
+      onReport?: (report: RecordedReport) => void;
+      limit?: number;
+      /** Why reports are only recorded here (GitHubReporter.unavailable). */
+      unavailable?: string;
+    } = {},
+  ) {
     this.#onReport = options.onReport;
     this.#limit = options.limit ?? 1000;
+    this.unavailable = options.unavailable;
   }
 
   #record(report: RecordedReport): void {

@@ -7,8 +7,12 @@ import {
   UNSET_SECRET_VALUE,
 } from '../../../functions/shared/wiring-github.ts';
 import type { SecretRef } from '../../../lib/model/common.ts';
+import { type JobRecord, jobValueName } from '../../../lib/model/job.ts';
 import type { SecretResolver } from '../../../lib/ports/secret-resolver.ts';
+import { runJob } from '../../../lib/use-cases/run-job.ts';
+import { environmentYaml, topicDocument } from '../../support/builders.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
+import { makeDeps, REPO } from '../use-cases/support.ts';
 
 /** Secrets Manager as the functions see it: one secret per id, with what the stack or the operator put there. */
 function secretsHolding(values: Record<string, string>): SecretResolver & { asked: string[] } {
@@ -92,6 +96,38 @@ describe('GitHub credentials not set yet (issue 14, contract 3)', () => {
       GITHUB_TOKEN_SECRET_ID: CREDENTIALS_ID,
     });
     expect(auth).toEqual({ type: 'token', token: REAL_TOKEN });
+  });
+});
+
+describe('a job while the GitHub credentials are not set', () => {
+  it('plans a push and records, with its result, why nothing was reported on GitHub', async () => {
+    // Prepare: the apply function's reporter as the cold start builds it from the placeholder secret.
+    const { log } = recordingLog();
+    const auth = await resolveGitHubAuth(secretsHolding({ [CREDENTIALS_ID]: UNSET_SECRET_VALUE }), {
+      GITHUB_TOKEN_SECRET_ID: CREDENTIALS_ID,
+    });
+    const fixture = makeDeps({ reporter: buildReporter(buildOctokit(auth, undefined, log), log, auth) });
+    const commit = 'c'.repeat(40);
+    fixture.git.commits.set(commit, { 'env.yaml': environmentYaml(), 'topics.yaml': topicDocument('t.unset') });
+    const job = {
+      id: 'job-unset',
+      type: 'plan-push' as const,
+      repo: REPO,
+      branch: 'main',
+      commit,
+      deliveryId: 'd-unset',
+      receivedAt: '2026-11-25T10:00:00.000Z',
+      actor: 'octocat',
+    };
+
+    // Act
+    await runJob(fixture.deps, job);
+
+    // Assess: the job is done (planned, its apply queued), and its record says what to set.
+    const record = await fixture.store.getValue<JobRecord>(jobValueName(job.id));
+    expect(record?.state).toBe('Done');
+    expect(record?.message).toContain(`not reported on GitHub: ${REASON}`);
+    expect(fixture.applies).toHaveLength(1);
   });
 });
 
