@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ReconcilerError } from '../../lib/errors.ts';
+import type { DoctorReport } from '../../lib/model/doctor.ts';
 import { renderPlanText } from '../../lib/plan/render-plan.ts';
 import type { PipelineDeps } from '../../lib/use-cases/deps.ts';
 import {
@@ -12,12 +13,15 @@ import {
   listLocks,
   requestReapply,
 } from '../../lib/use-cases/operations.ts';
+import { checkEnvironment } from '../../lib/use-cases/plan-policy.ts';
 import type { PublishedTopicSample, TopicSampleRequest } from '../../lib/use-cases/sample-published-topic.ts';
 import { type HttpEvent, type HttpResult, httpStack, json } from '../shared/http.ts';
 
 export type ApiDeps = Pick<PipelineDeps, 'store' | 'locker' | 'worker' | 'now' | 'newId' | 'log'> & {
   /** `samplePublishedTopic` bound to a Kafka reader; without it the sample route answers 404. */
   sampleTopic?: (request: TopicSampleRequest, actor: string) => Promise<PublishedTopicSample>;
+  /** `doctorOfStoredEnvironment` bound to the probes; without it the doctor route answers 404. */
+  doctor?: (environment: string) => Promise<DoctorReport>;
 };
 
 /** `iam`: API Gateway verified SigV4 and put the caller in the authorizer context; `bearer`: a shared token. */
@@ -27,7 +31,9 @@ export type ApiAuth = { mode: 'iam' } | { mode: 'bearer'; token: string };
  * The operator API. Routes (an `/api` prefix is accepted too, for `landscape serve`):
  * POST /reapply, POST /plans/{id}/approve, GET /plans/{id}, GET /status, GET /locks, DELETE /locks/{env},
  * GET /topics/{name}/sample?environment=E&count=N (the newest records, masked by the DataPolicies),
- * GET /audit?environment=E&limit=N (the newest audit records).
+ * GET /audit?environment=E&limit=N (the newest audit records), GET /environments/{env}/doctor (the checks of
+ * `landscape doctor` on the environment's connections as last planned, run from where the API runs: 200 with
+ * `ok: false` when a check failed).
  */
 export function createApiHandler(deps: ApiDeps, log: Logger, auth: ApiAuth) {
   return httpStack(log, async (event) => {
@@ -96,6 +102,16 @@ export function createApiHandler(deps: ApiDeps, log: Logger, auth: ApiAuth) {
         count: count === null ? undefined : Number(count),
       };
       return json(200, await deps.sampleTopic(request, actor));
+    }
+    if (
+      method === 'GET' &&
+      segments[0] === 'environments' &&
+      segments[1] &&
+      segments[2] === 'doctor' &&
+      segments.length === 3
+    ) {
+      if (!deps.doctor) throw new ReconcilerError('NotFound', 'the doctor is not enabled on this server');
+      return json(200, await deps.doctor(checkEnvironment(segments[1])));
     }
     throw new ReconcilerError('NotFound', `no route for ${method} ${path}`);
   });

@@ -22,10 +22,12 @@ import { applyStoredPlan } from '../use-cases/apply-stored-plan.ts';
 import { type CatchUpOutcome, catchUp } from '../use-cases/catch-up.ts';
 import { checkDrift, type DriftOutcome } from '../use-cases/check-drift.ts';
 import { DEFAULT_SETTINGS, type PipelineDeps, type PipelineEngine, type PipelineSettings } from '../use-cases/deps.ts';
+import { doctorOfStoredEnvironment } from '../use-cases/doctor.ts';
 import { ENVIRONMENT_INDEX } from '../use-cases/plan-policy.ts';
 import { runJob } from '../use-cases/run-job.ts';
 import { type OpenSampler, samplePublishedTopic } from '../use-cases/sample-published-topic.ts';
 import { type ScheduledDriftOutcome, scheduledDrift } from '../use-cases/scheduled-drift.ts';
+import { doctorProbeFactory } from '../wiring/doctor.ts';
 import { channelDriftNotifier } from '../wiring/drift-notifier.ts';
 import { DEFAULT_ENGINE } from '../wiring/engine.ts';
 import { BackgroundTasks, InProcessWorker } from '../wiring/in-process.ts';
@@ -184,6 +186,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     {
       ...deps,
       sampleTopic: (request, actor) => samplePublishedTopic({ ...deps, openSampler }, request, actor),
+      doctor: (environment) =>
+        doctorOfStoredEnvironment(
+          {
+            ...deps,
+            probesFor: doctorProbeFactory({
+              unsetReason:
+                'serve sends nothing to GitHub (reports are recorded locally): run landscape doctor with GITHUB_TOKEN to check a token',
+            }),
+          },
+          environment,
+        ),
     },
     logger,
     { mode: 'bearer', token: options.apiToken },

@@ -11,7 +11,7 @@ import {
   secretReferences,
 } from '../model/doctor.ts';
 import type { EnvironmentSpec } from '../model/environment.ts';
-import type { SecretResolver } from '../ports/secret-resolver.ts';
+import { type SecretResolver, secretsForEnvironment } from '../ports/secret-resolver.ts';
 import type { StateStore } from '../ports/state-store.ts';
 import { checkEnvironment, planEnvironmentValue } from './plan-policy.ts';
 
@@ -59,8 +59,10 @@ export interface DoctorInput {
  */
 export async function runDoctor(deps: DoctorDeps, input: DoctorInput): Promise<DoctorReport> {
   const timeoutMs = input.timeoutMs ?? DEFAULT_DOCTOR_TIMEOUT_MS;
-  const secretChecks = await checkSecrets(deps.secrets, input.secretRefs, timeoutMs);
-  const probes = await deps.probesFor({ spec: input.spec, needs: input.needs, secrets: deps.secrets, timeoutMs });
+  // As the environment's own work reads them: in the functions, only its platform secrets.
+  const secrets = secretsForEnvironment(deps.secrets, input.environment);
+  const secretChecks = await checkSecrets(secrets, input.secretRefs, timeoutMs);
+  const probes = await deps.probesFor({ spec: input.spec, needs: input.needs, secrets, timeoutMs });
   const results = await Promise.all(probes.map((probe) => bounded(probe, timeoutMs * 3)));
   return doctorReport(input.environment, [...results.flat(), ...secretChecks], deps.now().toISOString());
 }
@@ -100,33 +102,40 @@ async function checkSecrets(
   refs: readonly { path: string; ref: SecretRef }[],
   timeoutMs: number,
 ): Promise<DoctorCheck[]> {
-  const checks: DoctorCheck[] = [];
-  for (const { path, ref } of refs) {
-    const name = describeSecretRef(ref);
-    const check = `secret ${name} (${path})`;
-    try {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        secrets.resolve(ref),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-          timer.unref?.();
-        }),
-      ]).finally(() => clearTimeout(timer));
-      // Only that it resolved: never the value, its length or a digest of it.
-      checks.push(ok('secrets', check, 'resolves'));
-    } catch (error) {
-      checks.push(
-        failed(
-          'secrets',
-          check,
-          messageOf(error),
-          `create the secret ${name}, or let Landscape read it (${ref.secretRef.provider === 'aws-secretsmanager' ? 'secretsmanager:GetSecretValue for this role' : ref.secretRef.provider === 'env' ? 'set the variable where Landscape runs' : 'the file must exist and be readable'})`,
-        ),
-      );
-    }
+  // All at once: each is bounded, so many references cost one timeout, not one each.
+  return Promise.all(refs.map(({ path, ref }) => checkSecret(secrets, path, ref, timeoutMs)));
+}
+
+async function checkSecret(
+  secrets: SecretResolver,
+  path: string,
+  ref: SecretRef,
+  timeoutMs: number,
+): Promise<DoctorCheck> {
+  const name = describeSecretRef(ref);
+  const check = `secret ${name} (${path})`;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      secrets.resolve(ref),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+        timer.unref?.();
+      }),
+    ]);
+    // Only that it resolved: never the value, its length or a digest of it.
+    return ok('secrets', check, 'resolves');
+  } catch (error) {
+    const how =
+      ref.secretRef.provider === 'aws-secretsmanager'
+        ? 'secretsmanager:GetSecretValue for this role'
+        : ref.secretRef.provider === 'env'
+          ? 'set the variable where Landscape runs'
+          : 'the file must exist and be readable';
+    return failed('secrets', check, messageOf(error), `create the secret ${name}, or let Landscape read it (${how})`);
+  } finally {
+    clearTimeout(timer);
   }
-  return checks;
 }
 
 /** The environment's own secret references (connections), as `spec.kafka.sasl.password`. */
@@ -156,12 +165,25 @@ export async function doctorOfStoredEnvironment(
       `nothing has been planned for environment "${environment}" yet, so its connections are unknown: run landscape doctor DIR --env ${environment} from a checkout instead`,
     );
   }
-  const inventory = Object.values(await deps.store.getInventory(environment));
-  return runDoctor(deps, {
+  // The inventory only narrows which permissions are probed: a damaged one is reported, not fatal.
+  const state: DoctorCheck[] = [];
+  const inventory = await deps.store.getInventory(environment).then(Object.values, (error: unknown) => {
+    state.push(
+      failed(
+        'state',
+        'inventory',
+        messageOf(error),
+        'see the message; permissions of managed resources were not probed',
+      ),
+    );
+    return [];
+  });
+  const report = await runDoctor(deps, {
     environment,
     spec: saved.spec,
     needs: doctorNeeds(inventory, saved.spec),
     secretRefs: environmentSecretRefs(saved.spec),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
+  return state.length > 0 ? doctorReport(environment, [...report.checks, ...state], report.checkedAt) : report;
 }
