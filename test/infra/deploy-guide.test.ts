@@ -7,8 +7,10 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { S3AuditTrail } from '../../lib/adapters/aws/index.ts';
+import { approvalRecord } from '../../lib/model/audit.ts';
 import { WEBHOOK_HTTP_STATUS } from '../../lib/use-cases/receive-webhook.ts';
-import { clients, ensureAwsServices } from '../support/aws.ts';
+import { clients, createAuditBucket, ensureAwsServices } from '../support/aws.ts';
 import { uniqueName } from '../support/unique-name.ts';
 
 /**
@@ -29,10 +31,13 @@ type Block = { lang: string; text: string; before: string };
 /** Fenced code blocks, each with the prose paragraph just before it. */
 function codeBlocks(markdown: string): Block[] {
   const blocks: Block[] = [];
-  const pattern = /^```(\w*)\n([\s\S]*?)^```$/gm;
+  // Blocks inside list items are indented: the fence's indent is removed from every line.
+  const pattern = /^( *)```(\w*)\n([\s\S]*?)^\1```$/gm;
   for (let match = pattern.exec(markdown); match; match = pattern.exec(markdown)) {
+    const indent = match[1] ?? '';
+    const text = (match[3] ?? '').replace(new RegExp(`^${indent}`, 'gm'), '');
     const prose = markdown.slice(0, match.index).trimEnd().split(/\n\n/);
-    blocks.push({ lang: match[1] ?? '', text: match[2] ?? '', before: (prose.at(-1) ?? '').replace(/\s+/g, ' ') });
+    blocks.push({ lang: match[2] ?? '', text, before: (prose.at(-1) ?? '').replace(/\s+/g, ' ') });
   }
   return blocks;
 }
@@ -220,7 +225,7 @@ function awsCli(): string | undefined {
   return cli && existsSync(cli) ? cli : undefined;
 }
 
-describe('docs/deploy.md: the aws secretsmanager commands (local Secrets Manager)', () => {
+describe('docs/deploy.md: the aws commands (local Secrets Manager and S3)', () => {
   const awscli = awsCli();
   const sm = clients.secrets();
   const secretValue = async (id: string) => (await sm.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
@@ -258,6 +263,29 @@ describe('docs/deploy.md: the aws secretsmanager commands (local Secrets Manager
     writeFileSync(join(work, 'my-app.private-key.pem'), pem);
     runBlock(blockWith('file://my-app.private-key.pem').text.replace('<GitHubCredentialsSecretArn>', arn));
     expect(await secretValue(arn)).toBe(pem);
+  });
+
+  it.skipIf(!awscli)('lists the newest audit records first and reads one', async () => {
+    // Prepare: an audit bucket as the stack makes it, with records written by the functions' writer
+    const s3 = clients.s3();
+    const bucket = uniqueName('landscape-guide-audit');
+    await createAuditBucket(s3, bucket);
+    const trail = new S3AuditTrail({ bucket, s3 });
+    const written = ['2026-01-01T00:00:00.000Z', '2026-06-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z'];
+    for (const [i, at] of written.entries()) {
+      await trail.append(approvalRecord({ id: `guide-${i}`, at, environment: 'production', actor: 'guide-test' }));
+    }
+    const [list, read] = blockWith('list-objects-v2 --bucket <AuditBucketName>')
+      .text.replaceAll('<AuditBucketName>', bucket)
+      .split(/\n(?=aws s3 cp)/);
+    // Act
+    const keys = runBlock(list ?? '')
+      .trim()
+      .split('\n');
+    const record = JSON.parse(runBlock((read ?? '').replace('<key>', keys[0] ?? ''))) as { id: string; at: string };
+    // Assess: June, March, January
+    expect(keys.map((key) => key.replace(/^.*-(guide-\d)\.json$/, '$1'))).toEqual(['guide-1', 'guide-2', 'guide-0']);
+    expect(record).toMatchObject({ id: 'guide-1', at: '2026-06-01T00:00:00.000Z' });
   });
 
   it.skipIf(!awscli)('creates a platform secret under the environment prefix', async () => {
