@@ -44,7 +44,7 @@ function renderDocument(doc: ImportedDocument): string {
     metadata: { name: doc.name, ...(doc.labels ? { labels: doc.labels } : {}) },
     spec: doc.spec,
   };
-  const document = new Document(body);
+  const document = new Document(body, { aliasDuplicateObjects: false });
   compact(document);
   return document.toString({ lineWidth: 0, flowCollectionPadding: true });
 }

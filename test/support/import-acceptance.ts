@@ -6,6 +6,7 @@ import {
   ClientQuotaEntityTypes,
   type ClientQuotaKeyValue,
   ConfigResourceTypes,
+  describeUserScramCredentialsV0,
   ScramMechanisms,
 } from '@platformatic/kafka';
 import { toClientAcl } from '../../lib/adapters/kafka/normalize.ts';
@@ -59,7 +60,8 @@ export async function applyAsTool(state: AppliedByTool): Promise<void> {
           ...credential,
         });
       }
-      await alterUserScramCredentialsV0.api.async(connection, [], upsertions);
+      // The broker refuses two alterations of one user in one request: one request each.
+      for (const upsertion of upsertions) await alterUserScramCredentialsV0.api.async(connection, [], [upsertion]);
     }
     const visible = await eventually(async () => {
       const topics = new Set(await admin.listTopics());
@@ -75,6 +77,36 @@ export async function applyAsTool(state: AppliedByTool): Promise<void> {
       for (const acl of state.acls ?? []) {
         const found = await admin.describeAcls({ filter: toClientAcl(acl) });
         if (!found.some((r) => r.acls.length > 0)) return false;
+      }
+      const quotas = await admin.describeClientQuotas({ components: [] });
+      for (const quota of state.quotas ?? []) {
+        const found = quotas.find(
+          (q) =>
+            q.entity.length === (quota.user !== undefined ? 1 : 0) + (quota.clientId !== undefined ? 1 : 0) &&
+            q.entity.every((e) => e.entityName === (e.entityType === 'user' ? quota.user : quota.clientId)),
+        );
+        for (const [key, value] of Object.entries(quota.values))
+          if (found?.values.find((v) => v.key === key)?.value !== value) return false;
+      }
+      if ((state.users ?? []).length > 0) {
+        const connection = [...(await admin.connectToBrokers()).values()][0];
+        if (!connection) return false;
+        const names = [...new Set((state.users ?? []).map((u) => u.name))];
+        // A user the broker does not have yet is an error response: not visible yet.
+        const described = await describeUserScramCredentialsV0.api
+          .async(
+            connection,
+            names.map((name) => ({ name })),
+          )
+          .catch(() => undefined);
+        if (!described) return false;
+        for (const user of state.users ?? []) {
+          const result = described.results.find((r) => r.user === user.name);
+          const mechanism =
+            user.mechanism === 'SCRAM-SHA-256' ? ScramMechanisms.SCRAM_SHA_256 : ScramMechanisms.SCRAM_SHA_512;
+          if (!result?.credentialInfos.some((c) => c.mechanism === mechanism && c.iterations === user.iterations))
+            return false;
+        }
       }
       return true;
     }, 30_000);

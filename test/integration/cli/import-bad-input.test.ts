@@ -34,6 +34,12 @@ const cases: { tool: string; file: string; text: string; error: RegExp }[] = [
     text: 'topics:\n  orders:\n    partitions: 1\n',
     error: /gitops-state\.yaml:1: not a JulieOps descriptor \(no "context"\) or plans file \(no "plans"\)/,
   },
+  {
+    tool: 'terraform-state',
+    file: 'terraform.tfstate',
+    text: '{\n  "version": 4,\n  "resources": []\n}\n',
+    error: /terraform\.tfstate:1: not the JSON of terraform show -json: expected "format_version" and "values"/,
+  },
 ];
 
 describe('landscape import with a file that is not in the named format', () => {
