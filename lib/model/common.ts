@@ -67,6 +67,21 @@ export function isSecretRef(value: unknown): value is SecretRef {
   return typeof value === 'object' && value !== null && 'secretRef' in value;
 }
 
+/** Every secret reference anywhere in `value` (documents of a config), in document order. */
+export function collectSecretRefs(value: unknown, into: SecretRef[] = []): SecretRef[] {
+  if (Array.isArray(value)) {
+    for (const item of value) collectSecretRefs(item, into);
+  } else if (typeof value === 'object' && value !== null) {
+    const ref = (value as { secretRef?: unknown }).secretRef;
+    if (typeof ref === 'object' && ref !== null && typeof (ref as { name?: unknown }).name === 'string') {
+      into.push(value as SecretRef);
+      return into;
+    }
+    for (const item of Object.values(value)) collectSecretRefs(item, into);
+  }
+  return into;
+}
+
 /** Durations as users write them: `30s`, `5m`, `2h`, `1d`. */
 export const DurationSchema = z
   .string()

@@ -12,6 +12,12 @@ export interface SecretResolver {
    * outside an environment reads none. Resolvers without it read the same for every environment (local runs).
    */
   forEnvironment?(environment: string): SecretResolver;
+  /**
+   * Throws the refusal `resolve` would give for `ref` by its name alone (a name outside the environment's
+   * prefix, an env variable or file that is off limits), reading nothing: plans check every reference of a
+   * config with it before any connection or AWS call.
+   */
+  check?(ref: SecretRef): void;
 }
 
 /** `secrets` narrowed to `environment` when it can be (callers that work on one environment use this). */

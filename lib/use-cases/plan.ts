@@ -1,5 +1,7 @@
 import type { PlanEnvironmentInput, PlanEnvironmentResult } from '../engine/plan-environment.ts';
+import { collectSecretRefs } from '../model/common.ts';
 import type { LoadedConfig } from '../model/documents.ts';
+import { secretsForEnvironment } from '../ports/secret-resolver.ts';
 import type { PipelineDeps } from './deps.ts';
 
 export type MakePlanDeps = Pick<PipelineDeps, 'store' | 'engine' | 'createProviders' | 'secrets'>;
@@ -19,6 +21,10 @@ export async function makePlan(
   },
 ): Promise<PlanEnvironmentResult> {
   const { environment, config } = input;
+  // Every reference the config names is one this environment may read (in the functions: its own platform
+  // secrets), checked by name before any connection or AWS call: a refused one fails the plan here.
+  const secrets = secretsForEnvironment(deps.secrets, environment);
+  if (secrets.check) for (const ref of collectSecretRefs([config.environment, config.documents])) secrets.check(ref);
   const providers = await deps.createProviders(environment, config.environment.spec, deps.secrets);
   try {
     return await deps.engine.planEnvironment({

@@ -63,7 +63,8 @@ export class LocalSecretResolver implements SecretResolver {
     this.#fallbackScope = options.fallbackScope;
   }
 
-  async resolve(ref: SecretRef): Promise<string> {
+  /** The refusals by name alone (SecretResolver.check): nothing is read. */
+  check(ref: SecretRef): void {
     const { provider, name } = ref.secretRef;
     if (provider === 'env' && this.#envPrefix !== undefined && !name.startsWith(this.#envPrefix)) {
       throw new ReconcilerError(
@@ -77,6 +78,23 @@ export class LocalSecretResolver implements SecretResolver {
         `secret "${describeSecretRef(ref)}": file references are not read here (use aws-secretsmanager)`,
       );
     }
+    if (
+      provider !== 'env' &&
+      provider !== 'file' &&
+      this.#fallbackNamePrefix !== undefined &&
+      !name.startsWith(this.#fallbackNamePrefix)
+    ) {
+      const who = this.#fallbackScope ? `the config of ${this.#fallbackScope}` : 'here, configs';
+      throw new ReconcilerError(
+        'SecretUnavailable',
+        `secret "${describeSecretRef(ref)}": ${who} may only reference secrets named "${this.#fallbackNamePrefix}…"`,
+      );
+    }
+  }
+
+  async resolve(ref: SecretRef): Promise<string> {
+    this.check(ref);
+    const { provider, name } = ref.secretRef;
     if (provider === 'env') {
       const value = this.#env[name];
       if (value === undefined) {
@@ -98,13 +116,6 @@ export class LocalSecretResolver implements SecretResolver {
         });
       }
       return pickSecretKey(text, ref);
-    }
-    if (this.#fallbackNamePrefix !== undefined && !name.startsWith(this.#fallbackNamePrefix)) {
-      const who = this.#fallbackScope ? `the config of ${this.#fallbackScope}` : 'here, configs';
-      throw new ReconcilerError(
-        'SecretUnavailable',
-        `secret "${describeSecretRef(ref)}": ${who} may only reference secrets named "${this.#fallbackNamePrefix}…"`,
-      );
     }
     if (this.#fallback) return this.#fallback.resolve(ref);
     throw new ReconcilerError(

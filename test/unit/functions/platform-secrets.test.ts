@@ -3,9 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformSecrets } from '../../../functions/shared/platform-secrets.ts';
 import { ReconcilerError } from '../../../lib/errors.ts';
 import type { SecretRef } from '../../../lib/model/common.ts';
+import { makePlan } from '../../../lib/use-cases/plan.ts';
+import { loadEnvironmentConfig } from '../../../lib/use-cases/plan-commit.ts';
 import { createProviders } from '../../../lib/wiring/providers.ts';
+import { topicDocument } from '../../support/builders.ts';
 import { freePort } from '../../support/net.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
+import { makeDeps, REPO } from '../use-cases/support.ts';
 
 /**
  * Issue 14, contract 2: an environment's config may reference only `<prefix><environment>/…` in Secrets
@@ -112,6 +116,47 @@ describe('PlatformSecrets: platform secrets per environment', () => {
     expect(String((error as Error).message)).toContain(
       'the config of environment "staging" may only reference secrets named "landscape/staging/…"',
     );
+    expect(requests).toEqual([]);
+  });
+
+  it("refuses a plan whose config names another environment's secret, before any provider is opened", async () => {
+    // Prepare: staging's config names production's password; providers would not even read it.
+    requests.length = 0;
+    let opened = 0;
+    const fixture = makeDeps({
+      secrets: platformSecrets(),
+      createProviders: async () => {
+        opened++;
+        return [];
+      },
+    });
+    const sha = fixture.git.commit({
+      'env.yaml': [
+        'apiVersion: landscape.dev/v1',
+        'kind: Environment',
+        'metadata: { name: staging }',
+        'spec:',
+        '  branch: main',
+        '  kafka:',
+        '    bootstrapServers: ["127.0.0.1:9092"]',
+        '    sasl: { mechanism: scram-sha-512, username: admin, password: { secretRef: { provider: aws-secretsmanager, name: landscape/prod/kafka-admin, key: password } } }',
+        '',
+      ].join('\n'),
+      'topics.yaml': topicDocument('t.one'),
+    });
+    const loaded = await loadEnvironmentConfig(fixture.deps, await fixture.deps.git.checkout(REPO, sha), 'staging');
+    if (!loaded.config) throw new Error('config did not load');
+
+    // Act
+    const plan = makePlan(fixture.deps, {
+      environment: 'staging',
+      config: loaded.config,
+      source: { repo: REPO, commit: sha },
+    });
+
+    // Assess
+    expect(await refusal(plan)).toContain('the config of environment "staging" may only reference secrets named');
+    expect(opened).toBe(0);
     expect(requests).toEqual([]);
   });
 });
