@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../lib/config/load-config.ts';
+import { sha256Hex } from '../../../../lib/engine/hash.ts';
 import { renderAndCheck } from '../../../../lib/engine/plan-environment.ts';
 import { ConfigError } from '../../../../lib/errors.ts';
 import { type ConfigDocument, documentsOfKind } from '../../../../lib/model/documents.ts';
 import type { AclBinding } from '../../../../lib/model/kinds/acl.ts';
+import { RESOURCE_KIND_NAMES } from '../../../../lib/model/resource.ts';
 import { accessBindings } from '../../../../lib/plan/access/roles.ts';
+import { computePlan } from '../../../../lib/plan/compute-plan.ts';
 import { renderAccess } from '../../../../lib/plan/kinds/access.ts';
+import { renderPlanMarkdown, renderPlanText } from '../../../../lib/plan/render-plan.ts';
 import { configDir } from '../../../support/builders.ts';
 
 const ENV = `apiVersion: landscape.dev/v1
@@ -249,5 +253,117 @@ describe('accessBindings', () => {
     const rendered = renderAccess(access as ConfigDocument<'Access'>, config).resources.map((r) => r.spec);
     expect(accessBindings((access as ConfigDocument<'Access'>).spec, roles)).toEqual(rendered);
     expect(rendered).toHaveLength(6);
+  });
+});
+
+describe('role table corners', () => {
+  it('grants prefixes of every kind, literal connector topics, and no IDEMPOTENT_WRITE when idempotent is off', async () => {
+    const { desired } = await render({
+      'access.yaml': doc(
+        'Access',
+        'corners',
+        `  principals: [User:c]
+  producer:
+    - { topicPrefixes: [out.], transactionalIdPrefixes: [tx.], idempotent: false }
+  streams:
+    - { applicationId: s, inputPrefixes: [in.], outputPrefixes: [out.] }
+  connectWorker:
+    - { group: g, configTopic: cfg, offsetTopic: off, statusTopic: st, topics: [sink.orders], connectorGroupPrefix: sinks- }
+  admin:
+    - { transactionalIdPrefixes: [team.] }
+`,
+      ),
+    });
+    const all = names(desired);
+    expect(all).toEqual(
+      expect.arrayContaining([
+        'User:c describe topic:in.*',
+        'User:c read topic:in.*',
+        'User:c write topic:out.*',
+        'User:c write transactionalId:tx.*',
+        'User:c describe transactionalId:tx.*',
+        'User:c all transactionalId:team.*',
+        'User:c read topic:sink.orders',
+        'User:c write topic:sink.orders',
+        'User:c read group:sinks-*',
+        'User:c read group:s',
+      ]),
+    );
+    // Streams without exactlyOnce: no transactional ids of its own; IDEMPOTENT_WRITE from streams and connect.
+    expect(all.filter((n) => n.includes('transactionalId:s-'))).toEqual([]);
+    expect(all.filter((n) => n.includes('idempotentWrite'))).toEqual(['User:c idempotentWrite cluster:kafka-cluster']);
+    expect(desired.find((d) => d.name === 'User:c idempotentWrite cluster:kafka-cluster')?.source?.line).toBe(9);
+  });
+
+  it('says how to add a role when there is no AccessRole at all, and notes a role that asks for the registry', async () => {
+    const missing = await problemsOf({
+      'access.yaml': doc('Access', 'a', '  principals: [User:a]\n  roles: [readers]\n'),
+    });
+    expect(missing).toEqual([
+      expect.objectContaining({
+        message: 'no AccessRole named "readers"',
+        hint: 'add a document of kind AccessRole with that name',
+      }),
+    ]);
+    const withRegistry = `apiVersion: landscape.dev/v1
+kind: Environment
+metadata: { name: dev }
+spec:
+  kafka: { bootstrapServers: ["127.0.0.1:9092"] }
+  schemaRegistry: { url: "http://127.0.0.1:8081" }
+`;
+    const dir = await configDir({
+      'env.yaml': withRegistry,
+      'roles.yaml': doc('AccessRole', 'schema-writer', '  schemaRegistry: writer\n'),
+      'access.yaml': doc('Access', 'a', '  principals: [User:a]\n  roles: [schema-writer]\n'),
+    });
+    const { desired, problems } = renderAndCheck(await loadConfig(dir, 'dev', { displayRoot: '' }));
+    expect(desired).toEqual([]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: 'roles.yaml',
+        line: 5,
+        severity: 'warning',
+        message:
+          'schema registry writer access for User:a is not enforced by Landscape: the registry keeps permissions in its own access control, which Landscape does not manage',
+      }),
+    ]);
+  });
+});
+
+describe('plan rendering of generated access', () => {
+  it('lists hand-written changes first, then each intent under its name with the file:line of its entries', async () => {
+    const { desired } = await render({
+      'access.yaml': doc('Access', 'reader', '  principals: [User:r]\n  consumer: [{ topics: [orders] }]\n'),
+      'acl.yaml': doc(
+        'Acl',
+        'z',
+        '  principal: User:z\n  resource: { type: topic, name: orders }\n  operations: [read]\n',
+      ),
+    });
+    const plan = computePlan({
+      environment: {
+        name: 'dev',
+        spec: (await loadConfig(await configDir({ 'env.yaml': ENV }), 'dev')).environment.spec,
+      },
+      desired,
+      observed: [],
+      inventory: {},
+      observedKinds: RESOURCE_KIND_NAMES,
+      source: {},
+      toolVersion: 'test',
+      hash: sha256Hex,
+    });
+    const text = renderPlanText(plan);
+    expect(text).toContain(
+      [
+        'Wave 3: ACLs',
+        '  + create Acl User:z read topic:orders  (acl.yaml:1)',
+        '  Access "reader":',
+        '    + create Acl User:r describe topic:orders  (access.yaml:6)',
+        '    + create Acl User:r read topic:orders  (access.yaml:6)',
+      ].join('\n'),
+    );
+    expect(renderPlanMarkdown(plan)).toContain('  Access "reader":\n+     create Acl User:r describe topic:orders');
   });
 });
