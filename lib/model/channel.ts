@@ -3,10 +3,15 @@ import { SecretRefSchema, UrlOrSecretSchema as UrlOrSecret } from './common.ts';
 
 export const ChannelSpecSchema = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('slack'), webhookUrl: UrlOrSecret }),
+    z.strictObject({
+      type: z.literal('slack'),
+      webhookUrl: UrlOrSecret.describe(
+        'The Slack incoming-webhook URL; it embeds its own credential, so a secret reference keeps it out of git.',
+      ),
+    }),
     z.strictObject({
       type: z.literal('pagerduty'),
-      routingKey: SecretRefSchema,
+      routingKey: SecretRefSchema.describe('The integration (routing) key of the PagerDuty service.'),
       url: z
         .url()
         .default('https://events.pagerduty.com/v2/enqueue')

@@ -21,18 +21,18 @@ export const HttpTlsSchema = z
 /** A bearer token from an OAuth 2.0 / OIDC token endpoint (client-credentials grant), cached and refreshed. */
 export const HttpOAuthSchema = z
   .strictObject({
-    tokenEndpoint: z.url(),
+    tokenEndpoint: z.url().describe('The OAuth 2.0 / OIDC token endpoint.'),
     clientId: z.string().min(1),
     clientSecret: SecretRefSchema,
-    scope: z.string().min(1).optional(),
-    audience: z.string().min(1).optional(),
+    scope: z.string().min(1).optional().describe('Sent as `scope` in the token request.'),
+    audience: z.string().min(1).optional().describe('Sent as `audience` in the token request.'),
   })
   .describe(
     'A bearer token from an OAuth 2.0 / OIDC token endpoint (client-credentials grant); excludes `username`, `password` and `token`.',
   );
 
 const httpAuthFields = {
-  url: z.url(),
+  url: z.url().describe('Base URL of the REST API (`https://` for `tls`).'),
   username: z.string().optional().describe('Basic authentication, with `password`.'),
   password: SecretRefSchema.optional(),
   tls: HttpTlsSchema.optional(),

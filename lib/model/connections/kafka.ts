@@ -23,11 +23,11 @@ export const KafkaConnectionSchema = z
         /** SASL/OAUTHBEARER with a token from an OIDC token endpoint (client-credentials grant). */
         z.strictObject({
           mechanism: z.literal('oauthbearer'),
-          tokenEndpoint: z.url(),
+          tokenEndpoint: z.url().describe('The OAuth 2.0 / OIDC token endpoint (client-credentials grant).'),
           clientId: z.string().min(1),
           clientSecret: SecretRefSchema,
-          scope: z.string().min(1).optional(),
-          audience: z.string().min(1).optional(),
+          scope: z.string().min(1).optional().describe('Sent as `scope` in the token request.'),
+          audience: z.string().min(1).optional().describe('Sent as `audience` in the token request.'),
           extensions: z
             .record(z.string().regex(/^[A-Za-z]+$/, 'expected letters only'), z.string())
             .optional()
@@ -69,7 +69,7 @@ export const KafkaConnectionSchema = z
       ),
     tls: z
       .strictObject({
-        enabled: z.boolean().default(true),
+        enabled: z.boolean().default(true).describe('`false`: a plaintext listener, although `tls` is given.'),
         ca: SecretOrStringSchema.optional().describe(
           "PEM text of the CA that signed the brokers' certificates, or a secret reference to it (default: the system CAs).",
         ),

@@ -11,16 +11,18 @@ const AwsRegionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an
  */
 export const EksAuthSchema = z.strictObject({
   type: z.literal('eks'),
-  /** The EKS cluster name: signed into the token (`x-k8s-aws-id`), so a token for one cluster fails on another. */
   clusterName: z
     .string()
-    .regex(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, 'expected an EKS cluster name (letters, digits, "-", "_")'),
-  /** Default: AWS_REGION / AWS_DEFAULT_REGION. Picks the regional STS endpoint the token is signed for. */
-  region: AwsRegionSchema.optional(),
+    .regex(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, 'expected an EKS cluster name (letters, digits, "-", "_")')
+    .describe('The EKS cluster name: signed into the token, so a token for one cluster fails on another.'),
+  region: AwsRegionSchema.optional().describe(
+    'Default: AWS_REGION / AWS_DEFAULT_REGION. Picks the regional STS endpoint the token is signed for.',
+  ),
   roleArn: z
     .string()
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN')
-    .optional(),
+    .optional()
+    .describe('A role to assume before signing (else the default AWS credential chain signs).'),
   roleSessionName: z.string().min(2).max(64).optional(),
 });
 
@@ -30,17 +32,18 @@ export const EksAuthSchema = z.strictObject({
  */
 export const KubeconfigAuthSchema = z.strictObject({
   type: z.literal('kubeconfig'),
-  /** Default: the first file of `$KUBECONFIG`, else `~/.kube/config`. */
-  path: z.string().min(1).optional(),
-  /** Default: the file's `current-context`. */
-  context: z.string().min(1).optional(),
+  path: z.string().min(1).optional().describe('Default: the first file of `$KUBECONFIG`, else `~/.kube/config`.'),
+  context: z.string().min(1).optional().describe("Default: the file's `current-context`."),
 });
 
 /** The pod's service account: token (re-read as the kubelet rotates it), CA and `KUBERNETES_SERVICE_HOST/PORT`. */
 export const InClusterAuthSchema = z.strictObject({
   type: z.literal('in-cluster'),
-  /** Where the token and `ca.crt` are mounted. Default `/var/run/secrets/kubernetes.io/serviceaccount`. */
-  serviceAccountDir: z.string().min(1).optional(),
+  serviceAccountDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Where the token and `ca.crt` are mounted. Default `/var/run/secrets/kubernetes.io/serviceaccount`.'),
 });
 
 export const KubernetesAuthSchema = z.discriminatedUnion('type', [

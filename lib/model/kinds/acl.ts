@@ -67,7 +67,7 @@ export const AclSpecSchema = z
       .array(AclOperationSchema)
       .min(1, 'list at least one operation')
       .describe('Each operation is one binding on the broker, so adding one never touches the others.'),
-    permission: AclPermissionSchema.default('allow'),
+    permission: AclPermissionSchema.default('allow').describe('A `deny` binding wins over every `allow`.'),
     host: z.string().min(1).default('*').describe('The client host the binding applies to; `*` is any host.'),
   })
   .describe('Kafka ACL bindings: one principal, one resource (or prefix), one or more operations.');

@@ -4,10 +4,10 @@ import { PrincipalSchema } from './acl.ts';
 
 const ContainerRuntimeSchema = z.strictObject({
   type: z.literal('container'),
-  image: z.string().min(1),
-  replicas: z.int().min(0).default(1),
-  command: z.array(z.string()).optional(),
-  args: z.array(z.string()).optional(),
+  image: z.string().min(1).describe('The container image, e.g. `ghcr.io/acme/orders-enricher:1.4.2`.'),
+  replicas: z.int().min(0).default(1).describe('Pods of its Deployment.'),
+  command: z.array(z.string()).optional().describe("The container's entrypoint (default: the image's)."),
+  args: z.array(z.string()).optional().describe("Arguments to it (default: the image's)."),
   env: z
     .record(z.string(), z.union([z.string(), SecretRefSchema]))
     .default({})
@@ -17,7 +17,10 @@ const ContainerRuntimeSchema = z.strictObject({
       requests: z.record(z.string(), z.string()).optional(),
       limits: z.record(z.string(), z.string()).optional(),
     })
-    .optional(),
+    .optional()
+    .describe(
+      'Kubernetes resource requests and limits, e.g. `{ requests: { cpu: 250m }, limits: { memory: 512Mi } }`.',
+    ),
 });
 
 const SqlRuntimeSchema = z.strictObject({
@@ -26,8 +29,12 @@ const SqlRuntimeSchema = z.strictObject({
     .string()
     .min(1)
     .describe('Flink-style SQL; every topic it reads or writes must be in `consumes`/`produces`.'),
-  runnerImage: z.string().min(1).default('ghcr.io/landscape-dev/sql-runner:1'),
-  replicas: z.int().min(0).default(1),
+  runnerImage: z
+    .string()
+    .min(1)
+    .default('ghcr.io/landscape-dev/sql-runner:1')
+    .describe('The image that runs the statement.'),
+  replicas: z.int().min(0).default(1).describe('Pods of its Deployment.'),
 });
 
 /**

@@ -16,7 +16,10 @@ export const ConnectorSpecSchema = z
       .describe(
         'The rest of the connector config. Secret references are resolved only at apply; plans say changed/unchanged.',
       ),
-    state: z.enum(['running', 'paused']).default('running'),
+    state: z
+      .enum(['running', 'paused'])
+      .default('running')
+      .describe('`paused` pauses the connector; `running` resumes a paused or stopped one.'),
     healthTimeout: z
       .string()
       .default('60s')

@@ -17,7 +17,7 @@ export const CompatibilitySchema = z.enum([
 export const SchemaSpecSchema = z
   .strictObject({
     subject: z.string().min(1).optional().describe('The registry subject; default `metadata.name`.'),
-    type: SchemaTypeSchema.default('AVRO'),
+    type: SchemaTypeSchema.default('AVRO').describe('`AVRO`, `JSON` (JSON Schema) or `PROTOBUF`.'),
     schema: z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .optional()
