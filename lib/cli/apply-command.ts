@@ -9,17 +9,8 @@ import { readPlanFile } from '../use-cases/plan-file.ts';
 import { DEFAULT_ENGINE } from '../wiring/engine.ts';
 import { localActor, localContext } from '../wiring/local.ts';
 import { createProviders } from '../wiring/providers.ts';
-import {
-  baseCommit,
-  confirm,
-  describeExit,
-  lockHeldMessage,
-  out,
-  planDirectory,
-  refusalError,
-  run,
-} from './local-plan.ts';
-import { EXIT, paintPlan, progressPrinter } from './output.ts';
+import { baseCommit, confirm, describeExit, lockHeldMessage, planDirectory, refusalError, run } from './local-plan.ts';
+import { EXIT, out, paintPlan, progressPrinter } from './output.ts';
 
 function printReport(report: ApplyReport): void {
   if (report.refusal) {

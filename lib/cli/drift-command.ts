@@ -8,8 +8,8 @@ import { unmanagedLines } from '../plan/render-plan.ts';
 import { detectDrift } from '../use-cases/drift.ts';
 import { gitCommitOf, localActor, localContext } from '../wiring/local.ts';
 import { loadOrReport } from './load-or-report.ts';
-import { describeExit, localPlanDeps, out, recordLocalPlan, run } from './local-plan.ts';
-import { EXIT, printProblems, progressPrinter } from './output.ts';
+import { describeExit, localPlanDeps, recordLocalPlan, run } from './local-plan.ts';
+import { EXIT, out, printProblems, progressPrinter } from './output.ts';
 
 /** Where the config to check for drift comes from, and what to tell the user about it. */
 interface DriftSource {

@@ -4,8 +4,8 @@ import { stringify } from 'yaml';
 import { exportDocuments } from '../plan/export-documents.ts';
 import { localContext } from '../wiring/local.ts';
 import { loadOrReport } from './load-or-report.ts';
-import { out, withProviders } from './local-plan.ts';
-import { EXIT, progressPrinter } from './output.ts';
+import { withProviders } from './local-plan.ts';
+import { EXIT, out, progressPrinter } from './output.ts';
 
 /** `landscape export DIR --env E --out OUT`: writes YAML that reproduces the live platform (plans to no changes). */
 export async function exportCommand(

@@ -19,7 +19,6 @@ import { loadOrReport } from './load-or-report.ts';
 import { EXIT, printProblems, progressPrinter } from './output.ts';
 
 export const run = promisify(execFile);
-export const out = (text: string) => process.stdout.write(`${text}\n`);
 
 /** The fields every audit record of a CLI command shares: a fresh id, now, the local actor. */
 export function localAudit(environment: string) {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { renderPlanText } from '../plan/render-plan.ts';
-import { out, type PlanOptions, planDirectory, refusalError } from './local-plan.ts';
-import { EXIT, paintPlan } from './output.ts';
+import { type PlanOptions, planDirectory, refusalError } from './local-plan.ts';
+import { EXIT, out, paintPlan } from './output.ts';
 
 /**
  * `landscape plan DIR --env E [--out plan.json] [--json]`: exit 0 no changes, 2 changes, 1 error (invalid

@@ -1,7 +1,6 @@
 import { appendAll, loadLandscape } from '../config/load-config.ts';
 import { renderAndCheck } from '../engine/plan-environment.ts';
-import { out } from './local-plan.ts';
-import { EXIT, printProblems } from './output.ts';
+import { EXIT, out, printProblems } from './output.ts';
 
 /** `landscape validate DIR`: every document, every environment, renderers and governance checks; no live calls. */
 export async function validateCommand(dir: string): Promise<number> {

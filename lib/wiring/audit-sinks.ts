@@ -1,6 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { S3AuditSink } from '../adapters/aws/s3-audit-sink.ts';
-import { KafkaAuditSink } from '../adapters/kafka/kafka-audit-sink.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { WebhookAuditSink } from '../adapters/notify/webhook-audit-sink.ts';
 import { assertNever, ReconcilerError } from '../errors.ts';
 import type { AuditSinkSpec } from '../model/audit-sink.ts';
@@ -20,10 +18,28 @@ export interface AuditFanoutDeps {
   timeoutMs?: number;
 }
 
+/**
+ * An AuditSink whose adapter is imported at its first delivery: the Kafka client and the S3 client take most of
+ * a CLI process's start-up, and most environments have neither sink (issue: the CLI starts instantly).
+ */
+function lazySink(name: string, load: () => Promise<AuditSink>): AuditSink {
+  let sink: Promise<AuditSink> | undefined;
+  return {
+    name,
+    deliver: async (record) => {
+      sink ??= load();
+      return (await sink).deliver(record);
+    },
+    close: async () => {
+      if (sink) await (await sink).close();
+    },
+  };
+}
+
 /** The sink of one AuditSink document, by its type: HMAC-signed webhook, Kafka topic (JSON) or S3 object. */
 export function createAuditSink(
   { name, spec }: { name: string; spec: AuditSinkSpec },
-  deps: AuditFanoutDeps & { s3Client: () => S3Client },
+  deps: AuditFanoutDeps & { s3Client: () => Promise<S3Client> },
 ): AuditSink {
   switch (spec.type) {
     case 'webhook':
@@ -32,16 +48,25 @@ export function createAuditSink(
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
         ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
       });
-    case 'kafka':
-      if (!deps.kafka) {
+    case 'kafka': {
+      const connection = deps.kafka;
+      if (!connection) {
         throw new ReconcilerError(
           'InvalidConfig',
           `AuditSink "${name}" writes to Kafka, but no Kafka connection was given`,
         );
       }
-      return new KafkaAuditSink(name, spec, { connection: deps.kafka, secrets: deps.secrets });
+      return lazySink(name, async () => {
+        const { KafkaAuditSink } = await import('../adapters/kafka/kafka-audit-sink.ts');
+        return new KafkaAuditSink(name, spec, { connection, secrets: deps.secrets });
+      });
+    }
     case 's3':
-      return new S3AuditSink(name, spec, { s3: deps.s3Client });
+      return lazySink(name, async () => {
+        const { S3AuditSink } = await import('../adapters/aws/s3-audit-sink.ts');
+        const client = await deps.s3Client();
+        return new S3AuditSink(name, spec, { s3: () => client });
+      });
     default:
       return assertNever(spec, 'AuditSink type');
   }
@@ -58,10 +83,10 @@ export function createAuditFanout(
   sinks: readonly { name: string; spec: AuditSinkSpec }[],
   deps: AuditFanoutDeps,
 ): AuditFanout {
-  let s3: S3Client | undefined;
-  const s3Client = () => {
+  let s3: Promise<S3Client> | undefined;
+  const s3Client = async () => {
     if (typeof deps.s3 === 'function') return deps.s3();
-    s3 ??= deps.s3 ?? new S3Client({});
+    s3 ??= deps.s3 ? Promise.resolve(deps.s3) : import('@aws-sdk/client-s3').then(({ S3Client }) => new S3Client({}));
     return s3;
   };
   return fanoutTo(sinks.map((sink) => createAuditSink(sink, { ...deps, s3Client })));
