@@ -5,9 +5,10 @@ import { logger } from '../shared/logger.ts';
 import { buildSecrets, buildState } from '../shared/wiring-state.ts';
 import { createMonitorHandler } from './app.ts';
 
-// Composition root (cold start): AwsStateStore({ bucket, table }) and SecretsManagerResolver() come from
-// buildState/buildSecrets (lib/adapters/aws); the Kafka reader is opened per environment and invocation.
-const config = parseConfig(WorkerConfigSchema);
+// Composition root (cold start): the state table only (published monitor configs and alert states are
+// values; no plan bodies, no audit records, so no bucket), platform secrets per environment (buildSecrets);
+// the Kafka reader is opened per environment and invocation.
+const config = parseConfig(WorkerConfigSchema, process.env, { tableOnly: true });
 
 export const handler = createMonitorHandler(
   {
