@@ -17,8 +17,16 @@ export const PolicySpecSchema = z
       maxPartitions: z.int().positive().optional(),
       minReplicationFactor: z.int().positive().optional(),
       maxReplicationFactor: z.int().positive().optional(),
-      minRetentionMs: z.int().optional(),
-      maxRetentionMs: z.int().optional(),
+      minRetentionMs: z
+        .int()
+        .optional()
+        .describe(
+          "Lower bound on a topic's declared `retention.ms`, in milliseconds (a retention left to the broker default is not checked).",
+        ),
+      maxRetentionMs: z
+        .int()
+        .optional()
+        .describe("Upper bound on a topic's declared `retention.ms`; `-1` (unlimited) is above any maximum."),
       requiredLabels: z
         .array(z.string())
         .optional()
