@@ -80,8 +80,25 @@ function sizeViolations(policy: ConfigDocument<'Policy'>, kind: Kind, facts: Pol
   };
   limit('minPartitions', rules.minPartitions, facts.partitions, 'partitions', true);
   limit('maxPartitions', rules.maxPartitions, facts.partitions, 'partitions', false);
-  limit('minReplicationFactor', rules.minReplicationFactor, facts.replicationFactor, 'replicationFactor', true);
-  limit('maxReplicationFactor', rules.maxReplicationFactor, facts.replicationFactor, 'replicationFactor', false);
+  const replication = facts.replicationFactor;
+  if (replication === 'default') {
+    // The broker's default.replication.factor is unknown when planning: a limit on it would pass unchecked.
+    for (const [rule, bound] of [
+      ['minReplicationFactor', rules.minReplicationFactor],
+      ['maxReplicationFactor', rules.maxReplicationFactor],
+    ] as const) {
+      if (bound === undefined || !applies(policy, rule, kind)) continue;
+      out.push({
+        path: ['spec', 'replicationFactor'],
+        field: 'spec.replicationFactor',
+        message: `the broker's default replication factor can not be checked against ${rule} ${bound}`,
+        hint: `set a replication factor of ${rule === 'minReplicationFactor' ? 'at least' : 'at most'} ${bound}`,
+      });
+    }
+  } else {
+    limit('minReplicationFactor', rules.minReplicationFactor, replication, 'replicationFactor', true);
+    limit('maxReplicationFactor', rules.maxReplicationFactor, replication, 'replicationFactor', false);
+  }
 
   // Only the declared retention is checked: an undeclared one is the broker default, which the plan does
   // not know (DESIGN.md: compare only what the user declared).

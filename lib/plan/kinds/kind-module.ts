@@ -56,7 +56,8 @@ export interface ResourceKindModule<K extends ResourceKind> {
 /** What governance policies check on a document, where the kind has it (lib/governance/checks/policy.ts). */
 export interface PolicyFacts {
   partitions?: number;
-  replicationFactor?: number;
+  /** `default`: the broker's own, which a plan can not know (a Policy's replication limits refuse it). */
+  replicationFactor?: number | 'default';
   /** The declared retention (`retention.ms`), not the broker default: `minRetentionMs`, `maxRetentionMs`. */
   retentionMs?: string;
   /** Declared config (topic config, connector config): `forbiddenConfigs`. */

@@ -265,8 +265,7 @@ export const topicDocument: DocumentKindModule<'Topic'> = {
   render: renderTopic,
   policyFacts: (doc) => ({
     ...(doc.spec.partitions !== undefined ? { partitions: doc.spec.partitions } : {}),
-    // The broker default is not known when planning: a Policy's replication limits can not judge it.
-    ...(typeof doc.spec.replicationFactor === 'number' ? { replicationFactor: doc.spec.replicationFactor } : {}),
+    ...(doc.spec.replicationFactor !== undefined ? { replicationFactor: doc.spec.replicationFactor } : {}),
     ...(doc.spec.config['retention.ms'] !== undefined ? { retentionMs: doc.spec.config['retention.ms'] } : {}),
     config: doc.spec.config,
   }),

@@ -182,3 +182,30 @@ spec:
     ]);
   });
 });
+
+describe('checkPolicies with topic defaults', () => {
+  it("refuses the broker's default replication factor where a Policy limits it, and checks what TopicDefaults give", async () => {
+    // Prepare: one topic asks for the broker default itself, the other gets partitions from TopicDefaults.
+    const defaults = `apiVersion: landscape.dev/v1
+kind: TopicDefaults
+metadata: { name: big }
+spec:
+  match: { namePattern: "^payments\\\\." }
+  partitions: 48
+`;
+    const topics = `apiVersion: landscape.dev/v1
+kind: Topic
+metadata: { name: payments.orders, labels: { team: payments } }
+spec: { replicationFactor: default }
+`;
+
+    // Act
+    const { lines } = await check({ 'policy.yaml': POLICY, 'defaults.yaml': defaults, 'topics.yaml': topics });
+
+    // Assess
+    expect(lines).toEqual([
+      'topics.yaml:4:7: Topic "payments.orders" spec.partitions: violates Policy "topic-standards": 48 is above maxPartitions 12 (use at most 12)',
+      `topics.yaml:4:28: Topic "payments.orders" spec.replicationFactor: violates Policy "topic-standards": the broker's default replication factor can not be checked against minReplicationFactor 2 (set a replication factor of at least 2)`,
+    ]);
+  });
+});
