@@ -4,15 +4,16 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AclOperations, AclPermissionTypes, ResourcePatternTypes, ResourceTypes } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaProvider } from '../../../lib/adapters/kafka/kafka-provider.ts';
 import type { DoctorReport } from '../../../lib/model/doctor.ts';
-import { kafkaTestEnv, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
+import { cleanupPrefix, kafkaTestEnv, rawAdmin, testKafkaConnection } from '../../../scripts/services/kafka-broker.ts';
 import { scramUserChange } from '../../../scripts/services/kafka-changes.ts';
 import { writeFiles } from '../../support/builders.ts';
 import { type CliResult, landscapeCli } from '../../support/cli/landscape-cli.ts';
 import { availableCluster } from '../../support/k8s.ts';
-import { envSecretResolver } from '../../support/kafka.ts';
+import { createTopicsAndWait, envSecretResolver } from '../../support/kafka.ts';
 import { registerTestSecret } from '../../support/scan/suite-secrets.ts';
 import { uniqueName } from '../../support/unique-name.ts';
 
@@ -107,6 +108,26 @@ describe.runIf(up)('landscape doctor', { timeout: 180_000 }, () => {
     } finally {
       await kafka.close();
     }
+    // The declared topic exists, and the user may only DESCRIBE it: the other topic permissions are missing.
+    await createTopicsAndWait([`${name}.orders`], 1);
+    const admin = rawAdmin('landscape-it-doctor');
+    try {
+      await admin.createAcls({
+        creations: [
+          {
+            resourceType: ResourceTypes.TOPIC,
+            resourceName: `${name}.orders`,
+            resourcePatternType: ResourcePatternTypes.LITERAL,
+            principal: `User:${user}`,
+            host: '*',
+            operation: AclOperations.DESCRIBE,
+            permissionType: AclPermissionTypes.ALLOW,
+          },
+        ],
+      });
+    } finally {
+      await admin.close();
+    }
   });
 
   afterAll(async () => {
@@ -114,12 +135,7 @@ describe.runIf(up)('landscape doctor', { timeout: 180_000 }, () => {
     connect?.close();
     for (const socket of sockets) socket.destroy();
     silent?.close();
-    const secrets = envSecretResolver({ DOCTOR_USER_PASSWORD: USER_PASSWORD });
-    const kafka = await createKafkaProvider(testKafkaConnection(), secrets);
-    await kafka
-      .apply([{ ...scramUserChange('Create', user, []), action: 'Delete' }], { secrets })
-      .catch(() => undefined)
-      .finally(() => kafka.close());
+    await cleanupPrefix(name);
     if (work) await rm(work, { recursive: true, force: true });
   });
 
@@ -204,7 +220,10 @@ spec:
     expect(line(report, 'kafka', 'authentication')?.detail).toBe(
       `authenticated with SASL/SCRAM-SHA-512 as "${kafkaTestEnv.username}"`,
     );
-    expect(line(report, 'kafka', 'create topics')).toMatchObject({ status: 'ok' });
+    expect(line(report, 'kafka', 'describe topics')?.detail).toBe('1 declared topic readable, 0 not created yet');
+    for (const check of ['topic permissions', 'read topic configs', 'alter topic configs', 'create topics']) {
+      expect(line(report, 'kafka', check)).toMatchObject({ status: 'ok' });
+    }
     expect(line(report, 'schema registry', 'list subjects')).toMatchObject({ status: 'ok' });
     expect(line(report, 'connect "default"', 'list plugins')).toMatchObject({ status: 'ok' });
     expect(line(report, 'kubernetes', 'ConfigMap in namespace "default"')).toMatchObject({
@@ -249,6 +268,19 @@ spec:
     expect(line(report, 'kafka', 'read ACLs')).toMatchObject({
       status: 'failed',
       detail: expect.stringContaining('cluster authorization failed'),
+    });
+    expect(line(report, 'kafka', 'describe topics')).toMatchObject({ status: 'ok' });
+    expect(line(report, 'kafka', 'topic permissions')).toMatchObject({
+      status: 'failed',
+      detail: `missing on 1 topic ("${name}.orders"): DESCRIBE_CONFIGS (reading topic configs), ALTER_CONFIGS (changing topic configs), ALTER (adding partitions)`,
+    });
+    expect(line(report, 'kafka', 'read topic configs')).toMatchObject({
+      status: 'failed',
+      detail: `DescribeConfigs denied on 1 topic: "${name}.orders"`,
+    });
+    expect(line(report, 'kafka', 'alter topic configs')).toMatchObject({
+      status: 'failed',
+      detail: `ALTER_CONFIGS denied on 1 topic: "${name}.orders" (IncrementalAlterConfigs, validateOnly)`,
     });
     expect(line(report, 'kafka', 'create topics')).toMatchObject({
       status: 'failed',
