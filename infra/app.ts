@@ -6,7 +6,7 @@ import { LandscapeStack, type LandscapeStackProps, reservedConcurrencyError } fr
 /**
  * `npx cdk synth` entry (cdk.json: `node infra/app.ts`, Node 24 type stripping). Env-agnostic, no lookups:
  * synth works offline. Context: allowedRepositories (required, comma list); optional: vpcId + privateSubnetIds
- * + availabilityZones (comma lists), secretsPrefix, allowedBranches, driftEnvironments, auditBuckets,
+ * + availabilityZones (+ privateRouteTableIds) (comma lists), vpcEndpoints, secretsPrefix, allowedBranches, driftEnvironments, auditBuckets,
  * githubAppId + githubAppInstallationId, applyReservedConcurrency, auditRetentionDays, auditLockMode,
  * driftSchedule, monitorSchedule,
  * alarmEmail, code (`bundle` | `inline`), nag (`false` to skip cdk-nag).
@@ -37,6 +37,11 @@ export function buildApp(app: App): LandscapeStack {
     if (!/^\d+$/.test(reserved)) throw new Error(reservedConcurrencyError(reserved));
     props.applyReservedConcurrency = Number(reserved);
   }
+  const endpoints = ctx('vpcEndpoints');
+  if (endpoints !== undefined && endpoints !== 'true' && endpoints !== 'false') {
+    throw new Error(`vpcEndpoints: "${endpoints}" is not true or false, e.g. -c vpcEndpoints=true`);
+  }
+  if (endpoints === 'true') props.vpcEndpoints = true;
   const retentionDays = ctx('auditRetentionDays');
   if (retentionDays !== undefined) {
     if (!/^\d+$/.test(retentionDays)) {
@@ -58,7 +63,12 @@ export function buildApp(app: App): LandscapeStack {
   }
   const vpcId = ctx('vpcId');
   if (vpcId) {
-    props.vpc = { vpcId, privateSubnetIds: list('privateSubnetIds'), availabilityZones: list('availabilityZones') };
+    props.vpc = {
+      vpcId,
+      privateSubnetIds: list('privateSubnetIds'),
+      availabilityZones: list('availabilityZones'),
+      routeTableIds: list('privateRouteTableIds'),
+    };
   }
   const auditTopics = list('mskAuditTopics');
   const msk = list('mskClusterArns').map((clusterArn) => ({

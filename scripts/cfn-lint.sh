@@ -49,6 +49,8 @@ if [[ ${#templates[@]} -eq 0 ]]; then
     -c allowedRepositories=acme/platform,acme-data/* -c allowedBranches=main,release \
     -c vpcId=vpc-0123456789abcdef0 \
     -c privateSubnetIds=subnet-0123456789abcdef1,subnet-0123456789abcdef2 \
+    -c privateRouteTableIds=rtb-0123456789abcdef1,rtb-0123456789abcdef2 -c vpcEndpoints=true \
+    -c applyReservedConcurrency=1 -c auditRetentionDays=2555 -c auditLockMode=compliance \
     -c availabilityZones=eu-west-1a,eu-west-1b \
     -c secretsPrefix=platform/ -c driftEnvironments=production -c alarmEmail=ops@example.com \
     -c driftSchedule='rate(10 minutes)' -c monitorSchedule='rate(5 minutes)' \

@@ -9,7 +9,21 @@ export interface ImportedVpc {
   privateSubnetIds: string[];
   /** One per subnet, in the same order. */
   availabilityZones: string[];
+  /**
+   * The route table of each private subnet, in the same order. Needed only for `vpcEndpoints` to add the (free)
+   * S3 and DynamoDB gateway endpoints to them; without it the VPC must already route S3 and DynamoDB.
+   */
+  routeTableIds?: string[] | undefined;
 }
+
+/**
+ * Interface endpoints for the AWS APIs the in-VPC functions call besides S3 and DynamoDB (gateway endpoints):
+ * Secrets Manager (platform secrets, GitHub credentials), STS (the SecretsReader role, roles the connections
+ * name), Lambda (apply invokes itself; drift and api invoke apply) and, when EKS clusters are named, EKS
+ * (DescribeCluster). KMS is not called directly (S3 and DynamoDB use the key on the functions' behalf) and X-Ray
+ * traces leave through the Lambda service, so neither needs an endpoint.
+ */
+export const INTERFACE_ENDPOINTS = ['secretsmanager', 'sts', 'lambda'] as const;
 
 /**
  * Where the in-VPC functions may open connections (the security group allows no other egress). Peers are CIDRs
@@ -83,18 +97,34 @@ export class Network extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    props: { vpc?: ImportedVpc | undefined; egress?: FunctionEgress | undefined },
+    props: {
+      vpc?: ImportedVpc | undefined;
+      egress?: FunctionEgress | undefined;
+      /** Add VPC endpoints so that the functions reach the AWS APIs without a NAT gateway (ADR 0021). */
+      endpoints?: { eks: boolean } | undefined;
+    },
   ) {
     super(scope, id);
     if (props.vpc) {
-      const { vpcId, privateSubnetIds, availabilityZones } = props.vpc;
+      const { vpcId, privateSubnetIds, availabilityZones, routeTableIds = [] } = props.vpc;
       if (privateSubnetIds.length === 0 || privateSubnetIds.length % availabilityZones.length !== 0) {
         throw new Error(
           `importing VPC "${vpcId}": give privateSubnetIds and availabilityZones (one AZ per subnet), ` +
             'e.g. -c privateSubnetIds=subnet-a,subnet-b -c availabilityZones=eu-west-1a,eu-west-1b',
         );
       }
-      this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId, availabilityZones, privateSubnetIds });
+      if (routeTableIds.length > 0 && routeTableIds.length !== privateSubnetIds.length) {
+        throw new Error(
+          `importing VPC "${vpcId}": give one route table per private subnet (${privateSubnetIds.length}), ` +
+            'in the same order, e.g. -c privateRouteTableIds=rtb-a,rtb-b',
+        );
+      }
+      this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+        vpcId,
+        availabilityZones,
+        privateSubnetIds,
+        ...(routeTableIds.length > 0 ? { privateSubnetRouteTableIds: routeTableIds } : {}),
+      });
       this.subnets = { subnets: this.vpc.privateSubnets };
     } else {
       const vpc = new ec2.Vpc(this, 'Vpc', {
@@ -143,6 +173,41 @@ export class Network extends Construct {
       for (const port of platformPorts) {
         sg.addEgressRule(to, port, 'Kafka brokers, schema registries, Connect, Kubernetes API');
       }
+    }
+    if (props.endpoints) this.#addEndpoints(props.vpc, props.endpoints);
+  }
+
+  /**
+   * Gateway endpoints for S3 and DynamoDB (free; a created VPC has them already) and interface endpoints with
+   * private DNS for {@link INTERFACE_ENDPOINTS}, reachable on 443 from the functions' security group only.
+   */
+  #addEndpoints(imported: ImportedVpc | undefined, options: { eks: boolean }): void {
+    if (imported?.routeTableIds?.length) {
+      for (const [id, service] of [
+        ['S3Endpoint', ec2.GatewayVpcEndpointAwsService.S3],
+        ['DynamoDbEndpoint', ec2.GatewayVpcEndpointAwsService.DYNAMODB],
+      ] as const) {
+        new ec2.GatewayVpcEndpoint(this, id, { vpc: this.vpc, service, subnets: [this.subnets] });
+      }
+    }
+    const endpointGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Landscape VPC interface endpoints: HTTPS from the Landscape functions only',
+      allowAllOutbound: false,
+    });
+    endpointGroup.addIngressRule(this.functionSecurityGroup, ec2.Port.tcp(443), 'HTTPS from the Landscape functions');
+    // Also when httpsPeers is narrowed to a proxy: the endpoints are always reachable.
+    this.functionSecurityGroup.addEgressRule(endpointGroup, ec2.Port.tcp(443), 'AWS APIs through the VPC endpoints');
+    const services = [...INTERFACE_ENDPOINTS, ...(options.eks ? ['eks'] : [])];
+    for (const name of services) {
+      new ec2.InterfaceVpcEndpoint(this, `${name[0]?.toUpperCase()}${name.slice(1)}Endpoint`, {
+        vpc: this.vpc,
+        service: new ec2.InterfaceVpcEndpointAwsService(name),
+        subnets: this.subnets,
+        privateDnsEnabled: true,
+        open: false,
+        securityGroups: [endpointGroup],
+      });
     }
   }
 }

@@ -55,7 +55,7 @@ export class StateStorage extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.key = new kms.Key(this, 'Key', {
-      description: 'Landscape state: plan bodies, state table, alarm topic',
+      description: 'Landscape state: plan bodies, state table, audit records',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -1,8 +1,18 @@
 import { join } from 'node:path';
-import { ArnFormat, CfnOutput, Duration, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -76,6 +86,12 @@ export interface LandscapeStackProps extends StackProps {
   auditRetentionDays?: number;
   /** Object Lock mode of audit records: `governance` (default) or `compliance`. */
   auditLockMode?: AuditLockMode;
+  /**
+   * VPC endpoints for the AWS APIs the in-VPC functions call (interface: Secrets Manager, STS, Lambda, and EKS
+   * when clusters are named; gateway: S3 and DynamoDB), so that they need no NAT for AWS. GitHub, channels and
+   * a platform outside the VPC still need a route out (NAT, proxy, Transit Gateway). Costs per endpoint and AZ.
+   */
+  vpcEndpoints?: boolean;
   /** Run the in-VPC functions in an existing VPC instead of creating one. */
   vpc?: ImportedVpc;
   /** Secrets Manager name prefix the apply/drift/monitor functions may read (Kafka credentials, channels). */
@@ -148,7 +164,11 @@ export class LandscapeStack extends Stack {
       retentionDays: props.auditRetentionDays,
       lockMode: props.auditLockMode,
     });
-    const network = new Network(this, 'Network', { vpc: props.vpc, egress: props.egress });
+    const network = new Network(this, 'Network', {
+      vpc: props.vpc,
+      egress: props.egress,
+      endpoints: props.vpcEndpoints ? { eks: (props.eks ?? []).length > 0 } : undefined,
+    });
 
     // ---------- failure paths: one DLQ, one alarm topic ----------
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -160,13 +180,40 @@ export class LandscapeStack extends Stack {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue (of the functions and the schedules); it needs none itself.',
     });
+    // The alarm topic has its own key: the CloudWatch service principal's use of it is limited to this account's
+    // alarms (aws:SourceAccount, aws:SourceArn) and can never reach the state key that protects plans and audit.
+    const alarmKey = new kms.Key(this, 'AlarmKey', {
+      description: 'Landscape alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const fromOwnAlarms = {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` },
+    };
+    alarmKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: fromOwnAlarms,
+      }),
+    );
     const alarmTopic = new sns.Topic(this, 'AlarmTopic', {
       displayName: 'Landscape alarms',
-      masterKey: this.storage.key,
+      masterKey: alarmKey,
       enforceSSL: true,
     });
-    // CloudWatch publishes to the encrypted topic with the key.
-    this.storage.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
+    alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [alarmTopic.topicArn],
+        conditions: fromOwnAlarms,
+      }),
+    );
     if (props.alarmEmail) alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(props.alarmEmail));
 
     // ---------- secrets ----------

@@ -310,6 +310,10 @@ describe('context (cdk synth -c ...)', () => {
       eksAccessNamespaces: 'payments',
       assumableRoleArns: 'arn:aws:iam::210987654321:role/landscape-msk',
       platformPeers: '10.20.0.0/16,sg-0123abcd,pl-0a1b2c3d',
+      vpcEndpoints: 'true',
+      applyReservedConcurrency: '1',
+      auditRetentionDays: '2555',
+      auditLockMode: 'compliance',
     });
     buildApp(app);
     // Act
