@@ -1,6 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { CONFIG_API_VERSION, MetadataSchema } from '../model/common.ts';
+import { CONFIG_API_VERSION, MetadataSchema, SecretRefSchema } from '../model/common.ts';
 import { KINDS, type Kind, SPEC_SCHEMAS } from '../model/documents.ts';
 import { TopicConfigSchema } from '../model/kinds/topic.ts';
 import { RESOURCE_KINDS } from '../model/resource.ts';
@@ -97,6 +97,9 @@ function topicConfigKeyDescription(key: string): string {
     .join(' | ');
 }
 
+/** A snippet tab stop with its placeholder text: `${1:VARIABLE}`. */
+const tabStop = (index: number, placeholder: string): string => `\${${index}:${placeholder}}`;
+
 /** Post-processing of zod's export, node by node: drops noise and adds what a refinement checks. */
 function adjust(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
   const json = ctx.jsonSchema;
@@ -105,6 +108,22 @@ function adjust(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
     if (typeof json[bound] === 'number' && SAFE_INTEGER_BOUNDS.has(json[bound] as number)) delete json[bound];
   const names = json.propertyNames as JsonSchema | undefined;
   if (names && Object.keys(names).length === 1 && names.type === 'string') delete json.propertyNames;
+  if (ctx.zodSchema === SecretRefSchema) {
+    // Completion in editors (the YAML language server reads `defaultSnippets`; validators ignore it).
+    json.defaultSnippets = [
+      { label: 'secretRef: env', body: { secretRef: { provider: 'env', name: tabStop(1, 'VARIABLE') } } },
+      {
+        label: 'secretRef: aws-secretsmanager',
+        body: {
+          secretRef: {
+            provider: 'aws-secretsmanager',
+            name: tabStop(1, 'landscape/environment/name'),
+            key: tabStop(2, 'key'),
+          },
+        },
+      },
+    ];
+  }
   if (topicConfigSchemas.has(ctx.zodSchema)) {
     // The spec refines the map to known keys ("did you mean"); listing them lets editors complete them.
     json.properties = Object.fromEntries(

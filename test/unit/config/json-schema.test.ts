@@ -21,6 +21,8 @@ const root = join(import.meta.dirname, '../../..');
 function compile(schema: object): ValidateFunction {
   const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
   ajv.addFormat('uri', (value: string) => URL.canParse(value));
+  // Editor completion hints (the YAML language server's), not validation.
+  ajv.addKeyword('defaultSnippets');
   return ajv.compile(schema);
 }
 
