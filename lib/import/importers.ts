@@ -1,3 +1,4 @@
+import { jikkouImporter } from './jikkou.ts';
 import { julieOpsImporter } from './julieops.ts';
 import { kafkaGitopsImporter } from './kafka-gitops.ts';
 import { strimziImporter } from './strimzi.ts';
@@ -6,7 +7,7 @@ import type { Importer } from './types.ts';
 
 /** Every tool `landscape import --from TOOL` reads, by its name on the command line. */
 export const IMPORTERS: ReadonlyMap<string, Importer> = new Map(
-  [kafkaGitopsImporter, strimziImporter, julieOpsImporter, terraformStateImporter].map((importer) => [
+  [kafkaGitopsImporter, strimziImporter, julieOpsImporter, terraformStateImporter, jikkouImporter].map((importer) => [
     importer.tool,
     importer,
   ]),

@@ -40,6 +40,12 @@ const cases: { tool: string; file: string; text: string; error: RegExp }[] = [
     text: '{\n  "version": 4,\n  "resources": []\n}\n',
     error: /terraform\.tfstate:1: not the JSON of terraform show -json: expected "format_version" and "values"/,
   },
+  {
+    tool: 'jikkou',
+    file: 'strimzi-user.yaml',
+    text: 'apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaUser\nmetadata:\n  name: u\n',
+    error: /strimzi-user\.yaml:1: apiVersion: not a Jikkou resource: expected apiVersion kafka\.jikkou\.io\/v1beta2/,
+  },
 ];
 
 describe('landscape import with a file that is not in the named format', () => {
