@@ -256,6 +256,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'import',
     summary: "another tool's files as Landscape YAML, with a report of what could not be converted",
+    details: [
+      'TOOL: kafka-gitops, strimzi, julieops, terraform-state, jikkou (docs/import.md). A SOURCE may be a directory.',
+      'What was not converted is listed on stderr with its source file:line.',
+      'Exit 0 all converted; 2 written, but something was not converted; 1 a SOURCE is not in that format (nothing written).',
+    ],
     positionals: [{ name: 'SOURCE', variadic: true, file: true }],
     options: [
       { name: 'from', type: 'string', value: 'TOOL', required: true, description: 'the tool that wrote SOURCE' },
