@@ -1,6 +1,10 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../lib/config/load-config.ts';
+import { ConfigError } from '../../../lib/errors.ts';
 import { EnvironmentSpecSchema } from '../../../lib/model/environment.ts';
 import { isDue, nextRunAfter, parseSchedule, scheduleProblem } from '../../../lib/model/schedule.ts';
+import { configDir, environmentYaml } from '../../support/builders.ts';
 
 const at = (iso: string) => new Date(iso);
 const next = (expression: string, after: string) => nextRunAfter(parseSchedule(expression), at(after))?.toISOString();
@@ -132,6 +136,25 @@ describe('Environment spec.drift.schedule', () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues).toEqual([
       expect.objectContaining({ path: ['drift', 'schedule'], message: '"rate(1 hours)": write "rate(1 hour)"' }),
+    ]);
+  });
+});
+
+describe('an invalid drift schedule in a config', () => {
+  it('is a configuration problem at its file, line and field, with the fix', async () => {
+    const dir = await configDir({
+      'env.yaml': environmentYaml({ extra: '  drift:\n    schedule: cron(0 6 * * MON *)' }),
+    });
+    const error = await loadConfig(dir, 'prod').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      expect.objectContaining({
+        file: join(dir, 'env.yaml'),
+        line: 8,
+        column: 15,
+        field: 'spec.drift.schedule',
+        message: expect.stringContaining('exactly one of day-of-month ("*") and day-of-week ("MON") must be "?"'),
+      }),
     ]);
   });
 });
