@@ -256,7 +256,8 @@ export class LandscapeStack extends Stack {
     const platform = { ...state, PLATFORM_SECRETS_PREFIX: secretsPrefix };
     // The functions that write audit records (apply, drift, api).
     const audit = { AUDIT_BUCKET: this.audit.bucket.bucketName };
-    // The GitHub credentials: only for the functions that call GitHub (apply, drift) and the api (doctor).
+    // The GitHub credentials: only for the functions that call GitHub (apply, drift). The api's doctor does not
+    // check GitHub (the CLI's does, with the operator's token).
     const github = {
       GITHUB_TOKEN_SECRET_ID: githubTokenSecret.secretArn,
       ...(props.githubApp
@@ -334,7 +335,6 @@ export class LandscapeStack extends Stack {
       vpc: inVpc,
       environment: {
         ...platform,
-        ...github,
         ...audit,
         POWERTOOLS_SERVICE_NAME: 'landscape-api',
         API_AUTH: 'iam',
@@ -400,7 +400,7 @@ export class LandscapeStack extends Stack {
     this.audit.grantRead(api.role);
 
     webhookSecret.grantRead(webhook.role);
-    for (const f of [apply, drift, api]) githubTokenSecret.grantRead(f.role);
+    for (const f of [apply, drift]) githubTokenSecret.grantRead(f.role);
     // Platform secrets only through the SecretsReader role, per environment by session tag.
     this.secretsReader = new SecretsReader(this, 'SecretsReader', {
       secretsPrefix,

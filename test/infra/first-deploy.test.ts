@@ -63,7 +63,7 @@ describe('the first deploy works, or says what is missing', () => {
     });
   });
 
-  it('gives the webhook neither the GitHub credentials secret nor any GitHub credential setting', () => {
+  it('gives the GitHub credentials to apply and drift only: not the webhook, the api or the monitor', () => {
     for (const template of [
       synthTemplate().template,
       synthTemplate({ githubApp: { appId: '1', installationId: '2' } }).template,
@@ -74,8 +74,8 @@ describe('the first deploy works, or says what is missing', () => {
       const readers = ['Webhook', 'Apply', 'Drift', 'Api', 'Monitor'].filter((name) =>
         statementsOf(template, name).some((s) => JSON.stringify(s.Resource).includes(`"Ref":"${secretId}"`)),
       );
-      expect(readers).toEqual(['Apply', 'Drift', 'Api']);
-      for (const name of ['Webhook', 'Monitor']) {
+      expect(readers).toEqual(['Apply', 'Drift']);
+      for (const name of ['Webhook', 'Api', 'Monitor']) {
         expect(Object.keys(envOf(template, name)).filter((k) => /^GITHUB_(TOKEN|APP)/.test(k))).toEqual([]);
       }
     }

@@ -270,9 +270,8 @@ describe('LandscapeStack synthesis', () => {
       .filter(([id]) => LANDSCAPE_FUNCTION.test(id))
       .map(([, f]) => f)
       .map((f) => (f.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables);
-    // The functions that call GitHub (apply, drift) and the api (its doctor checks GitHub); not the webhook
-    // nor the monitor.
-    expect(variables.filter((v) => v.GITHUB_APP_ID)).toHaveLength(3);
+    // The functions that call GitHub (apply, drift); not the webhook, the api nor the monitor.
+    expect(variables.filter((v) => v.GITHUB_APP_ID)).toHaveLength(2);
     for (const v of variables.filter((x) => x.GITHUB_APP_ID)) {
       expect(v).toMatchObject({ GITHUB_APP_ID: '12345', GITHUB_APP_INSTALLATION_ID: '42' });
       expect(v.GITHUB_APP_PRIVATE_KEY_SECRET_ID).toEqual(v.GITHUB_TOKEN_SECRET_ID);
