@@ -85,7 +85,18 @@ export const jikkouImporter: Importer = {
 
 function convertResource(resource: Cursor, listKind: string | undefined, out: Collected): void {
   const kind = resource.get('kind').optString() ?? listKind ?? 'item without a kind';
-  const name = resource.get('metadata').get('name').optString();
+  const metadata = resource.get('metadata');
+  const name = metadata.get('name').optString();
+  // Annotations steer Jikkou itself (e.g. forcing a password renewal); labels only a topic can carry.
+  for (const [key, value] of metadata.get('annotations').entries())
+    out.losses.push({
+      at: value.at,
+      construct: `${kind} "${name ?? ''}" annotation "${key}"`,
+      reason: 'not converted',
+    });
+  if (kind !== 'KafkaTopic')
+    for (const [key, value] of metadata.get('labels').entries())
+      out.losses.push({ at: value.at, construct: `${kind} "${name ?? ''}" label "${key}"`, reason: 'not converted' });
   switch (kind) {
     case 'KafkaTopic':
       convertTopic(resource, out);
@@ -168,7 +179,9 @@ function convertAuthorization(resource: Cursor, out: Collected): void {
 }
 
 function convertAcl(principal: string, acl: Cursor, out: Collected): void {
+  unknownKeys(acl, ['resource', 'type', 'operations', 'host'], `ACL of "${principal}" field`, out.losses);
   const resource = acl.get('resource');
+  unknownKeys(resource, ['type', 'pattern', 'patternType'], `ACL of "${principal}" resource field`, out.losses);
   const typeText = resource.get('type').string();
   const patternText = resource.get('patternType').optString() ?? 'LITERAL';
   if (typeText.toUpperCase() === 'USER' || patternText.toUpperCase() === 'MATCH') {

@@ -79,6 +79,7 @@ function convertState(root: Cursor, out: Collected): void {
   for (const [key, value] of settings.entries()) {
     if (key === 'topics') {
       unknownKeys(value, ['defaults', 'blacklist'], 'settings.topics', out.losses);
+      unknownKeys(value.get('defaults'), ['replication'], 'settings.topics.defaults', out.losses);
       if (value.get('blacklist').present)
         out.notes.push({
           at: value.get('blacklist').at,
@@ -86,6 +87,7 @@ function convertState(root: Cursor, out: Collected): void {
         });
     } else if (key === 'services') {
       unknownKeys(value, ['acls'], 'settings.services', out.losses);
+      unknownKeys(value.get('acls'), ['describeTopicEnabled'], 'settings.services.acls', out.losses);
     } else if (key === 'files') {
       out.losses.push({
         at: value.at,

@@ -138,6 +138,7 @@ function convertUser(name: string, resource: Cursor, out: Collected): void {
       reason: 'the labels and annotations of the Secret Strimzi creates: not converted',
     });
   const authentication = spec.get('authentication');
+  unknownKeys(authentication, ['type', 'password'], `KafkaUser "${name}" authentication field`, out.losses);
   const type = authentication.get('type').optString();
   const tls = type === 'tls' || type === 'tls-external';
   const principal = tls ? `User:CN=${name}` : `User:${name}`;
@@ -210,6 +211,7 @@ function convertAcl(user: string, principal: string, acl: Cursor, out: Collected
     out.losses,
   );
   const resource = acl.get('resource');
+  unknownKeys(resource, ['type', 'name', 'patternType'], `KafkaUser "${user}" ACL resource field`, out.losses);
   const resourceType = aclResourceType(resource.get('type'));
   const resourceName = resourceType === 'cluster' ? 'kafka-cluster' : resource.get('name').string();
   const patternType = resourceType === 'cluster' ? 'literal' : aclPatternType(resource.get('patternType'), 'literal');

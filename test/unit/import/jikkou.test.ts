@@ -73,3 +73,26 @@ describe('jikkou importer', () => {
     );
   });
 });
+
+describe('jikkou importer, what it does not convert', () => {
+  it('lists annotations, and labels of resources other than topics, instead of dropping them', () => {
+    const text = [
+      'apiVersion: kafka.jikkou.io/v1', // 1
+      'kind: KafkaUser', // 2
+      'metadata:', // 3
+      '  name: bob', // 4
+      '  labels: { team: a }', // 5
+      '  annotations:', // 6
+      '    kafka.jikkou.io/force-password-renewal: true', // 7
+      'spec:', // 8
+      '  authentications:', // 9
+      '    - type: scram-sha-512', // 10
+    ].join('\n');
+    const result = jikkouImporter.convert([{ path: 'users.yaml', text }], {});
+    expect(result.losses.map((l) => `${l.at.line} ${l.construct}`)).toEqual([
+      '7 KafkaUser "bob" annotation "kafka.jikkou.io/force-password-renewal"',
+      '5 KafkaUser "bob" label "team"',
+    ]);
+    expect(result.documents.map((d) => d.kind)).toEqual(['User']);
+  });
+});

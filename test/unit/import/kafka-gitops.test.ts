@@ -100,6 +100,24 @@ describe('kafka-gitops importer', () => {
     expect(result.documents.map((d) => `${d.kind} ${d.name}`)).toEqual(['Topic t1']);
   });
 
+  it('lists settings it does not know inside the sections it reads', () => {
+    const text = [
+      'settings:', // 1
+      '  topics:', // 2
+      '    defaults:', // 3
+      '      replication: 1', // 4
+      '      partitions: 6', // 5
+      '  services:', // 6
+      '    acls:', // 7
+      '      describeGroupEnabled: true', // 8
+    ].join('\n');
+    const result = kafkaGitopsImporter.convert([source(text)], {});
+    expect(result.losses.map((l) => `${l.at.line} ${l.construct}`)).toEqual([
+      '5 settings.topics.defaults "partitions"',
+      '8 settings.services.acls "describeGroupEnabled"',
+    ]);
+  });
+
   it('refuses a file that is not a kafka-gitops state file, naming file and line', () => {
     const strimzi = source(
       'apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaTopic\nmetadata:\n  name: orders\nspec:\n  partitions: 1\n',
