@@ -6,8 +6,9 @@ import { samplePublishedTopic } from '../../lib/use-cases/sample-published-topic
 import { doctorProbeFactory } from '../../lib/wiring/doctor.ts';
 import { ApiConfigSchema, parseConfig } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
+import { buildSecrets } from '../shared/platform-secrets.ts';
 import { withAuditSinks } from '../shared/wiring-audit.ts';
-import { buildSecrets, buildState } from '../shared/wiring-state.ts';
+import { buildState } from '../shared/wiring-state.ts';
 import { createApiHandler } from './app.ts';
 
 // Composition root (cold start). Reapply jobs and approved applies run in the worker (the apply function).

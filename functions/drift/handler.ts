@@ -6,9 +6,10 @@ import { DEFAULT_ENGINE } from '../../lib/wiring/engine.ts';
 import { createProviders } from '../../lib/wiring/providers.ts';
 import { DriftConfigSchema, parseConfig } from '../shared/config.ts';
 import { logger, pipelineLogger } from '../shared/logger.ts';
+import { buildSecrets } from '../shared/platform-secrets.ts';
 import { withAuditSinks } from '../shared/wiring-audit.ts';
 import { buildGitSource, buildOctokit, buildReporter, resolveGitHubAuth } from '../shared/wiring-github.ts';
-import { buildSecrets, buildSettingsSecrets, buildState } from '../shared/wiring-state.ts';
+import { buildSettingsSecrets, buildState } from '../shared/wiring-state.ts';
 import { createDriftHandler } from './app.ts';
 
 // Composition root (cold start). Remediation and caught-up commits are applied by the apply function.

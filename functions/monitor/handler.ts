@@ -2,7 +2,8 @@ import { openKafkaMonitorReader } from '../../lib/adapters/kafka/monitor-reader.
 import { ChannelNotifier } from '../../lib/adapters/notify/channel-notifier.ts';
 import { parseConfig, WorkerConfigSchema } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
-import { buildSecrets, buildState } from '../shared/wiring-state.ts';
+import { buildSecrets } from '../shared/platform-secrets.ts';
+import { buildState } from '../shared/wiring-state.ts';
 import { createMonitorHandler } from './app.ts';
 
 // Composition root (cold start): the state table only (published monitor configs and alert states are

@@ -77,3 +77,15 @@ export class PlatformSecrets implements SecretResolver {
     });
   }
 }
+
+/**
+ * The resolver for a config's secret references: platform secrets per environment (PlatformSecrets: only
+ * `<PLATFORM_SECRETS_PREFIX><environment>/…`, through the SecretsReader role when SECRETS_READER_ROLE_ARN is
+ * set), `env` references only to LANDSCAPE_SECRET_* variables, no `file` references.
+ */
+export function buildSecrets(config: {
+  PLATFORM_SECRETS_PREFIX: string;
+  SECRETS_READER_ROLE_ARN?: string | undefined;
+}): PlatformSecrets {
+  return new PlatformSecrets({ prefix: config.PLATFORM_SECRETS_PREFIX, roleArn: config.SECRETS_READER_ROLE_ARN });
+}

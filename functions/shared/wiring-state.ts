@@ -1,17 +1,22 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { AwsStateStore, DynamoLocker, SecretsManagerResolver } from '../../lib/adapters/aws/index.ts';
+// Each adapter from its own module: the webhook bundles this file, and must not bundle the rest of the AWS
+// adapters (S3 audit trail, role-assuming secrets client) through the index.
+import { AwsStateStore } from '../../lib/adapters/aws/aws-state-store.ts';
+import { DynamoLocker } from '../../lib/adapters/aws/dynamo-locker.ts';
+import { SecretsManagerResolver } from '../../lib/adapters/aws/secrets-manager-resolver.ts';
 import { FileLocker } from '../../lib/adapters/store/file-locker.ts';
 import { FileStateStore } from '../../lib/adapters/store/file-state-store.ts';
 import type { Locker } from '../../lib/ports/lock.ts';
 import type { SecretResolver } from '../../lib/ports/secret-resolver.ts';
 import type { StateStore } from '../../lib/ports/state-store.ts';
 import type { StoreConfig } from './config.ts';
-import { PlatformSecrets } from './platform-secrets.ts';
 
 /**
- * Cold-start construction of the state adapters (composition roots only). `aws`: S3 + DynamoDB;
- * `file`: a directory, for local runs and for running a bundled handler under the Lambda runtime in tests.
+ * Cold-start construction of the state adapters (composition roots only). Nothing here imports the model's
+ * schemas (full zod), since the webhook bundles this file: platform secrets are built by buildSecrets in
+ * platform-secrets.ts. `aws`: S3 + DynamoDB; `file`: a directory, for local runs and for running a bundled
+ * handler under the Lambda runtime in tests.
  */
 export function buildState(
   store: StoreConfig,
@@ -30,18 +35,6 @@ export function buildState(
     }),
     locker: new DynamoLocker({ table: store.STATE_TABLE, ...(clients.dynamo ? { dynamo: clients.dynamo } : {}) }),
   };
-}
-
-/**
- * The resolver for a config's secret references: platform secrets per environment (PlatformSecrets: only
- * `<PLATFORM_SECRETS_PREFIX><environment>/…`, through the SecretsReader role when SECRETS_READER_ROLE_ARN is
- * set), `env` references only to LANDSCAPE_SECRET_* variables, no `file` references.
- */
-export function buildSecrets(config: {
-  PLATFORM_SECRETS_PREFIX: string;
-  SECRETS_READER_ROLE_ARN?: string | undefined;
-}): PlatformSecrets {
-  return new PlatformSecrets({ prefix: config.PLATFORM_SECRETS_PREFIX, roleArn: config.SECRETS_READER_ROLE_ARN });
 }
 
 /** The functions' own settings by Secrets Manager id (webhook secret, GitHub credentials): never a config's. */
