@@ -54,8 +54,8 @@ if [[ ${#templates[@]} -eq 0 ]]; then
     -c availabilityZones=eu-west-1a,eu-west-1b \
     -c secretsPrefix=platform/ -c driftEnvironments=production -c alarmEmail=ops@example.com \
     -c driftSchedule='rate(10 minutes)' -c monitorSchedule='rate(5 minutes)' \
-    -c githubAppId=12345 -c githubAppInstallationId=67890 -c applyReservedConcurrency=1 \
-    -c auditBuckets=acme-landscape-audit -c auditRetentionDays=2555 -c auditLockMode=compliance \
+    -c githubAppId=12345 -c githubAppInstallationId=67890 \
+    -c auditBuckets=acme-landscape-audit \
     -c mskClusterArns=arn:aws:kafka:eu-west-1:111122223333:cluster/prod/0b1c2d3e-1111-2222-3333-444455556666-1 \
     -c mskAuditTopics=landscape.audit \
     -c eksClusters=prod -c eksAccessNamespaces=payments,orders -c eksApplyAccessPolicy=edit \

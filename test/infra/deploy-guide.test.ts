@@ -7,6 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { ACCESS_LOG_FIELDS, ROUTE_THROTTLES } from '../../infra/constructs/http-api.ts';
 import { S3AuditTrail } from '../../lib/adapters/aws/index.ts';
 import { approvalRecord } from '../../lib/model/audit.ts';
 import { WEBHOOK_HTTP_STATUS } from '../../lib/use-cases/receive-webhook.ts';
@@ -190,6 +191,18 @@ describe('docs/deploy.md', () => {
     const rows = tableRows(section('### The webhook'));
     const documented = Object.fromEntries(rows.map((row) => [unquote(row[0] ?? ''), Number(row[1])]));
     expect(documented).toEqual(WEBHOOK_HTTP_STATUS);
+  });
+
+  it("gives each route's throttle and the access log fields as the HTTP API sets them", () => {
+    const webhook = section('### The webhook');
+    for (const [route, { rateLimit, burstLimit }] of Object.entries(ROUTE_THROTTLES)) {
+      expect(webhook).toContain(
+        `\`${route}\` ${rateLimit} ${route.startsWith('POST') ? 'requests ' : ''}a second (burst ${burstLimit})`,
+      );
+    }
+    const logs = section('### Logs').replace(/\s+/g, ' ');
+    const fields = /one JSON object per request with (.*?)\), and/.exec(logs)?.[1] ?? '';
+    expect([...fields.matchAll(/`(\w+)`/g)].map((m) => m[1])).toEqual(Object.keys(ACCESS_LOG_FIELDS));
   });
 
   it('quotes log messages the functions write', () => {
