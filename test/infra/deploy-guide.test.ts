@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -103,6 +103,7 @@ const retainedRows = tableRows(section('## Teardown'), 1);
 // ---------- running the app ----------
 
 const FAST = { code: 'inline', nag: 'false' };
+const awscli = awsCli();
 
 /** buildApp on a fresh App with `context`; returns the app-level context keys it asked for. */
 function build(context: Record<string, string>): { keys: Set<string>; template: () => Template } {
@@ -142,7 +143,10 @@ describe('docs/deploy.md', () => {
   });
 
   describe('the synth command of "Prerequisites" (npm run synth: the CDK CLI)', () => {
-    let template: { Outputs?: Record<string, unknown>; Resources: Record<string, { DeletionPolicy?: string }> };
+    let template: {
+      Outputs?: Record<string, unknown>;
+      Resources: Record<string, { Type: string; DeletionPolicy?: string }>;
+    };
     beforeAll(() => {
       // Prepare: the command as the guide shows it, and what `npm run synth` runs
       const command = blockWith('npm run synth -- -c allowedRepositories=').text.trim();
@@ -173,6 +177,37 @@ describe('docs/deploy.md', () => {
         .sort();
       const documented = retainedRows.map((row) => unquote(row[1] ?? '').replaceAll('/', '')).sort();
       expect(documented).toEqual(retained);
+    });
+
+    /** Evaluates the `--query` of a guide command on a describe-stack-resources answer for this template. */
+    function stackResourcesQuery(needle: string): string[] {
+      const query = /--query "([^"]+)"/.exec(blockWith(needle).text.replace(/\\\n\s*/g, ''))?.[1] ?? '';
+      const answer = {
+        StackResources: Object.entries(template.Resources).map(([id, resource]) => ({
+          LogicalResourceId: id,
+          ResourceType: resource.Type,
+          PhysicalResourceId: `physical-${id}`,
+        })),
+      };
+      // The AWS CLI's own JMESPath implementation, from its venv.
+      const python = join(dirname(awscli ?? ''), 'python');
+      const code = 'import jmespath, json, sys; print(json.dumps(jmespath.search(sys.argv[1], json.load(sys.stdin))))';
+      const run = spawnSync(python, ['-c', code, query], { input: JSON.stringify(answer), encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as string[]).map((id) => id.replace(/^physical-/, '')).sort();
+    }
+    const ofType = (type: string, prefix = '') =>
+      Object.entries(template.Resources)
+        .filter(([id, resource]) => resource.Type === type && id.startsWith(prefix))
+        .map(([id]) => id);
+
+    it.skipIf(!awscli)('finds the apply and drift functions and the queue with the queries it shows', () => {
+      const functions = ['Apply', 'Drift'].flatMap((name) => ofType('AWS::Lambda::Function', `${name}Function`));
+      expect(functions).toHaveLength(2);
+      expect(stackResourcesQuery('update-function-configuration')).toEqual(functions.sort());
+      const queues = ofType('AWS::SQS::Queue');
+      expect(queues).toHaveLength(1);
+      expect(stackResourcesQuery("ResourceType=='AWS::SQS::Queue'")).toEqual(queues);
     });
   });
 
@@ -239,7 +274,6 @@ function awsCli(): string | undefined {
 }
 
 describe('docs/deploy.md: the aws commands (local Secrets Manager and S3)', () => {
-  const awscli = awsCli();
   const sm = clients.secrets();
   const secretValue = async (id: string) => (await sm.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
   const newSecret = async (value: string) =>
