@@ -40,7 +40,8 @@ function pattern(name: string): { name: string; patternType: 'literal' | 'prefix
  * project prefix), and with exactlyOnce WRITE and DESCRIBE on transactional ids with that prefix; a Connect
  * principal READ and WRITE on its status, offset and configs topics (default connect-status, connect-offsets,
  * connect-configs), CREATE on the cluster, READ on its group (default connect-cluster) and READ/WRITE on its
- * topics.
+ * topics. The streams app and the Connect principal become the roles with `aclStyle: julieops`, which generate
+ * exactly these sets (ADR 0043).
  */
 export const julieOpsImporter: Importer = {
   tool: 'julieops',
@@ -274,7 +275,8 @@ function addStreams(project: string, prefix: string, streams: Cursor, out: Colle
   for (const topic of write) out.bindings.push(binding(principal, 'topic', topic, 'write', at));
   out.bindings.push(binding(principal, 'topic', applicationId, 'all', at, { patternType: 'prefixed' }));
   out.bindings.push(binding(principal, 'group', applicationId, 'read', at, { patternType: 'prefixed' }));
-  if (streams.get('exactlyOnce').optBoolean())
+  const exactlyOnce = streams.get('exactlyOnce').optBoolean() ?? false;
+  if (exactlyOnce)
     for (const operation of ['write', 'describe'] as const)
       out.bindings.push(
         binding(principal, 'transactionalId', applicationId, operation, at, { patternType: 'prefixed' }),
@@ -283,7 +285,13 @@ function addStreams(project: string, prefix: string, streams: Cursor, out: Colle
     owner: `${project}-${principal.replace(/^User:/, '')}`,
     principal,
     role: 'streams',
-    entry: { applicationId, inputs: read, outputs: write },
+    entry: {
+      applicationId,
+      inputs: read,
+      outputs: write,
+      ...(exactlyOnce ? { exactlyOnce: true } : {}),
+      aclStyle: 'julieops',
+    },
     from: at,
   });
 }
@@ -307,20 +315,35 @@ function addConnector(connector: Cursor, out: Collected): void {
   );
   const principal = connector.get('principal').string();
   const at = connector.at;
-  const storage = [
-    connector.get('status_topic').optString() ?? 'connect-status',
-    connector.get('offset_topic').optString() ?? 'connect-offsets',
-    connector.get('configs_topic').optString() ?? 'connect-configs',
-  ];
-  for (const topic of storage)
+  const statusTopic = connector.get('status_topic').optString() ?? 'connect-status';
+  const offsetTopic = connector.get('offset_topic').optString() ?? 'connect-offsets';
+  const configTopic = connector.get('configs_topic').optString() ?? 'connect-configs';
+  const group = connector.get('group').optString() ?? 'connect-cluster';
+  for (const topic of [statusTopic, offsetTopic, configTopic])
     for (const operation of ['read', 'write'] as const)
       out.bindings.push(binding(principal, 'topic', topic, operation, at));
   out.bindings.push(binding(principal, 'cluster', '', 'create', at));
-  out.bindings.push(binding(principal, 'group', connector.get('group').optString() ?? 'connect-cluster', 'read', at));
-  for (const topic of connector.get('topics').get('read').strings())
-    out.bindings.push(binding(principal, 'topic', topic, 'read', at));
-  for (const topic of connector.get('topics').get('write').strings())
-    out.bindings.push(binding(principal, 'topic', topic, 'write', at));
+  out.bindings.push(binding(principal, 'group', group, 'read', at));
+  const reads = connector.get('topics').get('read').strings();
+  const writes = connector.get('topics').get('write').strings();
+  for (const topic of reads) out.bindings.push(binding(principal, 'topic', topic, 'read', at));
+  for (const topic of writes) out.bindings.push(binding(principal, 'topic', topic, 'write', at));
+  // The role's connector topics are read and written; a topic only read or only written stays a raw ACL.
+  const both = reads.filter((topic) => writes.includes(topic));
+  out.intents.push({
+    owner: principal.replace(/^User:/, ''),
+    principal,
+    role: 'connectWorker',
+    entry: {
+      group,
+      configTopic,
+      offsetTopic,
+      statusTopic,
+      ...(both.length > 0 ? { topics: both } : {}),
+      aclStyle: 'julieops',
+    },
+    from: at,
+  });
   if (connector.get('connectors').present)
     out.losses.push({
       at: connector.get('connectors').at,

@@ -29,6 +29,8 @@ const TOP_LEVEL = ['settings', 'topics', 'services', 'users', 'customServiceAcls
  * group, WRITE on what it produces; each connector READ/WRITE on its topics and READ on `connect-CONNECTOR`
  * when it consumes. Roles: reader = READ on topic `*` and group `*`; writer = WRITE on topic `*`; operator =
  * DESCRIBE on the cluster, DESCRIBE and DESCRIBE_CONFIGS on topic `*`, READ and DESCRIBE on group `*`.
+ * Streams apps and Connect workers become the roles with `aclStyle: kafka-gitops`, which generate exactly
+ * these sets (ADR 0043).
  */
 export const kafkaGitopsImporter: Importer = {
   tool: 'kafka-gitops',
@@ -249,9 +251,17 @@ function convertService(
     for (const operation of ['read', 'describe', 'delete'] as const)
       add(binding(principal, 'group', applicationId, operation, at));
     add(binding(principal, 'cluster', '', 'describeConfigs', at));
-    intent('streams', { applicationId, inputs: consumes, outputs: produces });
-    // kafka-gitops's internal-topic grants differ from the streams role's: then the app is still, exactly, a
-    // consumer of its inputs in group APPLICATION-ID and a producer of its outputs, with raw ACLs for the rest.
+    // Without describeTopicEnabled kafka-gitops grants no DESCRIBE on the inputs and outputs, which the streams
+    // role does: then the role covers only the internal grants and the topics stay raw ACLs.
+    out.intents.push({
+      owner: name,
+      principal,
+      role: 'streams',
+      entry: { applicationId, inputs: consumes, outputs: produces, aclStyle: 'kafka-gitops' },
+      alternatives: [{ applicationId, aclStyle: 'kafka-gitops' }],
+      from: at,
+    });
+    // Sources that grant what neither spelling generates still get a consumer and a producer where they fit.
     if (consumes.length > 0) intent('consumer', { topics: consumes, group: applicationId });
     if (produces.length > 0) out.intents.push(producerIntent(name, principal, { topics: produces }, at));
     return;
@@ -275,7 +285,7 @@ function convertService(
       add(binding(principal, 'topic', topic, 'write', at));
     }
     add(binding(principal, 'group', group, 'read', at));
-    intent('connectWorker', { group, configTopic, offsetTopic, statusTopic });
+    intent('connectWorker', { group, configTopic, offsetTopic, statusTopic, aclStyle: 'kafka-gitops' });
     if (produces.length > 0) out.intents.push(producerIntent(name, principal, { topics: produces }, at));
     for (const [connectorName, connector] of service.get('connectors').entries()) {
       unknownKeys(connector, ['produces', 'consumes'], `connector "${connectorName}" field`, out.losses);

@@ -81,6 +81,18 @@ const ApplicationIdSchema = z
   .regex(/^[a-zA-Z0-9._-]{1,200}$/, 'expected an application.id of letters, digits, ".", "_" and "-"');
 
 /**
+ * Whose bindings a streams or connectWorker entry generates: Landscape's (the table in ADR 0043), or the set
+ * kafka-gitops or JulieOps grant for the same application, so a setup imported from those tools keeps its
+ * role and plans no changes (ADR 0043 lists each set).
+ */
+export const AclStyleSchema = z.enum(['landscape', 'kafka-gitops', 'julieops']);
+export type AclStyle = z.infer<typeof AclStyleSchema>;
+
+const aclStyleField = AclStyleSchema.default('landscape').describe(
+  "Whose bindings to generate: `landscape` (default), or exactly what `kafka-gitops` or `julieops` grant for the same application (to keep an imported setup's ACLs; ADR 0043 lists them).",
+);
+
+/**
  * A Kafka Streams application: its inputs and outputs, and what Streams creates for itself under its
  * application id (internal topics `<applicationId>-…-repartition|changelog`, the group `<applicationId>`, with
  * exactly-once the transactional ids `<applicationId>-…`).
@@ -98,6 +110,11 @@ export const StreamsGrantSchema = z
       .boolean()
       .default(false)
       .describe('`processing.guarantee: exactly_once_v2`: transactional ids under the application id.'),
+    aclStyle: aclStyleField,
+  })
+  .refine((g) => !(g.exactlyOnce && g.aclStyle === 'kafka-gitops'), {
+    message: 'kafka-gitops grants a streams app no transactional ids: drop exactlyOnce or aclStyle: kafka-gitops',
+    path: ['exactlyOnce'],
   })
   .describe(
     'A Kafka Streams application: its inputs and outputs, and what Streams creates under its application id (internal topics, the group, with exactly-once the transactional ids).',
@@ -114,8 +131,9 @@ export const ConnectWorkerGrantSchema = z
     // Topics the connectors read (sinks) or write (sources).
     ...topicFields,
     connectorGroupPrefix: PrefixSchema.default('connect-').describe(
-      'Sink connectors consume in the group `connect-<connector name>` unless they override it.',
+      'Sink connectors consume in the group `connect-<connector name>` unless they override it (granted only with `aclStyle: landscape`).',
     ),
+    aclStyle: aclStyleField,
   })
   .describe("A Kafka Connect worker (distributed mode): its group, its three internal topics, its connectors' topics.");
 export type ConnectWorkerGrant = z.infer<typeof ConnectWorkerGrantSchema>;

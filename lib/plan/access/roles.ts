@@ -29,6 +29,10 @@ export const CLUSTER = 'kafka-cluster';
  *   the connectors' topics READ, WRITE, DESCRIBE; sink groups (prefix `connect-`) READ; cluster IDEMPOTENT_WRITE.
  * - admin: ALL on the topics, groups and transactional ids under its prefixes.
  *
+ * streams and connectWorker entries with `aclStyle: kafka-gitops` or `julieops` generate instead exactly what
+ * that tool grants for the same application (ADR 0043 has those tables too), so an imported setup keeps its
+ * roles and plans no changes.
+ *
  * Bindings come out in the order of the roles and entries, each once (the first entry that asks for it).
  *
  * @example
@@ -88,23 +92,55 @@ export function roleBindings(principals: readonly string[], grants: AccessGrants
     });
     grants.streams.forEach((g, index) => {
       path = ['streams', index];
-      const internal = `${g.applicationId}-`;
+      const app = g.applicationId;
+      if (g.aclStyle === 'julieops') {
+        // JulieOps: READ and WRITE without DESCRIBE, ALL under the bare application id, its groups as a prefix.
+        each('topic', g.inputs, g.inputPrefixes, ['read']);
+        each('topic', g.outputs, g.outputPrefixes, ['write']);
+        allow('topic', app, 'prefixed', ['all']);
+        allow('group', app, 'prefixed', ['read']);
+        if (g.exactlyOnce) allow('transactionalId', app, 'prefixed', ['write', 'describe']);
+        return;
+      }
       each('topic', g.inputs, g.inputPrefixes, ['read', 'describe']);
       each('topic', g.outputs, g.outputPrefixes, ['write', 'describe']);
+      if (g.aclStyle === 'kafka-gitops') {
+        // kafka-gitops: more operations under the bare application id, the group's DESCRIBE and DELETE
+        // (application reset), DESCRIBE_CONFIGS on the cluster, no IDEMPOTENT_WRITE.
+        const internalOperations = [
+          'read',
+          'write',
+          'describe',
+          'delete',
+          'create',
+          'alter',
+          'alterConfigs',
+          'describeConfigs',
+        ] as const;
+        allow('topic', app, 'prefixed', internalOperations);
+        allow('group', app, 'literal', ['read', 'describe', 'delete']);
+        allow('cluster', CLUSTER, 'literal', ['describeConfigs']);
+        return;
+      }
+      const internal = `${app}-`;
       allow('topic', internal, 'prefixed', ['create', 'delete', 'describe', 'describeConfigs', 'read', 'write']);
-      allow('group', g.applicationId, 'literal', ['read']);
+      allow('group', app, 'literal', ['read']);
       allow('cluster', CLUSTER, 'literal', ['idempotentWrite']);
       if (g.exactlyOnce) allow('transactionalId', internal, 'prefixed', ['write', 'describe']);
     });
     grants.connectWorker.forEach((g, index) => {
       path = ['connectWorker', index];
+      const storage = [g.configTopic, g.offsetTopic, g.statusTopic];
       allow('group', g.group, 'literal', ['read']);
-      each(
-        'topic',
-        [g.configTopic, g.offsetTopic, g.statusTopic],
-        [],
-        ['create', 'describe', 'describeConfigs', 'read', 'write'],
-      );
+      if (g.aclStyle !== 'landscape') {
+        // Both tools: READ and WRITE on the storage and connector topics, no connector group prefix (they
+        // grant connectors' groups by name); JulieOps adds CREATE on the cluster.
+        each('topic', storage, [], ['read', 'write']);
+        each('topic', g.topics, g.topicPrefixes, ['read', 'write']);
+        if (g.aclStyle === 'julieops') allow('cluster', CLUSTER, 'literal', ['create']);
+        return;
+      }
+      each('topic', storage, [], ['create', 'describe', 'describeConfigs', 'read', 'write']);
       each('topic', g.topics, g.topicPrefixes, ['read', 'write', 'describe']);
       allow('group', g.connectorGroupPrefix, 'prefixed', ['read']);
       allow('cluster', CLUSTER, 'literal', ['idempotentWrite']);

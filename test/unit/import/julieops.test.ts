@@ -10,7 +10,7 @@ const files = [fixture('julieops', 'descriptor.yaml'), fixture('julieops', 'plan
 const source = (text: string) => ({ path: 'topology.yaml', text });
 
 describe('julieops importer', () => {
-  it('generates exactly the bindings JulieOps applies, with roles for consumers and producers', () => {
+  it('generates exactly the bindings JulieOps applies, with roles for consumers, producers, streams and Connect', () => {
     const result = julieOpsImporter.convert(files, { access: landscapeAccess });
     validateAll(result.documents);
     expect(generatedBindings(result.documents)).toEqual(bindingKeys(appliedByJulieOps(same).acls ?? []));
@@ -21,6 +21,37 @@ describe('julieops importer', () => {
       'orders-acme-orders',
       'orders-acme-ledger',
       'orders-acme-auditor',
+      'orders-acme-enricher',
+      'acme-connect',
+    ]);
+    const spec = (name: string) => result.documents.find((d) => d.kind === 'Access' && d.name === name)?.spec;
+    // JulieOps's own streams and Connect grants: the roles with `aclStyle: julieops`.
+    expect(spec('orders-acme-enricher')).toEqual({
+      principals: ['User:acme-enricher'],
+      streams: [
+        {
+          applicationId: 'acme-enricher',
+          inputs: ['acme.shop.test.web.orders.events.avro'],
+          outputs: ['acme.shop.test.web.orders.enriched'],
+          aclStyle: 'julieops',
+        },
+      ],
+    });
+    expect(spec('acme-connect')).toEqual({
+      principals: ['User:acme-connect'],
+      connectWorker: [
+        {
+          group: 'acme-connect',
+          configTopic: 'acme-connect-configs',
+          offsetTopic: 'acme-connect-offsets',
+          statusTopic: 'acme-connect-status',
+          aclStyle: 'julieops',
+        },
+      ],
+    });
+    // The worker's connector topics are read and written; one it only reads stays a raw ACL.
+    expect(result.documents.filter((d) => d.kind === 'Acl').map((d) => d.name)).toEqual([
+      'acme-connect-topic-acme.shop.test.web.orders.enriched',
     ]);
     expect(result.losses.map((l) => `${l.at.file}:${l.at.line} ${l.construct}`)).toEqual([
       'test/fixtures/import/julieops/descriptor.yaml:35 project "orders" rbac',

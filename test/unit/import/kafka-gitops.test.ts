@@ -38,9 +38,10 @@ describe('kafka-gitops importer', () => {
     expect(generatedBindings(result.documents)).toEqual(bindingKeys(applied.acls ?? []));
     const access = Object.fromEntries(result.documents.filter((d) => d.kind === 'Access').map((d) => [d.name, d.spec]));
     // A consumer role is READ + DESCRIBE on its topics and READ on its group: what kafka-gitops grants with
-    // describeTopicEnabled. Its producers are not granted IDEMPOTENT_WRITE: `idempotent: false`. The streams
-    // app's internal-topic grants and the Connect worker's differ from Landscape's roles (raw ACLs), and the
-    // reader role's topic "*" is no topic name an Access accepts (raw ACLs too).
+    // describeTopicEnabled. Its producers are not granted IDEMPOTENT_WRITE: `idempotent: false`. The streams app
+    // and the Connect worker are the roles with `aclStyle: kafka-gitops` (kafka-gitops's own grants); the
+    // connector's topic and group are a consumer. The reader role's topic "*" is no topic name an Access
+    // accepts (raw ACLs).
     expect(access).toEqual({
       'acme-orders': {
         principals: ['User:acme-orders'],
@@ -53,14 +54,58 @@ describe('kafka-gitops importer', () => {
       },
       'acme-enricher': {
         principals: ['User:acme-enricher'],
-        consumer: [{ topics: ['acme.orders'], group: 'acme-enricher' }],
-        producer: [{ topics: ['acme.enriched'], idempotent: false }],
+        streams: [
+          {
+            applicationId: 'acme-enricher',
+            inputs: ['acme.orders'],
+            outputs: ['acme.enriched'],
+            aclStyle: 'kafka-gitops',
+          },
+        ],
       },
       'acme-connect': {
         principals: ['User:acme-connect'],
+        connectWorker: [
+          {
+            group: 'acme-connect',
+            configTopic: 'connect-configs-acme-connect',
+            offsetTopic: 'connect-offsets-acme-connect',
+            statusTopic: 'connect-status-acme-connect',
+            aclStyle: 'kafka-gitops',
+          },
+        ],
         consumer: [{ topics: ['acme.enriched'], group: 'connect-acme-sink' }],
       },
     });
+  });
+
+  it('keeps the streams role for the internal grants when kafka-gitops grants no DESCRIBE on the topics', () => {
+    const state = [
+      'services:',
+      '  enricher:',
+      '    type: kafka-streams',
+      '    principal: User:enricher',
+      '    consumes: [orders]',
+      '    produces: [enriched]',
+    ].join('\n');
+    const result = kafkaGitopsImporter.convert([source(state)], { access: landscapeAccess });
+    expect(result.documents.map((d) => [d.kind, d.name, d.spec])).toEqual([
+      [
+        'Access',
+        'enricher',
+        { principals: ['User:enricher'], streams: [{ applicationId: 'enricher', aclStyle: 'kafka-gitops' }] },
+      ],
+      [
+        'Acl',
+        'enricher-topic-enriched',
+        { principal: 'User:enricher', resource: { type: 'topic', name: 'enriched' }, operations: ['write'] },
+      ],
+      [
+        'Acl',
+        'enricher-topic-orders',
+        { principal: 'User:enricher', resource: { type: 'topic', name: 'orders' }, operations: ['read'] },
+      ],
+    ]);
   });
 
   it('lists what it cannot convert with file:line and writes the rest', () => {

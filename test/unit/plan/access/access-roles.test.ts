@@ -4,6 +4,7 @@ import { sha256Hex } from '../../../../lib/engine/hash.ts';
 import { renderAndCheck } from '../../../../lib/engine/plan-environment.ts';
 import { ConfigError } from '../../../../lib/errors.ts';
 import { type ConfigDocument, documentsOfKind } from '../../../../lib/model/documents.ts';
+import { AccessSpecSchema } from '../../../../lib/model/kinds/access.ts';
 import type { AclBinding } from '../../../../lib/model/kinds/acl.ts';
 import { RESOURCE_KIND_NAMES } from '../../../../lib/model/resource.ts';
 import { accessBindings } from '../../../../lib/plan/access/roles.ts';
@@ -365,5 +366,64 @@ describe('plan rendering of generated access', () => {
       ].join('\n'),
     );
     expect(renderPlanMarkdown(plan)).toContain('  Access "reader":\n+     create Acl User:r describe topic:orders');
+  });
+});
+
+describe('aclStyle: the bindings kafka-gitops and JulieOps grant for the same application', () => {
+  const bindingsOf = (grants: Record<string, unknown>) =>
+    accessBindings(AccessSpecSchema.parse({ principals: ['User:a'], ...grants }), new Map()).map(
+      (b) => `${b.operation} ${b.resourceType}:${b.resourceName}${b.patternType === 'prefixed' ? '*' : ''}`,
+    );
+  const streams = { applicationId: 'enricher', inputs: ['orders'], outputs: ['enriched'] };
+  const worker = { group: 'connect', configTopic: 'c-configs', offsetTopic: 'c-offsets', statusTopic: 'c-status' };
+
+  it('defaults to Landscape’s table, unchanged', () => {
+    expect(bindingsOf({ streams: [streams] })).toEqual(
+      bindingsOf({ streams: [{ ...streams, aclStyle: 'landscape' }] }),
+    );
+    expect(bindingsOf({ streams: [streams] })).toContain('create topic:enricher-*');
+    expect(bindingsOf({ connectWorker: [worker] })).toContain('read group:connect-*');
+  });
+
+  it('kafka-gitops: its eight operations under the bare application id, group DESCRIBE/DELETE, cluster DESCRIBE_CONFIGS', () => {
+    expect(bindingsOf({ streams: [{ ...streams, aclStyle: 'kafka-gitops' }] })).toEqual([
+      'read topic:orders',
+      'describe topic:orders',
+      'write topic:enriched',
+      'describe topic:enriched',
+      ...['read', 'write', 'describe', 'delete', 'create', 'alter', 'alterConfigs', 'describeConfigs'].map(
+        (operation) => `${operation} topic:enricher*`,
+      ),
+      'read group:enricher',
+      'describe group:enricher',
+      'delete group:enricher',
+      'describeConfigs cluster:kafka-cluster',
+    ]);
+    expect(bindingsOf({ connectWorker: [{ ...worker, aclStyle: 'kafka-gitops' }] })).toEqual([
+      'read group:connect',
+      ...['c-configs', 'c-offsets', 'c-status'].flatMap((t) => [`read topic:${t}`, `write topic:${t}`]),
+    ]);
+    expect(() =>
+      AccessSpecSchema.parse({
+        principals: ['User:a'],
+        streams: [{ ...streams, exactlyOnce: true, aclStyle: 'kafka-gitops' }],
+      }),
+    ).toThrow('kafka-gitops grants a streams app no transactional ids');
+  });
+
+  it('julieops: READ/WRITE without DESCRIBE, ALL and group READ under the application id as a prefix', () => {
+    expect(bindingsOf({ streams: [{ ...streams, exactlyOnce: true, aclStyle: 'julieops' }] })).toEqual([
+      'read topic:orders',
+      'write topic:enriched',
+      'all topic:enricher*',
+      'read group:enricher*',
+      'write transactionalId:enricher*',
+      'describe transactionalId:enricher*',
+    ]);
+    expect(bindingsOf({ connectWorker: [{ ...worker, topics: ['orders'], aclStyle: 'julieops' }] })).toEqual([
+      'read group:connect',
+      ...['c-configs', 'c-offsets', 'c-status', 'orders'].flatMap((t) => [`read topic:${t}`, `write topic:${t}`]),
+      'create cluster:kafka-cluster',
+    ]);
   });
 });
