@@ -27,9 +27,10 @@ const KAFKA_MARKERS = ['node_modules/@platformatic/kafka/', 'lib/adapters/kafka/
 /**
  * The webhook's budget (issue 16 asks for 600 KB; this is where it stands, so it can only shrink) and what it
  * must never bundle: the Kafka client, the model's schemas (full zod, the config loader, the planner), other
- * zod locales than English, the GitHub client. Checked by bench/bundles.ts and test/unit/functions/webhook-bundle.test.ts.
+ * zod locales than English, the GitHub client, the S3 client. Checked by bench/bundles.ts and by
+ * test/unit/functions/webhook-bundle.test.ts.
  */
-export const WEBHOOK_BUNDLE_BUDGET_BYTES = 1_000_000;
+export const WEBHOOK_BUNDLE_BUDGET_BYTES = 800_000;
 export const WEBHOOK_FORBIDDEN_INPUTS: readonly { what: string; pattern: RegExp }[] = [
   { what: 'the Kafka client', pattern: /node_modules\/@platformatic\/kafka\/|lib\/adapters\/kafka\// },
   { what: 'full zod (the model schemas)', pattern: /node_modules\/zod\/v4\/classic\// },
@@ -39,6 +40,7 @@ export const WEBHOOK_FORBIDDEN_INPUTS: readonly { what: string; pattern: RegExp 
     pattern: /^lib\/(model\/(?!job\.ts$)|config\/|engine\/|plan\/)/,
   },
   { what: 'the GitHub client', pattern: /node_modules\/@octokit\// },
+  { what: 'the S3 client (the webhook has no bucket)', pattern: /node_modules\/@aws-sdk\/client-s3\// },
 ];
 
 export interface BundleResult {

@@ -5,8 +5,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWebhookConfig } from '../../../functions/shared/config.ts';
-import { buildState } from '../../../functions/shared/wiring-state.ts';
 import { createWebhookHandler } from '../../../functions/webhook/app.ts';
+import { buildWebhookStore } from '../../../functions/webhook/state.ts';
 import { WEBHOOK_PARTITION_KEY_PREFIXES } from '../../../lib/adapters/aws/table-layout.ts';
 import { GitHubWebhookVerifier } from '../../../lib/adapters/github/github-webhook-verifier.ts';
 import type { PipelineJob } from '../../../lib/model/job.ts';
@@ -20,8 +20,8 @@ import { uniqueName } from '../../support/unique-name.ts';
 /**
  * Issue 14, contract 4: the webhook (internet-facing) touches only replay items (`SEEN#…`) and the named
  * values of jobs and remembered pull requests, which is all the stack grants it (`dynamodb:LeadingKeys`), and
- * no S3 at all. Its store is built exactly as the function builds it (parseWebhookConfig + buildState, no
- * bucket), on DynamoDB Local; a middleware on the clients records the partition key of every request.
+ * no S3 at all. Its store is built exactly as the function builds it (parseWebhookConfig + buildWebhookStore,
+ * no bucket, no S3 client), on DynamoDB Local; a middleware on the clients records the partition key of every request.
  */
 const SECRET = SUITE_SECRETS.RECEIVE_WEBHOOK_SECRET as string;
 const REPO = 'acme/platform-config';
@@ -84,7 +84,7 @@ beforeAll(async () => {
     ALLOWED_REPOSITORIES: REPO,
     WORKER_FUNCTION_NAME: 'landscape-apply',
   });
-  const { store } = buildState(config.store, { dynamo, s3 });
+  const store = buildWebhookStore(config.store, { dynamo });
   handler = createWebhookHandler(
     {
       store,

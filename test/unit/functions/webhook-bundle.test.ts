@@ -28,7 +28,7 @@ describe('the webhook function bundle', () => {
     expect(bundle.bytes).toBeLessThanOrEqual(WEBHOOK_BUNDLE_BUDGET_BYTES);
   });
 
-  it('bundles no Kafka client, no model schemas (full zod), no other zod locale, no GitHub client', () => {
+  it('bundles no Kafka client, no model schemas (full zod), no other zod locale, no GitHub or S3 client', () => {
     expect(bundle.containsKafka).toBe(false);
     expect(forbiddenWebhookInputs(bundle)).toEqual([]);
   });
