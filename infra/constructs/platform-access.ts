@@ -18,7 +18,8 @@ export interface MskClusterAccess {
 export interface EksClusterAccess {
   clusterName: string;
   /**
-   * Create the EKS access entries of the apply role (edit, or admin for RBAC objects) and the drift role (view),
+   * Create the EKS access entries of the apply role (edit, or admin for RBAC objects) and the drift and api
+   * roles (view; the api's doctor route reviews what the credentials may do),
    * with the access policies scoped to these namespaces. Without it the operator creates the entries (or the
    * aws-auth mapping) for the role ARNs of the stack outputs. Needs the cluster's authentication mode to be
    * `API` or `API_AND_CONFIG_MAP`.
@@ -84,7 +85,8 @@ export const MSK_ACTIONS: Record<PlatformRole, MskActions> = {
 /** The functions that write audit records (ADR 0021): only they may write to the audit topics. */
 export const AUDIT_WRITERS: readonly PlatformRole[] = ['apply', 'drift', 'api'];
 /** The functions that reconcile Kubernetes: only they may describe EKS clusters. */
-export const KUBERNETES_ROLES: readonly PlatformRole[] = ['apply', 'drift'];
+/** apply changes objects; drift reads them; the api's doctor route checks what the credentials may do. */
+export const KUBERNETES_ROLES = ['apply', 'drift', 'api'] as const satisfies readonly PlatformRole[];
 
 const MSK_CLUSTER_ARN = /^arn:(aws[a-z-]*):kafka:([a-z0-9-]+):(\d{12}):cluster\/([^/\s]+)\/([^/\s]+)$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -218,11 +220,12 @@ export class PlatformAccess extends Construct {
         throw new Error(`EKS access entry for "${clusterName}": "${ns}" is not a Kubernetes namespace name`);
       }
     }
-    const policies: Record<'apply' | 'drift', string> = {
+    const policies: Record<(typeof KUBERNETES_ROLES)[number], string> = {
       apply: entry.applyPolicy === 'admin' ? 'AmazonEKSAdminPolicy' : 'AmazonEKSEditPolicy',
       drift: 'AmazonEKSViewPolicy',
+      api: 'AmazonEKSViewPolicy',
     };
-    for (const name of KUBERNETES_ROLES as readonly ('apply' | 'drift')[]) {
+    for (const name of KUBERNETES_ROLES) {
       this.accessEntries.push(
         new eks.CfnAccessEntry(this, `${clusterName}-${name}`, {
           clusterName,

@@ -159,39 +159,41 @@ describe('MSK IAM access', () => {
 });
 
 describe('EKS access', () => {
-  it('lets only apply and drift describe the EKS clusters named', () => {
+  it('lets only apply, drift and api (its doctor route) describe the EKS clusters named', () => {
     // Act
     const { template } = synthTemplate({ eks: [{ clusterName: 'platform-prod' }] });
     // Assess
     const describers = FUNCTIONS.filter((name) => 'eks:DescribeCluster' in grants(template, name, 'eks:'));
-    expect(describers).toEqual(['Apply', 'Drift']);
+    expect(describers).toEqual(['Apply', 'Drift', 'Api']);
     expect(JSON.stringify(grants(template, 'Apply', 'eks:'))).toContain(':cluster/platform-prod"');
     template.resourceCountIs('AWS::EKS::AccessEntry', 0);
   });
 
-  it('creates access entries scoped to namespaces when asked: edit for apply, view for drift', () => {
+  it('creates access entries scoped to namespaces when asked: edit for apply, view for drift and api', () => {
     // Act
     const { template } = synthTemplate({
       eks: [{ clusterName: 'platform-prod', accessEntry: { namespaces: ['payments', 'orders'] } }],
     });
     // Assess
-    template.resourceCountIs('AWS::EKS::AccessEntry', 2);
+    template.resourceCountIs('AWS::EKS::AccessEntry', 3);
     const entries = Object.values(template.findResources('AWS::EKS::AccessEntry') as Record<string, Resource>);
-    type Entry = { principal: string; scope: unknown; e: Resource };
-    const byPolicy: Record<string, Entry> = Object.fromEntries(
-      entries.map((e): [string, Entry] => {
+    const byRole: Record<string, { policy: string; scope: unknown; e: Resource }> = Object.fromEntries(
+      entries.map((e) => {
         const [policy] = e.Properties.AccessPolicies as { PolicyArn: unknown; AccessScope: unknown }[];
-        const name = /cluster-access-policy\/(\w+)/.exec(JSON.stringify(policy?.PolicyArn))?.[1];
-        return [name ?? '', { principal: JSON.stringify(e.Properties.PrincipalArn), scope: policy?.AccessScope, e }];
+        const name = /cluster-access-policy\/(\w+)/.exec(JSON.stringify(policy?.PolicyArn))?.[1] ?? '';
+        const role = /"(Apply|Drift|Api)Role/.exec(JSON.stringify(e.Properties.PrincipalArn))?.[1] ?? '';
+        return [role, { policy: name, scope: policy?.AccessScope, e }];
       }),
     );
-    expect(Object.keys(byPolicy).sort()).toEqual(['AmazonEKSEditPolicy', 'AmazonEKSViewPolicy']);
-    for (const { scope, e } of Object.values(byPolicy)) {
+    for (const { scope, e } of Object.values(byRole)) {
       expect(scope).toEqual({ Type: 'namespace', Namespaces: ['payments', 'orders'] });
       expect(e.Properties).toMatchObject({ ClusterName: 'platform-prod', Type: 'STANDARD' });
     }
-    expect(byPolicy.AmazonEKSEditPolicy?.principal).toMatch(/"ApplyRole/);
-    expect(byPolicy.AmazonEKSViewPolicy?.principal).toMatch(/"DriftRole/);
+    expect(Object.fromEntries(Object.entries(byRole).map(([role, { policy }]) => [role, policy]))).toEqual({
+      Apply: 'AmazonEKSEditPolicy',
+      Drift: 'AmazonEKSViewPolicy',
+      Api: 'AmazonEKSViewPolicy',
+    });
   });
 
   it('refuses access entries without namespaces, and a cluster ARN where a name belongs', () => {
