@@ -8,7 +8,7 @@ import type { ImportedDocument, ImportLoss, ImportNote } from './types.ts';
  */
 export function topicDocument(
   name: string,
-  spec: { partitions: number; replicationFactor: number | 'default'; config: Record<string, string> },
+  spec: { partitions: number; replicationFactor?: number | 'default' | undefined; config: Record<string, string> },
   configAt: Cursor | undefined,
   from: SourceLine,
   losses: ImportLoss[],
@@ -33,7 +33,8 @@ export function topicDocument(
     ...(labels ? { labels } : {}),
     spec: {
       partitions: spec.partitions,
-      replicationFactor: spec.replicationFactor,
+      // Absent when a TopicDefaults the importer writes sets it.
+      ...(spec.replicationFactor !== undefined ? { replicationFactor: spec.replicationFactor } : {}),
       ...(Object.keys(config).length > 0 ? { config } : {}),
     },
     from,

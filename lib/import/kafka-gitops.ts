@@ -106,13 +106,24 @@ function convertState(root: Cursor, out: Collected): void {
     }
   }
 
+  // kafka-gitops's default replication applies to every topic of the state file: one TopicDefaults matching
+  // every name says it once, and a topic keeps its own `replication` only where it differs.
+  if (defaultReplication !== undefined && root.get('topics').entries().length > 0) {
+    out.documents.push({
+      file: 'topic-defaults.yaml',
+      kind: 'TopicDefaults',
+      name: 'kafka-gitops-defaults',
+      spec: { match: { namePattern: '.*' }, replicationFactor: defaultReplication },
+      from: settings.get('topics').get('defaults').at,
+    });
+  }
   for (const [name, topic] of root.get('topics').entries()) {
     unknownKeys(topic, ['partitions', 'replication', 'configs'], `topic "${name}" field`, out.losses);
     const partitions = positiveInt(topic.get('partitions')) ?? topic.get('partitions').fail('is required');
-    const replicationFactor =
-      positiveInt(topic.get('replication')) ??
-      defaultReplication ??
+    const own = positiveInt(topic.get('replication'));
+    if (own === undefined && defaultReplication === undefined)
       topic.get('replication').fail('is required (or settings.topics.defaults.replication)');
+    const replicationFactor = own === defaultReplication ? undefined : own;
     const configs = topic.get('configs');
     out.documents.push(
       topicDocument(

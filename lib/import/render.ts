@@ -1,4 +1,4 @@
-import { Document, isMap, isScalar, isSeq, visit } from 'yaml';
+import { Document, isMap, isScalar, isSeq, visit, type YAMLMap, type YAMLSeq } from 'yaml';
 import { CONFIG_API_VERSION } from '../model/common.ts';
 import type { ImportedDocument, ImportLoss, ImportNote, ImportResult } from './types.ts';
 
@@ -13,28 +13,56 @@ const FILE_ORDER = [
   'quotas.yaml',
 ];
 
+/** Widest line a folded collection may make (with its key and indentation): past it, a block reads better. */
+const FOLD_WIDTH = 100;
+
+/** The collection on one line, as `yaml` writes it in flow style. */
+function flowText(node: YAMLMap | YAMLSeq): string {
+  const copy = new Document(node.toJSON(), { aliasDuplicateObjects: false });
+  visit(copy, {
+    Map(_, n) {
+      n.flow = true;
+    },
+    Seq(_, n) {
+      n.flow = true;
+    },
+  });
+  return copy.toString({ lineWidth: 0, flowCollectionPadding: true }).trimEnd();
+}
+
 /**
- * Short collections on one line (`metadata: { name: x }`, `topics: [a, b]`, an ACL resource), longer ones as
- * blocks: the result should read like a hand-written file and be about as long as the source.
+ * Collections that fit on one line are written on one line (`metadata: { name: x }`, `topics: [a, b]`,
+ * `spec: { partitions: 3 }`, a list item `- { topics: [a], group: g }`), the rest as blocks, innermost first:
+ * the result should read like a hand-written file and be about as long as the source. `room` is what the
+ * line has left for the collection after its indentation and key.
  */
+function fold(node: unknown, room: number): void {
+  if (!isMap(node) && !isSeq(node)) return;
+  const childRoom = room - 2;
+  if (isMap(node)) {
+    for (const pair of node.items)
+      fold(pair.value, childRoom - String(isScalar(pair.key) ? pair.key.value : '').length - 2);
+  } else {
+    for (const item of node.items) fold(item, childRoom - 2);
+  }
+  const children = isMap(node) ? node.items.map((pair) => pair.value) : node.items;
+  const scalars = children.every((child) => isScalar(child));
+  // A short list of names or a small mapping of values reads best on one line, however long the names.
+  if (scalars && children.length <= (isSeq(node) ? 8 : 3)) {
+    node.flow = true;
+    return;
+  }
+  const foldable = children.every((child) => isScalar(child) || ((isMap(child) || isSeq(child)) && child.flow));
+  if (foldable && flowText(node).length <= room) node.flow = true;
+}
+
 function compact(document: Document): void {
-  visit(document, {
-    Seq(_, node) {
-      const scalars = node.items.every((item) => isScalar(item));
-      if (scalars && node.items.length <= 8) node.flow = true;
-    },
-    Map(_, node) {
-      const scalars = node.items.every((pair) => isScalar(pair.value));
-      if (scalars && node.items.length <= 3) node.flow = true;
-    },
-  });
-  // A flow mapping that holds a flow list stays readable; one that would hold a block one cannot be flow.
-  visit(document, {
-    Map(_, node) {
-      if (!node.flow) return;
-      if (node.items.some((pair) => (isMap(pair.value) || isSeq(pair.value)) && !pair.value.flow)) node.flow = false;
-    },
-  });
+  // The document itself stays a block: apiVersion, kind, metadata and spec each on their own line.
+  const root = document.contents;
+  if (!isMap(root)) return;
+  for (const pair of root.items) {
+    fold(pair.value, FOLD_WIDTH - String(isScalar(pair.key) ? pair.key.value : '').length - 2);
+  }
 }
 
 function renderDocument(doc: ImportedDocument): string {

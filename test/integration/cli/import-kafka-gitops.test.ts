@@ -27,7 +27,7 @@ describe('landscape import --from kafka-gitops, against what kafka-gitops applie
     process.stdout.write(`kafka-gitops: ${run.imported.stdout}`);
     expect(run.imported.stderr).toContain('topics.blacklist is not needed');
     expect(run.imported.code).toBe(0);
-    expect([...run.files.keys()].sort()).toEqual(['access.yaml', 'acls.yaml', 'topics.yaml']);
+    expect([...run.files.keys()].sort()).toEqual(['access.yaml', 'acls.yaml', 'topic-defaults.yaml', 'topics.yaml']);
     expect(run.plan.stdout, run.plan.stdout + run.plan.stderr).toContain('No changes');
     expect(run.plan.code).toBe(0);
   });

@@ -14,8 +14,12 @@ describe('kafka-gitops importer', () => {
     validateAll(result.documents);
     const applied = appliedByKafkaGitops(same);
     expect(generatedBindings(result.documents)).toEqual(bindingKeys(applied.acls ?? []));
+    // settings.topics.defaults.replication is said once, in a TopicDefaults matching every topic.
+    const defaults = result.documents.filter((d) => d.kind === 'TopicDefaults').map((d) => d.spec);
+    expect(defaults).toEqual([{ match: { namePattern: '.*' }, replicationFactor: 1 }]);
     const topics = result.documents.filter((d) => d.kind === 'Topic');
-    expect(topics.map((t) => [t.name, t.spec])).toEqual(
+    expect(topics.every((t) => !('replicationFactor' in t.spec))).toBe(true);
+    expect(topics.map((t) => [t.name, { replicationFactor: 1, ...t.spec }])).toEqual(
       (applied.topics ?? []).map((t) => [
         t.name,
         {
