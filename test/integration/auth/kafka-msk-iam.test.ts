@@ -83,7 +83,9 @@ describe.skipIf(!kafkaAuthUp)(
       });
 
       expect(result.code, result.output).toBe(0);
-      expect(listedTopics(result)).toEqual([sessionTopic]);
+      // Of this file's topics, only its own: other files grant the same session principal their topics while
+      // they run (files run three at a time), so the whole listing is not this file's to pin.
+      expect(listedTopics(result).filter((name) => name.startsWith(prefix))).toEqual([sessionTopic]);
     });
 
     it('refuses a payload signed with the wrong secret', async () => {
