@@ -55,21 +55,5 @@ export function validateAll(documents: readonly ImportedDocument[]): void {
 
 export const bindingKeys = (bindings: readonly AclBinding[]) => bindings.map((b) => keys.acl(b)).sort();
 
-/** Literal allow bindings of one principal on one resource. */
-export function allowed(
-  principal: string,
-  resourceType: AclBinding['resourceType'],
-  resourceName: string,
-  operations: AclBinding['operation'][],
-  patternType: AclBinding['patternType'] = 'literal',
-): AclBinding[] {
-  return operations.map((operation) => ({
-    principal,
-    host: '*',
-    resourceType,
-    resourceName,
-    patternType,
-    operation,
-    permission: 'allow',
-  }));
-}
+/** Literal allow bindings of one principal on one resource: the fixtures' own helper. */
+export { allow as allowed } from '../../support/import-fixtures.ts';
