@@ -219,17 +219,16 @@ function convertService(
   };
   const intent = (role: AccessIntent['role'], entry: Record<string, unknown>) =>
     out.intents.push({ owner: name, principal, role, entry, from: at });
-  if (type === 'application') {
-    unknownKeys(
-      service,
-      ['type', 'principal', 'group-id', 'produces', 'consumes'],
-      `service "${name}" field`,
-      out.losses,
-    );
-    const group = service.get('group-id').optString() ?? name;
+  // Both kinds of service write what they produce and read what they consume; `idKey` names their group / app id.
+  const topicGrants = (idKey: 'group-id' | 'application-id') => {
+    unknownKeys(service, ['type', 'principal', idKey, 'produces', 'consumes'], `service "${name}" field`, out.losses);
     for (const topic of produces) add(binding(principal, 'topic', topic, 'write', at));
     for (const topic of consumes) add(binding(principal, 'topic', topic, 'read', at));
     describe([...consumes, ...produces]);
+    return service.get(idKey).optString() ?? name;
+  };
+  if (type === 'application') {
+    const group = topicGrants('group-id');
     if (consumes.length > 0) {
       add(binding(principal, 'group', group, 'read', at));
       intent('consumer', { topics: consumes, group });
@@ -238,16 +237,7 @@ function convertService(
     return;
   }
   if (type === 'kafka-streams') {
-    unknownKeys(
-      service,
-      ['type', 'principal', 'application-id', 'produces', 'consumes'],
-      `service "${name}" field`,
-      out.losses,
-    );
-    const applicationId = service.get('application-id').optString() ?? name;
-    for (const topic of produces) add(binding(principal, 'topic', topic, 'write', at));
-    for (const topic of consumes) add(binding(principal, 'topic', topic, 'read', at));
-    describe([...consumes, ...produces]);
+    const applicationId = topicGrants('application-id');
     for (const operation of [
       'read',
       'write',

@@ -9,12 +9,13 @@ import {
   describeUserScramCredentialsV0,
   ScramMechanisms,
 } from '@platformatic/kafka';
+import { afterAll, beforeAll } from 'vitest';
 import { toClientAcl } from '../../lib/adapters/kafka/normalize.ts';
 import { computeScramCredential } from '../../lib/adapters/kafka/scram.ts';
-import { eventually, rawAdmin } from '../../scripts/services/kafka-broker.ts';
+import { cleanupPrefix, eventually, rawAdmin } from '../../scripts/services/kafka-broker.ts';
 import { type CliResult, landscapeCli } from './cli/landscape-cli.ts';
-import type { AppliedByTool } from './import-fixtures.ts';
-import { testEnvironmentYaml } from './kafka.ts';
+import { type AppliedByTool, renamer } from './import-fixtures.ts';
+import { testEnvironmentYaml, uniquePrefix } from './kafka.ts';
 import { ROOT } from './paths.ts';
 
 /** Creates what the tool would, and waits until every piece is visible (the controller accepts before brokers see it). */
@@ -165,4 +166,33 @@ export async function importThenPlan(
     files.set(file, await readFile(join(out, file), 'utf8'));
   const plan = await cli('plan', '.', '--env', 'it');
   return { imported, plan, files };
+}
+
+/**
+ * One importer's acceptance run on the calling file's hooks: before its tests, what `tool` would apply for its
+ * fixtures (every name given this run's own prefix, `label`) is created on the broker, then imported and
+ * planned; after them, removed. Read the returned run inside the tests.
+ */
+export function importAcceptance(
+  tool: string,
+  label: string,
+  fixtures: readonly string[],
+  appliedByTool: (rename: (text: string) => string) => AppliedByTool,
+): () => ImportRun {
+  const prefix = uniquePrefix(`it-import-${label}`);
+  const rename = renamer(prefix);
+  const applied = appliedByTool(rename);
+  let run: ImportRun | undefined;
+  beforeAll(async () => {
+    await applyAsTool(applied);
+    run = await importThenPlan(tool, fixtures, rename);
+  });
+  afterAll(async () => {
+    await removeAsTool(applied);
+    await cleanupPrefix(prefix);
+  });
+  return () => {
+    if (!run) throw new Error(`the ${tool} import did not run (see the beforeAll error)`);
+    return run;
+  };
 }

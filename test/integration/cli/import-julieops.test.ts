@@ -1,35 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupPrefix } from '../../../scripts/services/kafka-broker.ts';
+import { describe, expect, it } from 'vitest';
 import { appliedByJulieOps } from '../../fixtures/import/julieops/applied.ts';
-import { applyAsTool, type ImportRun, importThenPlan, removeAsTool } from '../../support/import-acceptance.ts';
-import { renamer } from '../../support/import-fixtures.ts';
-import { uniquePrefix } from '../../support/kafka.ts';
+import { importAcceptance } from '../../support/import-acceptance.ts';
 
-const prefix = uniquePrefix('it-import-ju');
-const n = renamer(prefix);
-
-const applied = appliedByJulieOps(n);
-
-let run: ImportRun;
-
-beforeAll(async () => {
-  await applyAsTool(applied);
-  run = await importThenPlan('julieops', ['descriptor.yaml', 'plans.yaml'], n);
-});
-
-afterAll(async () => {
-  await removeAsTool(applied);
-  await cleanupPrefix(prefix);
-});
+const run = importAcceptance('julieops', 'ju', ['descriptor.yaml', 'plans.yaml'], appliedByJulieOps);
 
 describe('landscape import --from julieops, against what julieops applied', () => {
   it('imports the descriptor and plans, and the plan against the same broker has no changes', () => {
-    process.stdout.write(`julieops: ${run.imported.stdout}`);
-    expect(run.imported.stderr).toMatch(/descriptor\.yaml:35: project "orders" rbac: Confluent RBAC role bindings/);
-    expect(run.imported.stderr).toMatch(/descriptor\.yaml:45: topic "events" field "schemas"/);
-    expect(run.imported.code).toBe(2);
-    expect([...run.files.keys()].sort()).toEqual(['access.yaml', 'acls.yaml', 'topic-defaults.yaml', 'topics.yaml']);
-    expect(run.plan.stdout, run.plan.stdout + run.plan.stderr).toContain('No changes');
-    expect(run.plan.code).toBe(0);
+    process.stdout.write(`julieops: ${run().imported.stdout}`);
+    expect(run().imported.stderr).toMatch(/descriptor\.yaml:35: project "orders" rbac: Confluent RBAC role bindings/);
+    expect(run().imported.stderr).toMatch(/descriptor\.yaml:45: topic "events" field "schemas"/);
+    expect(run().imported.code).toBe(2);
+    expect([...run().files.keys()].sort()).toEqual(['access.yaml', 'acls.yaml', 'topic-defaults.yaml', 'topics.yaml']);
+    expect(run().plan.stdout, run().plan.stdout + run().plan.stderr).toContain('No changes');
+    expect(run().plan.code).toBe(0);
   });
 });
